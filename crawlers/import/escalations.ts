@@ -1,0 +1,51 @@
+// Escalation cases and orders as import kinds (DESIGN.md §5 columns).
+import { type CleaningOptions, cleanEscalationRow, cleanOrderRow, mergeEscalations } from '../../analysis/escalations/rows';
+import type { Config } from '../../config/index';
+import type { Escalation, Order } from '../../storage/types';
+import type { ImportKind } from './importer';
+
+const ESCALATION_FIELDS = [
+  'openedAt', 'week', 'region', 'channel', 'customerId', 'customerHandle', 'orderId', 'product',
+  'category', 'text', 'refundAmount', 'status', 'resolvedAt', 'abusive', 'source',
+] as const satisfies readonly (keyof Escalation)[];
+
+const ORDER_FIELDS = [
+  'region', 'orderedAt', 'promisedAt', 'deliveredAt', 'deliveryAttempts', 'firstAttemptSuccess', 'week', 'customerId', 'source',
+] as const satisfies readonly (keyof Order)[];
+
+export function cleaningOptions(config: Config, source: string, importedAt = new Date()): CleaningOptions {
+  const e = config.escalations;
+  if (e.hashCustomerIds && !config.secrets.hashKey) {
+    throw new Error('escalations.hashCustomerIds is on but RINGWATCH_HASH_KEY is not set');
+  }
+  return {
+    regionMap: e.regionMap,
+    channelMap: e.channelMap,
+    hashCustomerIds: e.hashCustomerIds,
+    piiMasking: e.piiMasking,
+    hashKey: config.secrets.hashKey,
+    source,
+    importedAt,
+  };
+}
+
+export function escalationKind(opts: CleaningOptions): ImportKind<Escalation> {
+  return {
+    name: 'escalations',
+    repo: (s) => s.escalations,
+    clean: (row) => cleanEscalationRow(row, opts),
+    fields: ESCALATION_FIELDS,
+    stamp: 'importedAt',
+    merge: mergeEscalations,
+  };
+}
+
+export function orderKind(opts: CleaningOptions): ImportKind<Order> {
+  return {
+    name: 'orders',
+    repo: (s) => s.orders,
+    clean: (row) => cleanOrderRow(row, opts),
+    fields: ORDER_FIELDS,
+    stamp: 'importedAt',
+  };
+}

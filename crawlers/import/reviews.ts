@@ -1,0 +1,109 @@
+// Review files (CSV/NDJSON, DESIGN.md §5) → posts of kind "review", with their authors as
+// accounts. Post ids are "import:<source>:<id>"; accounts "<platform>:<author>", where the
+// platform is the row's `platform` column or else the source name.
+import { createHash } from 'node:crypto';
+import { cell, parseDate } from '../../analysis/escalations/clean';
+import { normaliseRow, type RowResult } from '../../analysis/escalations/rows';
+import { isoWeek } from '../../analysis/time';
+import type { Store } from '../../storage/store';
+import type { Account, Post } from '../../storage/types';
+import type { ImportKind } from './importer';
+
+const POST_FIELDS = [
+  'platform', 'kind', 'externalId', 'accountId', 'author', 'createdAt', 'week', 'title', 'text', 'url', 'community', 'product', 'rating', 'source',
+] as const satisfies readonly (keyof Post)[];
+
+/** "import" source names: lower-case word characters and dashes. */
+export function sourceName(raw: string): string {
+  const s = raw.toLowerCase().replace(/\.[a-z0-9]+$/, '').replace(/[^a-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '');
+  return s || 'import';
+}
+
+/** 1–5 from "4", "4.0", "4/5", "4 stars"; null when out of range or unreadable; undefined when empty. */
+export function parseRating(value: unknown): number | null | undefined {
+  if (typeof value === 'number') return Number.isInteger(value) && value >= 1 && value <= 5 ? value : null;
+  const s = cell(value);
+  if (s === undefined) return undefined;
+  const m = /^([1-5])(?:\.0+)?(?:\s*(?:\/\s*5|stars?|★))?$/i.exec(s);
+  return m ? Number(m[1]) : null;
+}
+
+export function cleanReviewRow(raw: Record<string, unknown>, source: string): RowResult<Post> {
+  const row = normaliseRow(raw);
+  const author = cell(row.author);
+  if (!author) return { ok: false, reason: 'author is empty' };
+  const product = cell(row.product);
+  if (!product) return { ok: false, reason: 'product is empty' };
+  if (cell(row.created_at) === undefined && !(row.created_at instanceof Date)) return { ok: false, reason: 'created_at is empty' };
+  const createdAt = parseDate(row.created_at);
+  if (!createdAt) return { ok: false, reason: `created_at "${cell(row.created_at)}" is not a date (ISO 8601 or YYYY-MM-DD)` };
+  const rating = parseRating(row.rating);
+  if (rating === null) return { ok: false, reason: `rating "${cell(row.rating)}" is not 1–5` };
+  const text = cell(row.text);
+  const title = cell(row.title);
+  const platform = (cell(row.platform)?.toLowerCase().replace(/[^a-z0-9_-]+/g, '-') || source);
+  // Without an id, the review's own content names it, so re-imports hit the same post.
+  const id = cell(row.id) ?? createHash('sha256').update([author, product, createdAt.toISOString(), title ?? '', text ?? ''].join('\u0001')).digest('hex').slice(0, 16);
+  const url = cell(row.url);
+  const doc: Post = {
+    _id: `import:${source}:${id}`,
+    platform,
+    kind: 'review',
+    externalId: id,
+    accountId: `${platform}:${author}`,
+    author,
+    createdAt,
+    week: isoWeek(createdAt),
+    ...(title ? { title } : {}),
+    ...(text ? { text } : {}),
+    ...(url ? { url } : {}),
+    community: cell(row.community) ?? source,
+    product,
+    ...(rating !== undefined ? { rating } : {}),
+    source: `import:${source}`,
+    fetchedAt: new Date(0),
+  };
+  return { ok: true, doc };
+}
+
+/** Authors of written posts become accounts; first/last seen only ever widen, so re-imports change nothing. */
+async function upsertAuthors(store: Store, posts: Post[]): Promise<void> {
+  const seen = new Map<string, { platform: string; handle: string; first: Date; last: Date }>();
+  for (const p of posts) {
+    const a = seen.get(p.accountId);
+    if (!a) seen.set(p.accountId, { platform: p.platform, handle: p.author, first: p.createdAt, last: p.createdAt });
+    else {
+      if (p.createdAt < a.first) a.first = p.createdAt;
+      if (p.createdAt > a.last) a.last = p.createdAt;
+    }
+  }
+  if (seen.size === 0) return;
+  const existing = new Map((await store.accounts.getMany([...seen.keys()])).map((a) => [a._id, a]));
+  const fresh: Account[] = [];
+  const widen: { id: string; set: Partial<Account> }[] = [];
+  for (const [id, a] of seen) {
+    const old = existing.get(id);
+    if (!old) {
+      fresh.push({ _id: id, platform: a.platform, handle: a.handle, firstSeenAt: a.first, lastSeenAt: a.last });
+      continue;
+    }
+    const set: Partial<Account> = {};
+    if (!old.firstSeenAt || a.first < old.firstSeenAt) set.firstSeenAt = a.first;
+    if (!old.lastSeenAt || a.last > old.lastSeenAt) set.lastSeenAt = a.last;
+    if (Object.keys(set).length) widen.push({ id, set });
+  }
+  if (fresh.length) await store.accounts.upsertMany(fresh);
+  if (widen.length) await store.accounts.setMany(widen);
+}
+
+export function reviewKind(source: string): ImportKind<Post> {
+  const name = sourceName(source);
+  return {
+    name: 'reviews',
+    repo: (s) => s.posts,
+    clean: (row) => cleanReviewRow(row, name),
+    fields: POST_FIELDS,
+    stamp: 'fetchedAt',
+    afterBatch: upsertAuthors,
+  };
+}
