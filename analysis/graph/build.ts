@@ -1,0 +1,93 @@
+// Builds the account graph of one time window: nodes are accounts with at least one
+// surviving co-action edge, edges carry {weight, reasons, posts}. Steps:
+//   1. Δ = configured or estimated (window.ts);
+//   2. co-actions per bucket (coactions.ts);
+//   3. weight per pair (weight.ts) with creation-time support;
+//   4. CooRnet's percentile filter: keep edges with weight ≥ max(minEdgeWeight,
+//      quantile(weights, edgeQuantile)).
+// Inputs are sorted first so that the same data always gives the same graph (and so the
+// same Louvain result).
+import Graph from 'graphology';
+import { collectCoActions, pairReasons } from './coactions';
+import { DEFAULT_GRAPH_OPTIONS, type DetectAccount, type DetectPost, type EdgeAttributes, type GraphOptions, type NodeAttributes } from './types';
+import { edgeWeight } from './weight';
+import { estimateCoordinationWindow, quantile } from './window';
+
+export type AccountGraph = Graph<NodeAttributes, EdgeAttributes>;
+
+export interface GraphBuildResult {
+  graph: AccountGraph;
+  /** Co-review window Δ used, ms. */
+  windowMs: number;
+  /** Weight threshold the percentile filter applied. */
+  weightThreshold: number;
+  /** Posts and accounts in sorted order (indices used by later stages). */
+  posts: DetectPost[];
+  accounts: DetectAccount[];
+  stats: { posts: number; accounts: number; candidatePairs: number; edges: number; nodes: number };
+}
+
+export function sortPosts(posts: readonly DetectPost[]): DetectPost[] {
+  return [...posts].sort((x, y) => x.createdAt.getTime() - y.createdAt.getTime() || (x._id < y._id ? -1 : x._id > y._id ? 1 : 0));
+}
+
+/** Accounts sorted by id, completed with a stub for every post author missing from the list. */
+export function completeAccounts(posts: readonly DetectPost[], accounts: readonly DetectAccount[]): DetectAccount[] {
+  const byId = new Map<string, DetectAccount>();
+  for (const a of accounts) byId.set(a._id, a);
+  for (const p of posts) {
+    if (!byId.has(p.accountId)) byId.set(p.accountId, { _id: p.accountId, platform: p.platform, handle: p.author ?? p.accountId });
+  }
+  return [...byId.values()].sort((x, y) => (x._id < y._id ? -1 : x._id > y._id ? 1 : 0));
+}
+
+export function buildAccountGraph(
+  inputPosts: readonly DetectPost[],
+  inputAccounts: readonly DetectAccount[],
+  options: Partial<GraphOptions> = {},
+): GraphBuildResult {
+  const opts: GraphOptions = { ...DEFAULT_GRAPH_OPTIONS, ...options };
+  const posts = sortPosts(inputPosts);
+  const accounts = completeAccounts(posts, inputAccounts);
+  const accountIndex = new Map<string, number>();
+  accounts.forEach((a, i) => accountIndex.set(a._id, i));
+  const windowMs = opts.coordinationWindowMs ?? estimateCoordinationWindow(posts, opts);
+
+  const pairs = collectCoActions({ posts, accounts, accountIndex, windowMs, opts });
+  const scored: { a: number; b: number; weight: number; attrs: EdgeAttributes }[] = [];
+  for (const e of pairs.values()) {
+    const reasons = pairReasons(e);
+    const ca = accounts[e.a].createdAt;
+    const cb = accounts[e.b].createdAt;
+    if (ca && cb) {
+      const d = Math.abs(ca.getTime() - cb.getTime());
+      if (d <= opts.creationWindowMs) reasons.creation = 1 - d / opts.creationWindowMs;
+    }
+    const weight = edgeWeight(reasons);
+    if (weight > 0) scored.push({ a: e.a, b: e.b, weight, attrs: { weight, reasons, posts: e.posts } });
+  }
+  const weights = scored.map((s) => s.weight).sort((x, y) => x - y);
+  const q = weights.length > 0 ? quantile(weights, opts.edgeQuantile) : 0;
+  const weightThreshold = Math.max(opts.minEdgeWeight, q);
+
+  const kept = scored.filter((s) => s.weight >= weightThreshold).sort((x, y) => x.a - y.a || x.b - y.b);
+  const graph: AccountGraph = new Graph({ type: 'undirected', multi: false, allowSelfLoops: false });
+  const nodes = new Set<number>();
+  for (const s of kept) {
+    nodes.add(s.a);
+    nodes.add(s.b);
+  }
+  for (const i of [...nodes].sort((x, y) => x - y)) {
+    graph.addNode(accounts[i]._id, { platform: accounts[i].platform, handle: accounts[i].handle });
+  }
+  for (const s of kept) graph.addUndirectedEdge(accounts[s.a]._id, accounts[s.b]._id, s.attrs);
+
+  return {
+    graph,
+    windowMs,
+    weightThreshold,
+    posts,
+    accounts,
+    stats: { posts: posts.length, accounts: accounts.length, candidatePairs: pairs.size, edges: graph.size, nodes: graph.order },
+  };
+}

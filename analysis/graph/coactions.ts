@@ -1,0 +1,273 @@
+// Co-actions between accounts (the QUT coordination toolkit's co-post, co-link,
+// co-similarity and co-reply networks, plus co-review). Every kind is found through
+// buckets (product, URL, code, text band, handle), never all pairs: inside a bucket
+// posts are sorted by time and each is paired with at most `maxNeighbours` later posts
+// (and, for co-review, only within Δ). A huge organic burst therefore costs O(n·k),
+// and its pairs are discounted by the crowd they happened in.
+import { normaliseHandle, parseMention, referenceKey } from './handles';
+import { postCodes, postProducts, postUrls } from './products';
+import type { DetectAccount, DetectPost, GraphOptions, Reasons } from './types';
+
+export interface PairEvidence {
+  /** Account indices, a < b. */
+  a: number;
+  b: number;
+  /** Best co-review contribution per product. */
+  coReview?: Map<string, number>;
+  nearDuplicate: number;
+  sharedUrl: number;
+  sharedCode: number;
+  replyAB: number;
+  replyBA: number;
+  mentionAB: number;
+  mentionBA: number;
+  sameHandle: number;
+  /** posts._id behind the pair, capped. */
+  posts: string[];
+}
+
+export interface CoActionInput {
+  /** Sorted by (createdAt, _id). */
+  posts: readonly DetectPost[];
+  /** Sorted by _id; index = account index. */
+  accounts: readonly DetectAccount[];
+  accountIndex: ReadonlyMap<string, number>;
+  windowMs: number;
+  opts: GraphOptions;
+}
+
+const LOG2_3 = Math.log2(3);
+
+/** Pairs of two accounts in a crowd of `crowd` count log2(3)/log2(1+crowd): 1 for a pair alone. */
+export function crowdDiscount(crowd: number): number {
+  return LOG2_3 / Math.log2(1 + Math.max(2, crowd));
+}
+
+/** Two ratings that agree are stronger co-review evidence than two that differ. */
+export function ratingAgreement(r1: number | undefined, r2: number | undefined): number {
+  if (r1 === undefined || r2 === undefined) return 0.8;
+  const d = Math.abs(r1 - r2);
+  return d === 0 ? 1 : d === 1 ? 0.6 : 0.3;
+}
+
+/** Estimated Jaccard similarity of two MinHash signatures (share of equal positions). */
+export function minhashJaccard(a: readonly number[], b: readonly number[]): number {
+  const n = Math.min(a.length, b.length);
+  if (n === 0) return 0;
+  let eq = 0;
+  for (let i = 0; i < n; i++) if (a[i] === b[i]) eq++;
+  return eq / n;
+}
+
+class PairTable {
+  readonly map = new Map<number, PairEvidence>();
+  constructor(
+    private readonly n: number,
+    private readonly maxPosts: number,
+  ) {}
+  get(x: number, y: number): PairEvidence {
+    const a = Math.min(x, y);
+    const b = Math.max(x, y);
+    const key = a * this.n + b;
+    let e = this.map.get(key);
+    if (!e) {
+      e = { a, b, nearDuplicate: 0, sharedUrl: 0, sharedCode: 0, replyAB: 0, replyBA: 0, mentionAB: 0, mentionBA: 0, sameHandle: 0, posts: [] };
+      this.map.set(key, e);
+    }
+    return e;
+  }
+  addPosts(e: PairEvidence, ...ids: string[]): void {
+    for (const id of ids) if (e.posts.length < this.maxPosts && !e.posts.includes(id)) e.posts.push(id);
+  }
+}
+
+interface Item {
+  post: number;
+  acc: number;
+  t: number;
+}
+
+function bucketPush<K>(m: Map<K, Item[]>, key: K, item: Item): void {
+  const list = m.get(key);
+  if (list) list.push(item);
+  else m.set(key, [item]);
+}
+
+/** Calls visit(i, j) for items i < j of different accounts, j among the next `k` within `windowMs`. */
+function forNearPairs(items: readonly Item[], windowMs: number, k: number, visit: (x: Item, y: Item, i: number, j: number) => void): void {
+  for (let i = 0; i < items.length; i++) {
+    for (let j = i + 1; j < items.length && j - i <= k && items[j].t - items[i].t <= windowMs; j++) {
+      if (items[i].acc !== items[j].acc) visit(items[i], items[j], i, j);
+    }
+  }
+}
+
+function distinctAccounts(items: readonly Item[]): number {
+  return new Set(items.map((it) => it.acc)).size;
+}
+
+/** Collects every co-action pair; deterministic for inputs sorted as documented. */
+export function collectCoActions(input: CoActionInput): Map<number, PairEvidence> {
+  const { posts, accounts, accountIndex, windowMs, opts } = input;
+  const table = new PairTable(accounts.length, opts.maxEvidencePosts);
+  const byProduct = new Map<string, Item[]>();
+  const byUrl = new Map<string, Item[]>();
+  const byCode = new Map<string, Item[]>();
+  const byBand = new Map<string, Item[]>();
+
+  posts.forEach((p, idx) => {
+    const acc = accountIndex.get(p.accountId);
+    if (acc === undefined) return;
+    const item = { post: idx, acc, t: p.createdAt.getTime() };
+    for (const prod of postProducts(p)) bucketPush(byProduct, prod, item);
+    for (const u of postUrls(p)) bucketPush(byUrl, u, item);
+    for (const c of postCodes(p)) bucketPush(byCode, c, item);
+    for (const band of textBands(p)) bucketPush(byBand, band, item);
+  });
+
+  // Co-review: same product within Δ, discounted by how many others posted around then.
+  for (const [product, items] of byProduct) {
+    const times = items.map((it) => it.t);
+    const crowd = windowCrowds(times, windowMs);
+    forNearPairs(items, windowMs, opts.maxNeighbours, (x, y, i, j) => {
+      const c = crowdDiscount(Math.max(crowd[i], crowd[j])) * ratingAgreement(posts[x.post].rating, posts[y.post].rating);
+      const e = table.get(x.acc, y.acc);
+      if (!e.coReview) e.coReview = new Map();
+      if (c > (e.coReview.get(product) ?? 0)) e.coReview.set(product, c);
+      table.addPosts(e, posts[x.post]._id, posts[y.post]._id);
+    });
+  }
+
+  // Shared URLs and codes: any time in the window, discounted when the link is common.
+  const shared = (buckets: Map<string, Item[]>, field: 'sharedUrl' | 'sharedCode') => {
+    for (const items of buckets.values()) {
+      if (items.length < 2) continue;
+      const n = distinctAccounts(items);
+      if (n < 2) continue;
+      const d = n <= opts.commonBucketAccounts ? 1 : crowdDiscount(n) / crowdDiscount(opts.commonBucketAccounts);
+      forNearPairs(items, Number.POSITIVE_INFINITY, opts.maxNeighbours, (x, y) => {
+        const e = table.get(x.acc, y.acc);
+        e[field] += d;
+        table.addPosts(e, posts[x.post]._id, posts[y.post]._id);
+      });
+    }
+  };
+  shared(byUrl, 'sharedUrl');
+  shared(byCode, 'sharedCode');
+
+  // Near-duplicate text: posts sharing an LSH band, verified by the MinHash estimate.
+  const verified = new Set<number>();
+  for (const items of byBand.values()) {
+    if (items.length < 2) continue;
+    const n = distinctAccounts(items);
+    if (n < 2) continue;
+    const d = n <= opts.commonBucketAccounts ? 1 : crowdDiscount(n) / crowdDiscount(opts.commonBucketAccounts);
+    forNearPairs(items, Number.POSITIVE_INFINITY, opts.maxNeighbours, (x, y) => {
+      const key = Math.min(x.post, y.post) * posts.length + Math.max(x.post, y.post);
+      if (verified.has(key)) return;
+      verified.add(key);
+      const sim = textSimilarity(posts[x.post], posts[y.post]);
+      if (sim < opts.minJaccard) return;
+      const e = table.get(x.acc, y.acc);
+      e.nearDuplicate += sim * d;
+      table.addPosts(e, posts[x.post]._id, posts[y.post]._id);
+    });
+  }
+
+  // Replies and mentions (directed counts; mutuality is rewarded in the weight).
+  const postAccount = new Map<string, number>();
+  posts.forEach((p) => {
+    const acc = accountIndex.get(p.accountId);
+    if (acc !== undefined) postAccount.set(p._id, acc);
+  });
+  const byReference = new Map<string, number>();
+  accounts.forEach((a, i) => byReference.set(referenceKey(a.platform, a.handle), i));
+  for (const p of posts) {
+    const from = accountIndex.get(p.accountId);
+    if (from === undefined) continue;
+    const to = p.replyToAccountId !== undefined ? accountIndex.get(p.replyToAccountId) : p.parentId ? postAccount.get(p.parentId) : undefined;
+    if (to !== undefined && to !== from) {
+      const e = table.get(from, to);
+      if (from === e.a) e.replyAB++;
+      else e.replyBA++;
+      table.addPosts(e, p._id);
+    }
+    for (const m of p.enrichment?.mentions ?? []) {
+      const ref = parseMention(m);
+      const target = ref ? byReference.get(referenceKey(ref.platform, ref.handle)) : undefined;
+      if (target === undefined || target === from) continue;
+      const e = table.get(from, target);
+      if (from === e.a) e.mentionAB++;
+      else e.mentionBA++;
+      table.addPosts(e, p._id);
+    }
+  }
+
+  // The same distinctive handle on two platforms: one operator, one ring across platforms.
+  const byHandle = new Map<string, number[]>();
+  accounts.forEach((a, i) => {
+    const h = normaliseHandle(a.handle);
+    if (h.length < 6) return;
+    const list = byHandle.get(h);
+    if (list) list.push(i);
+    else byHandle.set(h, [i]);
+  });
+  for (const list of byHandle.values()) {
+    if (list.length < 2 || list.length > 4) continue;
+    for (let i = 0; i < list.length; i++) {
+      for (let j = i + 1; j < list.length; j++) {
+        if (accounts[list[i]].platform !== accounts[list[j]].platform) table.get(list[i], list[j]).sameHandle = 1;
+      }
+    }
+  }
+  return table.map;
+}
+
+/** Posts within ±Δ of each post in a time-sorted list (two pointers). */
+function windowCrowds(times: readonly number[], windowMs: number): number[] {
+  const out = new Array<number>(times.length);
+  let lo = 0;
+  let hi = 0;
+  for (let i = 0; i < times.length; i++) {
+    while (times[lo] < times[i] - windowMs) lo++;
+    while (hi + 1 < times.length && times[hi + 1] <= times[i] + windowMs) hi++;
+    out[i] = hi - lo + 1;
+  }
+  return out;
+}
+
+/** LSH bands from enrichment; without enrichment, an exact-text key for long enough texts. */
+export function textBands(p: DetectPost): string[] {
+  const bands = p.enrichment?.lshBands;
+  if (bands && bands.length > 0) return bands;
+  const norm = normalisedText(p);
+  return norm.length >= 20 ? [`exact:${norm}`] : [];
+}
+
+function normalisedText(p: DetectPost): string {
+  return `${p.title ?? ''} ${p.text ?? ''}`.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
+}
+
+function textSimilarity(x: DetectPost, y: DetectPost): number {
+  const mx = x.enrichment?.minhash;
+  const my = y.enrichment?.minhash;
+  if (mx && my && mx.length > 0 && my.length > 0) return minhashJaccard(mx, my);
+  return normalisedText(x) === normalisedText(y) ? 1 : 0;
+}
+
+/** The raw reason values of a pair, before weighting. */
+export function pairReasons(e: PairEvidence): Reasons {
+  const r: Reasons = {};
+  if (e.coReview && e.coReview.size > 0) {
+    let s = 0;
+    for (const v of e.coReview.values()) s += v;
+    r.co_review = s;
+  }
+  if (e.nearDuplicate > 0) r.near_duplicate = e.nearDuplicate;
+  if (e.sharedUrl > 0) r.shared_url = e.sharedUrl;
+  if (e.sharedCode > 0) r.shared_code = e.sharedCode;
+  if (e.replyAB + e.replyBA > 0) r.reply = e.replyAB + e.replyBA + (e.replyAB > 0 && e.replyBA > 0 ? 2 : 0);
+  if (e.mentionAB + e.mentionBA > 0) r.mention = e.mentionAB + e.mentionBA + (e.mentionAB > 0 && e.mentionBA > 0 ? 2 : 0);
+  if (e.sameHandle > 0) r.same_handle = 1;
+  return r;
+}
