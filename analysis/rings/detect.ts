@@ -1,0 +1,156 @@
+// The whole detection stage as one pure function: posts + accounts (+ escalations, +
+// the previous run's rings) in; rings with evidence and a score for every account out.
+//   graph (graph/build) → connected Louvain communities (graph/communities)
+//   → group indicators and ring score per community (indicators, score)
+//   → rings = communities with ≥ MIN_RING_SIZE members and score ≥ threshold
+//   → stable ids (ids) → account scores (accounts) → escalation links (links).
+import type { EscalationLink, Indicator, Platform, RingEdgeEvidence } from '../../storage/types';
+import { isoWeek } from '../time';
+import { buildAccountGraph, type AccountGraph } from '../graph/build';
+import { detectCommunities, type CommunityOptions } from '../graph/communities';
+import type { DetectAccount, DetectPost, GraphOptions } from '../graph/types';
+import { type AccountScore, scoreAccounts } from './accounts';
+import { buildContext, round } from './context';
+import { strongestEdges } from './evidence';
+import { assignRingIds } from './ids';
+import { type GroupIndicatorOptions, groupIndicators } from './indicators';
+import { indexEscalations, type LinkableEscalation, type LinkOptions, linkRing } from './links';
+import { MIN_RING_SIZE, RING_THRESHOLD, ringScore } from './score';
+
+export interface DetectOptions {
+  graph: Partial<GraphOptions>;
+  communities: Partial<CommunityOptions>;
+  indicators: Partial<GroupIndicatorOptions>;
+  links: Partial<LinkOptions>;
+  ringThreshold: number;
+  minRingSize: number;
+}
+
+export const DEFAULT_DETECT_OPTIONS: DetectOptions = {
+  graph: {},
+  communities: {},
+  indicators: {},
+  links: {},
+  ringThreshold: RING_THRESHOLD,
+  minRingSize: MIN_RING_SIZE,
+};
+
+/** A ring as detection produces it; the review fields (status, notes, …) belong to the store. */
+export interface DetectedRing {
+  _id: string;
+  members: string[];
+  platforms: Platform[];
+  products: string[];
+  score: number;
+  indicators: Indicator[];
+  strongestEdges: RingEdgeEvidence[];
+  evidencePosts: string[];
+  firstPostAt: Date;
+  lastPostAt: Date;
+  links: EscalationLink[];
+  week: string;
+}
+
+export interface CandidateGroup {
+  members: string[];
+  score: number;
+  indicators: Indicator[];
+  products: string[];
+  isRing: boolean;
+}
+
+export interface DetectionResult {
+  rings: DetectedRing[];
+  accounts: AccountScore[];
+  /** Every connected community of ≥ 2 members with its score (rings and non-rings): for calibration. */
+  candidates: CandidateGroup[];
+  graph: AccountGraph;
+  stats: {
+    posts: number;
+    accounts: number;
+    edges: number;
+    nodes: number;
+    candidatePairs: number;
+    communities: number;
+    rings: number;
+    windowMs: number;
+    weightThreshold: number;
+    modularity: number;
+    links: number;
+  };
+}
+
+export interface DetectInput {
+  posts: readonly DetectPost[];
+  accounts: readonly DetectAccount[];
+  escalations?: readonly LinkableEscalation[];
+  previousRings?: readonly { _id: string; members: readonly string[] }[];
+  options?: Partial<DetectOptions>;
+}
+
+export function detectRings(input: DetectInput): DetectionResult {
+  const opts: DetectOptions = { ...DEFAULT_DETECT_OPTIONS, ...input.options };
+  const built = buildAccountGraph(input.posts, input.accounts, opts.graph);
+  const { graph } = built;
+  const ctx = buildContext(built.posts, built.accounts);
+  const { communities, modularity } = detectCommunities(graph, opts.communities);
+
+  const candidates: CandidateGroup[] = [];
+  const ringDrafts: { members: string[]; score: number; indicators: Indicator[]; products: string[]; posts: number[] }[] = [];
+  for (const members of communities) {
+    if (members.length < 2) continue;
+    const { indicators, facts } = groupIndicators(members, ctx, graph, opts.indicators);
+    const score = round(ringScore(indicators), 4);
+    const isRing = members.length >= opts.minRingSize && score >= opts.ringThreshold;
+    candidates.push({ members, score, indicators, products: facts.products, isRing });
+    if (isRing) ringDrafts.push({ members, score, indicators, products: facts.products, posts: facts.posts });
+  }
+
+  const ids = assignRingIds(ringDrafts, input.previousRings ?? []);
+  const escIndex = indexEscalations(input.escalations ?? []);
+  const rings: DetectedRing[] = ringDrafts.map((d, k) => {
+    const edges = strongestEdges(graph, d.members);
+    const times = d.posts.map((i) => ctx.posts[i].createdAt.getTime());
+    const firstPostAt = new Date(times.length ? Math.min(...times) : 0);
+    const lastPostAt = new Date(times.length ? Math.max(...times) : 0);
+    const memberHandles = d.members.map((m) => ctx.accountById.get(m)?.handle ?? m);
+    return {
+      _id: ids[k],
+      members: d.members,
+      platforms: [...new Set(d.members.map((m) => ctx.accountById.get(m)?.platform ?? m.split(':')[0]))].sort(),
+      products: d.products,
+      score: d.score,
+      indicators: d.indicators,
+      strongestEdges: edges,
+      evidencePosts: [...new Set(edges.flatMap((e) => e.posts))].slice(0, 20),
+      firstPostAt,
+      lastPostAt,
+      links: linkRing({ memberHandles, products: d.products, firstPostAt, lastPostAt }, escIndex, opts.links),
+      week: isoWeek(firstPostAt),
+    };
+  });
+
+  const ringOf = new Map<string, { ringId: string; score: number }>();
+  for (const r of rings) for (const m of r.members) ringOf.set(m, { ringId: r._id, score: r.score });
+  const accounts = scoreAccounts(ctx, graph, ringOf);
+
+  return {
+    rings,
+    accounts,
+    candidates,
+    graph,
+    stats: {
+      posts: built.stats.posts,
+      accounts: built.stats.accounts,
+      edges: built.stats.edges,
+      nodes: built.stats.nodes,
+      candidatePairs: built.stats.candidatePairs,
+      communities: communities.length,
+      rings: rings.length,
+      windowMs: built.windowMs,
+      weightThreshold: round(built.weightThreshold, 4),
+      modularity: round(modularity, 4),
+      links: rings.reduce((s, r) => s + r.links.length, 0),
+    },
+  };
+}

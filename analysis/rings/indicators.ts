@@ -1,0 +1,290 @@
+// Group indicators in the spirit of GSRank (Mukherjee et al., WWW 2012), each a value in
+// its own unit and a score 0–1 with one sentence an analyst can read aloud. Indicators
+// whose data is missing (no ratings, no text, no creation dates) are left out rather
+// than guessed, so imported reviews without text are scored on what they have.
+import type { Indicator } from '../../storage/types';
+import type { AccountGraph } from '../graph/build';
+import { minhashJaccard } from '../graph/coactions';
+import { clamp01, DAY_MS, type DetectionContext, hasText, round } from './context';
+
+export interface GroupIndicatorOptions {
+  /** GSRank's τ: a group whose posts on a product span τ or more is not tight. */
+  timeWindowMs: number;
+  /** Accounts younger than this at their first post count as new. */
+  newAccountMs: number;
+  /** Members created within this of another member form a creation burst. */
+  creationBurstMs: number;
+}
+
+export const DEFAULT_GROUP_INDICATOR_OPTIONS: GroupIndicatorOptions = {
+  timeWindowMs: 7 * DAY_MS,
+  newAccountMs: 30 * DAY_MS,
+  creationBurstMs: DAY_MS,
+};
+
+export interface GroupFacts {
+  /** Products at least two members posted on (the group's "support"); else all members' products. */
+  products: string[];
+  /** Indices of members' posts on those products. */
+  posts: number[];
+}
+
+export function groupFacts(members: readonly string[], ctx: DetectionContext): GroupFacts {
+  const count = new Map<string, Set<string>>();
+  for (const m of members) {
+    for (const i of ctx.postsByAccount.get(m) ?? []) {
+      for (const prod of ctx.productsOfPost[i]) {
+        let s = count.get(prod);
+        if (!s) count.set(prod, (s = new Set()));
+        s.add(m);
+      }
+    }
+  }
+  let products = [...count].filter(([, s]) => s.size >= 2).map(([p]) => p);
+  if (products.length === 0) products = [...count.keys()];
+  products.sort();
+  const prodSet = new Set(products);
+  const posts: number[] = [];
+  for (const m of members) {
+    for (const i of ctx.postsByAccount.get(m) ?? []) {
+      if (ctx.productsOfPost[i].length === 0 || ctx.productsOfPost[i].some((p) => prodSet.has(p))) posts.push(i);
+    }
+  }
+  posts.sort((a, b) => a - b);
+  return { products, posts };
+}
+
+export function groupIndicators(
+  members: readonly string[],
+  ctx: DetectionContext,
+  graph: AccountGraph,
+  options: Partial<GroupIndicatorOptions> = {},
+): { indicators: Indicator[]; facts: GroupFacts } {
+  const opts = { ...DEFAULT_GROUP_INDICATOR_OPTIONS, ...options };
+  const facts = groupFacts(members, ctx);
+  const memberSet = new Set(members);
+  const out: Indicator[] = [];
+  const postsOn = (prod: string) => (ctx.products.get(prod)?.posts ?? []).filter((i) => memberSet.has(ctx.posts[i].accountId));
+
+  // Support count: products reviewed by ≥ 2 members.
+  const support = facts.products.filter((p) => new Set(postsOn(p).map((i) => ctx.posts[i].accountId)).size >= 2).length;
+  out.push({
+    name: 'support_count',
+    value: support,
+    score: clamp01(support / 3),
+    explanation: `${support} product(s) were posted about by at least two members of this group.`,
+  });
+
+  // Time window: how tightly members' posts on each product cluster (1 − span/τ).
+  if (facts.products.length > 0) {
+    let s = 0;
+    let maxSpan = 0;
+    for (const p of facts.products) {
+      const ts = postsOn(p).map((i) => ctx.posts[i].createdAt.getTime());
+      const span = ts.length ? Math.max(...ts) - Math.min(...ts) : 0;
+      maxSpan = Math.max(maxSpan, span);
+      s += clamp01(1 - span / opts.timeWindowMs);
+    }
+    const hours = maxSpan / 3_600_000;
+    out.push({
+      name: 'time_window',
+      value: round(hours, 2),
+      score: clamp01(s / facts.products.length),
+      explanation: `Members' posts on each shared product fall within ${round(hours, 1)} hours of each other at most.`,
+    });
+  }
+
+  // Rating deviation from the product's other reviewers.
+  let devSum = 0;
+  let devN = 0;
+  let sentSum = 0;
+  let sentN = 0;
+  for (const p of facts.products) {
+    const st = ctx.products.get(p);
+    if (!st) continue;
+    let gr = 0;
+    let grN = 0;
+    let gs = 0;
+    let gsN = 0;
+    for (const i of postsOn(p)) {
+      const post = ctx.posts[i];
+      if (post.rating !== undefined) {
+        gr += post.rating;
+        grN++;
+      }
+      if (post.enrichment?.sentiment !== undefined && hasText(post)) {
+        gs += post.enrichment.sentiment;
+        gsN++;
+      }
+    }
+    const othersN = st.ratingCount - grN;
+    if (grN > 0 && othersN > 0) {
+      devSum += (Math.abs(gr / grN - (st.ratingSum - gr) / othersN) / 4) * grN;
+      devN += grN;
+    }
+    const othersS = st.sentimentCount - gsN;
+    if (gsN > 0 && othersS > 0) {
+      sentSum += (Math.abs(gs / gsN - (st.sentimentSum - gs) / othersS) / 2) * gsN;
+      sentN += gsN;
+    }
+  }
+  if (devN > 0) {
+    const v = devSum / devN;
+    out.push({
+      name: 'rating_deviation',
+      value: round(v * 4, 2),
+      score: clamp01(v * 2),
+      explanation: `Members' average rating differs from the other reviewers of the same products by ${round(v * 4, 1)} stars.`,
+    });
+  }
+  if (sentN > 0) {
+    const v = sentSum / sentN;
+    out.push({
+      name: 'sentiment_deviation',
+      value: round(v * 2, 2),
+      score: clamp01(v * 2),
+      explanation: `Members' sentiment differs from other posters on the same products by ${round(v * 2, 2)} (scale −1..1).`,
+    });
+  }
+
+  // Content similarity: mean MinHash Jaccard between members' posts (different accounts).
+  const textPosts = facts.posts.filter((i) => hasText(ctx.posts[i])).slice(0, 40);
+  if (textPosts.length >= 2) {
+    let s = 0;
+    let n = 0;
+    for (let x = 0; x < textPosts.length; x++) {
+      for (let y = x + 1; y < textPosts.length; y++) {
+        const px = ctx.posts[textPosts[x]];
+        const py = ctx.posts[textPosts[y]];
+        if (px.accountId === py.accountId) continue;
+        s += textSimilarity(px, py);
+        n++;
+      }
+    }
+    if (n > 0) {
+      const v = s / n;
+      out.push({
+        name: 'content_similarity',
+        value: round(v, 3),
+        score: clamp01(v / 0.5),
+        explanation: `Members' texts overlap by ${Math.round(v * 100)}% on average (estimated Jaccard of word shingles).`,
+      });
+    }
+  }
+
+  // Early time frame: how early in the product's observed activity the group posts.
+  if (facts.products.length > 0) {
+    let s = 0;
+    for (const p of facts.products) {
+      const st = ctx.products.get(p);
+      const ts = postsOn(p).map((i) => ctx.posts[i].createdAt.getTime());
+      if (!st || ts.length === 0) continue;
+      const life = st.last - st.first;
+      const mean = ts.reduce((a, b) => a + b, 0) / ts.length;
+      s += life > 0 ? clamp01(1 - (mean - st.first) / life) : 1;
+    }
+    const v = s / facts.products.length;
+    out.push({
+      name: 'early_time_frame',
+      value: round(v, 3),
+      score: v,
+      explanation: `Members post ${v > 0.66 ? 'early' : v > 0.33 ? 'midway' : 'late'} in the products' observed activity (1 = at the very start).`,
+    });
+  }
+
+  // Group size (GSRank's logistic of |g| − 3).
+  out.push({
+    name: 'group_size',
+    value: members.length,
+    score: 1 / (1 + Math.exp(-(members.length - 3))),
+    explanation: `${members.length} accounts act together.`,
+  });
+
+  // Member account age and creation burst, when the platform reports creation dates.
+  const created = members.map((m) => ctx.accountById.get(m)?.createdAt?.getTime()).filter((t): t is number => t !== undefined);
+  if (created.length >= 2) {
+    let young = 0;
+    let known = 0;
+    for (const m of members) {
+      const c = ctx.accountById.get(m)?.createdAt?.getTime();
+      const first = ctx.postsByAccount.get(m)?.[0];
+      if (c === undefined || first === undefined) continue;
+      known++;
+      if (ctx.posts[first].createdAt.getTime() - c < opts.newAccountMs) young++;
+    }
+    if (known > 0) {
+      out.push({
+        name: 'account_age',
+        value: young,
+        score: young / known,
+        explanation: `${young} of ${known} members were less than ${Math.round(opts.newAccountMs / DAY_MS)} days old when they first posted.`,
+      });
+    }
+    const sorted = [...created].sort((a, b) => a - b);
+    let burst = 0;
+    for (let i = 0; i < sorted.length; i++) {
+      const near = (i > 0 && sorted[i] - sorted[i - 1] <= opts.creationBurstMs) || (i + 1 < sorted.length && sorted[i + 1] - sorted[i] <= opts.creationBurstMs);
+      if (near) burst++;
+    }
+    out.push({
+      name: 'creation_burst',
+      value: burst,
+      score: burst / sorted.length,
+      explanation: `${burst} of ${sorted.length} members were created within ${Math.round(opts.creationBurstMs / 3_600_000)} hours of another member.`,
+    });
+  }
+
+  // Focus: share of members' posts in the window that are on the group's products.
+  let focusSum = 0;
+  let focusN = 0;
+  const prodSet = new Set(facts.products);
+  for (const m of members) {
+    const ps = ctx.postsByAccount.get(m) ?? [];
+    if (ps.length === 0) continue;
+    focusSum += ps.filter((i) => ctx.productsOfPost[i].some((p) => prodSet.has(p))).length / ps.length;
+    focusN++;
+  }
+  if (focusN > 0) {
+    const v = focusSum / focusN;
+    out.push({
+      name: 'focus',
+      value: round(v, 3),
+      score: v,
+      explanation: `${Math.round(v * 100)}% of members' posts in the window are about the group's products.`,
+    });
+  }
+
+  // Cohesion: how many distinct co-action kinds bind members, and how strongly.
+  let wSum = 0;
+  let edges = 0;
+  const kinds = new Set<string>();
+  for (const m of members) {
+    graph.forEachEdge(m, (_e, attr, s, t) => {
+      if (s !== m) return; // count each internal edge once
+      if (!memberSet.has(t)) return;
+      wSum += attr.weight;
+      edges++;
+      for (const k of Object.keys(attr.reasons)) if (k !== 'creation') kinds.add(k);
+    });
+  }
+  const pairs = (members.length * (members.length - 1)) / 2;
+  const density = pairs > 0 ? edges / pairs : 0;
+  const meanW = edges > 0 ? wSum / edges : 0;
+  out.push({
+    name: 'cohesion',
+    value: round(meanW, 3),
+    score: clamp01((meanW / 3) * (0.5 + 0.5 * density)),
+    explanation: `Members are linked by ${edges} co-action edges (${Math.round(density * 100)}% of pairs, mean weight ${round(meanW, 2)}; kinds: ${[...kinds].sort().join(', ') || 'none'}).`,
+  });
+
+  return { indicators: out, facts };
+}
+
+function textSimilarity(x: DetectionContext['posts'][number], y: DetectionContext['posts'][number]): number {
+  const mx = x.enrichment?.minhash;
+  const my = y.enrichment?.minhash;
+  if (mx && my && mx.length > 0 && my.length > 0) return minhashJaccard(mx, my);
+  const nx = `${x.title ?? ''} ${x.text ?? ''}`.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
+  const ny = `${y.title ?? ''} ${y.text ?? ''}`.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
+  return nx.length > 0 && nx === ny ? 1 : 0;
+}
