@@ -51,7 +51,8 @@ export function extractOrderIds(text: string): string[] {
   return out;
 }
 
-const CODE_CUE_RE = /\b(?:code|coupon|promo|promocode|voucher|referral|ref|discount)s?\b[\s:"'“”-]*(?:(?:is|of|here|use|with|at|for|:)\s+){0,2}["'“]?([A-Za-z0-9][A-Za-z0-9_-]{2,24})/gi;
+// "promo code", "coupon code" are one cue, so the word after "code" is the candidate.
+const CODE_CUE_RE = /\b(?:(?:promo|coupon|discount|referral|voucher|ref)\s+)?(?:code|coupon|promo|promocode|voucher|referral|ref|discount)s?\b[\s:"'“”-]*(?:(?:is|of|here|use|with|at|for|:)\s+){0,2}["'“]?([A-Za-z0-9][A-Za-z0-9_-]{2,24})/gi;
 const CODE_PARAMS = new Set(['ref', 'referral', 'refcode', 'ref_code', 'ref_', 'coupon', 'promo', 'promocode', 'code', 'discount', 'tag', 'affiliate', 'aff', 'invite']);
 const NAV_REF_RE = /^(?:sr|pd|nav|cm|as|dp|ox|ppx|olp|sxts|psdc)_[a-z0-9_]*$/;
 const STOP_CODES = new Set(['THE', 'THIS', 'THAT', 'AND', 'FOR', 'YOUR', 'WORKS', 'BELOW', 'ABOVE', 'LINK', 'HERE', 'CHECKOUT', 'WORKED', 'EXPIRED']);

@@ -36,7 +36,7 @@ for (const w of PRODUCT_TYPES) {
 }
 
 /** A token that names a model: letters and digits mixed, or a bare number after a brand. */
-export const MODEL_TOKEN = '/^(?:[a-z]{0,6}[0-9]+[a-z0-9]*|[0-9]+[a-z]{1,4})$/';
+export const MODEL_TOKEN = '/^(?:[a-z]{0,6}-?[0-9]+[a-z0-9-]*|[0-9]+[a-z]{1,4})$/';
 
 // Brand-like words: proper nouns and organisations, not people or places (those come out
 // as people/places). Pronouns and sentence-initial determiners are never proper nouns here.
