@@ -223,12 +223,17 @@ function validGroups(intPart: string, sep: string): boolean {
 
 // ---------------------------------------------------------------- canonical names, booleans, numbers
 
-/** Looks up a raw name (case- and space-insensitively) in a mapping table; canonical values map to themselves. */
+/** Names compare lower-cased with runs of space, "_" and "-" as one space: "NA_East" = "na-east" = "NA East". */
+function nameKey(s: string): string {
+  return s.toLowerCase().replace(/[_\s-]+/g, ' ').trim();
+}
+
+/** Looks up a raw name in a mapping table (see nameKey); canonical values map to themselves. */
 export function canonical(raw: string | undefined, map: Record<string, string>): string | undefined {
   if (!raw) return undefined;
-  const key = raw.toLowerCase().replace(/[_\s]+/g, ' ').trim();
-  if (map[key]) return map[key];
-  for (const v of Object.values(map)) if (v.toLowerCase() === key) return v;
+  const key = nameKey(raw);
+  for (const [k, v] of Object.entries(map)) if (nameKey(k) === key) return v;
+  for (const v of Object.values(map)) if (nameKey(v) === key) return v;
   return undefined;
 }
 

@@ -37,6 +37,7 @@ export function escalationKind(opts: CleaningOptions): ImportKind<Escalation> {
     fields: ESCALATION_FIELDS,
     stamp: 'importedAt',
     merge: mergeEscalations,
+    invalidates: { text: ['analysis'] },
   };
 }
 

@@ -18,6 +18,8 @@ export interface ImportKind<T extends { _id: string }> {
   stamp: keyof T & string;
   /** Merges a stored or earlier record with a new one of the same id; absent = the new one replaces. */
   merge?(earlier: T, later: T): T;
+  /** Derived fields to drop when a field changes (a new case text invalidates its text analysis). */
+  invalidates?: Partial<Record<keyof T & string, string[]>>;
   /** Extra writes for a batch of written documents (e.g. review authors → accounts). */
   afterBatch?(store: Store, docs: T[]): Promise<void>;
 }
@@ -181,6 +183,9 @@ async function writeBatch<T extends { _id: string }>(
     if (Object.keys(set).length === 0 && unset.length === 0) {
       summary.unchanged++;
       continue;
+    }
+    for (const [field, derived] of Object.entries(kind.invalidates ?? {}) as [string, string[]][]) {
+      if (field in set || unset.includes(field)) for (const d of derived) if ((old as Record<string, unknown>)[d] !== undefined) unset.push(d);
     }
     set[kind.stamp] = now;
     updates.push({ id: doc._id, set, unset });

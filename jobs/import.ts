@@ -1,0 +1,70 @@
+// The `import` job: reviews, escalations or orders from a CSV/NDJSON file or a SQL query
+// (PostgreSQL protocol, so Amazon Redshift too), cleaned and upserted idempotently.
+import path from 'node:path';
+import { cleaningOptions, escalationKind, orderKind } from '../crawlers/import/escalations';
+import { type ImportKind, type ImportSummary, runImport } from '../crawlers/import/importer';
+import { formatOf, readFileRecords, readSql, redactUrl, type SourceRecord } from '../crawlers/import/readers';
+import { reviewKind, sourceName } from '../crawlers/import/reviews';
+import type { Job, JobContext } from './types';
+
+export type ImportWhat = 'reviews' | 'escalations' | 'orders';
+
+export interface ImportParams {
+  what: ImportWhat;
+  file?: string;
+  format?: 'csv' | 'ndjson';
+  sql?: string;
+  query?: string;
+  /** Source name stored on documents; default: file name, or "sql". */
+  source?: string;
+  /** Rejects CSV path; default <file>.rejects.csv, or <dataDir>/rejects/<what>-<runId>.rejects.csv for SQL. */
+  rejects?: string;
+  /** Corrections from the source replace stored cases instead of merging. */
+  replace?: boolean;
+  batchSize?: number;
+}
+
+export type ImportResult = ImportSummary & Record<string, unknown>;
+
+export async function runImportJob(ctx: Pick<JobContext, 'store' | 'config' | 'log' | 'progress' | 'signal' | 'runId'>, params: ImportParams): Promise<ImportResult> {
+  const { what } = params;
+  if (!['reviews', 'escalations', 'orders'].includes(what)) throw new Error(`import: unknown kind "${what}" (reviews, escalations, orders)`);
+  if (!!params.file === !!params.sql) throw new Error('import: give either a file or --sql <url> with --query <sql>');
+  if (params.sql && !params.query) throw new Error('import: --sql needs --query <sql>');
+  const source = params.source ?? (params.file ? sourceName(path.basename(params.file)) : 'sql');
+  let records: AsyncIterable<SourceRecord>;
+  let rejects: string;
+  if (params.file) {
+    records = readFileRecords(params.file, formatOf(params.file, params.format));
+    rejects = params.rejects ?? `${params.file}.rejects.csv`;
+    ctx.log.info({ what, file: params.file }, 'import from file');
+  } else {
+    records = readSql({ url: params.sql as string, query: params.query as string, signal: ctx.signal, batchSize: params.batchSize });
+    rejects = params.rejects ?? path.join(ctx.config.dataDir, 'rejects', `${what}-${ctx.runId}.rejects.csv`);
+    ctx.log.info({ what, sql: redactUrl(params.sql as string) }, 'import from SQL');
+  }
+  const kind = (what === 'reviews'
+    ? reviewKind(source)
+    : what === 'escalations'
+      ? escalationKind(cleaningOptions(ctx.config, source))
+      : orderKind(cleaningOptions(ctx.config, source))) as unknown as ImportKind<{ _id: string }>;
+  let shown = 0;
+  const summary = await runImport(ctx.store, kind, records, {
+    batchSize: params.batchSize,
+    rejectsFile: rejects,
+    replace: params.replace,
+    signal: ctx.signal,
+    progress: (n) => ctx.progress(n, undefined, `${what}: ${n} read`),
+    onReject: (line, reason) => {
+      if (shown++ < 20) ctx.log.warn({ line, reason }, `${what}: row refused`);
+    },
+  });
+  ctx.log.info(summary, `${what} imported`);
+  return summary as ImportResult;
+}
+
+export const importJob: Job<ImportParams, ImportResult> = {
+  name: 'import',
+  description: 'Import reviews, escalations or orders from CSV/NDJSON or a SQL query; bad rows go to a rejects file',
+  run: runImportJob,
+};
