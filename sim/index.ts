@@ -11,3 +11,6 @@ export type { LimitSpec } from './ratelimit';
 export { maxInSlidingWindow, countsPerFixedWindow } from './stats';
 export type { SimStats, RequestRecord } from './stats';
 export { redditAccountId, twitterAccountId, webAccountId, snowflakeTime } from './ids';
+export { createTwitterSim, DEFAULT_TWITTER_APPS, DEFAULT_TWITTER_OAUTH_CLIENT, DEFAULT_TWITTER_LOGIN, TWITTER_ENDPOINT_LIMITS } from './twitter';
+export type { TwitterRateLimits } from './twitter';
+export { createWebSim, ROBOTS_TXT, escapeHtml } from './web';

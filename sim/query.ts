@@ -66,13 +66,18 @@ export function parseQuery(q: string): QueryNode {
   return node;
 }
 
-/** Lower-case words separated by single spaces, padded, for word-boundary matching. */
-export function normalise(text: string): string {
-  return ` ${text.toLowerCase().replace(/[^\p{L}\p{N}#@$]+/gu, ' ').trim()} `;
+/**
+ * Lower-case words separated by single spaces, padded, for word-boundary matching.
+ * A #hashtag or @mention in a document also counts as the bare word (keyword search on
+ * X and Reddit splits on symbols), so documents are expanded; query values are not.
+ */
+export function normalise(text: string, expandSymbols = true): string {
+  const words = text.toLowerCase().replace(/[^\p{L}\p{N}#@$_]+/gu, ' ').trim();
+  return ` ${expandSymbols ? words.replace(/(^|\s)[#@$]([\p{L}\p{N}_]+)/gu, '$&$1$2') : words} `;
 }
 
 export function matchesText(normalisedText: string, value: string): boolean {
-  const v = normalise(value);
+  const v = normalise(value, false);
   return v.trim() === '' ? true : normalisedText.includes(v);
 }
 

@@ -55,8 +55,8 @@ describe('reddit imitation', () => {
     let after: string | null = null;
     let pages = 0;
     do {
-      const url = `${sim.reddit.baseUrl}/r/${sub}/new.json?limit=30&raw_json=1${after ? `&after=${after}` : ''}`;
-      const res = await getJson<{ kind: string; data: ListingData }>(url, token);
+      const url: string = `${sim.reddit.baseUrl}/r/${sub}/new.json?limit=30&raw_json=1${after ? `&after=${after}` : ''}`;
+      const res: { body: { kind: string; data: ListingData }; status: number } = await getJson<{ kind: string; data: ListingData }>(url, token);
       expect(res.status).toBe(200);
       expect(res.body.kind).toBe('Listing');
       expect(res.body.data.dist).toBe(res.body.data.children.length);
@@ -83,7 +83,7 @@ describe('reddit imitation', () => {
       const seen: string[] = [];
       let after: string | null = null;
       do {
-        const res = await getJson<{ data: ListingData }>(`${capped.reddit.baseUrl}/r/${sub}/new?limit=50${after ? `&after=${after}` : ''}`, t);
+        const res: { body: { data: ListingData } } = await getJson<{ data: ListingData }>(`${capped.reddit.baseUrl}/r/${sub}/new?limit=50${after ? `&after=${after}` : ''}`, t);
         seen.push(...res.body.data.children.map((c) => c.data.name as string));
         after = res.body.data.after;
       } while (after);
