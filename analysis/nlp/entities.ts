@@ -5,7 +5,7 @@
 import type { Product } from '../../storage/types';
 import { type CatalogueIndex, compileCatalogue, matchCatalogue } from './catalogue';
 import { extractAccountRefs, extractCodes, extractOrderIds, extractUrls, unique } from './patterns';
-import { installRingwatchPlugin, PRODUCT_TYPES, type RingwatchView } from './plugin';
+import { installRingwatchPlugin, PERSON, PRODUCT_TYPES, type RingwatchView, tagLight } from './plugin';
 import { candidateKey, foldText, normWords, singular } from './text';
 
 const nlp = installRingwatchPlugin();
@@ -117,7 +117,7 @@ export function extractEntities(text: string, index: CatalogueIndex): Entities {
   }
 
   const language = sentencesWorthTagging(withoutUrls);
-  const doc = (language ? nlp(language) : null) as RingwatchView | null;
+  const doc = language ? tagLight(language) : null;
   if (doc) {
     for (const phrase of doc.productPhrases().out('array') as string[]) {
       const surface = clean(phrase);
@@ -140,7 +140,7 @@ export function extractEntities(text: string, index: CatalogueIndex): Entities {
     urls,
     codes: unique(extractCodes(withoutUrls, urls)),
     money: select('#Money+'),
-    people: select('#Person+'),
+    people: select(PERSON),
     organisations: select('#Organization+'),
   };
 }

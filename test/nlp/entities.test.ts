@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import nlp from 'compromise';
 import { candidateProductKey, createEntityExtractor, sentencesWorthTagging } from '../../analysis/nlp/entities';
+import { installRingwatchPlugin, PERSON, type RingwatchView, tagLight } from '../../analysis/nlp/plugin';
 import { CATALOGUE, corpus } from './corpus';
 
 const extract = createEntityExtractor(CATALOGUE);
@@ -54,6 +56,14 @@ describe('entity extraction', () => {
       const flat = (k: 'people' | 'money' | 'organisations') => [...new Set(perSentence.flatMap((e) => e[k]))].sort();
       expect([...gated.people].sort()).toEqual(flat('people'));
       expect([...gated.money].sort()).toEqual(flat('money'));
+    }
+  });
+  it('light tagging finds the same entities as compromise\'s full pipeline', () => {
+    installRingwatchPlugin();
+    const names = ['Tim Cook would approve.', 'John Smith recommended it.', 'Apple and Samsung make better ones.', 'Elon Musk tweeted about the Tesla Model 3.', 'My friend Sarah Connor loved it.', 'Jeff Bezos and Amazon Inc. are rich.'];
+    const select = (d: RingwatchView, person: string) => [person, '#Organization+', '#Money+'].map((m) => d.match(m).out('array')).concat([d.productPhrases().out('array')]);
+    for (const t of [...names, ...corpus(300, 13).map((p) => p.text)]) {
+      expect(select(tagLight(t), PERSON), t).toEqual(select(nlp(t) as RingwatchView, '#Person+'));
     }
   });
 });
