@@ -83,6 +83,8 @@ export class FaultInjector {
       return { kind: '429', delayMs: delay, stormUntil: this.stormUntilReal + (o.clockOffsetMs ?? 0) };
     }
     if (this.burstLeft > 0) {
+      // Burst requests still count towards "every Nth", so bursts start on a fixed rhythm.
+      this.counters.error5xx++;
       this.burstLeft--;
       this.injected['5xx']++;
       return { kind: '5xx', status: o.error5xx?.status ?? 503, delayMs: delay };

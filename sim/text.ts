@@ -283,6 +283,8 @@ export function ringText(script: RingScript, f: RingFill, rng: Rng, withUrl = tr
     .replace(/\{code\}/g, f.code)
     .replace(/\{pct\}/g, String(f.pct))
     .replace(/\{url\}/g, withUrl ? f.url : '');
+  // Operators push their code even where the template has no slot for it.
+  if (!t.includes(f.code) && rng.chance(0.5)) t += rng.pick([` Code ${f.code} works.`, ` (${f.code})`, ` use ${f.code}`]);
   if (rng.chance(0.3)) t += rng.pick([' 🔥', ' 💯', ' 🙌', '!!', ' ⭐⭐⭐⭐⭐']);
   if (rng.chance(0.2)) t = t.replace(/\.\s/, '! ');
   return t.replace(/\s+/g, ' ').trim();

@@ -307,7 +307,8 @@ export function generateWorld(options: WorldOptions): World {
       const p = rng.weighted(pool, pool.map((x) => x.popularity));
       if (!exclude?.has(p.id)) return p;
     }
-    return rng.pick(pool);
+    const allowed = exclude ? products.filter((x) => !exclude.has(x.id)) : pool;
+    return rng.pick(allowed.length ? allowed : pool);
   };
 
   // ------------------------------------------------------------ accounts
@@ -730,7 +731,7 @@ export function generateWorld(options: WorldOptions): World {
         const tone = toneFor(rng, 0.6);
         if (subs.length > 0 && rng.chance(0.5)) {
           const { s } = subs[rng.int(0, subs.length - 1)];
-          newComment(redditUsers[idx].name, s, undefined, organicReply(p, tone, rng), Math.min(now - 60_000, s.createdUtc * 1000 + rng.exp(5 * HOUR)), s.productIds.slice(0, 1), rng);
+          newComment(redditUsers[idx].name, s, undefined, organicReply(p, tone, rng), Math.min(now - 60_000, s.createdUtc * 1000 + rng.exp(5 * HOUR)), [p.id], rng);
         } else {
           newSubmission(redditUsers[idx].name, subFor(p, rng), organicTitle(p, tone, rng), organicBody(p, tone, rng), dayTime(rng, start, now), [p.id], rng);
         }
@@ -743,10 +744,8 @@ export function generateWorld(options: WorldOptions): World {
       }
     }
     for (const reviewer of memberReviewers) {
-      if (rng.chance(0.6)) {
-        const p = pickProduct(rng, cats, ringProducts);
-        addReview(p, reviewer, rng.pick([3, 4, 4, 5]), dayTime(rng, start, now), rng);
-      }
+      const p = pickProduct(rng, cats, ringProducts);
+      addReview(p, reviewer, rng.pick([3, 4, 4, 5]), dayTime(rng, start, now), rng);
     }
     rings.push({ id: `ring-${k + 1}`, kind, targets: targets.map((t) => t.id), victims: victims.map((v) => v.id), members, operators, codes, urls, createdBetween, waves, caseIds: [] });
   }

@@ -146,7 +146,8 @@ describe('X API v2 imitation', () => {
 
   it('works with twitter-api-v2 pointed at the simulator', async () => {
     const client = new TwitterApi(BEARER, { httpAgent: new http.Agent() });
-    client.v2.setPrefix(sim.twitter.baseUrl);
+    // setPrefix is protected in the typings but is the documented way to re-point v2 (DESIGN.md §6).
+    (client.v2 as unknown as { setPrefix(prefix: string): void }).setPrefix(sim.twitter.baseUrl);
     const brand = world.products[0].brand;
     const paginator = await client.v2.search(brand, { max_results: 10, 'tweet.fields': ['created_at', 'author_id'], expansions: ['author_id'] });
     const ids: string[] = [];
