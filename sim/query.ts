@@ -15,11 +15,7 @@ export class QueryError extends Error {}
 function tokenize(q: string): string[] {
   const tokens: string[] = [];
   const re = /\s*(\(|\)|-?"[^"]*"|-?[^\s()"]+(?:"[^"]*")?)/gy;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(q)) !== null) {
-    tokens.push(m[1]);
-    if (re.lastIndex >= q.length) break;
-  }
+  for (let m = re.exec(q); m !== null; m = re.lastIndex >= q.length ? null : re.exec(q)) tokens.push(m[1]);
   if (q.trim() && tokens.join('').replace(/\s/g, '').length < q.replace(/\s/g, '').length) throw new QueryError(`cannot parse query: ${q}`);
   return tokens;
 }

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { type FaultDecision, FaultInjector, type FaultOptions } from './faults';
 import { type SimRequest, type SimResponse, basicAuth, bearer, json, listener } from './http';
-import { QueryError, evaluate, normalise, parseQuery } from './query';
+import { QueryError, type QueryNode, evaluate, normalise, parseQuery } from './query';
 import { AlignedWindowLimiter, type LimitSpec } from './ratelimit';
 import { RequestLog } from './stats';
 import type { RedditComment, RedditSubmission, RedditUser, World } from './world';
@@ -325,7 +325,7 @@ export function createRedditSim(options: RedditSimOptions): RedditSim {
     const restrict = ['1', 'true', 'on'].includes(lower(req.query.get('restrict_sr') ?? ''));
     let pool = restrict && sub ? subListing(sub) : index.allNew;
     if (!pool) return notFound();
-    let node;
+    let node: QueryNode;
     try {
       node = parseQuery(q);
     } catch (e) {

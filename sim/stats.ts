@@ -38,6 +38,11 @@ function empty(): Counts {
   return { requests: 0, ok: 0, rateLimited: 0, errors: 0 };
 }
 
+function entry(map: Record<string, Counts>, key: string): Counts {
+  if (!map[key]) map[key] = empty();
+  return map[key];
+}
+
 function bump(c: Counts, status: number): void {
   c.requests++;
   if (status === 429) c.rateLimited++;
@@ -60,9 +65,9 @@ export class RequestLog {
     const s: SimStats = { total: empty(), byPlatform: {}, byClient: {}, byEndpoint: {}, log: this.records.slice() };
     for (const r of this.records) {
       bump(s.total, r.status);
-      bump((s.byPlatform[r.platform] ??= empty()), r.status);
-      bump((s.byClient[`${r.platform} ${r.client}`] ??= empty()), r.status);
-      bump((s.byEndpoint[`${r.platform} ${r.endpoint}`] ??= empty()), r.status);
+      bump(entry(s.byPlatform, r.platform), r.status);
+      bump(entry(s.byClient, `${r.platform} ${r.client}`), r.status);
+      bump(entry(s.byEndpoint, `${r.platform} ${r.endpoint}`), r.status);
     }
     return s;
   }

@@ -130,7 +130,7 @@ const NEG = [
 ];
 const QUESTIONS = [
   'Anyone else have this?',
-  'Is it worth it at ${price}?',
+  'Is it worth it at $' + '{price}?',
   'How does it compare to the {alt}?',
   'Should I return it?',
   'Any tips?',

@@ -231,7 +231,7 @@ export function createTwitterSim(options: TwitterSimOptions): TwitterSim {
     return new Set(values);
   };
 
-  const entitiesOf = (t: Tweet, served: string) => {
+  const entitiesOf = (served: string) => {
     const e: Record<string, unknown[]> = {};
     const urls: unknown[] = [];
     for (const m of served.matchAll(/https:\/\/t\.co\/[A-Za-z0-9_-]+/g)) {
@@ -267,7 +267,7 @@ export function createTwitterSim(options: TwitterSimOptions): TwitterSim {
     if (fields.has('in_reply_to_user_id') && t.inReplyToUserId) out.in_reply_to_user_id = t.inReplyToUserId;
     if (fields.has('referenced_tweets') && t.referenced) out.referenced_tweets = t.referenced;
     if (fields.has('entities')) {
-      const e = entitiesOf(t, text);
+      const e = entitiesOf(text);
       if (e) out.entities = e;
     }
     if (fields.has('public_metrics')) out.public_metrics = { retweet_count: t.retweets, reply_count: t.replies, like_count: t.likes, quote_count: t.quotes, bookmark_count: Math.floor(t.likes / 10), impression_count: t.impressions };

@@ -385,7 +385,10 @@ export function generateWorld(options: WorldOptions): World {
   const cumulative = (w: number[]) => {
     const out = new Float64Array(w.length);
     let s = 0;
-    for (let i = 0; i < w.length; i++) out[i] = s += w[i];
+    for (let i = 0; i < w.length; i++) {
+      s += w[i];
+      out[i] = s;
+    }
     return out;
   };
   const pickCum = <T>(rng: Rng, items: T[], cum: Float64Array): T => {
@@ -886,7 +889,10 @@ function generateCommerce(rng: Rng, input: CommerceInput): { orders: OrderRow[];
   const productById = new Map(products.map((p) => [p.id, p]));
   const popCum: number[] = [];
   let acc = 0;
-  for (const p of products) popCum.push((acc += p.popularity + 0.02));
+  for (const p of products) {
+    acc += p.popularity + 0.02;
+    popCum.push(acc);
+  }
   const pickPopular = () => {
     const r = rng.next() * acc;
     let i = 0;

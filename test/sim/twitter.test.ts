@@ -113,7 +113,7 @@ describe('X API v2 imitation', () => {
     const reply = world.twitter.tweets.find((t) => t.inReplyToUserId && t.text.includes('@')) as (typeof world.twitter.tweets)[number];
     const lookup = await getJson<SearchBody>(url(`tweets?ids=${reply.id},1&tweet.fields=in_reply_to_user_id,referenced_tweets,entities,conversation_id`), BEARER);
     expect(lookup.body.data?.[0]).toMatchObject({ id: reply.id, in_reply_to_user_id: reply.inReplyToUserId, referenced_tweets: reply.referenced, conversation_id: reply.conversationId });
-    expect((lookup.body.data?.[0].entities as { mentions: unknown[] }).mentions.length).toBeGreaterThan(0);
+    expect(((lookup.body.data ?? [])[0].entities as { mentions: unknown[] }).mentions.length).toBeGreaterThan(0);
     expect(lookup.body.errors?.[0]).toMatchObject({ resource_type: 'tweet', resource_id: '1', title: 'Not Found Error' });
     const phrase = world.products[3].name;
     const phraseRes = await getJson<SearchBody>(url(`tweets/search/recent?query=${encodeURIComponent(`"${phrase}" OR "${world.products[4].name}"`)}&max_results=100`), BEARER);
