@@ -43,6 +43,11 @@ export function crowdDiscount(crowd: number): number {
   return LOG2_3 / Math.log2(1 + Math.max(2, crowd));
 }
 
+/** A URL, code or text band shared by n accounts: full weight up to `common`, then common/n. */
+export function commonDiscount(n: number, common: number): number {
+  return n <= common ? 1 : common / n;
+}
+
 /** Two ratings that agree are stronger co-review evidence than two that differ. */
 export function ratingAgreement(r1: number | undefined, r2: number | undefined): number {
   if (r1 === undefined || r2 === undefined) return 0.8;
@@ -115,11 +120,12 @@ export function collectCoActions(input: CoActionInput): Map<number, PairEvidence
   const byCode = new Map<string, Item[]>();
   const byBand = new Map<string, Item[]>();
 
+  const productsOf: string[][] = posts.map((p) => postProducts(p));
   posts.forEach((p, idx) => {
     const acc = accountIndex.get(p.accountId);
     if (acc === undefined) return;
     const item = { post: idx, acc, t: p.createdAt.getTime() };
-    for (const prod of postProducts(p)) bucketPush(byProduct, prod, item);
+    for (const prod of productsOf[idx]) bucketPush(byProduct, prod, item);
     for (const u of postUrls(p)) bucketPush(byUrl, u, item);
     for (const c of postCodes(p)) bucketPush(byCode, c, item);
     for (const band of textBands(p)) bucketPush(byBand, band, item);
@@ -144,7 +150,7 @@ export function collectCoActions(input: CoActionInput): Map<number, PairEvidence
       if (items.length < 2) continue;
       const n = distinctAccounts(items);
       if (n < 2) continue;
-      const d = n <= opts.commonBucketAccounts ? 1 : crowdDiscount(n) / crowdDiscount(opts.commonBucketAccounts);
+      const d = commonDiscount(n, opts.commonBucketAccounts);
       forNearPairs(items, Number.POSITIVE_INFINITY, opts.maxNeighbours, (x, y) => {
         const e = table.get(x.acc, y.acc);
         e[field] += d;
@@ -161,7 +167,7 @@ export function collectCoActions(input: CoActionInput): Map<number, PairEvidence
     if (items.length < 2) continue;
     const n = distinctAccounts(items);
     if (n < 2) continue;
-    const d = n <= opts.commonBucketAccounts ? 1 : crowdDiscount(n) / crowdDiscount(opts.commonBucketAccounts);
+    const d = commonDiscount(n, opts.commonBucketAccounts);
     forNearPairs(items, Number.POSITIVE_INFINITY, opts.maxNeighbours, (x, y) => {
       const key = Math.min(x.post, y.post) * posts.length + Math.max(x.post, y.post);
       if (verified.has(key)) return;
@@ -169,7 +175,7 @@ export function collectCoActions(input: CoActionInput): Map<number, PairEvidence
       const sim = textSimilarity(posts[x.post], posts[y.post]);
       if (sim < opts.minJaccard) return;
       const e = table.get(x.acc, y.acc);
-      e.nearDuplicate += sim * d;
+      e.nearDuplicate += sim * d * productAffinity(productsOf[x.post], productsOf[y.post]);
       table.addPosts(e, posts[x.post]._id, posts[y.post]._id);
     });
   }
@@ -234,6 +240,17 @@ function windowCrowds(times: readonly number[], windowMs: number): number[] {
     out[i] = hi - lo + 1;
   }
   return out;
+}
+
+/**
+ * Near-duplicate texts about the same product are what a ring writes; the same phrasing
+ * about different products is mostly a common way of writing, so it counts a quarter;
+ * without product information on either side it counts half.
+ */
+export function productAffinity(a: readonly string[], b: readonly string[]): number {
+  if (a.length === 0 || b.length === 0) return 0.5;
+  for (const x of a) if (b.includes(x)) return 1;
+  return 0.25;
 }
 
 /** LSH bands from enrichment; without enrichment, an exact-text key for long enough texts. */

@@ -26,6 +26,21 @@ export function normaliseUrl(raw: string): string {
   return u.replace(/#.*$/, '').replace(/\/+$/, '');
 }
 
+/**
+ * Referral/coupon codes: those enrichment found, plus code-shaped tokens in the text
+ * (capitals and digits, 6–20 characters, e.g. "RETRFINVIP15"), because codes are often
+ * posted without a cue word ("RETRFINVIP15 = 20% off"). ASIN-like product ids are
+ * products, not codes.
+ */
 export function postCodes(post: DetectPost): string[] {
-  return [...new Set((post.enrichment?.codes ?? []).map((c) => c.trim().toUpperCase()).filter(Boolean))];
+  const out = new Set((post.enrichment?.codes ?? []).map((c) => c.trim().toUpperCase()).filter(Boolean));
+  const text = `${post.title ?? ''} ${post.text ?? ''}`;
+  for (const m of text.matchAll(CODE_TOKEN)) {
+    const tok = m[0];
+    if (/\d/.test(tok) && /[A-Z].*[A-Z]/.test(tok) && !ASIN.test(tok)) out.add(tok);
+  }
+  return [...out];
 }
+
+const CODE_TOKEN = /(?<![A-Za-z0-9])[A-Z][A-Z0-9]{5,19}(?![A-Za-z0-9])/g;
+const ASIN = /^B0[0-9A-Z]{8}$/;

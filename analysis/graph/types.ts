@@ -61,7 +61,7 @@ export interface GraphOptions {
 }
 
 export const DEFAULT_GRAPH_OPTIONS: GraphOptions = {
-  windowQuantile: 0.1,
+  windowQuantile: 0.25,
   minWindowMs: 60_000,
   maxWindowMs: 24 * 3_600_000,
   maxNeighbours: 25,

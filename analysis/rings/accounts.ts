@@ -147,7 +147,7 @@ export function ownBehaviour(accountId: string, ctx: DetectionContext, duplicate
     out.push({
       name: 'account_age',
       value: round(ageDays, 1),
-      score: clamp01(1 - ageDays / 90),
+      score: clamp01(1 - ageDays / 365),
       explanation: `The account was ${Math.max(0, Math.round(ageDays))} day(s) old at its first post in the window.`,
     });
   }

@@ -15,6 +15,7 @@ import { strongestEdges } from './evidence';
 import { assignRingIds } from './ids';
 import { type GroupIndicatorOptions, groupIndicators } from './indicators';
 import { indexEscalations, type LinkableEscalation, type LinkOptions, linkRing } from './links';
+import { peelCommunity } from './peel';
 import { MIN_RING_SIZE, RING_THRESHOLD, ringScore } from './score';
 
 export interface DetectOptions {
@@ -24,6 +25,8 @@ export interface DetectOptions {
   links: Partial<LinkOptions>;
   ringThreshold: number;
   minRingSize: number;
+  /** Members weaker than this fraction of the community's median internal strength are peeled off. */
+  peelFraction: number;
 }
 
 export const DEFAULT_DETECT_OPTIONS: DetectOptions = {
@@ -33,6 +36,7 @@ export const DEFAULT_DETECT_OPTIONS: DetectOptions = {
   links: {},
   ringThreshold: RING_THRESHOLD,
   minRingSize: MIN_RING_SIZE,
+  peelFraction: 0.25,
 };
 
 /** A ring as detection produces it; the review fields (status, notes, …) belong to the store. */
@@ -62,7 +66,7 @@ export interface CandidateGroup {
 export interface DetectionResult {
   rings: DetectedRing[];
   accounts: AccountScore[];
-  /** Every connected community of ≥ 2 members with its score (rings and non-rings): for calibration. */
+  /** Every peeled, connected community of ≥ 2 members with its score (rings and non-rings): for calibration. */
   candidates: CandidateGroup[];
   graph: AccountGraph;
   stats: {
@@ -97,8 +101,9 @@ export function detectRings(input: DetectInput): DetectionResult {
 
   const candidates: CandidateGroup[] = [];
   const ringDrafts: { members: string[]; score: number; indicators: Indicator[]; products: string[]; posts: number[] }[] = [];
-  for (const members of communities) {
-    if (members.length < 2) continue;
+  const groups = communities.flatMap((c) => (c.length >= 2 ? peelCommunity(graph, c, opts.peelFraction) : []));
+  groups.sort((x, y) => y.length - x.length || (x[0] < y[0] ? -1 : 1));
+  for (const members of groups) {
     const { indicators, facts } = groupIndicators(members, ctx, graph, opts.indicators);
     const score = round(ringScore(indicators), 4);
     const isRing = members.length >= opts.minRingSize && score >= opts.ringThreshold;

@@ -8,8 +8,8 @@ import { minhashJaccard } from '../graph/coactions';
 import { clamp01, DAY_MS, type DetectionContext, hasText, round } from './context';
 
 export interface GroupIndicatorOptions {
-  /** GSRank's τ: a group whose posts on a product span τ or more is not tight. */
-  timeWindowMs: number;
+  /** Posts of two members on one product this close in time are in lock-step. */
+  lockStepMs: number;
   /** Accounts younger than this at their first post count as new. */
   newAccountMs: number;
   /** Members created within this of another member form a creation burst. */
@@ -17,8 +17,8 @@ export interface GroupIndicatorOptions {
 }
 
 export const DEFAULT_GROUP_INDICATOR_OPTIONS: GroupIndicatorOptions = {
-  timeWindowMs: 7 * DAY_MS,
-  newAccountMs: 30 * DAY_MS,
+  lockStepMs: 12 * 3_600_000,
+  newAccountMs: 365 * DAY_MS,
   creationBurstMs: DAY_MS,
 };
 
@@ -75,22 +75,29 @@ export function groupIndicators(
     explanation: `${support} product(s) were posted about by at least two members of this group.`,
   });
 
-  // Time window: how tightly members' posts on each product cluster (1 − span/τ).
+  // Time window (lock-step): share of members' posts on a shared product that have another
+  // member's post on the same product within `lockStepMs`.
   if (facts.products.length > 0) {
-    let s = 0;
-    let maxSpan = 0;
+    let close = 0;
+    let total = 0;
     for (const p of facts.products) {
-      const ts = postsOn(p).map((i) => ctx.posts[i].createdAt.getTime());
-      const span = ts.length ? Math.max(...ts) - Math.min(...ts) : 0;
-      maxSpan = Math.max(maxSpan, span);
-      s += clamp01(1 - span / opts.timeWindowMs);
+      const ps = postsOn(p).map((i) => ({ t: ctx.posts[i].createdAt.getTime(), a: ctx.posts[i].accountId }));
+      for (let x = 0; x < ps.length; x++) {
+        total++;
+        for (let y = 0; y < ps.length; y++) {
+          if (x !== y && ps[x].a !== ps[y].a && Math.abs(ps[x].t - ps[y].t) <= opts.lockStepMs) {
+            close++;
+            break;
+          }
+        }
+      }
     }
-    const hours = maxSpan / 3_600_000;
+    const v = total > 0 ? close / total : 0;
     out.push({
       name: 'time_window',
-      value: round(hours, 2),
-      score: clamp01(s / facts.products.length),
-      explanation: `Members' posts on each shared product fall within ${round(hours, 1)} hours of each other at most.`,
+      value: round(v, 3),
+      score: v,
+      explanation: `${Math.round(v * 100)}% of members' posts on shared products came within ${Math.round(opts.lockStepMs / 3_600_000)} hours of another member's post on the same product.`,
     });
   }
 
@@ -166,7 +173,7 @@ export function groupIndicators(
       out.push({
         name: 'content_similarity',
         value: round(v, 3),
-        score: clamp01(v / 0.5),
+        score: clamp01(v / 0.15),
         explanation: `Members' texts overlap by ${Math.round(v * 100)}% on average (estimated Jaccard of word shingles).`,
       });
     }
@@ -203,21 +210,26 @@ export function groupIndicators(
   // Member account age and creation burst, when the platform reports creation dates.
   const created = members.map((m) => ctx.accountById.get(m)?.createdAt?.getTime()).filter((t): t is number => t !== undefined);
   if (created.length >= 2) {
-    let young = 0;
+    // Age of each member at its first post on the group's products, 1 − age / newAccountMs.
+    let ageScore = 0;
+    let ageDays = 0;
     let known = 0;
+    const prodSetAge = new Set(facts.products);
     for (const m of members) {
       const c = ctx.accountById.get(m)?.createdAt?.getTime();
-      const first = ctx.postsByAccount.get(m)?.[0];
+      const first = (ctx.postsByAccount.get(m) ?? []).find((i) => ctx.productsOfPost[i].some((p) => prodSetAge.has(p))) ?? ctx.postsByAccount.get(m)?.[0];
       if (c === undefined || first === undefined) continue;
+      const age = Math.max(0, ctx.posts[first].createdAt.getTime() - c);
       known++;
-      if (ctx.posts[first].createdAt.getTime() - c < opts.newAccountMs) young++;
+      ageDays += age / DAY_MS;
+      ageScore += clamp01(1 - age / opts.newAccountMs);
     }
     if (known > 0) {
       out.push({
         name: 'account_age',
-        value: young,
-        score: young / known,
-        explanation: `${young} of ${known} members were less than ${Math.round(opts.newAccountMs / DAY_MS)} days old when they first posted.`,
+        value: round(ageDays / known, 1),
+        score: ageScore / known,
+        explanation: `Members were ${Math.round(ageDays / known)} days old on average when they posted about the group's products.`,
       });
     }
     const sorted = [...created].sort((a, b) => a - b);

@@ -8,20 +8,19 @@ import type { Indicator } from '../../storage/types';
 import { weightedScore } from './context';
 
 export const RING_INDICATOR_WEIGHTS: Readonly<Record<string, number>> = {
-  support_count: 1.5,
+  support_count: 0.5,
   time_window: 0.5,
-  rating_deviation: 1.5,
+  rating_deviation: 1,
   sentiment_deviation: 0.5,
   content_similarity: 1.5,
   early_time_frame: 0.25,
   group_size: 0.25,
   account_age: 1,
-  creation_burst: 1,
+  creation_burst: 1.5,
   focus: 0.5,
-  cohesion: 1.5,
+  cohesion: 2,
 };
-
-export const RING_THRESHOLD = 0.5;
+export const RING_THRESHOLD = 0.55;
 export const MIN_RING_SIZE = 3;
 
 export function ringScore(indicators: readonly Indicator[]): number {
