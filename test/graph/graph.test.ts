@@ -140,3 +140,15 @@ describe('buildAccountGraph', () => {
     expect(graph.size).toBe(3);
   });
 });
+
+describe('codes and text affinity', () => {
+  it('finds code-shaped tokens without a cue word, but not product ids or plain words', async () => {
+    const { postCodes } = await import('../../analysis/graph/products');
+    const { productAffinity } = await import('../../analysis/graph/coactions');
+    const p = post('x:a', 0, { text: 'RETRFINVIP15 = 20% off the B0R27JFBH8, AMAZING deal', enrichment: { codes: ['save10'] } });
+    expect(postCodes(p).sort()).toEqual(['RETRFINVIP15', 'SAVE10']);
+    expect(productAffinity(['P'], ['P', 'Q'])).toBe(1);
+    expect(productAffinity(['P'], ['Q'])).toBe(0.25);
+    expect(productAffinity([], ['Q'])).toBe(0.5);
+  });
+});

@@ -21,7 +21,9 @@ describe('detection quality on a small simulated world', () => {
     // Escalation cases the simulator filed under ring members' handles are linked.
     const planted = new Set(world.truth.rings.flatMap((r) => r.caseIds));
     const linked = new Set(res.rings.flatMap((r) => r.links.map((l) => l.caseId)));
-    if (planted.size > 0) expect([...planted].filter((c) => linked.has(c)).length).toBeGreaterThan(0);
+    expect(planted.size).toBeGreaterThan(0);
+    expect([...planted].filter((c) => linked.has(c)).length / planted.size).toBeGreaterThanOrEqual(0.9);
+    expect([...linked].filter((c) => planted.has(c)).length / linked.size).toBeGreaterThanOrEqual(0.8);
     // Determinism: the same data gives the same rings and scores.
     const again = detectRings({ ...input, posts: [...input.posts].reverse() });
     expect(again.rings).toEqual(res.rings);
