@@ -1,0 +1,55 @@
+import path from 'node:path';
+import type { Config } from './schema';
+
+/** Built-in defaults: a working local setup against the embedded store. */
+export function defaults(cwd: string): Omit<Config, 'secrets'> {
+  const dataDir = path.join(cwd, 'data');
+  return {
+    dataDir,
+    database: 'ringwatch',
+    logLevel: 'info',
+    server: { host: '127.0.0.1', port: 8787, rateLimitPerMinute: 600 },
+    reddit: {
+      baseUrl: 'https://oauth.reddit.com',
+      authUrl: 'https://www.reddit.com',
+      userAgent: 'node:ringwatch:0.1.0 (by /u/ringwatch-operator)',
+      subreddits: [],
+      searches: [],
+      users: [],
+      comments: true,
+    },
+    twitter: { baseUrl: 'https://api.x.com/2/', queries: [], users: [] },
+    web: {
+      startUrls: [],
+      allowDomains: [],
+      perDomainDelayMs: 1000,
+      maxPages: 200,
+      chromiumPath: '/usr/bin/chromium',
+    },
+    crawl: { maxRetries: 5, requestTimeoutMs: 30_000, maxRequests: 0 },
+    schedules: [],
+    detect: { window: '72h', louvainResolution: 1, seed: 42 },
+    escalations: {
+      regionMap: {
+        na: 'NA', 'north america': 'NA', us: 'NA', usa: 'NA', canada: 'NA',
+        'na-east': 'NA-East', 'us-east': 'NA-East', 'north america east': 'NA-East',
+        'na-west': 'NA-West', 'us-west': 'NA-West', 'north america west': 'NA-West',
+        eu: 'EU', europe: 'EU', emea: 'EU',
+        'eu-central': 'EU-Central', 'central europe': 'EU-Central', de: 'EU-Central',
+        uk: 'UK', gb: 'UK', 'united kingdom': 'UK', 'great britain': 'UK',
+        apac: 'APAC', asia: 'APAC', 'asia pacific': 'APAC', jp: 'APAC', au: 'APAC',
+        latam: 'LATAM', 'latin america': 'LATAM', br: 'LATAM', mx: 'LATAM',
+      },
+      channelMap: {
+        email: 'email', 'e-mail': 'email', mail: 'email',
+        phone: 'phone', call: 'phone', telephone: 'phone',
+        chat: 'chat', 'live chat': 'chat',
+        social: 'social', twitter: 'social', x: 'social', reddit: 'social',
+        letter: 'letter', executive: 'executive', 'exec email': 'executive',
+      },
+      hashCustomerIds: false,
+      piiMasking: true,
+    },
+    reports: { outDir: path.join(dataDir, 'reports') },
+  };
+}

@@ -1,0 +1,27 @@
+// A job is one stage of the pipeline: `(ctx, params) → result`. The same job runs
+// from the CLI, the scheduler, a BullMQ worker and the HTTP API (DESIGN.md §1).
+import type { Logger } from 'pino';
+import type { Config } from '../config/index';
+import type { Store } from '../storage/store';
+
+export interface Progress {
+  /** Report progress; `total` may be unknown. Cheap to call often. */
+  (done: number, total?: number, message?: string): void;
+}
+
+export interface JobContext {
+  store: Store;
+  config: Config;
+  log: Logger;
+  progress: Progress;
+  /** Aborted when the user presses Ctrl-C or an admin cancels the run. */
+  signal: AbortSignal;
+  /** runs._id of this run. */
+  runId: string;
+}
+
+export interface Job<P = Record<string, unknown>, R = Record<string, unknown>> {
+  name: string;
+  description: string;
+  run(ctx: JobContext, params: P): Promise<R>;
+}

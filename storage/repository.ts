@@ -1,0 +1,249 @@
+// A typed repository over one collection. Every write is an idempotent upsert by
+// natural `_id`, validated first (storage/validate.ts), sent as unordered bulk
+// writes in chunks so that one bad document never costs the rest of a batch.
+import type { AnyBulkWriteOperation, Collection, Document, Filter, Sort } from 'mongodb';
+import { partitionStorable, type Rejection, whyUnstorable } from './validate';
+
+export type StoreFilter<T> = Filter<T>;
+export type StoreSort = Sort;
+
+export interface WriteSummary {
+  /** Documents newly created. */
+  upserted: number;
+  /** Existing documents whose stored content changed. */
+  modified: number;
+  /** Existing documents found (changed or not). */
+  matched: number;
+  /** Documents refused before or by the server, with the reason. */
+  rejected: Rejection[];
+}
+
+export interface FindOptions {
+  projection?: Record<string, 0 | 1>;
+  sort?: StoreSort;
+  limit?: number;
+  skip?: number;
+  batchSize?: number;
+}
+
+export interface SetUpdate<T> {
+  id: string;
+  set?: Partial<T> | Record<string, unknown>;
+  unset?: string[];
+  /** Create the document when missing (default false: updates only touch existing ones). */
+  upsert?: boolean;
+}
+
+const CHUNK = 1000;
+/**
+ * FerretDB 1.24 keeps one SQLite connection open per matched statement of an
+ * update command until the command ends, from a pool of 100: an update command
+ * with ~100 statements that match deadlocks. Updates go in commands of 50.
+ */
+const UPDATE_CHUNK = 50;
+
+export class Repository<T extends { _id: string }> {
+  constructor(readonly collection: Collection<T>) {}
+
+  get name(): string {
+    return this.collection.collectionName;
+  }
+
+  /**
+   * Upserts whole documents by `_id` with `$set` (fields not given are kept).
+   * New documents go in through insertMany, which FerretDB writes in one SQLite
+   * transaction (~8x faster than per-document upserts); only the ids that
+   * already exist take the update path.
+   */
+  async upsertMany(docs: T[]): Promise<WriteSummary> {
+    const { ok, rejected } = partitionStorable(docs);
+    const summary: WriteSummary = { upserted: 0, modified: 0, matched: 0, rejected };
+    const existing: T[] = [];
+    for (let i = 0; i < ok.length; i += CHUNK) {
+      const chunk = ok.slice(i, i + CHUNK);
+      try {
+        summary.upserted += (await this.collection.insertMany(chunk as never[], { ordered: false })).insertedCount;
+      } catch (err) {
+        const e = err as { insertedCount?: number; writeErrors?: WriteErrorLike[] | WriteErrorLike };
+        if (!e.writeErrors) throw err;
+        summary.upserted += e.insertedCount ?? 0;
+        for (const we of Array.isArray(e.writeErrors) ? e.writeErrors : [e.writeErrors]) {
+          const index = we.index ?? we.err?.index ?? 0;
+          const code = we.code ?? we.err?.code;
+          if (code === 11000) existing.push(chunk[index]);
+          else summary.rejected.push({ id: chunk[index]?._id ?? '(unknown)', reason: `server refused: ${we.errmsg ?? we.err?.errmsg}` });
+        }
+      }
+    }
+    const ops = existing.map(
+      (doc) =>
+        ({
+          updateOne: { filter: { _id: doc._id }, update: { $set: withoutId(doc) }, upsert: true },
+        }) as unknown as AnyBulkWriteOperation<T>,
+    );
+    const updated = await this.bulk(ops, [], existing.map((d) => d._id));
+    summary.upserted += updated.upserted;
+    summary.modified += updated.modified;
+    summary.matched += updated.matched;
+    summary.rejected.push(...updated.rejected);
+    return summary;
+  }
+
+  /** Inserts new documents; for first loads where ids are known to be new. Duplicates are rejected, not overwritten. */
+  async insertMany(docs: T[]): Promise<WriteSummary> {
+    const { ok, rejected } = partitionStorable(docs);
+    const ops = ok.map((doc) => ({ insertOne: { document: doc } }) as unknown as AnyBulkWriteOperation<T>);
+    return this.bulk(ops, rejected, ok.map((d) => d._id));
+  }
+
+  /** Partial updates by id ($set / $unset), in bulk. */
+  async setMany(updates: SetUpdate<T>[]): Promise<WriteSummary> {
+    const rejected: Rejection[] = [];
+    const ops: AnyBulkWriteOperation<T>[] = [];
+    const ids: string[] = [];
+    for (const u of updates) {
+      const reason = whyUnstorable({ _id: u.id, ...(u.set ?? {}) });
+      if (reason) {
+        rejected.push({ id: u.id, reason });
+        continue;
+      }
+      const update: Record<string, unknown> = {};
+      if (u.set && Object.keys(u.set).length > 0) update.$set = u.set;
+      if (u.unset && u.unset.length > 0) update.$unset = Object.fromEntries(u.unset.map((k) => [k, '']));
+      if (Object.keys(update).length === 0) continue;
+      ops.push({
+        updateOne: { filter: { _id: u.id }, update, upsert: u.upsert ?? false },
+      } as unknown as AnyBulkWriteOperation<T>);
+      ids.push(u.id);
+    }
+    return this.bulk(ops, rejected, ids);
+  }
+
+  private async bulk(ops: AnyBulkWriteOperation<T>[], rejected: Rejection[], ids: string[]): Promise<WriteSummary> {
+    const summary: WriteSummary = { upserted: 0, modified: 0, matched: 0, rejected };
+    const size = ops.some((op) => 'insertOne' in op) ? CHUNK : UPDATE_CHUNK;
+    for (let i = 0; i < ops.length; i += size) {
+      const chunk = ops.slice(i, i + size);
+      try {
+        const r = await this.collection.bulkWrite(chunk, { ordered: false });
+        summary.upserted += r.upsertedCount + r.insertedCount;
+        summary.modified += r.modifiedCount;
+        summary.matched += r.matchedCount;
+      } catch (err) {
+        // An unordered bulk write reports per-operation errors and still applies the rest.
+        const e = err as {
+          result?: { upsertedCount?: number; insertedCount?: number; modifiedCount?: number; matchedCount?: number };
+          writeErrors?: WriteErrorLike[] | WriteErrorLike;
+        };
+        if (!e.writeErrors) throw err;
+        const r = e.result;
+        summary.upserted += (r?.upsertedCount ?? 0) + (r?.insertedCount ?? 0);
+        summary.modified += r?.modifiedCount ?? 0;
+        summary.matched += r?.matchedCount ?? 0;
+        const list = Array.isArray(e.writeErrors) ? e.writeErrors : [e.writeErrors];
+        for (const we of list) {
+          const index = we.index ?? we.err?.index ?? 0;
+          summary.rejected.push({ id: ids[i + index] ?? '(unknown)', reason: `server refused: ${we.errmsg ?? we.err?.errmsg ?? 'write error'}` });
+        }
+      }
+    }
+    return summary;
+  }
+
+  async insertOne(doc: T): Promise<void> {
+    const reason = whyUnstorable(doc);
+    if (reason) throw new Error(`${this.name}: cannot store ${doc._id}: ${reason}`);
+    await this.collection.insertOne(doc as never);
+  }
+
+  /** Updates documents matching `filter`; returns how many matched. */
+  async updateOne(filter: StoreFilter<T>, change: { set?: Record<string, unknown>; unset?: string[] }): Promise<number> {
+    const reason = whyUnstorable({ _id: 'update', ...(change.set ?? {}) });
+    if (reason) throw new Error(`${this.name}: cannot apply update: ${reason}`);
+    const update: Record<string, unknown> = {};
+    if (change.set) update.$set = change.set;
+    if (change.unset?.length) update.$unset = Object.fromEntries(change.unset.map((k) => [k, '']));
+    const r = await this.collection.updateOne(filter, update);
+    return r.matchedCount;
+  }
+
+  async get(id: string): Promise<T | null> {
+    return (await this.collection.findOne({ _id: id } as StoreFilter<T>)) as T | null;
+  }
+
+  async getMany(ids: string[]): Promise<T[]> {
+    const out: T[] = [];
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      const part = await this.collection.find({ _id: { $in: ids.slice(i, i + CHUNK) } } as StoreFilter<T>).toArray();
+      out.push(...(part as T[]));
+    }
+    return out;
+  }
+
+  async find(filter: StoreFilter<T> = {}, opts: FindOptions = {}): Promise<T[]> {
+    return (await this.cursor(filter, opts).toArray()) as T[];
+  }
+
+  /** Streams matching documents; use a projection for large scans. */
+  async *stream(filter: StoreFilter<T> = {}, opts: FindOptions = {}): AsyncIterable<T> {
+    for await (const doc of this.cursor(filter, { batchSize: 1000, ...opts })) yield doc as T;
+  }
+
+  private cursor(filter: StoreFilter<T>, opts: FindOptions) {
+    let c = this.collection.find(filter);
+    if (opts.projection) c = c.project(opts.projection);
+    if (opts.sort) c = c.sort(opts.sort);
+    if (opts.skip) c = c.skip(opts.skip);
+    if (opts.limit) c = c.limit(opts.limit);
+    if (opts.batchSize) c = c.batchSize(opts.batchSize);
+    return c;
+  }
+
+  async count(filter: StoreFilter<T> = {}): Promise<number> {
+    return this.collection.countDocuments(filter);
+  }
+
+  async distinct(field: string, filter: StoreFilter<T> = {}): Promise<unknown[]> {
+    return this.collection.distinct(field as never, filter);
+  }
+
+  async deleteMany(filter: StoreFilter<T>): Promise<number> {
+    return (await this.collection.deleteMany(filter)).deletedCount;
+  }
+
+  /** Aggregation restricted to the portable subset (checked). */
+  async aggregate<R = Document>(pipeline: Document[]): Promise<R[]> {
+    assertPortablePipeline(pipeline);
+    return (await this.collection.aggregate(pipeline).toArray()) as R[];
+  }
+}
+
+const PORTABLE_STAGES = new Set(['$match', '$group', '$sort', '$limit', '$skip', '$project', '$unwind', '$count', '$addFields', '$set', '$unset']);
+const PORTABLE_ACCUMULATORS = new Set(['$sum', '$count']);
+
+/** Throws when a pipeline uses something FerretDB 1.24 cannot run (DESIGN.md §3). */
+export function assertPortablePipeline(pipeline: Document[]): void {
+  for (const stage of pipeline) {
+    const [name] = Object.keys(stage);
+    if (!PORTABLE_STAGES.has(name)) throw new Error(`aggregation stage ${name} is outside the portable subset (FerretDB 1.24)`);
+    if (name === '$group') {
+      for (const [field, acc] of Object.entries(stage.$group as Record<string, unknown>)) {
+        if (field === '_id') continue;
+        const op = typeof acc === 'object' && acc !== null ? Object.keys(acc)[0] : String(acc);
+        if (!PORTABLE_ACCUMULATORS.has(op)) throw new Error(`accumulator ${op} (in $group.${field}) is outside the portable subset; use $sum or aggregate in TypeScript`);
+      }
+    }
+  }
+}
+
+interface WriteErrorLike {
+  index: number;
+  code?: number;
+  errmsg?: string;
+  err?: { index: number; code?: number; errmsg?: string };
+}
+
+function withoutId<T extends { _id: string }>(doc: T): Omit<T, '_id'> {
+  const { _id, ...rest } = doc;
+  return rest;
+}

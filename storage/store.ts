@@ -1,0 +1,166 @@
+// The one door to the database: connects (starting the embedded FerretDB when no
+// MONGODB_URI is set), creates collections and indexes, hands out repositories.
+import { type Db, MongoClient } from 'mongodb';
+import type { Config } from '../config/index';
+import { type EmbeddedStore, readStoreInfo, startEmbedded } from './embedded';
+import { Repository } from './repository';
+import type {
+  Account,
+  ApiKey,
+  AuditEntry,
+  CrawlState,
+  Escalation,
+  ModelRecord,
+  Order,
+  Post,
+  Product,
+  Ring,
+  Run,
+} from './types';
+
+export type { StoreFilter, WriteSummary, SetUpdate, FindOptions } from './repository';
+export { Repository } from './repository';
+
+export interface Store {
+  posts: Repository<Post>;
+  accounts: Repository<Account>;
+  products: Repository<Product>;
+  crawlState: Repository<CrawlState>;
+  runs: Repository<Run>;
+  rings: Repository<Ring>;
+  escalations: Repository<Escalation>;
+  orders: Repository<Order>;
+  models: Repository<ModelRecord>;
+  apiKeys: Repository<ApiKey>;
+  audit: Repository<AuditEntry>;
+  /** Where we are connected, without credentials. */
+  describe(): { uri: string; database: string; embedded: boolean; pid?: number };
+  ping(): Promise<boolean>;
+  /** Drops this database; recreates the empty collections unless `recreate` is false. */
+  dropAll(opts?: { recreate?: boolean }): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const COLLECTIONS = {
+  posts: 'posts',
+  accounts: 'accounts',
+  products: 'products',
+  crawlState: 'crawl_state',
+  runs: 'runs',
+  rings: 'rings',
+  escalations: 'escalations',
+  orders: 'orders',
+  models: 'models',
+  apiKeys: 'api_keys',
+  audit: 'audit',
+} as const;
+
+/** Secondary indexes. FerretDB on SQLite only pushes down `_id` filters, but MongoDB uses these. */
+const INDEXES: Record<string, { key: Record<string, 1 | -1>; unique?: boolean }[]> = {
+  posts: [{ key: { accountId: 1, createdAt: 1 } }, { key: { platform: 1, createdAt: -1 } }, { key: { product: 1 } }],
+  accounts: [{ key: { platform: 1 } }, { key: { 'suspicion.score': -1 } }],
+  rings: [{ key: { status: 1 } }, { key: { score: -1 } }],
+  escalations: [{ key: { customerId: 1 } }, { key: { week: 1, region: 1 } }],
+  orders: [{ key: { week: 1, region: 1 } }],
+  runs: [{ key: { job: 1, startedAt: -1 } }],
+  audit: [{ key: { target: 1, at: 1 } }],
+};
+
+export interface OpenOptions {
+  /** Use this server instead of config/env (tests). */
+  uri?: string;
+  /** Database name override (tests use one per suite). */
+  database?: string;
+}
+
+export async function openStore(config: Config, opts: OpenOptions = {}): Promise<Store> {
+  let embedded: EmbeddedStore | undefined;
+  let uri = opts.uri ?? config.secrets.mongodbUri;
+  let pid: number | undefined;
+  if (!uri) {
+    const running = readStoreInfo(config.dataDir);
+    if (running) {
+      uri = running.uri;
+      pid = running.pid;
+    } else {
+      embedded = await startEmbedded({ dataDir: config.dataDir });
+      uri = embedded.uri;
+      pid = embedded.pid;
+    }
+  }
+  const client = new MongoClient(uri, { ignoreUndefined: true, serverSelectionTimeoutMS: 10_000, appName: 'ringwatch' });
+  try {
+    await client.connect();
+  } catch (err) {
+    await embedded?.stop();
+    throw new Error(`cannot connect to the store at ${redact(uri)}: ${(err as Error).message}. Check MONGODB_URI or run \`ringwatch store status\`.`);
+  }
+  const database = opts.database ?? config.database;
+  const db = client.db(database);
+  await ensureSchema(db);
+  return makeStore(db, client, { uri: redact(uri), database, embedded: !opts.uri && !config.secrets.mongodbUri, pid }, embedded);
+}
+
+async function ensureSchema(db: Db): Promise<void> {
+  const existing = new Set((await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
+  for (const name of Object.values(COLLECTIONS)) {
+    if (!existing.has(name)) {
+      try {
+        await db.createCollection(name);
+      } catch (err) {
+        // Another process may have created it between our list and create.
+        if (!/already exists/i.test((err as Error).message)) throw err;
+      }
+    }
+  }
+  for (const [name, specs] of Object.entries(INDEXES)) {
+    await db.collection(name).createIndexes(specs.map((s) => ({ key: s.key, unique: s.unique })));
+  }
+}
+
+function makeStore(
+  db: Db,
+  client: MongoClient,
+  info: { uri: string; database: string; embedded: boolean; pid?: number },
+  embedded?: EmbeddedStore,
+): Store {
+  const repo = <T extends { _id: string }>(name: string) => new Repository<T>(db.collection<T>(name));
+  let closed = false;
+  return {
+    posts: repo<Post>(COLLECTIONS.posts),
+    accounts: repo<Account>(COLLECTIONS.accounts),
+    products: repo<Product>(COLLECTIONS.products),
+    crawlState: repo<CrawlState>(COLLECTIONS.crawlState),
+    runs: repo<Run>(COLLECTIONS.runs),
+    rings: repo<Ring>(COLLECTIONS.rings),
+    escalations: repo<Escalation>(COLLECTIONS.escalations),
+    orders: repo<Order>(COLLECTIONS.orders),
+    models: repo<ModelRecord>(COLLECTIONS.models),
+    apiKeys: repo<ApiKey>(COLLECTIONS.apiKeys),
+    audit: repo<AuditEntry>(COLLECTIONS.audit),
+    describe: () => info,
+    async ping() {
+      try {
+        await db.command({ ping: 1 });
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    async dropAll({ recreate = true } = {}) {
+      await db.dropDatabase();
+      if (recreate) await ensureSchema(db);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await client.close();
+      await embedded?.stop();
+    },
+  };
+}
+
+/** Hides credentials in a connection string for logs and messages. */
+export function redact(uri: string): string {
+  return uri.replace(/\/\/([^@/]+)@/, '//***@');
+}

@@ -1,0 +1,298 @@
+// The documents ringwatch stores. Analysis code may import these types (and only
+// types) from storage; everything else about the database stays in storage/.
+//
+// Ids are natural and stable so that every write is an idempotent upsert
+// (DESIGN.md §3). Derived fields (week, region) are stored at write time because
+// FerretDB 1.24 cannot compute them in aggregation.
+
+/** "reddit" | "twitter" | "web" for crawled data; any lower-case word for imports. */
+export type Platform = string;
+
+export type PostKind = 'submission' | 'comment' | 'tweet' | 'review';
+
+export interface Post {
+  /** "reddit:t3_abc", "twitter:1790…", "web:<url-hash>", "import:<source>:<id>" */
+  _id: string;
+  platform: Platform;
+  kind: PostKind;
+  /** The id on the source platform (t3_abc, tweet id, review id). */
+  externalId: string;
+  /** accounts._id of the author. */
+  accountId: string;
+  /** The author's handle as the platform shows it ("[deleted]" stays as is). */
+  author: string;
+  createdAt: Date;
+  /** ISO week of createdAt, e.g. "2026-W47" (stored: FerretDB cannot derive it). */
+  week: string;
+  title?: string;
+  text?: string;
+  url?: string;
+  /** Subreddit, review site domain, import source name. */
+  community?: string;
+  /** Product the source itself attributes the post to (review pages, imports). */
+  product?: string;
+  /** 1–5 where the source has ratings. */
+  rating?: number;
+  /** posts._id of the post this one replies to. */
+  parentId?: string;
+  /** accounts._id of the author replied to, when known. */
+  replyToAccountId?: string;
+  /** Outbound links found in the post by the source (not by NLP). */
+  links?: string[];
+  score?: number;
+  deleted?: boolean;
+  /** Which crawler or import produced it, e.g. "reddit:r/gadgets/new". */
+  source: string;
+  fetchedAt: Date;
+  /** Set by `ringwatch enrich`. */
+  enrichment?: PostEnrichment;
+}
+
+export interface ProductMention {
+  /** products._id when resolved to the catalogue, else a normalised candidate key. */
+  productId: string;
+  /** The text as written. */
+  surface: string;
+  candidate: boolean;
+  /** Sentiment of the sentence that mentions it, -1..1. */
+  sentiment?: number;
+}
+
+export interface PostEnrichment {
+  /** Bumped when the enrichment code changes meaningfully; older ones are redone. */
+  version: number;
+  /** Hash of the text enriched; a changed post is re-enriched. */
+  textHash: string;
+  products: ProductMention[];
+  /** Account references, normalised: "reddit:u/name", "twitter:@handle". */
+  mentions: string[];
+  orderIds: string[];
+  urls: string[];
+  /** Referral and coupon codes. */
+  codes: string[];
+  money: string[];
+  people: string[];
+  organisations: string[];
+  /** Whole-post sentiment, -1..1. */
+  sentiment: number;
+  /** MinHash signature (numbers) of the text's shingles; empty for no text. */
+  minhash: number[];
+  /** LSH band keys derived from minhash; posts sharing a band are near-duplicate candidates. */
+  lshBands: string[];
+  enrichedAt: Date;
+}
+
+export interface Account {
+  /** "reddit:u/<name>", "twitter:<user id>", "web:<domain>:<reviewer>", "<platform>:<author>" */
+  _id: string;
+  platform: Platform;
+  handle: string;
+  displayName?: string;
+  /** Platform-reported creation time, when known. */
+  createdAt?: Date;
+  karma?: number;
+  followers?: number;
+  following?: number;
+  verified?: boolean;
+  firstSeenAt: Date;
+  lastSeenAt: Date;
+  /** Set by `ringwatch detect`. */
+  suspicion?: AccountSuspicion;
+}
+
+export interface Indicator {
+  /** Stable machine name, e.g. "rating_extremity". */
+  name: string;
+  /** Raw value in its own unit. */
+  value: number;
+  /** Normalised contribution 0–1. */
+  score: number;
+  /** One plain-language sentence a policy analyst can read aloud. */
+  explanation: string;
+}
+
+export interface AccountSuspicion {
+  score: number;
+  ringId?: string;
+  indicators: Indicator[];
+  /** posts._id of the posts behind the strongest indicators. */
+  evidencePosts: string[];
+  detectedAt: Date;
+  runId: string;
+}
+
+export interface Product {
+  /** ASIN-like id "B0XXXXXXXX" when known, else a slug. */
+  _id: string;
+  name: string;
+  brand?: string;
+  category?: string;
+  aliases: string[];
+  /** True for products first seen as NLP candidates, not from a catalogue. */
+  candidate?: boolean;
+}
+
+export type RingStatus = 'new' | 'in_review' | 'confirmed' | 'dismissed';
+
+export interface RingEdgeEvidence {
+  source: string;
+  target: string;
+  weight: number;
+  /** Which co-actions make the edge: co_review, near_duplicate, shared_url, reply, mention, creation. */
+  reasons: Record<string, number>;
+  posts: string[];
+}
+
+export interface EscalationLink {
+  caseId: string;
+  /** handle, product, time, mention */
+  reasons: { kind: string; detail: string; strength: number }[];
+  strength: number;
+}
+
+export interface Ring {
+  /** Stable across runs: derived from the sorted core members, so a re-run updates, not duplicates. */
+  _id: string;
+  members: string[];
+  platforms: Platform[];
+  products: string[];
+  score: number;
+  indicators: Indicator[];
+  strongestEdges: RingEdgeEvidence[];
+  evidencePosts: string[];
+  firstPostAt: Date;
+  lastPostAt: Date;
+  links: EscalationLink[];
+  /** Review workflow; owned by the policy team, never overwritten by detection. */
+  status: RingStatus;
+  statusReason?: string;
+  assignee?: string;
+  notes?: { at: Date; by: string; text: string }[];
+  /** Optimistic concurrency for review edits. */
+  version: number;
+  detectedAt: Date;
+  updatedAt: Date;
+  runId: string;
+  week: string;
+}
+
+export interface Escalation {
+  /** case_id */
+  _id: string;
+  openedAt: Date;
+  week: string;
+  region: string;
+  channel: string;
+  customerId: string;
+  customerHandle?: string;
+  orderId?: string;
+  product?: string;
+  category?: string;
+  text?: string;
+  refundAmount?: number;
+  status?: string;
+  resolvedAt?: Date;
+  /** Label, when the source has one. */
+  abusive?: boolean;
+  source: string;
+  importedAt: Date;
+  /** Set by text analysis and `ringwatch model score`. */
+  analysis?: {
+    sentiment: number;
+    threat: number;
+    profanity: number;
+    products: string[];
+    orderIds: string[];
+    handles: string[];
+  };
+  abuseScore?: number;
+  abuseTopFeatures?: { feature: string; contribution: number }[];
+  anomalyScore?: number;
+  modelId?: string;
+}
+
+export interface Order {
+  /** order_id */
+  _id: string;
+  region: string;
+  orderedAt: Date;
+  promisedAt?: Date;
+  deliveredAt?: Date;
+  deliveryAttempts?: number;
+  firstAttemptSuccess?: boolean;
+  /** ISO week of deliveredAt (or orderedAt when undelivered): FTDS is per delivery week. */
+  week: string;
+  customerId?: string;
+  source: string;
+  importedAt: Date;
+}
+
+export interface CrawlState {
+  /** One per resumable unit, e.g. "reddit:r/gadgets:new", "twitter:search:<query>". */
+  _id: string;
+  source: string;
+  after?: string | null;
+  nextToken?: string | null;
+  sinceId?: string | null;
+  newestId?: string | null;
+  lastCreatedAt?: Date | null;
+  /** True once a full backfill pass finished; later runs are incremental. */
+  backfillDone?: boolean;
+  extra?: Record<string, string | number | boolean | null>;
+  updatedAt: Date;
+}
+
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+export interface Run {
+  _id: string;
+  job: string;
+  params: Record<string, unknown>;
+  status: RunStatus;
+  trigger: 'cli' | 'schedule' | 'api' | 'worker' | 'demo';
+  startedAt: Date;
+  finishedAt?: Date;
+  durationMs?: number;
+  progress?: { done: number; total?: number; message?: string };
+  stats: Record<string, number>;
+  error?: string;
+}
+
+export interface ModelRecord {
+  _id: string;
+  kind: 'abuse-logistic';
+  createdAt: Date;
+  features: string[];
+  /** Serialised model parameters (weights, scaler, calibration). */
+  params: Record<string, unknown>;
+  trainRange: { from: Date; to: Date };
+  testRange: { from: Date; to: Date };
+  metrics: Record<string, number>;
+  calibration: { bin: number; predicted: number; observed: number; count: number }[];
+}
+
+export type Role = 'analyst' | 'policy' | 'admin';
+
+export interface ApiKey {
+  /** Key id (public part). */
+  _id: string;
+  /** scrypt hash of the secret part, with its salt. */
+  hash: string;
+  salt: string;
+  role: Role;
+  name: string;
+  createdAt: Date;
+  revokedAt?: Date;
+  lastUsedAt?: Date;
+}
+
+export interface AuditEntry {
+  _id: string;
+  at: Date;
+  /** Key id or "cli:<user>". */
+  actor: string;
+  action: string;
+  target: string;
+  before?: unknown;
+  after?: unknown;
+}

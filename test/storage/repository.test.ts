@@ -1,0 +1,111 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isoWeek } from '../../analysis/time';
+import type { Store } from '../../storage/store';
+import type { Post } from '../../storage/types';
+import { whyUnstorable } from '../../storage/validate';
+import { testStore } from '../helpers/store';
+
+function post(i: number, extra: Partial<Post> = {}): Post {
+  const createdAt = new Date(Date.UTC(2026, 10, 1) + i * 60_000);
+  return {
+    _id: `reddit:t3_${i.toString(36)}`,
+    platform: 'reddit',
+    kind: 'submission',
+    externalId: `t3_${i.toString(36)}`,
+    accountId: `reddit:u/user${i % 97}`,
+    author: `user${i % 97}`,
+    createdAt,
+    week: isoWeek(createdAt),
+    title: `post ${i}`,
+    text: `text of post ${i}`,
+    community: 'gadgets',
+    source: 'test',
+    fetchedAt: new Date(),
+    ...extra,
+  };
+}
+
+describe('repositories on the embedded store', () => {
+  let store: Store;
+  beforeAll(async () => {
+    store = await testStore();
+  });
+  afterAll(async () => {
+    await store.close();
+  });
+
+  it('bulk upsert of 10,000 posts twice leaves exactly 10,000 documents', async () => {
+    const posts = Array.from({ length: 10_000 }, (_, i) => post(i));
+    const first = await store.posts.upsertMany(posts);
+    expect(first.upserted).toBe(10_000);
+    expect(first.rejected).toEqual([]);
+    const second = await store.posts.upsertMany(posts);
+    expect(second.upserted).toBe(0);
+    expect(second.matched).toBe(10_000);
+    expect(await store.posts.count()).toBe(10_000);
+  });
+
+  it('rejects unstorable records by id with a reason and stores the rest of the batch', async () => {
+    const good = [post(20_001), post(20_002)];
+    const bad = [
+      post(20_003, { score: Number.NaN }),
+      { ...post(20_004), links: ['ok'], ['weird.key' as 'title']: 'x' } as Post,
+      post(20_005, { links: [['nested'] as unknown as string] }),
+      { ...post(20_006), ['$where' as 'title']: 'x' } as Post,
+    ];
+    const r = await store.posts.upsertMany([good[0], ...bad, good[1]]);
+    expect(r.upserted).toBe(2);
+    expect(r.rejected.map((x) => x.id).sort()).toEqual(bad.map((b) => b._id).sort());
+    expect(r.rejected.find((x) => x.id === bad[0]._id)?.reason).toMatch(/NaN/);
+    expect(r.rejected.find((x) => x.id === bad[1]._id)?.reason).toMatch(/weird\.key.*"\."/);
+    expect(r.rejected.find((x) => x.id === bad[2]._id)?.reason).toMatch(/nested arrays/);
+    expect(r.rejected.find((x) => x.id === bad[3]._id)?.reason).toMatch(/\$/);
+    expect(await store.posts.getMany([...good, ...bad].map((p) => p._id))).toHaveLength(2);
+  });
+
+  it('setMany updates only the given fields and reports unknown ids as unmatched', async () => {
+    await store.posts.upsertMany([post(30_001)]);
+    const r = await store.posts.setMany([
+      { id: post(30_001)._id, set: { deleted: true }, unset: ['text'] },
+      { id: 'reddit:t3_missing', set: { deleted: true } },
+    ]);
+    expect(r.matched).toBe(1);
+    const got = await store.posts.get(post(30_001)._id);
+    expect(got?.deleted).toBe(true);
+    expect(got?.text).toBeUndefined();
+    expect(got?.title).toBe('post 30001');
+    expect(await store.posts.get('reddit:t3_missing')).toBeNull();
+  });
+
+  it('refuses aggregation outside the portable subset before sending it', async () => {
+    await expect(store.posts.aggregate([{ $lookup: { from: 'accounts' } }])).rejects.toThrow(/portable subset/);
+    await expect(store.posts.aggregate([{ $group: { _id: '$week', a: { $avg: '$score' } } }])).rejects.toThrow(/\$avg/);
+    const byWeek = await store.posts.aggregate<{ _id: string; n: number }>([
+      { $match: { community: 'gadgets' } },
+      { $group: { _id: '$week', n: { $sum: 1 } } },
+    ]);
+    expect(byWeek.reduce((s, r) => s + r.n, 0)).toBe(await store.posts.count({ community: 'gadgets' }));
+  });
+});
+
+describe('whyUnstorable (property)', () => {
+  it('accepts any JSON-like document with safe keys and finite numbers', () => {
+    const safeKey = fc.string({ minLength: 1, maxLength: 8 }).filter((k) => !k.includes('.') && !k.startsWith('$') && !k.includes('\0') && k !== '__proto__');
+    const leaf = fc.oneof(fc.string(), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null));
+    const value = fc.letrec((tie) => ({
+      v: fc.oneof({ depthSize: 'small' }, leaf, fc.array(fc.oneof(leaf, fc.dictionary(safeKey, tie('v') as fc.Arbitrary<unknown>, { maxKeys: 3 })), { maxLength: 3 }), fc.dictionary(safeKey, tie('v') as fc.Arbitrary<unknown>, { maxKeys: 3 })),
+    })).v;
+    fc.assert(fc.property(fc.dictionary(safeKey, value, { maxKeys: 5 }), (doc) => whyUnstorable({ ...doc, _id: 'x' }) === null));
+  });
+
+  it('rejects any document that hides a dotted key at any depth', () => {
+    fc.assert(
+      fc.property(fc.array(fc.string({ minLength: 1, maxLength: 5 }).filter((k) => !k.includes('.') && !k.startsWith('$') && !k.includes('\0')), { maxLength: 4 }), (pathKeys) => {
+        let doc: Record<string, unknown> = { 'a.b': 1 };
+        for (const k of pathKeys.reverse()) doc = { [k]: doc };
+        return whyUnstorable({ _id: 'x', ...doc })?.includes('"."') === true;
+      }),
+    );
+  });
+});
