@@ -43,6 +43,13 @@ export function crowdDiscount(crowd: number): number {
   return LOG2_3 / Math.log2(1 + Math.max(2, crowd));
 }
 
+/**
+ * A URL, code or text band shared by more than `IGNORE_FACTOR` × common accounts is
+ * boilerplate (its pairs would weigh < 1/IGNORE_FACTOR each): skipped, which also keeps
+ * templated organic text from costing O(bucket · k) work per band.
+ */
+export const IGNORE_FACTOR = 10;
+
 /** A URL, code or text band shared by n accounts: full weight up to `common`, then common/n. */
 export function commonDiscount(n: number, common: number): number {
   return n <= common ? 1 : common / n;
@@ -149,7 +156,7 @@ export function collectCoActions(input: CoActionInput): Map<number, PairEvidence
     for (const items of buckets.values()) {
       if (items.length < 2) continue;
       const n = distinctAccounts(items);
-      if (n < 2) continue;
+      if (n < 2 || n > opts.commonBucketAccounts * IGNORE_FACTOR) continue;
       const d = commonDiscount(n, opts.commonBucketAccounts);
       forNearPairs(items, Number.POSITIVE_INFINITY, opts.maxNeighbours, (x, y) => {
         const e = table.get(x.acc, y.acc);
@@ -166,7 +173,7 @@ export function collectCoActions(input: CoActionInput): Map<number, PairEvidence
   for (const items of byBand.values()) {
     if (items.length < 2) continue;
     const n = distinctAccounts(items);
-    if (n < 2) continue;
+    if (n < 2 || n > opts.commonBucketAccounts * IGNORE_FACTOR) continue;
     const d = commonDiscount(n, opts.commonBucketAccounts);
     forNearPairs(items, Number.POSITIVE_INFINITY, opts.maxNeighbours, (x, y) => {
       const key = Math.min(x.post, y.post) * posts.length + Math.max(x.post, y.post);

@@ -20,7 +20,7 @@ export const RING_INDICATOR_WEIGHTS: Readonly<Record<string, number>> = {
   focus: 0.5,
   cohesion: 2,
 };
-export const RING_THRESHOLD = 0.55;
+export const RING_THRESHOLD = 0.58;
 export const MIN_RING_SIZE = 3;
 
 export function ringScore(indicators: readonly Indicator[]): number {
