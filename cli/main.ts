@@ -1,0 +1,36 @@
+// The `ringwatch` command. Each command lives in cli/commands/<name>.ts and
+// registers itself; this file only wires them and turns errors into exit codes.
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../config/index';
+import { createDeps } from './context';
+import * as storeCmd from './commands/store';
+
+export function buildProgram(): Command {
+  const program = new Command('ringwatch')
+    .description('Find coordinated fake-review rings on Reddit and Twitter/X and link them to customer escalation cases.')
+    .option('-c, --config <file>', 'configuration file (default ./ringwatch.config.json, or RINGWATCH_CONFIG)')
+    .option('--log-level <level>', 'trace, debug, info, warn, error or silent (logs go to stderr)')
+    .option('--json', 'print data as JSON on stdout (for scripts)')
+    .showHelpAfterError('(add --help for usage)')
+    .exitOverride();
+  const deps = createDeps(program);
+  for (const mod of [storeCmd]) mod.register(program, deps);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode;
+    if (err instanceof ConfigError) {
+      process.stderr.write(`ringwatch: ${err.message}\nFix the configuration (see README "Configuration") and try again.\n`);
+      return 2;
+    }
+    process.stderr.write(`ringwatch: ${(err as Error).message}\n`);
+    if (process.env.RINGWATCH_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
+    return 1;
+  }
+}
