@@ -21,7 +21,7 @@ export interface CliDeps {
   /** Opens the store (starting the embedded one if needed), runs `fn`, always closes it. */
   withStore<T>(fn: (store: Store) => Promise<T>): Promise<T>;
   /** Runs a job with a progress bar, recorded in `runs`; Ctrl-C cancels it cleanly. */
-  runJob<P extends Record<string, unknown>, R extends Record<string, unknown>>(
+  runJob<P extends object, R extends object>(
     store: Store,
     job: Job<P, R>,
     params: P,

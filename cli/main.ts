@@ -3,6 +3,8 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/index';
 import { createDeps } from './context';
+import * as analysisCmd from './commands/analysis';
+import * as simCmd from './commands/sim';
 import * as storeCmd from './commands/store';
 
 export function buildProgram(): Command {
@@ -14,7 +16,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
   const deps = createDeps(program);
-  for (const mod of [storeCmd]) mod.register(program, deps);
+  for (const mod of [storeCmd, simCmd, analysisCmd]) mod.register(program, deps);
   return program;
 }
 

@@ -19,7 +19,7 @@ export interface RunOptions {
 /** How often progress is written to the store, at most. */
 const PROGRESS_WRITE_MS = 1000;
 
-export async function runJob<P extends Record<string, unknown>, R extends Record<string, unknown>>(
+export async function runJob<P extends object, R extends object>(
   store: Store,
   config: Config,
   job: Job<P, R>,
@@ -29,7 +29,7 @@ export async function runJob<P extends Record<string, unknown>, R extends Record
   const runId = opts.runId ?? `${job.name}:${new Date().toISOString()}:${randomUUID().slice(0, 8)}`;
   const startedAt = new Date();
   await store.runs.upsertMany([
-    { _id: runId, job: job.name, params: jsonSafe(params), status: 'running', trigger: opts.trigger, startedAt, stats: {} },
+    { _id: runId, job: job.name, params: jsonSafe(params as Record<string, unknown>), status: 'running', trigger: opts.trigger, startedAt, stats: {} },
   ]);
   let lastWrite = 0;
   const progress: Progress = (done, total, message) => {
@@ -46,7 +46,7 @@ export async function runJob<P extends Record<string, unknown>, R extends Record
     await store.runs.setMany([
       {
         id: runId,
-        set: { status: 'succeeded', finishedAt, durationMs: finishedAt.getTime() - startedAt.getTime(), stats: numericStats(result) },
+        set: { status: 'succeeded', finishedAt, durationMs: finishedAt.getTime() - startedAt.getTime(), stats: numericStats(result as Record<string, unknown>) },
       },
     ]);
     return { ...result, runId };
