@@ -51,42 +51,47 @@ export class Repository<T extends { _id: string }> {
 
   /**
    * Upserts whole documents by `_id` with `$set` (fields not given are kept).
-   * New documents go in through insertMany, which FerretDB writes in one SQLite
-   * transaction (~8x faster than per-document upserts); only the ids that
-   * already exist take the update path.
+   * FerretDB writes an insertMany in one SQLite transaction (~4x faster than
+   * per-document upserts), but a failed insert of an existing id costs extra.
+   * So each chunk goes the way the previous chunk suggests: inserts while most
+   * ids are new (first loads), upserts while most already exist (re-runs).
    */
   async upsertMany(docs: T[]): Promise<WriteSummary> {
     const { ok, rejected } = partitionStorable(docs);
     const summary: WriteSummary = { upserted: 0, modified: 0, matched: 0, rejected };
-    const existing: T[] = [];
+    let mostlyNew = true;
     for (let i = 0; i < ok.length; i += CHUNK) {
       const chunk = ok.slice(i, i + CHUNK);
-      try {
-        summary.upserted += (await this.collection.insertMany(chunk as never[], { ordered: false })).insertedCount;
-      } catch (err) {
-        const e = err as { insertedCount?: number; writeErrors?: WriteErrorLike[] | WriteErrorLike };
-        if (!e.writeErrors) throw err;
-        summary.upserted += e.insertedCount ?? 0;
-        for (const we of Array.isArray(e.writeErrors) ? e.writeErrors : [e.writeErrors]) {
-          const index = we.index ?? we.err?.index ?? 0;
-          const code = we.code ?? we.err?.code;
-          if (code === 11000) existing.push(chunk[index]);
-          else summary.rejected.push({ id: chunk[index]?._id ?? '(unknown)', reason: `server refused: ${we.errmsg ?? we.err?.errmsg}` });
-        }
-      }
+      const existing = mostlyNew ? await this.insertNew(chunk, summary) : chunk;
+      const updated = await this.bulk(existing.map(upsertOp<T>), [], existing.map((d) => d._id));
+      summary.upserted += updated.upserted;
+      summary.modified += updated.modified;
+      summary.matched += updated.matched;
+      summary.rejected.push(...updated.rejected);
+      const newCount: number = mostlyNew ? chunk.length - existing.length : updated.upserted;
+      mostlyNew = newCount * 2 >= chunk.length;
     }
-    const ops = existing.map(
-      (doc) =>
-        ({
-          updateOne: { filter: { _id: doc._id }, update: { $set: withoutId(doc) }, upsert: true },
-        }) as unknown as AnyBulkWriteOperation<T>,
-    );
-    const updated = await this.bulk(ops, [], existing.map((d) => d._id));
-    summary.upserted += updated.upserted;
-    summary.modified += updated.modified;
-    summary.matched += updated.matched;
-    summary.rejected.push(...updated.rejected);
     return summary;
+  }
+
+  /** Inserts a chunk; returns the documents whose ids already exist. */
+  private async insertNew(chunk: T[], summary: WriteSummary): Promise<T[]> {
+    try {
+      summary.upserted += (await this.collection.insertMany(chunk as never[], { ordered: false })).insertedCount;
+      return [];
+    } catch (err) {
+      const e = err as { insertedCount?: number; writeErrors?: WriteErrorLike[] | WriteErrorLike };
+      if (!e.writeErrors) throw err;
+      summary.upserted += e.insertedCount ?? 0;
+      const existing: T[] = [];
+      for (const we of Array.isArray(e.writeErrors) ? e.writeErrors : [e.writeErrors]) {
+        const index = we.index ?? we.err?.index ?? 0;
+        const code = we.code ?? we.err?.code;
+        if (code === 11000) existing.push(chunk[index]);
+        else summary.rejected.push({ id: chunk[index]?._id ?? '(unknown)', reason: `server refused: ${we.errmsg ?? we.err?.errmsg}` });
+      }
+      return existing;
+    }
   }
 
   /** Inserts new documents; for first loads where ids are known to be new. Duplicates are rejected, not overwritten. */
@@ -241,6 +246,10 @@ interface WriteErrorLike {
   code?: number;
   errmsg?: string;
   err?: { index: number; code?: number; errmsg?: string };
+}
+
+function upsertOp<T extends { _id: string }>(doc: T): AnyBulkWriteOperation<T> {
+  return { updateOne: { filter: { _id: doc._id }, update: { $set: withoutId(doc) }, upsert: true } } as unknown as AnyBulkWriteOperation<T>;
 }
 
 function withoutId<T extends { _id: string }>(doc: T): Omit<T, '_id'> {
