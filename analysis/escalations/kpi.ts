@@ -133,8 +133,9 @@ export class KpiAccumulator {
     }
   }
 
-  addOrder(o: KpiOrder): void {
-    for (const key of this.keys(isoWeek(o.orderedAt), o.region)) this.acc(key).orders++;
+  /** `placed: false` counts the order for deliveries only (placed before the reporting window). */
+  addOrder(o: KpiOrder, placed = true): void {
+    if (placed) for (const key of this.keys(isoWeek(o.orderedAt), o.region)) this.acc(key).orders++;
     if (o.deliveredAt) {
       for (const key of this.keys(isoWeek(o.deliveredAt), o.region)) {
         const a = this.acc(key);

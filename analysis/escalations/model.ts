@@ -5,7 +5,7 @@ import { isoWeek } from '../time';
 import { anomalyScore, type RobustStats, robustStats } from './anomaly';
 import { applyCalibration, type Calibration, fitIsotonic, fitPlatt } from './calibration';
 import { BASE_FEATURES, BEHAVIOUR_FEATURES, type CaseInput, caseFeatures, type FeatureContext, type FeatureSpec, featureNames } from './features';
-import { contributions, fitLogistic, type LogisticModel, logit } from './logistic';
+import { contributions, fitLogistic, type LogisticModel, logit, sigmoid } from './logistic';
 import { fitVocabulary } from './tfidf';
 
 export interface TrainOptions {
@@ -13,6 +13,7 @@ export interface TrainOptions {
   testShare?: number;
   /** Share of the training weeks (latest) used to fit the calibration. */
   calibrationShare?: number;
+  /** L2 penalty; default: chosen from a grid by log-loss on the calibration weeks. */
   l2?: number;
   /** TF-IDF vocabulary size. */
   terms?: number;
@@ -77,7 +78,19 @@ export function trainAbuseModel(all: readonly CaseInput[], ctx: FeatureContext, 
   const X = (cs: CaseInput[]) => cs.map((c) => rowOf.get(c.id) as number[]);
   const y = (cs: CaseInput[]): number[] => cs.map((c) => (c.abusive ? 1 : 0));
 
-  const logistic = fitLogistic(X(fit), y(fit), { l2: opts.l2 ?? 1 });
+  // λ chosen on the calibration weeks (log-loss), unless given: the right amount of
+  // shrinkage depends on how many labelled cases there are.
+  const grid = opts.l2 !== undefined ? [opts.l2] : [0.3, 1, 3, 10, 30, 100, 300, 1000];
+  let logistic = fitLogistic(X(fit), y(fit), { l2: grid[0] });
+  let bestLoss = grid.length > 1 ? logLoss(X(cal).map((x) => sigmoid(logit(logistic, x))), y(cal)) : 0;
+  for (const l2 of grid.slice(1)) {
+    const m = fitLogistic(X(fit), y(fit), { l2 });
+    const loss = logLoss(X(cal).map((x) => sigmoid(logit(m, x))), y(cal));
+    if (loss < bestLoss) {
+      bestLoss = loss;
+      logistic = m;
+    }
+  }
   const calScores = X(cal).map((x) => logit(logistic, x));
   const calibration: Calibration = (opts.calibration ?? 'platt') === 'platt' ? fitPlatt(calScores, y(cal)) : fitIsotonic(calScores, y(cal));
 
@@ -102,6 +115,7 @@ export function trainAbuseModel(all: readonly CaseInput[], ctx: FeatureContext, 
     trainPrevalence: prevalence,
     testPrevalence: yTest.reduce((s, v) => s + v, 0) / yTest.length,
     iterations: logistic.iterations,
+    l2: logistic.l2,
   };
   for (const [key, v] of Object.entries(metrics)) if (!Number.isFinite(v)) delete metrics[key];
 
@@ -116,6 +130,15 @@ export function trainAbuseModel(all: readonly CaseInput[], ctx: FeatureContext, 
     calibrationTable: calibrationTable(probs, yTest, 10),
     counts: { train: fit.length, calibration: cal.length, test: test.length },
   };
+}
+
+function logLoss(probs: readonly number[], labels: readonly number[]): number {
+  let s = 0;
+  for (let i = 0; i < probs.length; i++) {
+    const p = Math.min(1 - 1e-12, Math.max(1e-12, probs[i]));
+    s -= labels[i] ? Math.log(p) : Math.log(1 - p);
+  }
+  return s / Math.max(1, probs.length);
 }
 
 export interface CaseScore {

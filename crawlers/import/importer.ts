@@ -156,7 +156,7 @@ async function writeBatch<T extends { _id: string }>(
   opts: ImportOptions,
 ): Promise<void> {
   const repo = kind.repo(store);
-  const stored = new Map((await repo.getMany([...batch.keys()])).map((d) => [d._id, d]));
+  const stored = await lookUp(repo, [...batch.keys()]);
   const now = opts.now ?? new Date();
   const inserts: T[] = [];
   const updates: { id: string; set: Record<string, unknown>; unset: string[] }[] = [];
@@ -194,7 +194,15 @@ async function writeBatch<T extends { _id: string }>(
   const lineOf = (id: string) => batch.get(id)?.line ?? 0;
   const refused = new Set<string>();
   if (inserts.length) {
-    const r = await repo.upsertMany(inserts);
+    // Plain inserts: several times faster than upserts on FerretDB. A document that
+    // appeared since the look-up (another writer) is refused as a duplicate and upserted.
+    const r = await repo.insertMany(inserts);
+    const dup = r.rejected.filter((x) => /duplicate|E11000/i.test(x.reason));
+    if (dup.length) {
+      const again = new Set(dup.map((x) => x.id));
+      const r2 = await repo.upsertMany(inserts.filter((d) => again.has(d._id)));
+      r.rejected = [...r.rejected.filter((x) => !again.has(x.id)), ...r2.rejected];
+    }
     for (const x of r.rejected) {
       refused.add(x.id);
       reject(lineOf(x.id), `store refused: ${x.reason}`, JSON.stringify(batch.get(x.id)?.doc ?? {}));
@@ -210,6 +218,21 @@ async function writeBatch<T extends { _id: string }>(
     summary.updated += updates.length - r.rejected.length;
   }
   if (kind.afterBatch) await kind.afterBatch(store, written.filter((d) => !refused.has(d._id)));
+}
+
+/**
+ * Stored versions of `ids`. One `_id` equality look-up per id, 64 in flight: FerretDB on
+ * SQLite pushes down `_id` equality but not `$in`, so `getMany` on a large collection
+ * scans it once per batch and an import turns quadratic.
+ */
+export async function lookUp<T extends { _id: string }>(repo: Repository<T>, ids: string[]): Promise<Map<string, T>> {
+  const out = new Map<string, T>();
+  const width = 64;
+  for (let i = 0; i < ids.length; i += width) {
+    const docs = await Promise.all(ids.slice(i, i + width).map((id) => repo.get(id)));
+    for (const d of docs) if (d) out.set(d._id, d);
+  }
+  return out;
 }
 
 /** Structural equality for stored values (Dates by instant, arrays and objects deeply). */

@@ -7,7 +7,7 @@ import { normaliseRow, type RowResult } from '../../analysis/escalations/rows';
 import { isoWeek } from '../../analysis/time';
 import type { Store } from '../../storage/store';
 import type { Account, Post } from '../../storage/types';
-import type { ImportKind } from './importer';
+import { type ImportKind, lookUp } from './importer';
 
 const POST_FIELDS = [
   'platform', 'kind', 'externalId', 'accountId', 'author', 'createdAt', 'week', 'title', 'text', 'url', 'community', 'product', 'rating', 'source',
@@ -78,7 +78,7 @@ async function upsertAuthors(store: Store, posts: Post[]): Promise<void> {
     }
   }
   if (seen.size === 0) return;
-  const existing = new Map((await store.accounts.getMany([...seen.keys()])).map((a) => [a._id, a]));
+  const existing = await lookUp(store.accounts, [...seen.keys()]);
   const fresh: Account[] = [];
   const widen: { id: string; set: Partial<Account> }[] = [];
   for (const [id, a] of seen) {
