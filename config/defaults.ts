@@ -17,8 +17,10 @@ export function defaults(cwd: string): Omit<Config, 'secrets'> {
       searches: [],
       users: [],
       comments: true,
+      fetchAuthors: true,
+      rateWindowSec: 600,
     },
-    twitter: { baseUrl: 'https://api.x.com/2/', queries: [], users: [] },
+    twitter: { baseUrl: 'https://api.x.com/2/', queries: [], users: [], rateWindowSec: 900 },
     web: {
       startUrls: [],
       allowDomains: [],
@@ -26,7 +28,7 @@ export function defaults(cwd: string): Omit<Config, 'secrets'> {
       maxPages: 200,
       chromiumPath: '/usr/bin/chromium',
     },
-    crawl: { maxRetries: 5, requestTimeoutMs: 30_000, maxRequests: 0 },
+    crawl: { maxRetries: 5, requestTimeoutMs: 30_000, maxRequests: 0, concurrency: 3, deletionSyncDays: 7 },
     schedules: [],
     detect: { window: '72h', louvainResolution: 1, seed: 42 },
     escalations: {

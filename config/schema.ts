@@ -41,6 +41,10 @@ export const ConfigSchema = T.Object({
     users: T.Array(T.String({ minLength: 1 })),
     /** Walk comment trees of crawled submissions. */
     comments: T.Boolean(),
+    /** Fetch /user/{name}/about for new authors (account creation time, karma). */
+    fetchAuthors: T.Boolean(),
+    /** Reddit's rate window (10 minutes); the limit itself comes from the response headers. */
+    rateWindowSec: T.Number({ exclusiveMinimum: 0 }),
   }),
   twitter: T.Object({
     /** Must end with "/2/". */
@@ -48,6 +52,8 @@ export const ConfigSchema = T.Object({
     queries: T.Array(T.String({ minLength: 1 })),
     /** User ids or handles whose timelines are crawled. */
     users: T.Array(T.String({ minLength: 1 })),
+    /** X's rate window per endpoint (15 minutes); limits come from the response headers. */
+    rateWindowSec: T.Number({ exclusiveMinimum: 0 }),
   }),
   web: T.Object({
     startUrls: T.Array(T.String({ format: 'uri' })),
@@ -62,6 +68,10 @@ export const ConfigSchema = T.Object({
     requestTimeoutMs: T.Integer({ minimum: 100 }),
     /** Upper bound of requests per crawl run (0 = unlimited). */
     maxRequests: T.Integer({ minimum: 0 }),
+    /** Crawl units (subreddits, queries, product pages) worked on at once per platform; they share one rate gate. */
+    concurrency: T.Integer({ minimum: 1, maximum: 16 }),
+    /** Re-check stored posts this many days back from the newest for deletions (0 = off). */
+    deletionSyncDays: T.Number({ minimum: 0 }),
   }),
   schedules: T.Array(ScheduleSchema),
   detect: T.Object({
