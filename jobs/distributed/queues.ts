@@ -1,0 +1,69 @@
+// The BullMQ queues ringwatch uses when REDIS_URL is set: one per platform (each platform's
+// credentials have their own limits, so a slow platform never holds up another) and one
+// per analysis stage. Which queue a job name goes to, and how to connect.
+import { Queue } from 'bullmq';
+import { Redis, type RedisOptions } from 'ioredis';
+
+export const QUEUES = ['crawl-reddit', 'crawl-twitter', 'crawl-web', 'enrich', 'detect', 'reports'] as const;
+export type QueueName = (typeof QUEUES)[number];
+
+/** Default key prefix; tests use their own so suites sharing a Redis do not meet. */
+export const DEFAULT_PREFIX = 'ringwatch';
+
+/** The payload of every ringwatch BullMQ job. */
+export interface QueuedJob {
+  /** Registry job name, e.g. "crawl:reddit", "enrich", "detect", "report:weekly". */
+  job: string;
+  params: Record<string, unknown>;
+  /** Crawl unit jobs: the unit and how many batches it has run (for logs and tests). */
+  unit?: { id: string; label: string; platform: string; batch: number };
+}
+
+/** crawl:reddit → crawl-reddit, enrich → enrich, report:weekly → reports. */
+export function queueFor(job: string): QueueName {
+  const [head, tail] = job.split(':');
+  if (head === 'crawl') {
+    const q = `crawl-${tail ?? ''}`;
+    if ((QUEUES as readonly string[]).includes(q)) return q as QueueName;
+    throw new Error(`no queue for job "${job}": crawl jobs are crawl:reddit, crawl:twitter or crawl:web`);
+  }
+  if (head === 'report' || head === 'reports' || head === 'kpi') return 'reports';
+  if (head === 'enrich') return 'enrich';
+  if (head === 'detect' || head === 'model' || head === 'evaluate') return 'detect';
+  throw new Error(`no queue for job "${job}" (queues: ${QUEUES.join(', ')})`);
+}
+
+export function parseQueues(list: string | undefined): QueueName[] {
+  if (!list) return [...QUEUES];
+  const out: QueueName[] = [];
+  for (const raw of list.split(',')) {
+    const q = raw.trim();
+    if (!q) continue;
+    if (!(QUEUES as readonly string[]).includes(q)) throw new Error(`unknown queue "${q}" (queues: ${QUEUES.join(', ')})`);
+    out.push(q as QueueName);
+  }
+  if (out.length === 0) throw new Error('--queues lists no queue');
+  return out;
+}
+
+/**
+ * A Redis connection for BullMQ: workers block on Redis, so commands must wait for a
+ * reconnect rather than fail (maxRetriesPerRequest null), and reconnects back off to 2 s.
+ */
+export function redisConnection(url: string, extra: RedisOptions = {}): Redis {
+  return new Redis(url, {
+    maxRetriesPerRequest: null,
+    enableReadyCheck: true,
+    retryStrategy: (times) => Math.min(100 * times, 2000),
+    ...extra,
+  });
+}
+
+/** A unit id as a BullMQ job id (custom ids may not contain ":"). */
+export function unitJobId(unitId: string): string {
+  return `unit-${Buffer.from(unitId).toString('base64url')}`;
+}
+
+export function openQueues(connection: Redis, prefix = DEFAULT_PREFIX, names: readonly QueueName[] = QUEUES): Map<QueueName, Queue<QueuedJob>> {
+  return new Map(names.map((n) => [n, new Queue<QueuedJob>(n, { connection, prefix })]));
+}

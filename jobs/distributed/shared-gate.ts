@@ -1,0 +1,212 @@
+// A rate gate shared by every process that uses one credential, kept in Redis.
+// It is the `RequestGate` seam of crawlers/rate-gate.ts for several workers: before
+// each HTTP request a process takes a slot from a sliding-window log (one sorted set per
+// credential, timestamps from Redis's own clock so process clocks do not matter). At most
+// `limit` requests are admitted in any window of `windowMs * (1 + safety)`, whichever
+// process sends them; the margin absorbs the network delay between admission and the
+// platform counting the request. The limit is learned from the platform's rate headers
+// (Reddit: used + remaining, X: x-rate-limit-limit) and shared through Redis too.
+//
+// A 429 (someone else used the credential, or the platform's window differs from ours)
+// pauses the credential for every process until the reset the headers give, and is
+// thrown as `RateLimited` so that a BullMQ worker can rate-limit its whole queue
+// (`worker.rateLimit(ms)` + `Worker.RateLimitError()`): the job goes back to waiting
+// without spending an attempt and resumes from its saved cursor.
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import {
+  CrawlRequestError,
+  type GateAnswer,
+  type GateStats,
+  type HeaderStyle,
+  type RateGateOptions,
+  readWindow,
+  type RequestGate,
+  TransientError,
+} from '../../crawlers/rate-gate';
+
+/** The credential is rate-limited for `waitMs` more (from the 429's reset headers). */
+export class RateLimited extends Error {
+  constructor(
+    readonly gate: string,
+    readonly waitMs: number,
+  ) {
+    super(`${gate}: 429 Too Many Requests, window resets in ${Math.round(waitMs)} ms`);
+    this.name = 'RateLimited';
+  }
+}
+
+export interface SharedGateOptions extends RateGateOptions {
+  redis: Redis;
+  /** Key prefix, e.g. "ringwatch" (the BullMQ prefix). */
+  prefix: string;
+  /**
+   * On a 429: throw RateLimited (a queue worker re-queues the job) or wait it out here
+   * like the in-process gate (default: throw).
+   */
+  on429?: 'throw' | 'wait';
+  /** Longest single sleep while waiting for a slot (keeps cancellation prompt). */
+  maxSleepMs?: number;
+}
+
+// KEYS: 1 log (zset), 2 meta (hash: limit, pauseUntil)
+// ARGV: 1 windowMs (with margin), 2 fallback limit (0 = unknown), 3 member
+// Returns {waitMs, limitKnown}: waitMs 0 means admitted (and logged).
+const TAKE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local window = tonumber(ARGV[1])
+local pause = tonumber(redis.call('HGET', KEYS[2], 'pauseUntil') or '0')
+if pause > now then return {pause - now, 1} end
+local limit = tonumber(redis.call('HGET', KEYS[2], 'limit') or ARGV[2])
+local known = 1
+if limit == nil or limit <= 0 then limit = 1; known = 0 end
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+local n = redis.call('ZCARD', KEYS[1])
+if n < limit then
+  redis.call('ZADD', KEYS[1], now, ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], window * 2)
+  return {0, known}
+end
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+return {math.max(1, tonumber(oldest[2]) + window - now + 1), known}
+`;
+
+// KEYS: 1 meta. ARGV: 1 ms from now. Extends the pause, never shortens it.
+const PAUSE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local untilAt = now + tonumber(ARGV[1])
+local cur = tonumber(redis.call('HGET', KEYS[1], 'pauseUntil') or '0')
+if untilAt > cur then redis.call('HSET', KEYS[1], 'pauseUntil', untilAt) end
+return untilAt
+`;
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason ?? new Error('aborted'));
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal?.reason ?? new Error('aborted'));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+
+export class SharedGate implements RequestGate {
+  readonly name: string;
+  readonly stats: GateStats = { requests: 0, rateLimited: 0, retries: 0, failures: 0, waitedMs: 0 };
+  private readonly keys: [string, string];
+  private readonly window: number;
+  private readonly style: HeaderStyle;
+  private knownLimit?: number;
+
+  constructor(private readonly opts: SharedGateOptions) {
+    this.name = opts.name;
+    this.style = opts.style;
+    // The credential's name, not its secret: sources name gates by client id or a hash of the token.
+    const base = `${opts.prefix}:gate:${opts.name.replace(/\s+/g, '_')}`;
+    this.keys = [`${base}:log`, `${base}:meta`];
+    this.window = Math.ceil(opts.windowMs * (1 + (opts.safety ?? 0.03)));
+    this.knownLimit = opts.limit;
+  }
+
+  /** Waits for a slot in the shared window. */
+  async take(signal?: AbortSignal): Promise<void> {
+    const maxSleep = this.opts.maxSleepMs ?? 1000;
+    for (;;) {
+      if (signal?.aborted) throw signal.reason ?? new Error('aborted');
+      const [wait, known] = (await this.opts.redis.eval(TAKE, 2, ...this.keys, this.window, this.knownLimit ?? 0, `${Date.now()}:${randomUUID()}`)) as [number, number];
+      if (wait <= 0) return;
+      // Until the first answer tells the limit, one request at a time: poll soon.
+      const ms = Math.min(known ? wait : 25, maxSleep);
+      this.stats.waitedMs += ms;
+      await sleep(ms, signal);
+    }
+  }
+
+  /** Pauses the credential for every process for `ms`. */
+  async pause(ms: number): Promise<void> {
+    await this.opts.redis.eval(PAUSE, 1, this.keys[1], Math.ceil(ms));
+  }
+
+  private async learn(answer: GateAnswer<unknown>, receivedAt: number): Promise<void> {
+    const r = readWindow(this.style, answer.headers, receivedAt, 0);
+    if (r.limit !== undefined && r.limit > 0 && r.limit !== this.knownLimit) {
+      this.knownLimit = r.limit;
+      await this.opts.redis.hset(this.keys[1], 'limit', r.limit);
+    }
+    // Used up by someone we do not know about: wait for the platform's reset.
+    if (r.remaining !== undefined && r.remaining <= 0 && r.resetHi !== undefined && r.resetHi > receivedAt) await this.pause(r.resetHi - receivedAt);
+  }
+
+  private resetWait(answer: GateAnswer<unknown>, receivedAt: number): number {
+    const r = readWindow(this.style, answer.headers, receivedAt, 0);
+    const ra = readWindow('retry-after', answer.headers, receivedAt, 0);
+    const at = Math.max(r.resetHi ?? 0, ra.resetHi ?? 0, receivedAt + 1000);
+    return at - receivedAt + Math.random() * (this.opts.jitterMs ?? 50);
+  }
+
+  async run<T>(label: string, attempt: () => Promise<GateAnswer<T>>, signal?: AbortSignal): Promise<T> {
+    let failures = 0;
+    let waits = 0;
+    let last = '';
+    const maxWaits = this.opts.maxRateLimitWaits ?? Math.max(10, this.opts.maxRetries * 2);
+    for (;;) {
+      await this.take(signal);
+      this.stats.requests++;
+      let answer: GateAnswer<T>;
+      try {
+        answer = await attempt();
+      } catch (err) {
+        if (!(err instanceof TransientError)) throw err;
+        last = `${err.kind}: ${err.message}`;
+        if (++failures > this.opts.maxRetries) break;
+        await this.backoff(failures, signal);
+        continue;
+      }
+      const receivedAt = Date.now();
+      if (answer.status === 429) {
+        this.stats.rateLimited++;
+        const wait = this.resetWait(answer, receivedAt);
+        await this.pause(wait);
+        if (this.opts.on429 !== 'wait') throw new RateLimited(this.name, wait);
+        last = `429 Too Many Requests (waited ${Math.round(wait)} ms)`;
+        if (++waits > maxWaits) break;
+        continue;
+      }
+      await this.learn(answer, receivedAt);
+      const { status, value, detail } = answer;
+      if (status >= 200 && status < 300) return value as T;
+      if (status < 500 && status !== 408) {
+        this.stats.failures++;
+        throw new CrawlRequestError(`${this.name} ${label}: HTTP ${status}${detail ? `: ${detail}` : ''}`, status);
+      }
+      last = `HTTP ${status}${detail ? `: ${detail.slice(0, 120)}` : ''}`;
+      if (++failures > this.opts.maxRetries) break;
+      await this.backoff(failures, signal);
+    }
+    this.stats.failures++;
+    throw new CrawlRequestError(`${this.name} ${label}: gave up after ${failures + waits} failed tries; last: ${last}`);
+  }
+
+  private async backoff(failures: number, signal?: AbortSignal): Promise<void> {
+    this.stats.retries++;
+    const base = this.opts.backoffBaseMs ?? 250;
+    const cap = this.opts.backoffMaxMs ?? 10_000;
+    const b = Math.min(cap, base * 2 ** (failures - 1));
+    const ms = b / 2 + Math.random() * (b / 2);
+    this.stats.waitedMs += ms;
+    await sleep(ms, signal);
+  }
+}
+
+/** What a source calls instead of `new RateGate(opts)` to share its limits through Redis. */
+export type GateFactory = (opts: RateGateOptions) => RequestGate;
+
+export function sharedGateFactory(redis: Redis, prefix: string, extra: Partial<Pick<SharedGateOptions, 'on429' | 'safety'>> = {}): GateFactory {
+  return (opts) => new SharedGate({ ...opts, ...extra, redis, prefix });
+}
