@@ -319,11 +319,15 @@ export class RateGate implements RequestGate {
   }
 }
 
+/** Makes a source's gates: in-process by default; jobs/distributed shares them through Redis. */
+export type GateFactory = (opts: RateGateOptions) => RequestGate;
+export const localGates: GateFactory = (opts) => new RateGate(opts);
+
 /** Gates by key, created on first use (one per credential, or per credential and endpoint). */
 export class GateSet {
-  private gates = new Map<string, RateGate>();
-  constructor(private make: (key: string) => RateGate) {}
-  get(key: string): RateGate {
+  private gates = new Map<string, RequestGate>();
+  constructor(private make: (key: string) => RequestGate) {}
+  get(key: string): RequestGate {
     let g = this.gates.get(key);
     if (!g) {
       g = this.make(key);
@@ -331,7 +335,7 @@ export class GateSet {
     }
     return g;
   }
-  all(): RateGate[] {
+  all(): RequestGate[] {
     return [...this.gates.values()];
   }
   totals(): GateStats {

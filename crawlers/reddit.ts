@@ -9,7 +9,7 @@ import type { Config } from '../config/index';
 import type { Account, Post } from '../storage/types';
 import { passStep } from './cursor';
 import { httpRequest, jsonAnswer } from './http';
-import { CrawlRequestError, RateGate, type RequestGate } from './rate-gate';
+import { CrawlRequestError, type GateFactory, localGates, type RequestGate } from './rate-gate';
 import type { CrawlUnit, Source, SourcePage, UnitContext } from './source';
 
 export interface RedditCredentials {
@@ -114,6 +114,8 @@ export interface RedditSourceOptions {
   /** Override units (tests, demo); default from config.reddit. */
   subreddits?: string[];
   now?: () => Date;
+  /** Makes the rate gates (default in-process; BullMQ workers share them through Redis). */
+  gates?: GateFactory;
 }
 
 export function redditCredentials(config: Config): RedditCredentials | null {
@@ -128,8 +130,8 @@ const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 export class RedditSource implements Source {
   readonly platform = 'reddit' as const;
   private readonly r: GatedSnoowrap;
-  private readonly gate: RateGate;
-  private readonly authGate: RateGate;
+  private readonly gate: RequestGate;
+  private readonly authGate: RequestGate;
   private readonly cfg: Config['reddit'];
   private readonly comments: boolean;
   private readonly aboutFetched = new Set<string>();
@@ -141,8 +143,9 @@ export class RedditSource implements Source {
     const uaProblem = checkUserAgent(config.reddit.userAgent);
     if (uaProblem) throw new Error(uaProblem);
     const retries = config.crawl.maxRetries;
-    this.gate = new RateGate({ name: `reddit ${credentials.clientId}`, style: 'reddit', windowMs: config.reddit.rateWindowSec * 1000, maxRetries: retries });
-    this.authGate = new RateGate({ name: 'reddit token endpoint', style: 'retry-after', windowMs: 1000, maxRetries: retries });
+    const makeGate = opts.gates ?? localGates;
+    this.gate = makeGate({ name: `reddit ${credentials.clientId}`, style: 'reddit', windowMs: config.reddit.rateWindowSec * 1000, maxRetries: retries });
+    this.authGate = makeGate({ name: 'reddit token endpoint', style: 'retry-after', windowMs: 1000, maxRetries: retries });
     const auth = credentials.refreshToken
       ? { refreshToken: credentials.refreshToken }
       : credentials.username && credentials.password

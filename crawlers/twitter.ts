@@ -10,7 +10,7 @@ import { isoWeek } from '../analysis/time';
 import type { Config } from '../config/index';
 import type { Account, Post } from '../storage/types';
 import { passStep } from './cursor';
-import { type GateAnswer, GateSet, RateGate, type RequestGate, TransientError } from './rate-gate';
+import { type GateAnswer, type GateFactory, GateSet, localGates, type RequestGate, TransientError } from './rate-gate';
 import type { CrawlUnit, Source, SourcePage, UnitContext } from './source';
 
 const TWEET_FIELDS = 'created_at,author_id,conversation_id,in_reply_to_user_id,referenced_tweets,entities,public_metrics,lang';
@@ -47,7 +47,8 @@ export interface TwitterSourceOptions {
   /** Override units (tests, demo); default from config.twitter. */
   queries?: string[];
   users?: string[];
-  now?: () => Date;
+  now?: () => Date;  /** Makes the rate gates (default in-process; BullMQ workers share them through Redis). */
+  gates?: GateFactory;
 }
 
 export class TwitterSource implements Source {
@@ -65,7 +66,7 @@ export class TwitterSource implements Source {
     const app = createHash('sha256').update(opts.bearerToken).digest('hex').slice(0, 8);
     this.gateSet = new GateSet(
       (endpoint) =>
-        new RateGate({ name: `twitter app:${app} ${endpoint}`, style: 'x', windowMs: config.twitter.rateWindowSec * 1000, maxRetries: config.crawl.maxRetries }),
+        (opts.gates ?? localGates)({ name: `twitter app:${app} ${endpoint}`, style: 'x', windowMs: config.twitter.rateWindowSec * 1000, maxRetries: config.crawl.maxRetries }),
     );
     this.timeoutMs = config.crawl.requestTimeoutMs;
   }

@@ -10,7 +10,7 @@ import type { Config } from '../config/index';
 import type { Account, Post } from '../storage/types';
 import { passStep } from './cursor';
 import { httpRequest } from './http';
-import { type GateAnswer, GateSet, RateGate, type RequestGate, TransientError } from './rate-gate';
+import { type GateAnswer, type GateFactory, GateSet, localGates, type RequestGate, TransientError } from './rate-gate';
 import { parseRobots, type RobotsRules, robotsAllows } from './robots';
 import type { CrawlUnit, Source, SourcePage, UnitContext } from './source';
 
@@ -61,7 +61,8 @@ export interface WebSourceOptions {
   config: Config;
   /** Override start URLs (tests, demo). */
   startUrls?: string[];
-  now?: () => Date;
+  now?: () => Date;  /** Makes the rate gates (default in-process; BullMQ workers share them through Redis). */
+  gates?: GateFactory;
 }
 
 export class WebSource implements Source {
@@ -76,7 +77,7 @@ export class WebSource implements Source {
   constructor(private readonly opts: WebSourceOptions) {
     this.cfg = opts.config.web;
     this.gateSet = new GateSet(
-      (host) => new RateGate({ name: `web ${host}`, style: 'retry-after', windowMs: this.cfg.perDomainDelayMs, limit: 1, safety: 0, maxRetries: opts.config.crawl.maxRetries }),
+      (host) => (opts.gates ?? localGates)({ name: `web ${host}`, style: 'retry-after', windowMs: this.cfg.perDomainDelayMs, limit: 1, safety: 0, maxRetries: opts.config.crawl.maxRetries }),
     );
   }
 
