@@ -4,6 +4,8 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/index';
 import { createDeps } from './context';
 import * as analysisCmd from './commands/analysis';
+import * as crawlCmd from './commands/crawl';
+import * as scheduleCmd from './commands/schedule';
 import * as simCmd from './commands/sim';
 import * as storeCmd from './commands/store';
 
@@ -16,7 +18,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
   const deps = createDeps(program);
-  for (const mod of [storeCmd, simCmd, analysisCmd]) mod.register(program, deps);
+  for (const mod of [storeCmd, simCmd, analysisCmd, crawlCmd, scheduleCmd]) mod.register(program, deps);
   return program;
 }
 

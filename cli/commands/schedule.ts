@@ -1,0 +1,46 @@
+// `ringwatch schedule`: runs config.schedules in this process until Ctrl-C / SIGTERM.
+import type { Command } from 'commander';
+import { startScheduler, validateSchedules } from '../../jobs/schedule';
+import type { CliDeps } from '../context';
+import { output, printTable } from '../output';
+
+export function register(program: Command, deps: CliDeps) {
+  program
+    .command('schedule')
+    .description('run the configured schedules (config "schedules": [{job, cron, params}]) in one process; a job never overlaps itself; runs are recorded in `runs`')
+    .option('--check', 'validate the schedules and print the next run times, then exit')
+    .action(async (opts: { check?: boolean }) => {
+      const config = deps.config();
+      if (config.schedules.length === 0) throw new Error('no schedules configured: add "schedules": [{"job": "crawl:all", "cron": "*/15 * * * *"}] to the configuration');
+      validateSchedules(config.schedules);
+      if (opts.check) {
+        const { Cron } = await import('croner');
+        const rows = config.schedules.map((s) => ({ job: s.job, cron: s.cron, next: new Cron(s.cron, { paused: true }).nextRun()?.toISOString() ?? '' }));
+        output(program.opts().json, rows, () => printTable(rows));
+        return;
+      }
+      await deps.withStore(async (store) => {
+        const log = deps.log();
+        const scheduler = startScheduler({
+          store,
+          config,
+          log,
+          onRun: (r) => log.info({ job: r.schedule.job, status: r.status, runId: r.runId, error: r.error }, 'scheduled run finished'),
+        });
+        const rows = scheduler.entries.map((e) => ({ job: e.schedule.job, cron: e.schedule.cron, next: e.next?.toISOString() ?? '' }));
+        output(program.opts().json, rows, () => printTable(rows));
+        process.stderr.write('scheduler running; Ctrl-C to stop\n');
+        await new Promise<void>((resolve) => {
+          const stop = () => {
+            process.off('SIGINT', stop);
+            process.off('SIGTERM', stop);
+            resolve();
+          };
+          process.on('SIGINT', stop);
+          process.on('SIGTERM', stop);
+        });
+        process.stderr.write('stopping: waiting for running jobs to finish\n');
+        await scheduler.stop();
+      });
+    });
+}

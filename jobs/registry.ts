@@ -1,0 +1,20 @@
+// Job names → jobs, for schedules (config.schedules[].job), workers and the API.
+// A plain map: add an entry per job.
+import { crawlJobFor } from './crawl';
+import type { Job } from './types';
+
+// biome-ignore lint/suspicious/noExplicitAny: jobs take different params; each validates its own.
+export type AnyJob = Job<any, any>;
+
+export const jobRegistry: Record<string, AnyJob> = {
+  'crawl:reddit': crawlJobFor('reddit'),
+  'crawl:twitter': crawlJobFor('twitter'),
+  'crawl:web': crawlJobFor('web'),
+  'crawl:all': crawlJobFor('all'),
+};
+
+export function findJob(name: string): AnyJob {
+  const job = jobRegistry[name];
+  if (!job) throw new Error(`unknown job "${name}" (known: ${Object.keys(jobRegistry).sort().join(', ')})`);
+  return job;
+}

@@ -1,0 +1,84 @@
+// The in-process scheduler (`ringwatch schedule`): each configured schedule runs its job
+// on a cron expression with croner; a job never overlaps itself (croner `protect` per
+// schedule, and a per-job-name guard across schedules naming the same job); every run is
+// recorded in `runs` through the runner.
+import { Cron } from 'croner';
+import type { Logger } from 'pino';
+import type { Config, Schedule } from '../config/index';
+import type { Store } from '../storage/store';
+import { type AnyJob, findJob, jobRegistry } from './registry';
+import { runJob } from './runner';
+
+export interface ScheduledRun {
+  schedule: Schedule;
+  status: 'succeeded' | 'failed' | 'skipped';
+  runId?: string;
+  error?: string;
+  startedAt: Date;
+  finishedAt: Date;
+}
+
+export interface SchedulerOptions {
+  store: Store;
+  config: Config;
+  log: Logger;
+  schedules?: Schedule[];
+  registry?: Record<string, AnyJob>;
+  onRun?: (run: ScheduledRun) => void;
+}
+
+export interface Scheduler {
+  entries: { schedule: Schedule; next: Date | null }[];
+  /** Stops the timers and waits for running jobs to finish (they are asked to stop). */
+  stop(): Promise<void>;
+}
+
+/** Checks every schedule (job name, cron expression) before anything starts. */
+export function validateSchedules(schedules: Schedule[], registry: Record<string, AnyJob> = jobRegistry): void {
+  schedules.forEach((s, i) => {
+    if (!registry[s.job]) findJob(s.job);
+    try {
+      new Cron(s.cron, { paused: true }).stop();
+    } catch (err) {
+      throw new Error(`schedules[${i}] (${s.job}): invalid cron "${s.cron}": ${(err as Error).message}`);
+    }
+  });
+}
+
+export function startScheduler(opts: SchedulerOptions): Scheduler {
+  const schedules = opts.schedules ?? opts.config.schedules;
+  const registry = opts.registry ?? jobRegistry;
+  validateSchedules(schedules, registry);
+  const running = new Map<string, Promise<unknown>>();
+  const controller = new AbortController();
+  const crons = schedules.map((schedule) => {
+    const job = registry[schedule.job];
+    return new Cron(schedule.cron, { name: `${schedule.job} ${schedule.cron}`, protect: true }, async () => {
+      const startedAt = new Date();
+      if (running.has(schedule.job)) {
+        opts.log.warn({ job: schedule.job }, 'skipped: the previous run of this job is still going');
+        opts.onRun?.({ schedule, status: 'skipped', startedAt, finishedAt: new Date() });
+        return;
+      }
+      const p = runJob(opts.store, opts.config, job, { ...(schedule.params ?? {}) }, { trigger: 'schedule', log: opts.log, signal: controller.signal });
+      running.set(schedule.job, p);
+      try {
+        const r = await p;
+        opts.onRun?.({ schedule, status: 'succeeded', runId: r.runId, startedAt, finishedAt: new Date() });
+      } catch (err) {
+        opts.log.error({ job: schedule.job, err: (err as Error).message }, 'scheduled run failed');
+        opts.onRun?.({ schedule, status: 'failed', error: (err as Error).message, startedAt, finishedAt: new Date() });
+      } finally {
+        running.delete(schedule.job);
+      }
+    });
+  });
+  return {
+    entries: crons.map((c, i) => ({ schedule: schedules[i], next: c.nextRun() })),
+    async stop() {
+      for (const c of crons) c.stop();
+      controller.abort(new Error('scheduler stopping'));
+      await Promise.allSettled([...running.values()]);
+    },
+  };
+}
