@@ -9,10 +9,13 @@ import { crawlSource } from '../../crawlers/engine';
 import type { CrawlPlatform, CrawlUnit, Source, SourcePage, UnitContext, UnitCursor } from '../../crawlers/source';
 import type { Config } from '../../config/index';
 import type { Job } from '../types';
-import type { GateFactory } from './shared-gate';
+import type { GateFactory } from '../../crawlers/rate-gate';
+import { createSource } from '../../crawlers/sources';
 
 /** Builds a platform's source with its rate gates made by `gates` (shared through Redis). */
 export type SourceFactory = (platform: CrawlPlatform, config: Config, gates: GateFactory) => Source;
+
+export const defaultSources: SourceFactory = (platform, config, gates) => createSource(config, platform, gates);
 
 export interface UnitBatchParams {
   platform: CrawlPlatform;

@@ -30,7 +30,10 @@ export function schedulerId(job: string, index: number): string {
 export async function scheduleOnRedis(opts: RedisScheduleOptions): Promise<RedisScheduleResult> {
   const { config } = opts;
   // Fail on an unknown job name before touching Redis.
-  const planned = config.schedules.map((s, i) => ({ id: schedulerId(s.job, i), job: s.job, cron: s.cron, params: s.params ?? {}, queue: queueFor(s.job) }));
+  // crawl:all is one scheduler per platform queue (each platform has its own workers and limits).
+  const planned = config.schedules.flatMap((s, i) =>
+    (s.job === 'crawl:all' ? ['crawl:reddit', 'crawl:twitter', 'crawl:web'] : [s.job]).map((job) => ({ id: schedulerId(job, i), job, cron: s.cron, params: s.params ?? {}, queue: queueFor(job) })),
+  );
   const connection = redisConnection(opts.redisUrl, { maxRetriesPerRequest: 3 });
   const queues = openQueues(connection, opts.prefix ?? DEFAULT_PREFIX);
   try {

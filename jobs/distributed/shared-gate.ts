@@ -17,6 +17,7 @@ import type { Redis } from 'ioredis';
 import {
   CrawlRequestError,
   type GateAnswer,
+  type GateFactory,
   type GateStats,
   type HeaderStyle,
   type RateGateOptions,
@@ -204,9 +205,7 @@ export class SharedGate implements RequestGate {
   }
 }
 
-/** What a source calls instead of `new RateGate(opts)` to share its limits through Redis. */
-export type GateFactory = (opts: RateGateOptions) => RequestGate;
-
+/** Gates for a source that share its credential's limits through Redis (instead of `new RateGate`). */
 export function sharedGateFactory(redis: Redis, prefix: string, extra: Partial<Pick<SharedGateOptions, 'on429' | 'safety'>> = {}): GateFactory {
   return (opts) => new SharedGate({ ...opts, ...extra, redis, prefix });
 }

@@ -6,15 +6,16 @@
 // Rate limits are per credential across all workers: every request takes a slot from the
 // shared gate in Redis; a 429 rate-limits the whole queue (worker.rateLimit) until the
 // platform's reset, and the job waits without spending an attempt.
-import { type Job as BullJob, type Queue, WaitingError, Worker } from 'bullmq';
+import { type Job as BullJob, type Queue, UnrecoverableError, WaitingError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { CrawlPlatform, CrawlUnit } from '../../crawlers/source';
 import type { Config } from '../../config/index';
 import type { Store } from '../../storage/store';
+import { type AnyJob, jobRegistry } from '../registry';
 import { runJob } from '../runner';
 import type { Job } from '../types';
-import { planJob, type SourceFactory, unitBatchJob } from './crawl-unit';
+import { defaultSources, planJob, type SourceFactory, unitBatchJob } from './crawl-unit';
 import { DEFAULT_PREFIX, openQueues, type QueuedJob, type QueueName, redisConnection, unitJobId } from './queues';
 import { RateLimited, sharedGateFactory } from './shared-gate';
 
@@ -32,9 +33,10 @@ export interface WorkerOptions {
   store: Store;
   config: Config;
   log: Logger;
-  /** Job name → job, for everything but crawls (jobs/registry.ts). */
-  jobs: Record<string, Job<never, object>>;
-  makeSource: SourceFactory;
+  /** Job name → job, for everything but crawls (default jobs/registry.ts). */
+  jobs?: Record<string, AnyJob>;
+  /** Default: the configured sources (crawlers/sources.ts). */
+  makeSource?: SourceFactory;
   /** BullMQ's queue rate limiter per queue: at most `max` jobs start per `duration` ms over all workers. */
   limiters?: Partial<Record<QueueName, Limiter>>;
   /** Pages per unit batch (default 5). */
@@ -82,12 +84,13 @@ export async function startWorkers(opts: WorkerOptions): Promise<WorkerHandle> {
   const gateRedis: Redis = redisConnection(opts.redisUrl);
   const gates = sharedGateFactory(gateRedis, prefix);
   const queues = openQueues(connection, prefix, opts.queues);
-  const unitJob = unitBatchJob(opts.makeSource, gates);
+  const makeSource = opts.makeSource ?? defaultSources;
+  const unitJob = unitBatchJob(makeSource, gates);
   const controller = new AbortController();
   const pages = opts.pagesPerBatch ?? 5;
   const log = opts.log.child({ worker: process.pid });
 
-  const plan = planJob(opts.makeSource, gates, (platform, units) => {
+  const plan = planJob(makeSource, gates, (platform, units) => {
     const q = queues.get(`crawl-${platform}` as QueueName);
     if (!q) throw new Error(`this worker does not serve crawl-${platform}`);
     return enqueueUnits(q, platform, units);
@@ -117,8 +120,9 @@ export async function startWorkers(opts: WorkerOptions): Promise<WorkerHandle> {
             const platform = data.job.slice('crawl:'.length) as CrawlPlatform;
             return await run(plan, { platform }, bull);
           }
-          const job = opts.jobs[data.job];
-          if (!job) throw new Error(`unknown job "${data.job}" (known: ${Object.keys(opts.jobs).join(', ')})`);
+          const registry = opts.jobs ?? jobRegistry;
+          const job = registry[data.job];
+          if (!job) throw new UnrecoverableError(`unknown job "${data.job}" (known: ${Object.keys(registry).sort().join(', ')})`);
           return await run(job as Job<Record<string, unknown>, object>, data.params ?? {}, bull);
         } catch (err) {
           if (err instanceof RateLimited) {
