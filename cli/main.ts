@@ -8,6 +8,7 @@ import * as crawlCmd from './commands/crawl';
 import * as scheduleCmd from './commands/schedule';
 import * as simCmd from './commands/sim';
 import * as storeCmd from './commands/store';
+import * as workerCmd from './commands/worker';
 
 export function buildProgram(): Command {
   const program = new Command('ringwatch')
@@ -18,7 +19,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
   const deps = createDeps(program);
-  for (const mod of [storeCmd, simCmd, analysisCmd, crawlCmd, scheduleCmd]) mod.register(program, deps);
+  for (const mod of [storeCmd, simCmd, analysisCmd, crawlCmd, scheduleCmd, workerCmd]) mod.register(program, deps);
   return program;
 }
 
