@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { startScheduler, validateSchedules } from '../../jobs/schedule';
 import type { CliDeps } from '../context';
+import { scheduleThroughRedis } from './worker';
 import { output, printTable } from '../output';
 
 export function register(program: Command, deps: CliDeps) {
@@ -9,7 +10,8 @@ export function register(program: Command, deps: CliDeps) {
     .command('schedule')
     .description('run the configured schedules (config "schedules": [{job, cron, params}]) in one process; a job never overlaps itself; runs are recorded in `runs`')
     .option('--check', 'validate the schedules and print the next run times, then exit')
-    .action(async (opts: { check?: boolean }) => {
+    .option('--now', 'with REDIS_URL: also queue every scheduled job once, now')
+    .action(async (opts: { check?: boolean; now?: boolean }) => {
       const config = deps.config();
       if (config.schedules.length === 0) throw new Error('no schedules configured: add "schedules": [{"job": "crawl:all", "cron": "*/15 * * * *"}] to the configuration');
       validateSchedules(config.schedules);
@@ -19,6 +21,8 @@ export function register(program: Command, deps: CliDeps) {
         output(program.opts().json, rows, () => printTable(rows));
         return;
       }
+      // With REDIS_URL the schedules go to BullMQ and `ringwatch worker` processes run them.
+      if (await scheduleThroughRedis(program, deps, opts)) return;
       await deps.withStore(async (store) => {
         const log = deps.log();
         const scheduler = startScheduler({
