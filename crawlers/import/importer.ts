@@ -98,12 +98,15 @@ export async function runImport<T extends { _id: string }>(
     opts.onReject?.(line, reason);
   };
 
+  // Into an empty collection only ids written earlier in this run can exist, so per-id
+  // look-ups (the slow part on FerretDB) are skipped for all others.
+  const written = (await kind.repo(store).count({})) === 0 ? new Set<string>() : undefined;
   let batch = new Map<string, { doc: T; line: number }>();
   const flush = async () => {
     if (batch.size === 0) return;
     const current = batch;
     batch = new Map();
-    await writeBatch(store, kind, current, summary, reject, opts);
+    await writeBatch(store, kind, current, summary, reject, opts, written);
   };
 
   try {
@@ -154,9 +157,12 @@ async function writeBatch<T extends { _id: string }>(
   summary: ImportSummary,
   reject: (line: number, reason: string, record: string) => void,
   opts: ImportOptions,
+  writtenThisRun?: Set<string>,
 ): Promise<void> {
   const repo = kind.repo(store);
-  const stored = await lookUp(repo, [...batch.keys()]);
+  const ids = [...batch.keys()];
+  const stored = await lookUp(repo, writtenThisRun ? ids.filter((id) => writtenThisRun.has(id)) : ids);
+  if (writtenThisRun) for (const id of ids) writtenThisRun.add(id);
   const now = opts.now ?? new Date();
   const inserts: T[] = [];
   const updates: { id: string; set: Record<string, unknown>; unset: string[] }[] = [];
