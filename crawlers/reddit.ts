@@ -113,6 +113,8 @@ export interface RedditSourceOptions {
   credentials: RedditCredentials;
   /** Override units (tests, demo); default from config.reddit. */
   subreddits?: string[];
+  /** Items per listing request (Reddit's maximum, 100, unless a test wants more pages). */
+  pageSize?: number;
   now?: () => Date;
   /** Makes the rate gates (default in-process; BullMQ workers share them through Redis). */
   gates?: GateFactory;
@@ -153,7 +155,9 @@ export class RedditSource implements Source {
         : { accessToken: 'pending' };
     this.r = new GatedSnoowrap({ userAgent: config.reddit.userAgent, clientId: credentials.clientId, clientSecret: credentials.clientSecret, ...auth });
     // Our gate paces, waits out 429s and retries; snoowrap must not do it a second time.
-    this.r.config({ requestDelay: 0, continueAfterRatelimitError: true, retryErrorCodes: [], maxRetryAttempts: 1, warnings: false, requestTimeout: config.crawl.requestTimeoutMs });
+    // (An empty retryErrorCodes turns snoowrap's retry `catch` into a catch-all that crashes
+    // on our errors, so it gets a status no server sends.)
+    this.r.config({ requestDelay: 0, continueAfterRatelimitError: true, retryErrorCodes: [599], maxRetryAttempts: 1, warnings: false, requestTimeout: config.crawl.requestTimeoutMs });
     if (!credentials.refreshToken && !(credentials.username && credentials.password)) this.r.tokenExpiration = 0;
     const authBase = new URL(config.reddit.authUrl).origin;
     this.r.transport = { apiBase: config.reddit.baseUrl, authBase, gate: this.gate, authGate: this.authGate, timeoutMs: config.crawl.requestTimeoutMs };
@@ -189,7 +193,7 @@ export class RedditSource implements Source {
     const m = /^reddit:(r|u)\/([^:]+):(new|search|submitted|comments)(?::(.*))?$/.exec(unit.id);
     if (!m) throw new Error(`not a reddit unit: ${unit.id}`);
     const [, kind, name, what, query] = m;
-    const qs = { limit: 100, after: after ?? undefined };
+    const qs = { limit: this.opts.pageSize ?? 100, after: after ?? undefined };
     if (kind === 'r' && what === 'new') return { uri: `r/${name}/new`, qs };
     if (kind === 'r' && what === 'search') return { uri: `r/${name}/search`, qs: { ...qs, q: query, restrict_sr: 1, sort: 'new', t: 'all' } };
     return { uri: `user/${name}/${what}`, qs: { ...qs, sort: 'new' } };
