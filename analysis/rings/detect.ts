@@ -8,6 +8,7 @@ import type { EscalationLink, Indicator, Platform, RingEdgeEvidence } from '../.
 import { isoWeek } from '../time';
 import { buildAccountGraph, type AccountGraph } from '../graph/build';
 import { detectCommunities, type CommunityOptions } from '../graph/communities';
+import { subCommunities } from '../graph/refine';
 import type { DetectAccount, DetectPost, GraphOptions } from '../graph/types';
 import { type AccountScore, scoreAccounts } from './accounts';
 import { buildContext, round } from './context';
@@ -27,6 +28,10 @@ export interface DetectOptions {
   minRingSize: number;
   /** Members weaker than this fraction of the community's median internal strength are peeled off. */
   peelFraction: number;
+  /** A non-ring group of at least this many members is split again by Louvain on its own subgraph (graph/refine). */
+  refineMinSize: number;
+  /** How many times a group may be split again. 0 turns refinement off. */
+  refineDepth: number;
 }
 
 export const DEFAULT_DETECT_OPTIONS: DetectOptions = {
@@ -37,6 +42,8 @@ export const DEFAULT_DETECT_OPTIONS: DetectOptions = {
   ringThreshold: RING_THRESHOLD,
   minRingSize: MIN_RING_SIZE,
   peelFraction: 0.25,
+  refineMinSize: 6,
+  refineDepth: 3,
 };
 
 /** A ring as detection produces it; the review fields (status, notes, …) belong to the store. */
@@ -101,14 +108,34 @@ export function detectRings(input: DetectInput): DetectionResult {
 
   const candidates: CandidateGroup[] = [];
   const ringDrafts: { members: string[]; score: number; indicators: Indicator[]; products: string[]; posts: number[] }[] = [];
-  const groups = communities.flatMap((c) => (c.length >= 2 ? peelCommunity(graph, c, opts.peelFraction) : []));
-  groups.sort((x, y) => y.length - x.length || (x[0] < y[0] ? -1 : 1));
-  for (const members of groups) {
-    const { indicators, facts } = groupIndicators(members, ctx, graph, opts.indicators);
-    const score = round(ringScore(indicators), 4);
-    const isRing = members.length >= opts.minRingSize && score >= opts.ringThreshold;
-    candidates.push({ members, score, indicators, products: facts.products, isRing });
-    if (isRing) ringDrafts.push({ members, score, indicators, products: facts.products, posts: facts.posts });
+  // Groups that do not score as rings are split again on their own subgraph (resolution
+  // limit: a small ring inside a big organic cluster), up to refineDepth times.
+  const scored: CandidateGroup[] = [];
+  const posts = new Map<CandidateGroup, number[]>();
+  let queue = communities.flatMap((c) => (c.length >= 2 ? peelCommunity(graph, c, opts.peelFraction) : [])).map((members) => ({ members, depth: 0 }));
+  while (queue.length > 0) {
+    const next: typeof queue = [];
+    for (const { members, depth } of queue) {
+      const { indicators, facts } = groupIndicators(members, ctx, graph, opts.indicators);
+      const score = round(ringScore(indicators), 4);
+      const isRing = members.length >= opts.minRingSize && score >= opts.ringThreshold;
+      if (!isRing && depth < opts.refineDepth && members.length >= opts.refineMinSize) {
+        const parts = subCommunities(graph, members, { resolution: opts.communities.resolution ?? 1, seed: opts.communities.seed ?? 42 });
+        if (parts.length > 1) {
+          for (const p of parts) for (const g of peelCommunity(graph, p, opts.peelFraction)) next.push({ members: g, depth: depth + 1 });
+          continue;
+        }
+      }
+      const c: CandidateGroup = { members, score, indicators, products: facts.products, isRing };
+      scored.push(c);
+      posts.set(c, facts.posts);
+    }
+    queue = next;
+  }
+  scored.sort((x, y) => y.members.length - x.members.length || (x.members[0] < y.members[0] ? -1 : 1));
+  for (const c of scored) {
+    candidates.push(c);
+    if (c.isRing) ringDrafts.push({ members: c.members, score: c.score, indicators: c.indicators, products: c.products, posts: posts.get(c) ?? [] });
   }
 
   const ids = assignRingIds(ringDrafts, input.previousRings ?? []);
