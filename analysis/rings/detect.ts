@@ -16,6 +16,7 @@ import { strongestEdges } from './evidence';
 import { assignRingIds } from './ids';
 import { type GroupIndicatorOptions, groupIndicators } from './indicators';
 import { indexEscalations, type LinkableEscalation, type LinkOptions, linkRing } from './links';
+import { type AttachOptions, attachMembers } from './attach';
 import { peelCommunity } from './peel';
 import { MIN_RING_SIZE, RING_THRESHOLD, ringScore } from './score';
 
@@ -32,6 +33,8 @@ export interface DetectOptions {
   refineMinSize: number;
   /** How many times a group may be split again. 0 turns refinement off. */
   refineDepth: number;
+  /** Re-attachment of accounts bound to a ring (rings/attach); rounds 0 turns it off. */
+  attach: Partial<AttachOptions>;
 }
 
 export const DEFAULT_DETECT_OPTIONS: DetectOptions = {
@@ -44,6 +47,7 @@ export const DEFAULT_DETECT_OPTIONS: DetectOptions = {
   peelFraction: 0.25,
   refineMinSize: 6,
   refineDepth: 3,
+  attach: {},
 };
 
 /** A ring as detection produces it; the review fields (status, notes, …) belong to the store. */
@@ -133,6 +137,20 @@ export function detectRings(input: DetectInput): DetectionResult {
     queue = next;
   }
   scored.sort((x, y) => y.members.length - x.members.length || (x.members[0] < y.members[0] ? -1 : 1));
+  // Rings take back the accounts bound to them (largest ring first, no account in two
+  // rings); the grown group is kept only when it still scores as a ring.
+  const inRing = new Set(scored.filter((c) => c.isRing).flatMap((c) => c.members));
+  for (const c of scored) {
+    if (!c.isRing) continue;
+    const grown = attachMembers(graph, c.members, inRing, opts.attach);
+    if (grown.length === c.members.length) continue;
+    const { indicators, facts } = groupIndicators(grown, ctx, graph, opts.indicators);
+    const score = round(ringScore(indicators), 4);
+    if (score < opts.ringThreshold) continue;
+    for (const m of grown) inRing.add(m);
+    Object.assign(c, { members: grown, score, indicators, products: facts.products });
+    posts.set(c, facts.posts);
+  }
   for (const c of scored) {
     candidates.push(c);
     if (c.isRing) ringDrafts.push({ members: c.members, score: c.score, indicators: c.indicators, products: c.products, posts: posts.get(c) ?? [] });

@@ -1,0 +1,121 @@
+// Re-attachment, the inverse of peeling. Peeling compares a member's strength inside its
+// community with the community's median, so in a big ring the members that rarely co-act
+// (one post, one reply) are cut off together with organic hangers-on. What tells them
+// apart is where the account's edges go and how many kinds of co-action bind it:
+//   - a ring member left out has most of its co-action weight going into the ring
+//     (share ≥ minShare of its weighted degree), through several edges or several kinds
+//     of co-action (co-review + reply, same handle + co-review, …);
+//   - an organic account next to a ring typically shares one URL or one phrasing with one
+//     member and has most of its weight elsewhere.
+// Accounts joined by same-handle edges are judged as one operator unit, so a peeled
+// Reddit account and its X twin come back together. Rounds repeat so that chains (a peeled member linked to another peeled member) come back,
+// but each round looks only at the current group's neighbours: near-linear in their degree.
+import type { AccountGraph } from '../graph/build';
+
+export interface AttachOptions {
+  /** Minimum share of an account's weighted degree that goes into the group. */
+  minShare: number;
+  /** Accept with this many distinct co-action kinds (creation excluded) on its edges into the group … */
+  minKinds: number;
+  /** … or with this many edges into the group. */
+  minEdges: number;
+  /** Rounds of attachment (each round sees the accounts attached before). */
+  rounds: number;
+}
+
+export const DEFAULT_ATTACH_OPTIONS: AttachOptions = { minShare: 0.5, minKinds: 2, minEdges: 2, rounds: 3 };
+
+export interface Attachment {
+  share: number;
+  edges: number;
+  kinds: number;
+  /** An edge into the group says "same operator" (the same handle on another platform). */
+  identity: boolean;
+}
+
+/**
+ * How a unit of accounts (one account, or the accounts of one operator joined by
+ * same-handle edges) is bound to `group` (which must not contain them). Edges inside the
+ * unit are ignored: an operator's Reddit and X accounts count as one.
+ */
+export function attachment(graph: AccountGraph, unit: readonly string[], group: ReadonlySet<string>): Attachment {
+  const self = new Set(unit);
+  let inside = 0;
+  let total = 0;
+  let edges = 0;
+  let identity = false;
+  const kinds = new Set<string>();
+  for (const account of unit) {
+    graph.forEachEdge(account, (_e, attr, s, t) => {
+      const other = s === account ? t : s;
+      if (self.has(other)) return;
+      total += attr.weight;
+      if (!group.has(other)) return;
+      inside += attr.weight;
+      edges++;
+      if ((attr.reasons.same_handle ?? 0) > 0) identity = true;
+      for (const k of Object.keys(attr.reasons)) if (k !== 'creation') kinds.add(k);
+    });
+  }
+  return { share: total > 0 ? inside / total : 0, edges, kinds: kinds.size, identity };
+}
+
+export function accepts(a: Attachment, opts: AttachOptions): boolean {
+  return a.share >= opts.minShare && (a.identity || a.kinds >= opts.minKinds || a.edges >= opts.minEdges);
+}
+
+/** Frontier accounts grouped into operator units by same-handle edges between them. */
+function operatorUnits(graph: AccountGraph, frontier: ReadonlySet<string>): string[][] {
+  const seen = new Set<string>();
+  const units: string[][] = [];
+  for (const start of [...frontier].sort()) {
+    if (seen.has(start)) continue;
+    seen.add(start);
+    const unit = [start];
+    for (let i = 0; i < unit.length; i++) {
+      graph.forEachEdge(unit[i], (_e, attr, s, t) => {
+        const other = s === unit[i] ? t : s;
+        if ((attr.reasons.same_handle ?? 0) > 0 && frontier.has(other) && !seen.has(other)) {
+          seen.add(other);
+          unit.push(other);
+        }
+      });
+    }
+    units.push(unit.sort());
+  }
+  return units;
+}
+
+/**
+ * Grows `members` by the neighbours bound to it (see above), never taking accounts in
+ * `excluded` (members of other rings). Returns the sorted, grown member list.
+ */
+export function attachMembers(
+  graph: AccountGraph,
+  members: readonly string[],
+  excluded: ReadonlySet<string> = new Set(),
+  options: Partial<AttachOptions> = {},
+): string[] {
+  const opts = { ...DEFAULT_ATTACH_OPTIONS, ...options };
+  const group = new Set(members);
+  for (let round = 0; round < opts.rounds; round++) {
+    const frontier = new Set<string>();
+    for (const m of group) {
+      if (!graph.hasNode(m)) continue;
+      graph.forEachNeighbor(m, (n) => {
+        if (!group.has(n) && !excluded.has(n)) frontier.add(n);
+      });
+    }
+    // A unit's twin that is not yet a neighbour of the group joins the frontier with it.
+    for (const n of [...frontier]) {
+      graph.forEachEdge(n, (_e, attr, s, t) => {
+        const other = s === n ? t : s;
+        if ((attr.reasons.same_handle ?? 0) > 0 && !group.has(other) && !excluded.has(other)) frontier.add(other);
+      });
+    }
+    const accepted = operatorUnits(graph, frontier).filter((u) => accepts(attachment(graph, u, group), opts));
+    if (accepted.length === 0) break;
+    for (const u of accepted) for (const n of u) group.add(n);
+  }
+  return [...group].sort();
+}
