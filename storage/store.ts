@@ -113,8 +113,10 @@ async function ensureSchema(db: Db): Promise<void> {
       }
     }
   }
+  // One index per call: FerretDB 1.24 panics ("slice bounds out of range") on a
+  // createIndexes listing several indexes that all exist already, i.e. on every re-open.
   for (const [name, specs] of Object.entries(INDEXES)) {
-    await db.collection(name).createIndexes(specs.map((s) => ({ key: s.key, unique: s.unique })));
+    for (const s of specs) await db.collection(name).createIndexes([{ key: s.key, unique: s.unique }]);
   }
 }
 
