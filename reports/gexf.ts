@@ -1,0 +1,54 @@
+// The ring graph as GEXF for Gephi: members with their facts as node attributes,
+// edges weighted, reasons kept as a readable string.
+import Graph from 'graphology';
+import { write } from 'graphology-gexf';
+import type { RingReportData } from './ring-data';
+import { circleLayout } from './ring-graph';
+
+const COLOURS: Record<string, { r: number; g: number; b: number }> = {
+  reddit: { r: 255, g: 69, b: 0 },
+  twitter: { r: 29, g: 155, b: 240 },
+  web: { r: 47, g: 133, b: 90 },
+};
+
+export function ringGraphology(d: RingReportData): Graph {
+  const g = new Graph({ type: 'undirected', multi: false });
+  const pos = circleLayout(d.graph.nodes);
+  const facts = new Map(d.members.map((m) => [m._id, m]));
+  for (const n of d.graph.nodes) {
+    const m = facts.get(n.id);
+    const p = pos.get(n.id) ?? { x: 0, y: 0 };
+    g.addNode(n.id, {
+      label: n.label,
+      platform: n.platform,
+      score: n.score,
+      posts: n.posts,
+      createdAt: m?.createdAt ? new Date(m.createdAt).toISOString() : '',
+      x: p.x * 100,
+      y: p.y * 100,
+      size: 4 + 10 * n.score,
+      color: COLOURS[n.platform] ?? { r: 90, g: 90, b: 90 },
+    });
+  }
+  for (const e of d.graph.edges) {
+    g.addEdge(e.source, e.target, {
+      weight: e.weight,
+      reasons: Object.entries(e.reasons)
+        .map(([k, v]) => `${k}:${Math.round(v * 100) / 100}`)
+        .join(';'),
+    });
+  }
+  g.setAttribute('ring', d.ring._id);
+  g.setAttribute('score', d.ring.score);
+  return g;
+}
+
+export function ringGexf(d: RingReportData): string {
+  return write(ringGraphology(d), {
+    formatNode: (_key: string, attrs: Record<string, unknown>) => {
+      const { x, y, size, color, label, ...rest } = attrs;
+      return { label: label as string, viz: { position: { x: x as number, y: y as number, z: 0 }, size: size as number, color: color as never }, attributes: rest };
+    },
+    formatEdge: (_key: string, attrs: Record<string, unknown>) => ({ weight: attrs.weight as number, attributes: { reasons: attrs.reasons } }),
+  } as never);
+}

@@ -1,0 +1,37 @@
+// Public API of the reports module.
+export { loadRingReport, NotFound, type RingReportData, type MemberFacts } from './ring-data';
+export { ringReportHtml, ringReportJson, indicatorLabel } from './ring-html';
+export { ringGexf, ringGraphology } from './gexf';
+export { htmlToPdf, CHROMIUM_ARGS } from './pdf';
+export { loadWeeklyReport, type WeeklyReportData } from './weekly-data';
+export { weeklyReportHtml } from './weekly-html';
+export { weeklyReportJob } from './job';
+export { esc, safeUrl } from './escape';
+export { buildRingGraph, type RingGraph } from './ring-graph';
+export { byIds, PostIndex, PostIndexCache, type PostRef } from './posts';
+
+import type { Store } from '../storage/store';
+import { ringGexf } from './gexf';
+import { htmlToPdf } from './pdf';
+import type { PostIndex } from './posts';
+import { loadRingReport } from './ring-data';
+import { ringReportHtml, ringReportJson } from './ring-html';
+
+export type RingFormat = 'html' | 'pdf' | 'json' | 'gexf';
+export const RING_FORMATS: readonly RingFormat[] = ['html', 'pdf', 'json', 'gexf'];
+export const CONTENT_TYPES: Record<RingFormat, string> = {
+  html: 'text/html; charset=utf-8',
+  pdf: 'application/pdf',
+  json: 'application/json; charset=utf-8',
+  gexf: 'application/gexf+xml; charset=utf-8',
+};
+
+/** One ring report in one format, as bytes. */
+export async function renderRingReport(store: Store, ringId: string, format: RingFormat, opts: { chromiumPath?: string; index?: PostIndex } = {}): Promise<Buffer> {
+  const data = await loadRingReport(store, ringId, { index: opts.index });
+  if (format === 'json') return Buffer.from(ringReportJson(data));
+  if (format === 'gexf') return Buffer.from(ringGexf(data));
+  const html = ringReportHtml(data);
+  if (format === 'html') return Buffer.from(html);
+  return htmlToPdf(html, { chromiumPath: opts.chromiumPath });
+}

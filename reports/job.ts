@@ -1,0 +1,57 @@
+// The weekly report as a job (scheduler, API, CLI): writes HTML and PDF into
+// config.reports.outDir (or `outDir`) and returns where.
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Job } from '../jobs/types';
+import { htmlToPdf } from './pdf';
+import { loadWeeklyReport } from './weekly-data';
+import { weeklyReportHtml } from './weekly-html';
+
+export interface WeeklyReportParams {
+  week?: string;
+  outDir?: string;
+  /** html, pdf or both (default both). */
+  formats?: ('html' | 'pdf')[];
+}
+
+export interface WeeklyReportResult extends Record<string, unknown> {
+  week: string;
+  files: string[];
+  bytes: number;
+  renderMs: number;
+}
+
+export const weeklyReportJob: Job<WeeklyReportParams, WeeklyReportResult> = {
+  name: 'report:weekly',
+  description: 'Weekly executive report (KPIs week over week, trends, top rings, abusive patterns) as HTML and PDF',
+  async run(ctx, params = {}) {
+    const started = Date.now();
+    if (params.week !== undefined && !/^\d{4}-W\d{2}$/.test(params.week)) throw new Error(`week must look like 2026-W47, got "${params.week}"`);
+    ctx.progress(0, 3, 'computing KPIs');
+    const data = await loadWeeklyReport(ctx.store, { week: params.week });
+    const html = weeklyReportHtml(data);
+    const dir = params.outDir ?? ctx.config.reports.outDir;
+    await mkdir(dir, { recursive: true });
+    const formats = params.formats ?? ['html', 'pdf'];
+    const files: string[] = [];
+    let bytes = 0;
+    ctx.progress(1, 3, 'writing HTML');
+    if (formats.includes('html')) {
+      const f = path.join(dir, `weekly-${data.week}.html`);
+      await writeFile(f, html);
+      files.push(f);
+      bytes += Buffer.byteLength(html);
+    }
+    ctx.progress(2, 3, 'rendering PDF');
+    if (formats.includes('pdf')) {
+      const pdf = await htmlToPdf(html, { chromiumPath: ctx.config.web.chromiumPath });
+      const f = path.join(dir, `weekly-${data.week}.pdf`);
+      await writeFile(f, pdf);
+      files.push(f);
+      bytes += pdf.length;
+    }
+    ctx.progress(3, 3, 'done');
+    ctx.log.info({ week: data.week, files }, 'weekly report written');
+    return { week: data.week, files, bytes, renderMs: Date.now() - started };
+  },
+};

@@ -1,0 +1,99 @@
+// Everything a ring report shows, read from the store in one place so that the API,
+// the dashboard and every report format agree.
+import { auditFor } from '../server/audit';
+import type { Store } from '../storage/store';
+import type { AuditEntry, Escalation, Post, Ring } from '../storage/types';
+import { byIds, type PostIndex, refsForAccounts } from './posts';
+import { buildRingGraph, type RingGraph } from './ring-graph';
+
+export interface MemberFacts {
+  _id: string;
+  platform: string;
+  handle: string;
+  displayName?: string;
+  createdAt?: Date;
+  firstSeenAt?: Date;
+  karma?: number;
+  followers?: number;
+  score: number;
+  posts: number;
+  products: string[];
+  firstPostAt?: Date;
+  lastPostAt?: Date;
+  /** The account's own strongest indicators. */
+  indicators: { name: string; value: number; score: number; explanation: string }[];
+}
+
+export interface RingReportData {
+  ring: Ring;
+  members: MemberFacts[];
+  /** Strongest evidence posts first (the ring's evidence, then the posts behind its strongest edges). */
+  evidence: Post[];
+  escalations: Escalation[];
+  history: AuditEntry[];
+  /** Member posts per day. */
+  timeline: { day: string; posts: number }[];
+  graph: RingGraph;
+  generatedAt: Date;
+}
+
+export class NotFound extends Error {
+  readonly statusCode = 404;
+}
+
+const EVIDENCE_LIMIT = 12;
+
+export async function loadRingReport(store: Store, ringId: string, opts: { index?: PostIndex } = {}): Promise<RingReportData> {
+  const ring = await store.rings.get(ringId);
+  if (!ring) throw new NotFound(`no ring ${ringId}`);
+  const accounts = await byIds(store.accounts, ring.members);
+  const byId = new Map(accounts.map((a) => [a._id, a]));
+  const perMember = new Map<string, { posts: number; products: Set<string>; first?: Date; last?: Date }>();
+  const perDay = new Map<string, number>();
+  for (const p of await refsForAccounts(store, ring.members, opts.index)) {
+    const m = perMember.get(p.accountId) ?? { posts: 0, products: new Set<string>() };
+    m.posts++;
+    for (const product of p.products) m.products.add(product);
+    if (!m.first || p.createdAt < m.first) m.first = p.createdAt;
+    if (!m.last || p.createdAt > m.last) m.last = p.createdAt;
+    perMember.set(p.accountId, m);
+    const day = p.createdAt.toISOString().slice(0, 10);
+    perDay.set(day, (perDay.get(day) ?? 0) + 1);
+  }
+  const members: MemberFacts[] = ring.members.map((id) => {
+    const a = byId.get(id);
+    const m = perMember.get(id);
+    return {
+      _id: id,
+      platform: a?.platform ?? id.split(':')[0],
+      handle: a?.handle ?? id,
+      displayName: a?.displayName,
+      createdAt: a?.createdAt,
+      firstSeenAt: a?.firstSeenAt,
+      karma: a?.karma,
+      followers: a?.followers,
+      score: a?.suspicion?.score ?? 0,
+      posts: m?.posts ?? 0,
+      products: [...(m?.products ?? [])].sort(),
+      firstPostAt: m?.first,
+      lastPostAt: m?.last,
+      indicators: [...(a?.suspicion?.indicators ?? [])].sort((x, y) => y.score - x.score).slice(0, 3),
+    };
+  });
+  members.sort((x, y) => y.score - x.score || (x._id < y._id ? -1 : 1));
+
+  const evidenceIds = [...new Set([...ring.evidencePosts, ...ring.strongestEdges.flatMap((e) => e.posts)])].slice(0, EVIDENCE_LIMIT);
+  const evidence = (await byIds(store.posts, evidenceIds)).map(withoutSignatures);
+  const escalations = await byIds(store.escalations, ring.links.map((l) => l.caseId));
+  const history = await auditFor(store, `ring:${ring._id}`);
+  const timeline = [...perDay.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([day, posts]) => ({ day, posts }));
+  const graph = buildRingGraph({ members, strongestEdges: ring.strongestEdges });
+  return { ring, members, evidence, escalations, history, timeline, graph, generatedAt: new Date() };
+}
+
+/** A post without its MinHash signature and band keys (internal, bulky). */
+export function withoutSignatures(p: Post): Post {
+  if (!p.enrichment) return p;
+  const { minhash: _m, lshBands: _l, ...rest } = p.enrichment;
+  return { ...p, enrichment: rest as Post['enrichment'] };
+}

@@ -1,0 +1,104 @@
+// The HTTP service: a Fastify app with the API under /api (API-key auth, roles, rate
+// limit), OpenAPI at /openapi.json with a docs page at /docs, and the dashboard's
+// static files at /. `buildServer` never listens; `ringwatch serve` does.
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Config } from '../config/index';
+import type { Job } from '../jobs/types';
+import type { Store } from '../storage/store';
+import { installAuth } from './auth';
+import { dashboardPlugin } from './dashboard';
+import { BadRequest, checkBody, checkQuery } from './guard';
+import { KeyVerifier } from './keys';
+import { accountRoutes } from './routes/accounts';
+import { adminRoutes } from './routes/admin';
+import { escalationRoutes } from './routes/escalations';
+import { jobRoutes } from './routes/jobs';
+import { kpiRoutes } from './routes/kpis';
+import { postRoutes } from './routes/posts';
+import { reportRoutes } from './routes/reports';
+import { ringRoutes } from './routes/rings';
+import { defaultJobs } from './jobs';
+import { PostIndexCache } from '../reports/posts';
+
+export interface ServerDeps {
+  store: Store;
+  config: Config;
+  log: Logger;
+  /** Jobs admins may start through POST /api/jobs, by name (default: detect, kpi, report:weekly). */
+  jobs?: Record<string, Job>;
+}
+
+export interface Services extends ServerDeps {
+  jobs: Record<string, Job>;
+  /** Post references by account and product (the store indexes only `_id`). */
+  postIndex: PostIndexCache;
+}
+
+export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
+  const services: Services = { ...deps, jobs: deps.jobs ?? defaultJobs(), postIndex: new PostIndexCache(deps.store) };
+  const app = Fastify({
+    loggerInstance: deps.log.child({ component: 'http' }),
+    // Request logs carry method, url and status (pino's default serializers): never headers, so never a key.
+    bodyLimit: 256 * 1024,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+  });
+
+  app.addHook('preValidation', async (req) => {
+    checkQuery(req.query);
+    checkBody(req.body);
+  });
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (err instanceof BadRequest) return reply.code(400).send({ error: 'Bad Request', message: err.message });
+    if (err.validation) {
+      return reply.code(400).send({ error: 'Bad Request', message: `invalid ${err.validationContext ?? 'request'}: ${err.message}` });
+    }
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status === 500) {
+      req.log.error({ err }, 'request failed');
+      return reply.code(500).send({ error: 'Internal Server Error', message: 'the server could not complete the request; see the server log' });
+    }
+    return reply.code(status).send({ error: err.name || 'Error', message: err.message });
+  });
+  app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: 'Not Found', message: `no route ${req.method} ${req.url.split('?')[0]}` }));
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'ringwatch API', version: '0.1.0', description: 'Suspicious accounts, review rings, escalation links, KPIs, reports and jobs.' },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key', description: 'rw_<id>_<secret>; `Authorization: Bearer <key>` works too' },
+        },
+      },
+      security: [{ apiKey: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/api/health', { schema: { tags: ['meta'], security: [], summary: 'liveness and store reachability' } }, async () => ({
+    ok: true,
+    store: await deps.store.ping(),
+  }));
+
+  const verifier = new KeyVerifier(deps.store);
+  await app.register(
+    async (api) => {
+      installAuth(api, { verifier, store: deps.store, perMinute: deps.config.server.rateLimitPerMinute });
+      await api.register(accountRoutes, { services });
+      await api.register(ringRoutes, { services });
+      await api.register(postRoutes, { services });
+      await api.register(escalationRoutes, { services });
+      await api.register(kpiRoutes, { services });
+      await api.register(jobRoutes, { services });
+      await api.register(reportRoutes, { services });
+      await api.register(adminRoutes, { services });
+    },
+    { prefix: '/api' },
+  );
+  await app.register(dashboardPlugin);
+  return app as unknown as FastifyInstance;
+}

@@ -1,0 +1,54 @@
+// The numbers behind the dashboard's overview and the KPI endpoint: KPIs come from
+// the escalation analytics (jobs/kpi computeKpis), cached briefly because they scan
+// every case and order.
+import type { KpiDimension, KpiRow } from '../analysis/escalations/kpi';
+import { isoWeek, isoWeekStart } from '../analysis/time';
+import { computeKpis } from '../jobs/kpi';
+import type { Store } from '../storage/store';
+
+const TTL_MS = 30_000;
+
+export class KpiCache {
+  private cache = new Map<string, { at: number; rows: Promise<KpiRow[]> }>();
+  constructor(private readonly store: Store) {}
+
+  get(by: KpiDimension[] = ['week', 'region'], since?: Date): Promise<KpiRow[]> {
+    const key = `${by.join(',')}|${since?.toISOString() ?? ''}`;
+    const hit = this.cache.get(key);
+    if (hit && Date.now() - hit.at < TTL_MS) return hit.rows;
+    const rows = computeKpis(this.store, { by, since });
+    this.cache.set(key, { at: Date.now(), rows });
+    rows.catch(() => this.cache.delete(key));
+    return rows;
+  }
+}
+
+export async function overview(store: Store, kpis: KpiCache, now = new Date()) {
+  const rows = await kpis.get(['week', 'region']);
+  const weeks = [...new Set(rows.map((r) => r.week).filter((w) => w !== 'ALL'))].sort().slice(-12);
+  const weekSet = new Set(weeks);
+  const byWeek = rows.filter((r) => r.region === 'ALL' && weekSet.has(r.week));
+  const byWeekRegion = rows.filter((r) => r.region !== 'ALL' && weekSet.has(r.week));
+  const latest = byWeek[byWeek.length - 1] ?? null;
+  const previous = byWeek[byWeek.length - 2] ?? null;
+  const thisWeek = isoWeekStart(isoWeek(now));
+  const newRings = await store.rings.find(
+    { detectedAt: { $gte: thisWeek } },
+    { projection: { _id: 1, score: 1, status: 1, products: 1, members: 1, detectedAt: 1 }, sort: { score: -1 }, limit: 10 },
+  );
+  const statusCounts: Record<string, number> = {};
+  for (const s of ['new', 'in_review', 'confirmed', 'dismissed']) statusCounts[s] = await store.rings.count({ status: s as never });
+  const recentRuns = await store.runs.find({}, { sort: { startedAt: -1 }, limit: 10 });
+  const suspiciousAccounts = await store.accounts.count({ 'suspicion.ringId': { $exists: true } });
+  return {
+    weeks,
+    latest,
+    previous,
+    byWeek,
+    byWeekRegion,
+    newRingsThisWeek: newRings.map(({ members, ...r }) => ({ ...r, memberCount: members.length })),
+    ringStatus: statusCounts,
+    suspiciousAccounts,
+    recentRuns,
+  };
+}

@@ -1,0 +1,134 @@
+// The policy review workflow of a ring: status new → in_review → confirmed | dismissed
+// (dismissal needs a reason), reopening back to in_review, notes and an assignee. Each
+// change bumps `version`; an edit based on an older version is refused (409), checked
+// twice: by a per-ring lock in this process and by a conditional update in the store.
+import type { Store } from '../storage/store';
+import type { AuditEntry, Ring, RingStatus } from '../storage/types';
+import { writeAudit } from './audit';
+
+export const RING_STATUSES: readonly RingStatus[] = ['new', 'in_review', 'confirmed', 'dismissed'];
+
+/** Allowed moves; staying in the same status is always allowed (for notes/assignee). */
+export const TRANSITIONS: Record<RingStatus, readonly RingStatus[]> = {
+  new: ['in_review'],
+  in_review: ['confirmed', 'dismissed', 'new'],
+  confirmed: ['in_review'],
+  dismissed: ['in_review'],
+};
+
+export interface ReviewChange {
+  /** The ring version the edit was based on. */
+  version: number;
+  status?: RingStatus;
+  /** Why: required to dismiss, kept with the status. */
+  reason?: string;
+  /** Who works on it; null clears. */
+  assignee?: string | null;
+  note?: string;
+}
+
+export class ReviewError extends Error {
+  constructor(
+    readonly statusCode: 400 | 404 | 409,
+    message: string,
+    readonly currentVersion?: number,
+  ) {
+    super(message);
+  }
+}
+
+type ReviewFields = Pick<Ring, 'status' | 'statusReason' | 'assignee' | 'notes' | 'version'>;
+
+/** Pure: the fields to write for `change`, or why it is refused. */
+export function planReview(ring: ReviewFields, change: ReviewChange, actor: string, now: Date): { set: Partial<Ring>; unset: string[]; before: Partial<Ring>; after: Partial<Ring> } {
+  if (change.version !== ring.version) {
+    throw new ReviewError(409, `the ring was changed by someone else (your version ${change.version}, current ${ring.version}): reload it and apply your edit again`, ring.version);
+  }
+  const set: Partial<Ring> = {};
+  const unset: string[] = [];
+  const before: Partial<Ring> = {};
+  const after: Partial<Ring> = {};
+  if (change.status !== undefined && change.status !== ring.status) {
+    if (!TRANSITIONS[ring.status].includes(change.status)) {
+      throw new ReviewError(400, `a ring cannot move from ${ring.status} to ${change.status}; from ${ring.status} it can go to ${TRANSITIONS[ring.status].join(' or ')}`);
+    }
+    const reason = change.reason?.trim();
+    if (change.status === 'dismissed' && !reason) throw new ReviewError(400, 'dismissing a ring needs a reason');
+    before.status = ring.status;
+    after.status = change.status;
+    set.status = change.status;
+    before.statusReason = ring.statusReason;
+    if (reason) {
+      set.statusReason = reason;
+      after.statusReason = reason;
+    } else if (ring.statusReason !== undefined) unset.push('statusReason');
+  } else if (change.reason?.trim() && change.reason.trim() !== ring.statusReason) {
+    before.statusReason = ring.statusReason;
+    set.statusReason = after.statusReason = change.reason.trim();
+  }
+  if (change.assignee !== undefined && (change.assignee ?? undefined) !== ring.assignee) {
+    before.assignee = ring.assignee;
+    const a = change.assignee?.trim();
+    if (a) set.assignee = after.assignee = a;
+    else unset.push('assignee');
+  }
+  if (change.note?.trim()) {
+    const note = { at: now, by: actor, text: change.note.trim() };
+    set.notes = [...(ring.notes ?? []), note];
+    after.notes = [note];
+  }
+  if (Object.keys(set).length === 0 && unset.length === 0) throw new ReviewError(400, 'nothing to change: give a status, reason, assignee or note');
+  set.version = ring.version + 1;
+  return { set, unset, before, after };
+}
+
+/** Serialises async work per key in this process. */
+export class KeyedMutex {
+  private tails = new Map<string, Promise<unknown>>();
+  async run<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.tails.get(key) ?? Promise.resolve();
+    const next = prev.then(fn, fn);
+    const tail = next.catch(() => {});
+    this.tails.set(key, tail);
+    try {
+      return await next;
+    } finally {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    }
+  }
+}
+
+const REVIEW_PROJECTION = { _id: 1, status: 1, statusReason: 1, assignee: 1, notes: 1, version: 1 } as const;
+
+export class RingReviews {
+  private lock = new KeyedMutex();
+  constructor(private readonly store: Store) {}
+
+  async apply(ringId: string, change: ReviewChange, actor: string): Promise<{ ring: Ring; audit: AuditEntry }> {
+    return this.lock.run(ringId, async () => {
+      const [current] = await this.store.rings.find({ _id: ringId }, { projection: REVIEW_PROJECTION });
+      if (!current) throw new ReviewError(404, `no ring ${ringId}`);
+      const now = new Date();
+      const plan = planReview(current, change, actor, now);
+      const matched = await this.store.rings.updateOne(
+        { _id: ringId, version: current.version },
+        { set: plan.set, unset: plan.unset },
+      );
+      // Another process (or a store-level race) won: the version moved under us.
+      if (matched === 0) {
+        const fresh = await this.store.rings.get(ringId);
+        throw new ReviewError(409, 'the ring was changed by someone else while saving: reload it and apply your edit again', fresh?.version);
+      }
+      const audit = await writeAudit(this.store, {
+        at: now,
+        actor,
+        action: 'ring.review',
+        target: `ring:${ringId}`,
+        before: { ...plan.before, version: current.version },
+        after: { ...plan.after, version: plan.set.version },
+      });
+      const ring = (await this.store.rings.get(ringId)) as Ring;
+      return { ring, audit };
+    });
+  }
+}

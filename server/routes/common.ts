@@ -1,0 +1,38 @@
+// Schemas and small helpers shared by the route modules.
+import { type TSchema, Type as T } from '@sinclair/typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import type { Services } from '../app';
+import { BadRequest } from '../guard';
+
+export type RoutePlugin = FastifyPluginAsync<{ services: Services }>;
+
+export const Limit = T.Integer({ minimum: 1, maximum: 500, default: 50, description: 'page size (1–500)' });
+export const Cursor = T.String({ minLength: 1, maxLength: 512, pattern: '^[A-Za-z0-9_-]+$', description: 'nextCursor of the previous page' });
+export const OrderParam = T.Union([T.Literal('asc'), T.Literal('desc')], { description: 'sort direction' });
+export const Score = T.Number({ minimum: 0, maximum: 1 });
+export const Platform = T.String({ pattern: '^[a-z][a-z0-9_-]{0,31}$', description: 'reddit, twitter, web or an import source' });
+export const ProductId = T.String({ minLength: 1, maxLength: 120, pattern: '^[A-Za-z0-9][A-Za-z0-9 _:./-]*$' });
+export const RingId = T.String({ pattern: '^ring_[A-Za-z0-9_-]{1,64}$' });
+export const DocId = T.String({ minLength: 1, maxLength: 300 });
+export const DateParam = T.String({
+  pattern: '^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,3})?)?(Z|[+-]\\d{2}:\\d{2})?)?$',
+  description: 'ISO 8601 date (2026-11-20) or date-time (2026-11-20T10:00:00Z)',
+});
+export const Week = T.String({ pattern: '^\\d{4}-W\\d{2}$', description: 'ISO week, e.g. 2026-W47' });
+
+export function query<P extends Record<string, TSchema>>(props: P) {
+  return T.Object(props, { additionalProperties: false });
+}
+
+export function toDate(s: string | undefined, name = 'date'): Date | undefined {
+  if (s === undefined) return undefined;
+  const d = new Date(s);
+  if (Number.isNaN(d.getTime())) throw new BadRequest(`${name} is not a valid date: "${s}"`);
+  return d;
+}
+
+/** Posts without the bulky NLP internals (signatures, band keys). */
+export const POST_PUBLIC_PROJECTION = {
+  'enrichment.minhash': 0,
+  'enrichment.lshBands': 0,
+} as const;

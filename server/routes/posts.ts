@@ -1,0 +1,47 @@
+// Posts by product (and platform, account, dates), newest first, cursor-paged. Ids
+// come from the post index; documents from `_id` look-ups.
+import { Type as T } from '@sinclair/typebox';
+import { byIds, type PostRef } from '../../reports/posts';
+import { withoutSignatures } from '../../reports/ring-data';
+import { decodeCursor, encodeCursor } from '../pagination';
+import { Cursor, DateParam, DocId, Limit, Platform, ProductId, query, type RoutePlugin, toDate } from './common';
+
+export const postRoutes: RoutePlugin = async (app, { services }) => {
+  const { store } = services;
+  app.get('/posts', {
+    schema: {
+      tags: ['posts'],
+      summary: 'posts about a product (source-attributed or found by NLP), newest first',
+      querystring: query({
+        product: T.Optional(ProductId),
+        platform: T.Optional(Platform),
+        account: T.Optional(DocId),
+        since: T.Optional(DateParam),
+        until: T.Optional(DateParam),
+        limit: T.Optional(Limit),
+        cursor: T.Optional(Cursor),
+      }),
+    },
+  }, async (req) => {
+    const q = req.query as { product?: string; platform?: string; account?: string; since?: string; until?: string; limit?: number; cursor?: string };
+    const limit = q.limit ?? 50;
+    const since = toDate(q.since, 'since');
+    const until = toDate(q.until, 'until');
+    const after = q.cursor ? decodeCursor(q.cursor, 'createdAt', 'desc') : undefined;
+    const index = await services.postIndex.get();
+    let refs: PostRef[] = q.product ? index.byProduct(q.product) : q.account ? index.byAccount(q.account) : index.all;
+    const afterTime = after ? (after.value as Date).getTime() : undefined;
+    refs = refs.filter(
+      (r) =>
+        (!q.platform || r.platform === q.platform) &&
+        (!q.account || r.accountId === q.account) &&
+        (!since || r.createdAt >= since) &&
+        (!until || r.createdAt <= until) &&
+        (afterTime === undefined || r.createdAt.getTime() < afterTime || (r.createdAt.getTime() === afterTime && r._id > (after?.id ?? ''))),
+    );
+    const page = refs.slice(0, limit);
+    const items = (await byIds(store.posts, page.map((r) => r._id))).map(withoutSignatures);
+    const last = page[page.length - 1];
+    return { items, nextCursor: refs.length > limit && last ? encodeCursor('createdAt', 'desc', last.createdAt, last._id) : null };
+  });
+};
