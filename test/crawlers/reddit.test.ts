@@ -112,8 +112,7 @@ describe('reddit crawl', () => {
       const dir = store.config.dataDir;
       const file = path.join(dir, 'ringwatch.config.json');
       writeFileSync(file, JSON.stringify({ reddit: { baseUrl: sim.reddit.baseUrl, authUrl: sim.reddit.authUrl, subreddits: subs, comments: false, fetchAuthors: false } }));
-      // A database of its own: FerretDB 1.24 here panics ("slice bounds out of range") when a
-      // second client sets up the schema of a database another client created (reported).
+      // A database of its own, so the CLI's run record and the job's below stay apart.
       const db = `${store.describe().database}_cli`;
       const env = { ...REDDIT_ENV, RINGWATCH_DATA: dir, RINGWATCH_DB: db, MONGODB_URI: inject('storeUri'), RINGWATCH_LOG_LEVEL: 'silent' };
       const saved = { ...process.env };
