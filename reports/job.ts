@@ -12,6 +12,8 @@ export interface WeeklyReportParams {
   outDir?: string;
   /** html, pdf or both (default both). */
   formats?: ('html' | 'pdf')[];
+  /** One exact output file; its extension (.html or .pdf) picks the format. */
+  out?: string;
 }
 
 export interface WeeklyReportResult extends Record<string, unknown> {
@@ -30,14 +32,20 @@ export const weeklyReportJob: Job<WeeklyReportParams, WeeklyReportResult> = {
     ctx.progress(0, 3, 'computing KPIs');
     const data = await loadWeeklyReport(ctx.store, { week: params.week });
     const html = weeklyReportHtml(data);
-    const dir = params.outDir ?? ctx.config.reports.outDir;
+    const dir = params.out ? path.dirname(path.resolve(params.out)) : (params.outDir ?? ctx.config.reports.outDir);
     await mkdir(dir, { recursive: true });
-    const formats = params.formats ?? ['html', 'pdf'];
+    let formats = params.formats ?? ['html', 'pdf'];
+    if (params.out) {
+      const ext = path.extname(params.out).toLowerCase();
+      if (ext !== '.html' && ext !== '.pdf') throw new Error(`--out must end in .html or .pdf, got "${params.out}"`);
+      formats = [ext === '.pdf' ? 'pdf' : 'html'];
+    }
+    const target = (ext: 'html' | 'pdf') => (params.out ? path.resolve(params.out) : path.join(dir, `weekly-${data.week}.${ext}`));
     const files: string[] = [];
     let bytes = 0;
     ctx.progress(1, 3, 'writing HTML');
     if (formats.includes('html')) {
-      const f = path.join(dir, `weekly-${data.week}.html`);
+      const f = target('html');
       await writeFile(f, html);
       files.push(f);
       bytes += Buffer.byteLength(html);
@@ -45,7 +53,7 @@ export const weeklyReportJob: Job<WeeklyReportParams, WeeklyReportResult> = {
     ctx.progress(2, 3, 'rendering PDF');
     if (formats.includes('pdf')) {
       const pdf = await htmlToPdf(html, { chromiumPath: ctx.config.web.chromiumPath });
-      const f = path.join(dir, `weekly-${data.week}.pdf`);
+      const f = target('pdf');
       await writeFile(f, pdf);
       files.push(f);
       bytes += pdf.length;

@@ -1,0 +1,86 @@
+// `ringwatch accounts list|show <id>|export [--min-score X] [--format csv|json]`.
+import type { Command } from 'commander';
+import { stringify } from 'csv-stringify/sync';
+import { byIds } from '../../reports/posts';
+import { withoutSignatures } from '../../reports/ring-data';
+import type { Store } from '../../storage/store';
+import type { Account } from '../../storage/types';
+import type { CliDeps } from '../context';
+import { output, printTable } from '../output';
+
+const score = (v: string) => {
+  const n = Number.parseFloat(v);
+  if (!(n >= 0 && n <= 1)) throw new Error(`a score is a number from 0 to 1, got "${v}"`);
+  return n;
+};
+
+export const EXPORT_COLUMNS = ['account', 'platform', 'score', 'handle', 'ring_id', 'top_indicator', 'top_indicator_score', 'evidence_posts', 'detected_at'] as const;
+
+export function exportRow(a: Account): (string | number)[] {
+  const s = a.suspicion;
+  const top = [...(s?.indicators ?? [])].sort((x, y) => y.score - x.score)[0];
+  return [a._id, a.platform, s ? Math.round(s.score * 10_000) / 10_000 : 0, a.handle, s?.ringId ?? '', top?.name ?? '', top ? Math.round(top.score * 10_000) / 10_000 : '', (s?.evidencePosts ?? []).join(' '), s?.detectedAt?.toISOString() ?? ''];
+}
+
+async function scored(store: Store, minScore: number, platform?: string, limit?: number): Promise<Account[]> {
+  const filter: Record<string, unknown> = { 'suspicion.score': { $gte: minScore } };
+  if (platform) filter.platform = platform;
+  return store.accounts.find(filter, { sort: { 'suspicion.score': -1, _id: 1 }, limit });
+}
+
+export function register(program: Command, deps: CliDeps) {
+  const accounts = program.command('accounts').description('suspicious accounts: list, show, export');
+
+  accounts
+    .command('list')
+    .description('accounts by suspicion score, highest first')
+    .option('--min-score <x>', 'only accounts scoring at least x (0–1)', score, 0)
+    .option('--platform <platform>', 'only this platform')
+    .option('--limit <n>', 'at most n accounts', (v) => Number.parseInt(v, 10), 50)
+    .action(async (opts: { minScore: number; platform?: string; limit: number }) => {
+      const list = await deps.withStore((store) => scored(store, opts.minScore, opts.platform, opts.limit));
+      const rows = list.map((a) => ({ account: a._id, platform: a.platform, handle: a.handle, score: a.suspicion?.score ?? 0, ring: a.suspicion?.ringId ?? '' }));
+      output(program.opts().json, rows, () => printTable(rows));
+    });
+
+  accounts
+    .command('show <id>')
+    .description('one account: facts, score, indicators with explanations, evidence posts')
+    .action(async (id: string) => {
+      const data = await deps.withStore(async (store) => {
+        const account = await store.accounts.get(id);
+        if (!account) throw new Error(`no account "${id}" (ids look like reddit:u/name or twitter:<user id>)`);
+        const evidence = (await byIds(store.posts, account.suspicion?.evidencePosts ?? [])).map(withoutSignatures);
+        return { account, evidence };
+      });
+      output(program.opts().json, data, () => {
+        const a = data.account;
+        const out = process.stdout;
+        out.write(`${a._id}  handle ${a.handle.replace(/[\r\n\t]/g, ' ')}  platform ${a.platform}  created ${a.createdAt?.toISOString() ?? '?'}\n`);
+        if (!a.suspicion) {
+          out.write('not scored yet (run ringwatch detect)\n');
+          return;
+        }
+        out.write(`score ${a.suspicion.score.toFixed(3)}${a.suspicion.ringId ? `  ring ${a.suspicion.ringId}` : ''}\n\nindicators:\n`);
+        for (const i of [...a.suspicion.indicators].sort((x, y) => y.score - x.score)) out.write(`  ${i.name.padEnd(24)} ${i.score.toFixed(2)}  ${i.explanation}\n`);
+        out.write('\nevidence:\n');
+        for (const p of data.evidence) out.write(`  ${p._id} ${p.createdAt.toISOString()}  ${(p.text ?? p.title ?? '').replace(/\s+/g, ' ').slice(0, 120)}\n`);
+      });
+    });
+
+  accounts
+    .command('export')
+    .description('one row per scored account: CSV header account,platform,score,… (score 0–1), or JSON')
+    .option('--min-score <x>', 'only accounts scoring at least x (0–1)', score, 0)
+    .option('--format <format>', 'csv or json', 'csv')
+    .action(async (opts: { minScore: number; format: string }) => {
+      if (opts.format !== 'csv' && opts.format !== 'json') throw new Error(`--format must be csv or json, got "${opts.format}"`);
+      const list = await deps.withStore((store) => scored(store, opts.minScore));
+      if (opts.format === 'json' || program.opts().json) {
+        const rows = list.map((a) => Object.fromEntries(EXPORT_COLUMNS.map((c, i) => [c, exportRow(a)[i]])));
+        process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+        return;
+      }
+      process.stdout.write(stringify([[...EXPORT_COLUMNS], ...list.map(exportRow)]));
+    });
+}

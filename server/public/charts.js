@@ -1,0 +1,69 @@
+// echarts and sigma, loaded as vendor scripts (window.echarts, window.graphology, window.Sigma).
+import { h } from './dom.js';
+
+const live = new Set();
+
+/** Disposes charts and graphs of the previous page. */
+export function disposeAll() {
+  for (const c of live) c.dispose?.() ?? c.kill?.();
+  live.clear();
+}
+
+window.addEventListener('resize', () => {
+  for (const c of live) c.resize?.();
+});
+
+/** Runs `fn` once `el` is in the document and laid out (charts need a size). */
+function whenMounted(el, fn, tries = 120) {
+  if (el.isConnected && el.clientWidth > 0) fn();
+  else if (tries > 0) requestAnimationFrame(() => whenMounted(el, fn, tries - 1));
+}
+
+export function lineChart(title, categories, series, opts = {}) {
+  const el = h('div', { class: 'chart', 'data-chart': title });
+  whenMounted(el, () => {
+    const chart = window.echarts.init(el);
+    live.add(chart);
+    chart.setOption({
+      animation: false,
+      title: { text: title, left: 'center', textStyle: { fontSize: 13 } },
+      tooltip: { trigger: 'axis', valueFormatter: opts.percent ? (v) => (v == null ? '–' : `${(v * 100).toFixed(1)}%`) : undefined },
+      legend: series.length > 1 ? { bottom: 0, type: 'scroll' } : undefined,
+      grid: { left: 48, right: 16, top: 36, bottom: series.length > 1 ? 48 : 28 },
+      xAxis: { type: 'category', data: categories },
+      yAxis: { type: 'value', scale: !!opts.percent, axisLabel: opts.percent ? { formatter: (v) => `${Math.round(v * 100)}%` } : undefined },
+      series: series.map((s) => ({ name: s.name, type: opts.bar ? 'bar' : 'line', data: s.data, connectNulls: true, symbolSize: 5 })),
+    });
+  });
+  return el;
+}
+
+const COLOURS = { reddit: '#ff4500', twitter: '#1d9bf0', web: '#2f855a' };
+
+/** An interactive graph of ring members (drag to pan, scroll to zoom, hover for labels). */
+export function ringGraph(graphData, onNode) {
+  const el = h('div', { id: 'graph' });
+  whenMounted(el, () => {
+    try {
+      const G = window.graphology.Graph ?? window.graphology;
+      const g = new G({ type: 'undirected' });
+      const n = graphData.nodes.length;
+      graphData.nodes.forEach((node, i) => {
+        const a = (2 * Math.PI * i) / Math.max(1, n);
+        g.addNode(node.id, { label: node.label, x: Math.cos(a), y: Math.sin(a), size: 5 + 10 * node.score, color: COLOURS[node.platform] ?? '#555' });
+      });
+      const maxW = Math.max(1, ...graphData.edges.map((e) => e.weight));
+      for (const e of graphData.edges) {
+        if (!g.hasEdge(e.source, e.target)) g.addEdge(e.source, e.target, { size: 0.5 + (3 * e.weight) / maxW, color: '#9aa5b5' });
+      }
+      const sigma = new window.Sigma(g, el, { renderEdgeLabels: false, labelRenderedSizeThreshold: 0 });
+      if (onNode) sigma.on('clickNode', ({ node }) => onNode(node));
+      live.add(sigma);
+      el.dataset.nodes = String(g.order);
+      el.dataset.edges = String(g.size);
+    } catch (err) {
+      el.appendChild(h('p', { class: 'error' }, `The graph needs WebGL, which this browser does not offer (${err.message}). The report's graph picture shows the same links.`));
+    }
+  });
+  return el;
+}

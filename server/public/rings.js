@@ -1,0 +1,145 @@
+// Rings: a sortable list and the ring page (members, products, timeline, evidence,
+// linked cases, graph, review actions for policy users, history).
+import { api, ApiError, canReview, session } from './api.js';
+import { lineChart, ringGraph } from './charts.js';
+import { clear, fmtDate, fmtDay, h, num, statusBadge, table } from './dom.js';
+
+export async function ringsPage() {
+  const status = new URLSearchParams(location.hash.split('?')[1] ?? '').get('status') ?? '';
+  const data = await api(`/api/rings?limit=500${status ? `&status=${encodeURIComponent(status)}` : ''}`);
+  const select = h('select', { id: 'status-filter', onchange: (ev) => { location.hash = ev.target.value ? `#/rings?status=${ev.target.value}` : '#/rings'; } },
+    ['', 'new', 'in_review', 'confirmed', 'dismissed'].map((s) => h('option', { value: s, selected: s === status }, s ? s.replace('_', ' ') : 'all statuses')));
+  return h('div', {},
+    h('h1', {}, 'Rings'),
+    h('form', { class: 'inline panel' }, h('label', {}, 'Status', select)),
+    table([
+      { label: 'Ring', get: (r) => h('a', { href: `#/rings/${r._id}` }, r._id), sort: (r) => r._id },
+      { label: 'Score', n: true, get: (r) => num(r.score, 3), sort: (r) => r.score },
+      { label: 'Status', get: (r) => statusBadge(r.status), sort: (r) => r.status },
+      { label: 'Members', n: true, get: (r) => String(r.memberCount), sort: (r) => r.memberCount },
+      { label: 'Platforms', get: (r) => r.platforms.join(', '), sort: (r) => r.platforms.join() },
+      { label: 'Products', get: (r) => r.products.slice(0, 3).join(', '), sort: (r) => r.products.length },
+      { label: 'Cases', n: true, get: (r) => String(r.linkedCases), sort: (r) => r.linkedCases },
+      { label: 'Last post', get: (r) => fmtDay(r.lastPostAt), sort: (r) => r.lastPostAt },
+      { label: 'Assignee', get: (r) => r.assignee ?? '', sort: (r) => r.assignee ?? '' },
+    ], data.items, { sortable: true, sortIndex: 1, sortDir: -1, empty: 'No rings match.' }),
+  );
+}
+
+const NEXT = { new: ['in_review'], in_review: ['confirmed', 'dismissed', 'new'], confirmed: ['in_review'], dismissed: ['in_review'] };
+
+function reviewPanel(ring, reload) {
+  if (!canReview()) return h('p', { class: 'meta' }, 'Reviewing needs a policy or admin key.');
+  const status = h('select', { id: 'review-status' }, h('option', { value: '' }, `keep (${ring.status.replace('_', ' ')})`), NEXT[ring.status].map((s) => h('option', { value: s }, s.replace('_', ' '))));
+  const reason = h('input', { id: 'review-reason', placeholder: 'reason (required to dismiss)' });
+  const assignee = h('input', { id: 'review-assignee', placeholder: 'assignee', value: ring.assignee ?? '' });
+  const note = h('textarea', { id: 'review-note', placeholder: 'note' });
+  const msg = h('p', { id: 'review-msg' });
+  const save = async (ev) => {
+    ev.preventDefault();
+    msg.className = '';
+    msg.textContent = 'Saving…';
+    const body = { version: ring.version };
+    if (status.value) body.status = status.value;
+    if (reason.value.trim()) body.reason = reason.value;
+    if (assignee.value.trim() !== (ring.assignee ?? '')) body.assignee = assignee.value.trim() || null;
+    if (note.value.trim()) body.note = note.value;
+    try {
+      await api(`/api/rings/${encodeURIComponent(ring._id)}/review`, { method: 'PATCH', body });
+      msg.className = 'ok';
+      msg.textContent = 'Saved.';
+      await reload();
+    } catch (err) {
+      msg.className = 'error';
+      msg.textContent = err instanceof ApiError && err.status === 409 ? `${err.message}` : `Not saved: ${err.message}`;
+    }
+  };
+  return h('form', { class: 'panel', id: 'review', onsubmit: save },
+    h('h2', {}, 'Review'),
+    h('div', { class: 'inline', style: { display: 'flex', flexWrap: 'wrap', gap: '8px' } }, h('label', {}, 'Status', status), h('label', {}, 'Reason', reason), h('label', {}, 'Assignee', assignee)),
+    h('label', {}, 'Note', note),
+    h('p', {}, h('button', { type: 'submit', id: 'review-save' }, 'Save'), ' ', h('span', { class: 'meta' }, `version ${ring.version}`)),
+    msg,
+  );
+}
+
+async function download(ringId, format) {
+  const res = await api(`/api/rings/${encodeURIComponent(ringId)}/report?format=${format}`, { raw: true });
+  const blob = await res.blob();
+  const url = URL.createObjectURL(blob);
+  const a = h('a', {});
+  a.href = url;
+  a.download = `${ringId}.${format}`;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+export async function ringPage(id) {
+  const root = h('div', {});
+  const load = async () => {
+    const d = await api(`/api/rings/${encodeURIComponent(id)}`);
+    const r = d.ring;
+    const handleOf = new Map(d.members.map((m) => [m._id, m.handle]));
+    clear(root).append(
+      h('h1', {}, `Ring ${r._id} `, statusBadge(r.status)),
+      h('p', { class: 'meta' }, `score ${num(r.score, 3)} · ${r.members.length} members on ${r.platforms.join(', ')} · active ${fmtDate(r.firstPostAt)} → ${fmtDate(r.lastPostAt)} · detected ${fmtDate(r.detectedAt)}${r.assignee ? ` · assignee ${r.assignee}` : ''}${r.statusReason ? ` · reason: ${r.statusReason}` : ''}`),
+      canReview() ? h('p', {}, ['html', 'pdf', 'json', 'gexf'].map((f) => [h('button', { class: 'secondary', onclick: () => download(r._id, f).catch((e) => alert(e.message)) }, `Export ${f.toUpperCase()}`), ' '])) : null,
+      h('div', { class: 'grid2' },
+        h('div', {},
+          h('div', { class: 'panel' }, h('h2', {}, 'Why it was flagged'), table([
+            { label: 'Indicator', get: (i) => i.name.replace(/_/g, ' ') },
+            { label: 'Value', n: true, get: (i) => num(i.value, 3) },
+            { label: 'Strength', n: true, get: (i) => num(i.score, 2) },
+            { label: 'Explanation', get: (i) => i.explanation },
+          ], [...r.indicators].sort((a, b) => b.score - a.score))),
+          h('div', { class: 'panel' }, h('h2', {}, 'Graph'), ringGraph(d.graph, (node) => { location.hash = `#/accounts/${encodeURIComponent(node)}`; }),
+            h('p', { class: 'meta' }, 'Nodes: members (size = score; Reddit orange, X blue, web green). Links: co-actions and shared products. Click a node to open the account.')),
+          h('div', { class: 'panel' }, lineChart('Member posts per day', d.timeline.map((t) => t.day), [{ name: 'posts', data: d.timeline.map((t) => t.posts) }], { bar: true })),
+        ),
+        h('div', {}, reviewPanel(r, load),
+          h('div', { class: 'panel' }, h('h2', {}, 'Products'), h('p', {}, r.products.join(', ') || '–')),
+          h('div', { class: 'panel', id: 'history' }, h('h2', {}, 'Review history'),
+            (r.notes ?? []).map((n) => [h('div', { class: 'meta' }, `${fmtDate(n.at)} · ${n.by}`), h('blockquote', {}, n.text)]),
+            table([
+              { label: 'When', get: (e) => fmtDate(e.at) },
+              { label: 'Who', get: (e) => e.actor },
+              { label: 'What', get: (e) => `${e.action}: ${JSON.stringify(e.before ?? {})} → ${JSON.stringify(e.after ?? {})}` },
+            ], d.history, { empty: 'No review actions yet.' })),
+        ),
+      ),
+      h('h2', {}, `Members (${d.members.length})`),
+      table([
+        { label: 'Account', get: (m) => h('a', { href: `#/accounts/${encodeURIComponent(m._id)}` }, m.handle), sort: (m) => m.handle },
+        { label: 'Platform', get: (m) => m.platform, sort: (m) => m.platform },
+        { label: 'Created', get: (m) => fmtDay(m.createdAt), sort: (m) => m.createdAt ?? '' },
+        { label: 'Posts', n: true, get: (m) => String(m.posts), sort: (m) => m.posts },
+        { label: 'Score', n: true, get: (m) => num(m.score, 3), sort: (m) => m.score },
+        { label: 'Products', get: (m) => m.products.slice(0, 4).join(', ') },
+      ], d.members, { sortable: true, sortIndex: 4 }),
+      h('h2', {}, 'Strongest evidence'),
+      h('div', { id: 'evidence' }, d.evidence.length ? d.evidence.map((p) => h('div', { class: 'post' },
+        h('div', { class: 'meta' }, `${p.author} on ${p.platform} · ${fmtDate(p.createdAt)}${p.rating ? ` · ${p.rating}★` : ''}${p.product ? ` · ${p.product}` : ''} `, p.url ? h('a', { href: p.url, rel: 'noopener' }, 'source') : null),
+        h('blockquote', {}, p.title ? `${p.title}\n` : '', p.text ?? '(no text)'))) : h('p', {}, 'No evidence posts stored.')),
+      r.strongestEdges.length ? [h('h2', {}, 'Strongest links'), table([
+        { label: 'Between', get: (e) => `${handleOf.get(e.source) ?? e.source} ↔ ${handleOf.get(e.target) ?? e.target}` },
+        { label: 'Weight', n: true, get: (e) => num(e.weight, 2) },
+        { label: 'Co-actions', get: (e) => Object.entries(e.reasons).map(([k, v]) => `${k.replace(/_/g, ' ')} ${num(v, 2)}`).join(', ') },
+      ], r.strongestEdges)] : null,
+      h('h2', {}, `Linked escalation cases (${d.escalations.length})`),
+      table([
+        { label: 'Case', get: (c) => c._id },
+        { label: 'Opened', get: (c) => fmtDate(c.openedAt) },
+        { label: 'Region', get: (c) => c.region },
+        { label: 'Product', get: (c) => c.product ?? '' },
+        { label: 'Why linked', get: (c) => (r.links.find((l) => l.caseId === c._id)?.reasons ?? []).map((x) => `${x.kind}: ${x.detail}`).join('; ') },
+        { label: 'Text', get: (c) => (c.text ?? '').slice(0, 200) },
+      ], d.escalations, { empty: 'No linked cases.' }),
+    );
+  };
+  await load();
+  return root;
+}
+
+export { session };
