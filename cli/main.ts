@@ -4,11 +4,20 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/index';
 import { createDeps } from './context';
 import * as analysisCmd from './commands/analysis';
+import * as demoCmd from './commands/demo';
+import * as importCmd from './commands/import';
+import * as kpiCmd from './commands/kpi';
+import * as modelCmd from './commands/model';
 import * as crawlCmd from './commands/crawl';
 import * as scheduleCmd from './commands/schedule';
 import * as simCmd from './commands/sim';
 import * as storeCmd from './commands/store';
 import * as workerCmd from './commands/worker';
+import * as serveCmd from './commands/serve';
+import * as keysCmd from './commands/keys';
+import * as ringsCmd from './commands/rings';
+import * as accountsCmd from './commands/accounts';
+import * as reportCmd from './commands/report';
 
 export function buildProgram(): Command {
   const program = new Command('ringwatch')
@@ -19,7 +28,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
   const deps = createDeps(program);
-  for (const mod of [storeCmd, simCmd, analysisCmd, crawlCmd, scheduleCmd, workerCmd]) mod.register(program, deps);
+  for (const mod of [demoCmd, storeCmd, simCmd, crawlCmd, importCmd, analysisCmd, modelCmd, kpiCmd, scheduleCmd, workerCmd, serveCmd, keysCmd, ringsCmd, accountsCmd, reportCmd]) mod.register(program, deps);
   return program;
 }
 
