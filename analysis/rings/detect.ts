@@ -17,6 +17,7 @@ import { assignRingIds } from './ids';
 import { type GroupIndicatorOptions, groupIndicators } from './indicators';
 import { indexEscalations, type LinkableEscalation, type LinkOptions, linkRing } from './links';
 import { type AttachOptions, attachMembers } from './attach';
+import { DEFAULT_MERGE_OPTIONS, type MergeGroup, type MergeOptions, signatureParts } from './merge';
 import { peelCommunity } from './peel';
 import { MIN_RING_SIZE, RING_THRESHOLD, ringScore } from './score';
 
@@ -35,6 +36,8 @@ export interface DetectOptions {
   refineDepth: number;
   /** Re-attachment of accounts bound to a ring (rings/attach); rounds 0 turns it off. */
   attach: Partial<AttachOptions>;
+  /** Merging parts of one campaign into its ring (rings/merge); null turns it off. */
+  merge: Partial<MergeOptions> | null;
 }
 
 export const DEFAULT_DETECT_OPTIONS: DetectOptions = {
@@ -48,6 +51,7 @@ export const DEFAULT_DETECT_OPTIONS: DetectOptions = {
   refineMinSize: 6,
   refineDepth: 3,
   attach: {},
+  merge: DEFAULT_MERGE_OPTIONS,
 };
 
 /** A ring as detection produces it; the review fields (status, notes, …) belong to the store. */
@@ -114,46 +118,71 @@ export function detectRings(input: DetectInput): DetectionResult {
   const ringDrafts: { members: string[]; score: number; indicators: Indicator[]; products: string[]; posts: number[] }[] = [];
   // Groups that do not score as rings are split again on their own subgraph (resolution
   // limit: a small ring inside a big organic cluster), up to refineDepth times.
-  const scored: CandidateGroup[] = [];
-  const posts = new Map<CandidateGroup, number[]>();
+  type Group = MergeGroup & { indicators: Indicator[] };
+  const score = (members: string[]): Group => {
+    const { indicators, facts } = groupIndicators(members, ctx, graph, opts.indicators);
+    const sc = round(ringScore(indicators), 4);
+    return { members, score: sc, indicators, facts, isRing: members.length >= opts.minRingSize && sc >= opts.ringThreshold };
+  };
+  let scored: Group[] = [];
   let queue = communities.flatMap((c) => (c.length >= 2 ? peelCommunity(graph, c, opts.peelFraction) : [])).map((members) => ({ members, depth: 0 }));
   while (queue.length > 0) {
     const next: typeof queue = [];
     for (const { members, depth } of queue) {
-      const { indicators, facts } = groupIndicators(members, ctx, graph, opts.indicators);
-      const score = round(ringScore(indicators), 4);
-      const isRing = members.length >= opts.minRingSize && score >= opts.ringThreshold;
-      if (!isRing && depth < opts.refineDepth && members.length >= opts.refineMinSize) {
+      const g = score(members);
+      if (!g.isRing && depth < opts.refineDepth && members.length >= opts.refineMinSize) {
         const parts = subCommunities(graph, members, { resolution: opts.communities.resolution ?? 1, seed: opts.communities.seed ?? 42 });
         if (parts.length > 1) {
-          for (const p of parts) for (const g of peelCommunity(graph, p, opts.peelFraction)) next.push({ members: g, depth: depth + 1 });
+          for (const p of parts) for (const sub of peelCommunity(graph, p, opts.peelFraction)) next.push({ members: sub, depth: depth + 1 });
           continue;
         }
       }
-      const c: CandidateGroup = { members, score, indicators, products: facts.products, isRing };
-      scored.push(c);
-      posts.set(c, facts.posts);
+      scored.push(g);
     }
     queue = next;
   }
-  scored.sort((x, y) => y.members.length - x.members.length || (x.members[0] < y.members[0] ? -1 : 1));
+  const bySize = (x: Group, y: Group) => y.members.length - x.members.length || (x.members[0] < y.members[0] ? -1 : 1);
+  scored.sort(bySize);
+
+  // Parts of one campaign (same products, same time) join its ring (rings/merge).
+  if (opts.merge) {
+    const byProduct = new Map<string, number[]>();
+    scored.forEach((g, k) => {
+      for (const p of g.facts.products) {
+        const list = byProduct.get(p);
+        if (list) list.push(k);
+        else byProduct.set(p, [k]);
+      }
+    });
+    const absorbed = new Set<number>();
+    scored.forEach((g, k) => {
+      if (!g.isRing || absorbed.has(k)) return;
+      for (const part of signatureParts(k, scored, byProduct, ctx, opts.merge ?? {})) {
+        if (absorbed.has(part)) continue;
+        const merged = score([...new Set([...scored[k].members, ...scored[part].members])].sort());
+        if (!merged.isRing) continue;
+        scored[k] = merged;
+        absorbed.add(part);
+      }
+    });
+    scored = scored.filter((_g, k) => !absorbed.has(k)).sort(bySize);
+  }
+
   // Rings take back the accounts bound to them (largest ring first, no account in two
   // rings); the grown group is kept only when it still scores as a ring.
   const inRing = new Set(scored.filter((c) => c.isRing).flatMap((c) => c.members));
-  for (const c of scored) {
-    if (!c.isRing) continue;
+  scored = scored.map((c) => {
+    if (!c.isRing) return c;
     const grown = attachMembers(graph, c.members, inRing, opts.attach);
-    if (grown.length === c.members.length) continue;
-    const { indicators, facts } = groupIndicators(grown, ctx, graph, opts.indicators);
-    const score = round(ringScore(indicators), 4);
-    if (score < opts.ringThreshold) continue;
+    if (grown.length === c.members.length) return c;
+    const g = score(grown);
+    if (!g.isRing) return c;
     for (const m of grown) inRing.add(m);
-    Object.assign(c, { members: grown, score, indicators, products: facts.products });
-    posts.set(c, facts.posts);
-  }
+    return g;
+  });
   for (const c of scored) {
-    candidates.push(c);
-    if (c.isRing) ringDrafts.push({ members: c.members, score: c.score, indicators: c.indicators, products: c.products, posts: posts.get(c) ?? [] });
+    candidates.push({ members: c.members, score: c.score, indicators: c.indicators, products: c.facts.products, isRing: c.isRing });
+    if (c.isRing) ringDrafts.push({ members: c.members, score: c.score, indicators: c.indicators, products: c.facts.products, posts: c.facts.posts });
   }
 
   const ids = assignRingIds(ringDrafts, input.previousRings ?? []);
