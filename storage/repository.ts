@@ -42,8 +42,23 @@ const CHUNK = 1000;
  */
 const UPDATE_CHUNK = 50;
 
+export interface RepositoryOptions {
+  /**
+   * FerretDB on SQLite only uses its index for a single `_id` equality; an `$in`
+   * scans the whole collection. There, `getMany` looks ids up one by one, many
+   * in flight; on MongoDB it sends `$in` batches.
+   */
+  idLookup?: 'in' | 'each';
+}
+
+/** Parallel single-id look-ups in flight for `idLookup: 'each'`. */
+const LOOKUP_CONCURRENCY = 64;
+
 export class Repository<T extends { _id: string }> {
-  constructor(readonly collection: Collection<T>) {}
+  constructor(
+    readonly collection: Collection<T>,
+    private readonly opts: RepositoryOptions = {},
+  ) {}
 
   get name(): string {
     return this.collection.collectionName;
@@ -177,6 +192,18 @@ export class Repository<T extends { _id: string }> {
   }
 
   async getMany(ids: string[]): Promise<T[]> {
+    if (this.opts.idLookup === 'each') {
+      const found: (T | null)[] = new Array(ids.length).fill(null);
+      let next = 0;
+      const worker = async () => {
+        while (next < ids.length) {
+          const i = next++;
+          found[i] = await this.get(ids[i]);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(LOOKUP_CONCURRENCY, ids.length) }, worker));
+      return found.filter((d): d is T => d !== null);
+    }
     const out: T[] = [];
     for (let i = 0; i < ids.length; i += CHUNK) {
       const part = await this.collection.find({ _id: { $in: ids.slice(i, i + CHUNK) } } as StoreFilter<T>).toArray();

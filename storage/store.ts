@@ -34,11 +34,21 @@ export interface Store {
   apiKeys: Repository<ApiKey>;
   audit: Repository<AuditEntry>;
   /** Where we are connected, without credentials. */
-  describe(): { uri: string; database: string; embedded: boolean; pid?: number };
+  describe(): StoreDescription;
   ping(): Promise<boolean>;
   /** Drops this database; recreates the empty collections unless `recreate` is false. */
   dropAll(opts?: { recreate?: boolean }): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface StoreDescription {
+  /** Connection string without credentials. */
+  uri: string;
+  database: string;
+  embedded: boolean;
+  pid?: number;
+  /** The server is FerretDB (its query planner differs: see Repository idLookup). */
+  ferretdb: boolean;
 }
 
 export const COLLECTIONS = {
@@ -98,7 +108,9 @@ export async function openStore(config: Config, opts: OpenOptions = {}): Promise
   const database = opts.database ?? config.database;
   const db = client.db(database);
   await ensureSchema(db);
-  return makeStore(db, client, { uri: redact(uri), database, embedded: !opts.uri && !config.secrets.mongodbUri, pid }, embedded);
+  const buildInfo = await db.admin().command({ buildInfo: 1 });
+  const ferretdb = typeof buildInfo.ferretdbVersion === 'string';
+  return makeStore(db, client, { uri: redact(uri), database, embedded: !opts.uri && !config.secrets.mongodbUri, pid, ferretdb }, embedded);
 }
 
 async function ensureSchema(db: Db): Promise<void> {
@@ -123,10 +135,11 @@ async function ensureSchema(db: Db): Promise<void> {
 function makeStore(
   db: Db,
   client: MongoClient,
-  info: { uri: string; database: string; embedded: boolean; pid?: number },
+  info: StoreDescription,
   embedded?: EmbeddedStore,
 ): Store {
-  const repo = <T extends { _id: string }>(name: string) => new Repository<T>(db.collection<T>(name));
+  const repo = <T extends { _id: string }>(name: string) =>
+    new Repository<T>(db.collection<T>(name), { idLookup: info.ferretdb ? 'each' : 'in' });
   let closed = false;
   return {
     posts: repo<Post>(COLLECTIONS.posts),

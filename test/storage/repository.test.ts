@@ -109,3 +109,21 @@ describe('whyUnstorable (property)', () => {
     );
   });
 });
+
+describe('getMany', () => {
+  let store: Store;
+  beforeAll(async () => {
+    store = await testStore();
+  });
+  afterAll(async () => {
+    await store.close();
+  });
+
+  it('returns exactly the stored documents among the ids asked, whatever the lookup strategy', async () => {
+    const posts = Array.from({ length: 300 }, (_, i) => post(40_000 + i));
+    await store.posts.upsertMany(posts);
+    const asked = [...posts.filter((_, i) => i % 3 === 0).map((p) => p._id), 'reddit:t3_nope1', 'reddit:t3_nope2'];
+    const got = await store.posts.getMany(asked);
+    expect(got.map((p) => p._id).sort()).toEqual(posts.filter((_, i) => i % 3 === 0).map((p) => p._id).sort());
+  });
+});
