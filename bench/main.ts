@@ -10,11 +10,9 @@ const SUITES: Record<string, Suite> = {
   store: async () => (await import('./store')).benchStore(),
   nlp: async () => (await import('./nlp')).benchNlp(),
   detect: async () => (await import('./detect')).benchDetect(),
+  crawl: async () => (await import('./crawl')).benchCrawl(),
+  escalations: async () => (await import('./import')).benchImport(),
 };
-
-export function registerSuite(name: string, suite: Suite) {
-  SUITES[name] = suite;
-}
 
 async function main() {
   const asked = process.argv.slice(2).filter((a) => !a.startsWith('-'));
