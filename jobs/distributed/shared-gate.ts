@@ -48,11 +48,18 @@ export interface SharedGateOptions extends RateGateOptions {
   on429?: 'throw' | 'wait';
   /** Longest single sleep while waiting for a slot (keeps cancellation prompt). */
   maxSleepMs?: number;
+  /** Smallest margin added to the window, ms (default 20). */
+  minMarginMs?: number;
+  /** Longest a request can take (its slot is held that long if the sender dies mid-request). */
+  requestTimeoutMs?: number;
 }
 
 // KEYS: 1 log (zset), 2 meta (hash: limit, pauseUntil)
-// ARGV: 1 windowMs (with margin), 2 fallback limit (0 = unknown), 3 member
-// Returns {waitMs, limitKnown}: waitMs 0 means admitted (and logged).
+// ARGV: 1 windowMs (with margin), 2 fallback limit (0 = unknown), 3 member, 4 hold ms
+// Returns {waitMs, limitKnown}: waitMs 0 means admitted. An admitted request is logged as
+// in flight (score now + hold) until DONE moves it to the time its answer came back: the
+// platform counted it at some moment before that, so the slot is reused only a full
+// window after that moment, however long the request or the sender's event loop took.
 const TAKE = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -65,12 +72,21 @@ if limit == nil or limit <= 0 then limit = 1; known = 0 end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
 local n = redis.call('ZCARD', KEYS[1])
 if n < limit then
-  redis.call('ZADD', KEYS[1], now, ARGV[3])
-  redis.call('PEXPIRE', KEYS[1], window * 2)
+  redis.call('ZADD', KEYS[1], now + tonumber(ARGV[4]), ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], window * 2 + tonumber(ARGV[4]))
   return {0, known}
 end
-local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-return {math.max(1, tonumber(oldest[2]) + window - now + 1), known}
+local oldest = tonumber(redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')[2])
+if oldest > now then return {20, known} end
+return {math.max(1, oldest + window - now + 1), known}
+`;
+
+// KEYS: 1 log. ARGV: 1 member. The answer is back: the slot counts from now.
+const DONE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZADD', KEYS[1], 'XX', now, ARGV[1])
+return now
 `;
 
 // KEYS: 1 meta. ARGV: 1 ms from now. Extends the pause, never shortens it.
@@ -104,6 +120,8 @@ export class SharedGate implements RequestGate {
   private readonly window: number;
   private readonly style: HeaderStyle;
   private knownLimit?: number;
+  /** How long an unanswered request holds its slot (a sender that died mid-request). */
+  private readonly holdMs: number;
 
   constructor(private readonly opts: SharedGateOptions) {
     this.name = opts.name;
@@ -111,22 +129,31 @@ export class SharedGate implements RequestGate {
     // The credential's name, not its secret: sources name gates by client id or a hash of the token.
     const base = `${opts.prefix}:gate:${opts.name.replace(/\s+/g, '_')}`;
     this.keys = [`${base}:log`, `${base}:meta`];
-    this.window = Math.ceil(opts.windowMs * (1 + (opts.safety ?? 0.03)));
+    // Slots count from the answer (see TAKE), so delays need no margin; this one covers
+    // clock-rate differences between Redis's host and the platform: 2%, at least 20 ms.
+    this.window = Math.ceil(opts.windowMs + Math.max(opts.windowMs * (opts.safety ?? 0.02), opts.minMarginMs ?? 20));
     this.knownLimit = opts.limit;
+    this.holdMs = (opts.requestTimeoutMs ?? 30_000) + 1000;
   }
 
-  /** Waits for a slot in the shared window. */
-  async take(signal?: AbortSignal): Promise<void> {
+  /** Waits for a slot in the shared window; returns the slot to pass to `done`. */
+  async take(signal?: AbortSignal): Promise<string> {
     const maxSleep = this.opts.maxSleepMs ?? 1000;
+    const member = `${Date.now()}:${randomUUID()}`;
     for (;;) {
       if (signal?.aborted) throw signal.reason ?? new Error('aborted');
-      const [wait, known] = (await this.opts.redis.eval(TAKE, 2, ...this.keys, this.window, this.knownLimit ?? 0, `${Date.now()}:${randomUUID()}`)) as [number, number];
-      if (wait <= 0) return;
+      const [wait, known] = (await this.opts.redis.eval(TAKE, 2, ...this.keys, this.window, this.knownLimit ?? 0, member, this.holdMs)) as [number, number];
+      if (wait <= 0) return member;
       // Until the first answer tells the limit, one request at a time: poll soon.
       const ms = Math.min(known ? wait : 25, maxSleep);
       this.stats.waitedMs += ms;
       await sleep(ms, signal);
     }
+  }
+
+  /** The request of `slot` is answered (or failed): its window starts now. */
+  async done(slot: string): Promise<void> {
+    await this.opts.redis.eval(DONE, 1, this.keys[0], slot);
   }
 
   /** Pauses the credential for every process for `ms`. */
@@ -140,8 +167,8 @@ export class SharedGate implements RequestGate {
       this.knownLimit = r.limit;
       await this.opts.redis.hset(this.keys[1], 'limit', r.limit);
     }
-    // Used up by someone we do not know about: wait for the platform's reset.
-    if (r.remaining !== undefined && r.remaining <= 0 && r.resetHi !== undefined && r.resetHi > receivedAt) await this.pause(r.resetHi - receivedAt);
+    // remaining 0 needs nothing here: our own use is held back by the log, and someone
+    // else's shows as a 429, which pauses every process until the reset.
   }
 
   private resetWait(answer: GateAnswer<unknown>, receivedAt: number): number {
@@ -157,18 +184,20 @@ export class SharedGate implements RequestGate {
     let last = '';
     const maxWaits = this.opts.maxRateLimitWaits ?? Math.max(10, this.opts.maxRetries * 2);
     for (;;) {
-      await this.take(signal);
+      const slot = await this.take(signal);
       this.stats.requests++;
       let answer: GateAnswer<T>;
       try {
         answer = await attempt();
       } catch (err) {
+        await this.done(slot);
         if (!(err instanceof TransientError)) throw err;
         last = `${err.kind}: ${err.message}`;
         if (++failures > this.opts.maxRetries) break;
         await this.backoff(failures, signal);
         continue;
       }
+      await this.done(slot);
       const receivedAt = Date.now();
       if (answer.status === 429) {
         this.stats.rateLimited++;

@@ -7,6 +7,7 @@
 // shared gate in Redis; a 429 rate-limits the whole queue (worker.rateLimit) until the
 // platform's reset, and the job waits without spending an attempt.
 import { type Job as BullJob, type Queue, UnrecoverableError, WaitingError, Worker } from 'bullmq';
+import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { CrawlPlatform, CrawlUnit } from '../../crawlers/source';
@@ -136,6 +137,8 @@ export async function startWorkers(opts: WorkerOptions): Promise<WorkerHandle> {
       {
         connection,
         prefix,
+        // Shown as the job's processedBy: which machine and process holds it.
+        name: `${hostname()}:${process.pid}`,
         concurrency: opts.concurrency,
         limiter: opts.limiters?.[name],
         lockDuration: opts.lockDurationMs ?? 30_000,

@@ -10,8 +10,8 @@ import { countsPerFixedWindow, maxInSlidingWindow, type Simulator, startSimulato
 import { startRedis, type TestRedis } from '../helpers/redis';
 import { redditToken } from '../sim/helpers';
 
-const LIMIT = 20;
-const WINDOW = 1000;
+const LIMIT = 40;
+const WINDOW = 2000;
 
 describe('SharedGate', () => {
   let redis: TestRedis;
@@ -42,7 +42,7 @@ describe('SharedGate', () => {
     const prefix = `t${Date.now()}`;
     const gates = [0, 1, 2].map(() => new SharedGate({ name: 'reddit sim-reddit-client', style: 'reddit', windowMs: WINDOW, maxRetries: 2, redis: conn(), prefix }));
     sim.resetStats();
-    const deadline = Date.now() + 4.5 * WINDOW;
+    const deadline = Date.now() + 4.2 * WINDOW;
     const subs = sim.world.subreddits;
     let i = 0;
     await Promise.all(
@@ -57,10 +57,10 @@ describe('SharedGate', () => {
     expect(maxInSlidingWindow(log, WINDOW)).toBeLessThanOrEqual(LIMIT);
     const perWindow = [...countsPerFixedWindow(log, WINDOW).entries()].sort((a, b) => a[0] - b[0]);
     for (const [, n] of perWindow) expect(n).toBeLessThanOrEqual(LIMIT);
-    // Utilisation over the whole run: requests against what the limit allows in that time.
-    const span = log[log.length - 1].t - log[0].t;
-    const allowed = LIMIT * Math.ceil(span / WINDOW);
-    expect(log.length / allowed).toBeGreaterThanOrEqual(0.9);
+    // Utilisation in the windows between the first and the last (both partial).
+    const middle = perWindow.slice(1, -1).map(([, n]) => n);
+    expect(middle.length).toBeGreaterThanOrEqual(3);
+    expect(middle.reduce((a, b) => a + b, 0) / (LIMIT * middle.length)).toBeGreaterThanOrEqual(0.9);
     // The limit was learned from the headers and shared.
     expect(gates.every((g) => g.stats.requests > 0)).toBe(true);
   });

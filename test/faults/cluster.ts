@@ -25,6 +25,8 @@ export interface CrawlSettings {
   subreddits: string[];
   comments?: boolean;
   fetchAuthors?: boolean;
+  /** The platform's window in seconds (the simulator's). */
+  rateWindowSec: number;
 }
 
 export interface Cluster {
@@ -64,7 +66,7 @@ export async function startCluster(simOpts: SimulatorOptions, crawl: CrawlSettin
         comments: crawl.comments ?? false,
         fetchAuthors: crawl.fetchAuthors ?? true,
         userAgent: 'test:ringwatch-faults:v1 (by /u/sim_user)',
-        rateWindowSec: 1,
+        rateWindowSec: crawl.rateWindowSec,
       },
       crawl: { maxRetries: 8, requestTimeoutMs: 3000, concurrency: 2, deletionSyncDays: 0 },
     }),
