@@ -33,7 +33,7 @@ function checkValue(name: string, v: unknown): void {
 export function checkBody(body: unknown, path = 'body', depth = 0): void {
   if (depth > 20) throw new BadRequest(`${path} is nested too deeply`);
   if (Array.isArray(body)) {
-    body.forEach((v, i) => checkBody(v, `${path}[${i}]`, depth + 1));
+    for (const [i, v] of body.entries()) checkBody(v, `${path}[${i}]`, depth + 1);
     return;
   }
   if (!body || typeof body !== 'object') return;

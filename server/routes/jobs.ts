@@ -41,6 +41,8 @@ export const jobRoutes: RoutePlugin = async (app, { services }) => {
     void runJob(store, config, job, params, { trigger: 'api', log, runId })
       .catch((err) => log.warn({ err: (err as Error).message, runId }, 'job started from the API failed'))
       .finally(() => running.delete(job.name));
+    // The runner records the run first thing; wait for it so a follow-up GET finds it.
+    for (let i = 0; i < 100 && !(await store.runs.get(runId)); i++) await new Promise((r) => setTimeout(r, 20));
     return reply.code(202).send({ runId, job: job.name, status: 'running', follow: `/api/jobs/${encodeURIComponent(runId)}` });
   });
 

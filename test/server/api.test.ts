@@ -6,6 +6,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REDACT_PATHS } from '../../config/logger';
 import { buildServer } from '../../server/app';
+import { TokenBuckets } from '../../server/ratelimit';
 import { runDetect } from '../../jobs/detect';
 import { jobCtx, type SeededWorld, seedWorld } from './world';
 
@@ -95,12 +96,12 @@ describe('auth and roles', () => {
     const created = await call('/api/keys', { method: 'POST', key: w.keys.admin, body: { role: 'analyst', name: 'temp' } });
     expect(created.status).toBe(201);
     const { id, key } = created.json;
-    const secret = key.split('_')[2];
+    const secret = key.slice(16);
     const doc = await w.store.apiKeys.get(id);
     expect(doc?.hash).toMatch(/^[0-9a-f]{64}$/);
     expect(doc?.salt).toMatch(/^[0-9a-f]{32}$/);
     const everything = JSON.stringify(await w.store.apiKeys.find({}));
-    for (const k of [key, secret, ...Object.values(w.keys).map((k) => k.split('_')[2])]) expect(everything).not.toContain(k);
+    for (const k of [key, secret, ...Object.values(w.keys).map((k) => k.slice(16))]) expect(everything).not.toContain(k);
     expect((await call('/api/me', { key })).json).toMatchObject({ id, role: 'analyst' });
     const listed = await call('/api/keys', { key: w.keys.admin });
     expect(JSON.stringify(listed.json)).not.toMatch(/"hash"|"salt"/);
@@ -108,6 +109,34 @@ describe('auth and roles', () => {
     expect((await call('/api/me', { key })).status).toBe(401);
     const audit = await w.store.audit.find({ target: `api_key:${id}` }, { sort: { at: 1 } });
     expect(audit.map((a) => a.action)).toEqual(['key.create', 'key.revoke']);
+  });
+});
+
+describe('rate limit', () => {
+  it('refills a per-key bucket continuously', () => {
+    let t = 0;
+    const b = new TokenBuckets(60, () => t);
+    for (let i = 0; i < 60; i++) expect(b.take('k').allowed).toBe(true);
+    expect(b.take('k')).toMatchObject({ allowed: false, retryAfter: 1 });
+    expect(b.take('other').allowed).toBe(true);
+    t += 1000;
+    expect(b.take('k').allowed).toBe(true);
+    expect(b.take('k').allowed).toBe(false);
+  });
+
+  it('answers 429 with Retry-After once a key spends its minute, other keys unaffected', async () => {
+    const config = { ...w.store.config, server: { ...w.store.config.server, rateLimitPerMinute: 3 } };
+    const app = await buildServer({ store: w.store, config, log: pino({ level: 'silent' }) });
+    try {
+      const codes: number[] = [];
+      for (let i = 0; i < 4; i++) codes.push((await app.inject({ url: '/api/me', headers: { 'x-api-key': w.keys.analyst } })).statusCode);
+      expect(codes).toEqual([200, 200, 200, 429]);
+      const limited = await app.inject({ url: '/api/me', headers: { 'x-api-key': w.keys.analyst } });
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+      expect((await app.inject({ url: '/api/me', headers: { 'x-api-key': w.keys.policy } })).statusCode).toBe(200);
+    } finally {
+      await app.close();
+    }
   });
 });
 
@@ -319,7 +348,7 @@ describe('jobs, docs and logs', () => {
     expect(all).toContain('"url":"/api/me"');
     for (const k of Object.values(w.keys)) {
       expect(all).not.toContain(k);
-      expect(all).not.toContain(k.split('_')[2]);
+      expect(all).not.toContain(k.slice(16));
     }
   });
 });

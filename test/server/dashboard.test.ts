@@ -62,7 +62,7 @@ describe('dashboard in Chromium', () => {
     expect(await page.evaluate(() => sessionStorage.getItem('ringwatch.key'))).toBe(w.keys.analyst);
     await page.waitForSelector('[data-chart="Escalation volume"] canvas');
     const charts = await page.evaluate(() =>
-      [...document.querySelectorAll('[data-chart]')].map((el) => {
+      Array.from(document.querySelectorAll('[data-chart]')).map((el) => {
         const chart = (window as any).echarts.getInstanceByDom(el);
         const series = chart?.getOption().series ?? [];
         return { title: el.getAttribute('data-chart'), canvas: !!el.querySelector('canvas'), points: series.reduce((n: number, s: any) => n + s.data.filter((v: unknown) => v !== null).length, 0) };
@@ -71,7 +71,7 @@ describe('dashboard in Chromium', () => {
     expect(charts.map((c) => c.title)).toEqual(['Escalation volume', 'Abuse rate', 'FTDS by region', 'Sentiment trend']);
     for (const c of charts.slice(0, 3)) {
       expect(c.canvas).toBe(true);
-      expect(c.points, c.title).toBeGreaterThan(0);
+      expect(c.points, String(c.title)).toBeGreaterThan(0);
     }
     expect(await page.textContent('#kpi-cards')).toMatch(/Escalations/);
     await page.screenshot({ path: path.join(SHOTS, 'overview.png') });
