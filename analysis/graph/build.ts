@@ -21,10 +21,22 @@ export interface GraphBuildResult {
   windowMs: number;
   /** Weight threshold the percentile filter applied. */
   weightThreshold: number;
+  /**
+   * Edges the percentile filter dropped, as account indices and weights (12 bytes each):
+   * too weak to shape communities, still evidence of where an account belongs once a
+   * ring is known (rings/attach, weakAttach).
+   */
+  weakEdges: WeakEdges;
   /** Posts and accounts in sorted order (indices used by later stages). */
   posts: DetectPost[];
   accounts: DetectAccount[];
   stats: { posts: number; accounts: number; candidatePairs: number; edges: number; nodes: number };
+}
+
+export interface WeakEdges {
+  a: Int32Array;
+  b: Int32Array;
+  weight: Float32Array;
 }
 
 export function sortPosts(posts: readonly DetectPost[]): DetectPost[] {
@@ -71,6 +83,12 @@ export function buildAccountGraph(
   const weightThreshold = Math.max(opts.minEdgeWeight, q);
 
   const kept = scored.filter((s) => s.weight >= weightThreshold).sort((x, y) => x.a - y.a || x.b - y.b);
+  const dropped = scored.filter((s) => s.weight < weightThreshold).sort((x, y) => x.a - y.a || x.b - y.b);
+  const weakEdges: WeakEdges = {
+    a: Int32Array.from(dropped, (s) => s.a),
+    b: Int32Array.from(dropped, (s) => s.b),
+    weight: Float32Array.from(dropped, (s) => s.weight),
+  };
   const graph: AccountGraph = new Graph({ type: 'undirected', multi: false, allowSelfLoops: false });
   const nodes = new Set<number>();
   for (const s of kept) {
@@ -86,6 +104,7 @@ export function buildAccountGraph(
     graph,
     windowMs,
     weightThreshold,
+    weakEdges,
     posts,
     accounts,
     stats: { posts: posts.length, accounts: accounts.length, candidatePairs: pairs.size, edges: graph.size, nodes: graph.order },

@@ -119,3 +119,93 @@ export function attachMembers(
   }
   return [...group].sort();
 }
+
+// Weak-edge attachment. In a big ring's wave every member co-reviews the target with many
+// others, so each pair's co-review is discounted by the crowd the ring itself makes and
+// can fall under the percentile filter: a member that only co-reviewed is then not in
+// the graph at all. Its dropped edges still point at the ring, to many of its members.
+// An account joins when it is linked (weak or kept edges) to at least
+// max(minMembers, minMemberShare · |ring|) members and most of its total weight goes there.
+
+export interface WeakAttachOptions {
+  minMembers: number;
+  minMemberShare: number;
+  minShare: number;
+}
+
+export const DEFAULT_WEAK_ATTACH_OPTIONS: WeakAttachOptions = { minMembers: 3, minMemberShare: 0.25, minShare: 0.5 };
+
+/** Adjacency (CSR) over weak and kept edges, by account index. */
+export interface WeightIndex {
+  ids: readonly string[];
+  index: ReadonlyMap<string, number>;
+  offsets: Int32Array;
+  neighbours: Int32Array;
+  weights: Float32Array;
+}
+
+export function weightIndex(ids: readonly string[], graph: AccountGraph, weak: { a: Int32Array; b: Int32Array; weight: Float32Array }): WeightIndex {
+  const index = new Map<string, number>();
+  ids.forEach((id, i) => index.set(id, i));
+  const ea: number[] = Array.from(weak.a);
+  const eb: number[] = Array.from(weak.b);
+  const ew: number[] = Array.from(weak.weight);
+  graph.forEachEdge((_e, attr, s, t) => {
+    const x = index.get(s);
+    const y = index.get(t);
+    if (x === undefined || y === undefined) return;
+    ea.push(x);
+    eb.push(y);
+    ew.push(attr.weight);
+  });
+  const degree = new Int32Array(ids.length + 1);
+  for (let k = 0; k < ea.length; k++) {
+    degree[ea[k] + 1]++;
+    degree[eb[k] + 1]++;
+  }
+  const offsets = new Int32Array(ids.length + 1);
+  for (let i = 1; i <= ids.length; i++) offsets[i] = offsets[i - 1] + degree[i];
+  const fill = offsets.slice(0, ids.length);
+  const neighbours = new Int32Array(offsets[ids.length]);
+  const weights = new Float32Array(offsets[ids.length]);
+  for (let k = 0; k < ea.length; k++) {
+    neighbours[fill[ea[k]]] = eb[k];
+    weights[fill[ea[k]]++] = ew[k];
+    neighbours[fill[eb[k]]] = ea[k];
+    weights[fill[eb[k]]++] = ew[k];
+  }
+  return { ids, index, offsets, neighbours, weights };
+}
+
+/** Accounts (sorted) that weak edges bind to `members`; never members of `excluded`. */
+export function weakAttach(idx: WeightIndex, members: readonly string[], excluded: ReadonlySet<string>, options: Partial<WeakAttachOptions> = {}): string[] {
+  const opts = { ...DEFAULT_WEAK_ATTACH_OPTIONS, ...options };
+  const group = new Set<number>();
+  for (const m of members) {
+    const i = idx.index.get(m);
+    if (i !== undefined) group.add(i);
+  }
+  const need = Math.max(opts.minMembers, Math.ceil(opts.minMemberShare * members.length));
+  const frontier = new Set<number>();
+  for (const g of group) {
+    for (let k = idx.offsets[g]; k < idx.offsets[g + 1]; k++) {
+      const n = idx.neighbours[k];
+      if (!group.has(n) && !excluded.has(idx.ids[n])) frontier.add(n);
+    }
+  }
+  const out: string[] = [];
+  for (const n of frontier) {
+    let inside = 0;
+    let total = 0;
+    const linked = new Set<number>();
+    for (let k = idx.offsets[n]; k < idx.offsets[n + 1]; k++) {
+      total += idx.weights[k];
+      if (group.has(idx.neighbours[k])) {
+        inside += idx.weights[k];
+        linked.add(idx.neighbours[k]);
+      }
+    }
+    if (linked.size >= need && total > 0 && inside / total >= opts.minShare) out.push(idx.ids[n]);
+  }
+  return out.sort();
+}

@@ -16,7 +16,7 @@ import { strongestEdges } from './evidence';
 import { assignRingIds } from './ids';
 import { type GroupIndicatorOptions, groupIndicators } from './indicators';
 import { indexEscalations, type LinkableEscalation, type LinkOptions, linkRing } from './links';
-import { type AttachOptions, attachMembers } from './attach';
+import { type AttachOptions, attachMembers, type WeakAttachOptions, weakAttach, weightIndex } from './attach';
 import { DEFAULT_MERGE_OPTIONS, type MergeGroup, type MergeOptions, signatureParts } from './merge';
 import { peelCommunity } from './peel';
 import { MIN_RING_SIZE, RING_THRESHOLD, ringScore } from './score';
@@ -36,6 +36,8 @@ export interface DetectOptions {
   refineDepth: number;
   /** Re-attachment of accounts bound to a ring (rings/attach); rounds 0 turns it off. */
   attach: Partial<AttachOptions>;
+  /** Attachment through the edges the percentile filter dropped (rings/attach); null turns it off. */
+  weakAttach: Partial<WeakAttachOptions> | null;
   /** Merging parts of one campaign into its ring (rings/merge); null turns it off. */
   merge: Partial<MergeOptions> | null;
 }
@@ -51,6 +53,7 @@ export const DEFAULT_DETECT_OPTIONS: DetectOptions = {
   refineMinSize: 6,
   refineDepth: 3,
   attach: {},
+  weakAttach: {},
   merge: DEFAULT_MERGE_OPTIONS,
 };
 
@@ -171,9 +174,11 @@ export function detectRings(input: DetectInput): DetectionResult {
   // Rings take back the accounts bound to them (largest ring first, no account in two
   // rings); the grown group is kept only when it still scores as a ring.
   const inRing = new Set(scored.filter((c) => c.isRing).flatMap((c) => c.members));
+  const weakIndex = opts.weakAttach && inRing.size > 0 ? weightIndex(built.accounts.map((a) => a._id), graph, built.weakEdges) : null;
   scored = scored.map((c) => {
     if (!c.isRing) return c;
-    const grown = attachMembers(graph, c.members, inRing, opts.attach);
+    let grown = attachMembers(graph, c.members, inRing, opts.attach);
+    if (weakIndex) grown = [...new Set([...grown, ...weakAttach(weakIndex, grown, inRing, opts.weakAttach ?? {})])].sort();
     if (grown.length === c.members.length) return c;
     const g = score(grown);
     if (!g.isRing) return c;

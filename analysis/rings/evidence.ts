@@ -7,6 +7,7 @@ export function strongestEdges(graph: AccountGraph, members: readonly string[], 
   const inside = new Set(members);
   const edges: RingEdgeEvidence[] = [];
   for (const m of members) {
+    if (!graph.hasNode(m)) continue;
     graph.forEachEdge(m, (_e, attr, s, t) => {
       if (s !== m || !inside.has(t)) return;
       const reasons: Record<string, number> = {};

@@ -271,6 +271,8 @@ export function groupIndicators(
   let edges = 0;
   const kinds = new Set<string>();
   for (const m of members) {
+    // A member attached through dropped weak edges (rings/attach) has no kept edge.
+    if (!graph.hasNode(m)) continue;
     graph.forEachEdge(m, (_e, attr, s, t) => {
       if (s !== m) return; // count each internal edge once
       if (!memberSet.has(t)) return;

@@ -108,6 +108,12 @@ describe('buildAccountGraph', () => {
     expect(filtered.graph.size).toBe(1);
     expect(filtered.graph.hasEdge('x:a', 'x:b')).toBe(true);
     expect(filtered.weightThreshold).toBeGreaterThan(all.graph.getEdgeAttribute('x:c', 'x:d', 'weight'));
+    // The dropped edge is kept aside (account indices, weight) for ring attachment.
+    const ids = filtered.accounts.map((a) => a._id);
+    expect(filtered.weakEdges.a.length).toBe(1);
+    expect([ids[filtered.weakEdges.a[0]], ids[filtered.weakEdges.b[0]]]).toEqual(['x:c', 'x:d']);
+    expect(filtered.weakEdges.weight[0]).toBeCloseTo(all.graph.getEdgeAttribute('x:c', 'x:d', 'weight'), 5);
+    expect(all.weakEdges.a.length).toBe(0);
   });
 
   it('bounds the work in a huge burst on one product (no all-pairs)', () => {

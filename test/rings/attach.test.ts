@@ -3,7 +3,7 @@ import Graph from 'graphology';
 import { describe, expect, it } from 'vitest';
 import type { AccountGraph } from '../../analysis/graph/build';
 import type { Reasons } from '../../analysis/graph/types';
-import { attachMembers, attachment } from '../../analysis/rings/attach';
+import { attachMembers, attachment, weakAttach, weightIndex } from '../../analysis/rings/attach';
 
 function graph(edges: [string, string, number, Reasons][]): AccountGraph {
   const g: AccountGraph = new Graph({ type: 'undirected' });
@@ -81,5 +81,49 @@ describe('attachMembers', () => {
       }),
       { numRuns: 100 },
     );
+  });
+});
+
+describe('weakAttach', () => {
+  // Ring a–d with kept edges; w co-reviewed with three members through dropped weak edges;
+  // o has one weak edge to the ring and more weight elsewhere; s has weak edges to 3 members
+  // but most of its weight elsewhere.
+  const ids = ['a', 'b', 'c', 'd', 'o', 's', 'w', 'z'];
+  const at = (x: string) => ids.indexOf(x);
+  const g = graph([
+    ['a', 'b', 3, { co_review: 2 }],
+    ['b', 'c', 3, { co_review: 2 }],
+    ['c', 'd', 3, { co_review: 2 }],
+    ['s', 'z', 9, { co_review: 9 }],
+  ]);
+  const weakList: [string, string, number][] = [
+    ['a', 'w', 0.7],
+    ['b', 'w', 0.7],
+    ['c', 'w', 0.7],
+    ['a', 'o', 0.7],
+    ['o', 'z', 0.9],
+    ['a', 's', 0.7],
+    ['b', 's', 0.7],
+    ['c', 's', 0.7],
+  ];
+  const weak = {
+    a: Int32Array.from(weakList, ([x, y]) => Math.min(at(x), at(y))),
+    b: Int32Array.from(weakList, ([x, y]) => Math.max(at(x), at(y))),
+    weight: Float32Array.from(weakList, ([, , w]) => w),
+  };
+  const idx = weightIndex(ids, g, weak);
+
+  it('takes an account linked to enough ring members with most of its weight, not the others', () => {
+    expect(weakAttach(idx, ['a', 'b', 'c', 'd'], new Set())).toEqual(['w']);
+    expect(weakAttach(idx, ['a', 'b', 'c', 'd'], new Set(['w']))).toEqual([]);
+    expect(weakAttach(idx, ['a', 'b', 'c', 'd'], new Set(), { minMembers: 4 })).toEqual([]);
+    expect(weakAttach(idx, ['a', 'b', 'c', 'd'], new Set(), { minShare: 0.1 })).toEqual(['s', 'w']);
+  });
+
+  it('indexes weak and kept edges both ways', () => {
+    const deg = (x: string) => idx.offsets[at(x) + 1] - idx.offsets[at(x)];
+    expect(deg('a')).toBe(4); // b (kept), w, o, s (weak)
+    expect(deg('z')).toBe(2);
+    expect(idx.offsets[ids.length]).toBe(2 * (4 + weakList.length));
   });
 });

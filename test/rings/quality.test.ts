@@ -14,10 +14,13 @@ describe('detection quality on a small simulated world', () => {
     const res = detectRings(input);
     const q = measureQuality(world, res);
     expect(q.ringPrecision).toBeGreaterThanOrEqual(0.95);
-    expect(q.ringRecall).toBeGreaterThanOrEqual(0.8);
+    // Measured on seed 2: 6/6 rings, precision 1, AUC 0.999, AP 0.99 (docs/quality.md).
+    expect(q.ringRecall).toBeGreaterThanOrEqual(0.95);
     expect(q.burstRings).toBe(0);
-    expect(q.accountAuc).toBeGreaterThanOrEqual(0.95);
-    expect(q.accountAp).toBeGreaterThanOrEqual(0.85);
+    expect(q.accountAuc).toBeGreaterThanOrEqual(0.98);
+    expect(q.accountAp).toBeGreaterThanOrEqual(0.95);
+    // Calibration margin: the best mostly-organic group stays well under the weakest ring.
+    expect(q.maxOrganicCandidate).toBeLessThan(q.minPlantedRing - 0.08);
     // Escalation cases the simulator filed under ring members' handles are linked.
     const planted = new Set(world.truth.rings.flatMap((r) => r.caseIds));
     const linked = new Set(res.rings.flatMap((r) => r.links.map((l) => l.caseId)));
@@ -33,7 +36,7 @@ describe('detection quality on a small simulated world', () => {
   it('still ranks ring accounts above chance from rating, timing and product alone', () => {
     const bare = worldInput(world, { text: false });
     const q = measureQuality(world, detectRings(bare));
-    expect(q.accountAuc).toBeGreaterThan(0.65);
+    expect(q.accountAuc).toBeGreaterThan(0.7);
     expect(q.burstRings).toBe(0);
   });
 });
