@@ -1,6 +1,11 @@
 // Job names → jobs, for schedules (config.schedules[].job), workers and the API.
 // A plain map: add an entry per job.
+import { weeklyReportJob } from '../reports/job';
 import { crawlJobFor } from './crawl';
+import { detectJob } from './detect';
+import { enrichJob } from './enrich';
+import { kpiJob } from './kpi';
+import { modelScoreJob, modelTrainJob } from './model';
 import type { Job } from './types';
 
 // biome-ignore lint/suspicious/noExplicitAny: jobs take different params; each validates its own.
@@ -11,6 +16,12 @@ export const jobRegistry: Record<string, AnyJob> = {
   'crawl:twitter': crawlJobFor('twitter'),
   'crawl:web': crawlJobFor('web'),
   'crawl:all': crawlJobFor('all'),
+  enrich: enrichJob,
+  detect: detectJob,
+  'model:train': modelTrainJob,
+  'model:score': modelScoreJob,
+  kpi: kpiJob,
+  'report:weekly': weeklyReportJob,
 };
 
 export function findJob(name: string): AnyJob {

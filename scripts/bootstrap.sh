@@ -25,6 +25,8 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 if [ "$want" = "test" ]; then
   command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
   ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need+=(postgresql)
+  # pdftotext/pdfinfo: the report tests read the PDFs they render.
+  command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 fi
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
