@@ -121,7 +121,7 @@ export async function startCluster(simOpts: SimulatorOptions, crawl: CrawlSettin
       child.once('exit', () => children.delete(child));
       let err = '';
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`worker did not start within 30 s: ${err}`)), 30_000);
+        const timer = setTimeout(() => reject(new Error(`worker did not start within 90 s: ${err}`)), 90_000);
         child.stderr?.on('data', (d: Buffer) => {
           err += d.toString();
           if (err.includes('serving')) {

@@ -9,10 +9,11 @@ import { redisConnection } from '../../jobs/distributed/queues';
 import { enqueueJob } from '../../jobs/distributed/schedule';
 import { countsPerFixedWindow, maxInSlidingWindow } from '../../sim/index';
 import type { Store } from '../../storage/store';
-import { type Cluster, crawlSnapshot, dropDatabase, newDatabase, startCluster } from './cluster';
+import { type Cluster, crawlSnapshot, newDatabase, startCluster } from './cluster';
 
-const LIMIT = 50;
+const LIMIT = 40;
 const WINDOW = 2000;
+const ARGS = ['--concurrency', '3', '--pages-per-batch', '1'];
 const CLIENT = 'sim-reddit-client';
 /** How long every fault mode is on (the issue's minute, shortened: the log shows each mode many times). */
 const FAULT_MS = 8000;
@@ -21,29 +22,37 @@ describe('workers sharing one credential', () => {
   let c: Cluster;
   const refDb = newDatabase();
   let reference: Promise<void>;
+  // One database and two workers for the whole suite (a worker takes seconds to start);
+  // each test starts from an empty database.
+  const db = newDatabase();
+  let store: Store;
+  let workers: ChildProcess[];
+  const reset = async () => {
+    for (const r of [store.posts, store.accounts, store.crawlState, store.runs]) await r.deleteMany({});
+  };
 
   beforeAll(async () => {
     c = await startCluster(
       { seed: 11, scale: 'small', rateLimits: { reddit: { limit: LIMIT, windowMs: WINDOW } } },
-      { subreddits: ['gadgets', 'headphones', 'fitness'], fetchAuthors: true, rateWindowSec: WINDOW / 1000 },
+      { subreddits: ['gadgets', 'headphones', 'fitness', 'dogs'], fetchAuthors: true, rateWindowSec: WINDOW / 1000 },
     );
     // The uninterrupted crawl, in this process with the second client's own budget.
     // Finished before the tests start, so that it does not compete with them for the CPU.
     reference = (await c.reference(refDb, 1)).done;
     await reference;
-  });
+    store = await c.store(db);
+    workers = await Promise.all([c.spawnWorker(db, ARGS), c.spawnWorker(db, ARGS)]);
+  }, 180_000);
   afterAll(async () => {
+    await store?.close();
     await c?.close();
   });
 
   it('two workers stay within N requests per window together and use ≥ 90% of it', async () => {
-    const db = newDatabase();
-    const store = await c.store(db);
-    const workers = await Promise.all([c.spawnWorker(db, ['--concurrency', '2']), c.spawnWorker(db, ['--concurrency', '2'])]);
+    await reset();
     c.sim.resetStats();
     await enqueueJob(c.redis.url, 'crawl:reddit', {}, c.prefix);
     await c.waitIdle(60_000);
-    for (const w of workers) w.kill('SIGTERM');
     const log = c.sim.stats().log.filter((r) => r.platform === 'reddit' && r.client === CLIENT && !r.endpoint.includes('access_token'));
     expect(log.length).toBeGreaterThan(3 * LIMIT);
     expect(log.filter((r) => r.status === 429)).toHaveLength(0);
@@ -59,16 +68,63 @@ describe('workers sharing one credential', () => {
     await reference;
     const ref = await c.store(refDb);
     expect(await crawlSnapshot(store)).toEqual(await crawlSnapshot(ref));
-    await dropDatabase(store);
     await ref.close();
-  });
+  }, 120_000);
+
+  /** Two workers crawl into a fresh database while `disturb` runs; the result must equal the reference. */
+  async function crawlThrough(disturb: () => Promise<void>) {
+    await reset();
+    const conn = redisConnection(c.redis.url);
+    const queue = new Queue('crawl-reddit', { connection: conn, prefix: c.prefix });
+    try {
+      await enqueueJob(c.redis.url, 'crawl:reddit', {}, c.prefix);
+      await disturb();
+      await c.waitIdle(90_000);
+      expect(await queue.getJobCounts('failed')).toEqual({ failed: 0 });
+      // Every unit ran to the end of its pass.
+      const cursors = await store.crawlState.find({});
+      expect(cursors.length).toBe(4);
+      for (const cur of cursors) expect(cur.backfillDone, cur._id).toBe(true);
+      const ref = await c.store(refDb);
+      expect(await crawlSnapshot(store)).toEqual(await crawlSnapshot(ref));
+      await ref.close();
+    } finally {
+      await queue.close();
+      conn.disconnect();
+    }
+  }
+
+  const progressed = async () => {
+    for (let i = 0; i < 300 && (await store.crawlState.count({})) === 0; i++) await new Promise((r) => setTimeout(r, 50));
+  };
+
+  it('Redis restarting mid-run: workers reconnect, no job is lost or fails, the store equals the reference', async () => {
+    await crawlThrough(async () => {
+      await progressed();
+      await c.redis.restart(1000);
+    });
+  }, 120_000);
+
+  it('every simulator fault mode at once (5xx, 429 storm, delays, resets, broken bodies, skewed clock): the crawl finishes correctly', async () => {
+    c.sim.resetStats();
+    await crawlThrough(async () => {
+      c.sim.setFaults(
+        { seed: 3, error5xx: { probability: 0.08 }, storm429: { durationMs: 1200 }, delayMs: [0, 40], reset: { probability: 0.04 }, malformed: { probability: 0.04, mode: 'truncate' }, clockOffsetMs: 4000 },
+        'reddit',
+      );
+      await progressed();
+      await new Promise((r) => setTimeout(r, FAULT_MS));
+      c.sim.setFaults({}, 'reddit');
+    });
+    const faults = new Map<string, number>();
+    for (const r of c.sim.stats().log) if (r.fault) faults.set(r.fault, (faults.get(r.fault) ?? 0) + 1);
+    console.log(`faults injected during the crawl: ${JSON.stringify(Object.fromEntries(faults))}`);
+    expect(faults.size).toBeGreaterThanOrEqual(4);
+  }, 120_000);
 
   it('a worker SIGKILLed mid-crawl loses nothing: its unit is picked up by the other from its cursor', async () => {
-    const db = newDatabase();
-    // One page per job step, so units span several jobs steps and the kill lands mid-unit.
-    const args = ['--concurrency', '3', '--pages-per-batch', '1'];
-    const store = await c.store(db);
-    const victim: ChildProcess = await c.spawnWorker(db, args);
+    await reset();
+    const victim = workers[0];
     const conn = redisConnection(c.redis.url);
     const queue = new Queue('crawl-reddit', { connection: conn, prefix: c.prefix });
     try {
@@ -83,9 +139,8 @@ describe('workers sharing one credential', () => {
       }
       expect(held.length).toBeGreaterThan(0);
       victim.kill('SIGKILL');
-      const survivor = await c.spawnWorker(db, args);
+      const survivor = workers[1];
       await c.waitIdle(90_000);
-      survivor.kill('SIGTERM');
       // The killed worker's jobs stalled and were finished by the survivor.
       for (const id of held) {
         const job = await queue.getJob(id);
@@ -100,66 +155,9 @@ describe('workers sharing one credential', () => {
       expect(got.posts.length).toBeGreaterThan(200);
       expect(got).toEqual(await crawlSnapshot(ref));
       await ref.close();
-      await dropDatabase(store);
     } finally {
       await queue.close();
       conn.disconnect();
     }
-  });
-
-  /** Two workers crawl into a fresh database while `disturb` runs; the result must equal the reference. */
-  async function crawlThrough(disturb: (store: Store) => Promise<void>) {
-    const db = newDatabase();
-    const store = await c.store(db);
-    const conn = redisConnection(c.redis.url);
-    const queue = new Queue('crawl-reddit', { connection: conn, prefix: c.prefix });
-    const workers = await Promise.all([c.spawnWorker(db), c.spawnWorker(db)]);
-    try {
-      await enqueueJob(c.redis.url, 'crawl:reddit', {}, c.prefix);
-      await disturb(store);
-      await c.waitIdle(90_000);
-      expect(await queue.getJobCounts('failed')).toEqual({ failed: 0 });
-      // Every unit ran to the end of its pass.
-      const cursors = await store.crawlState.find({});
-      expect(cursors.length).toBe(3);
-      for (const cur of cursors) expect(cur.backfillDone, cur._id).toBe(true);
-      await reference;
-      const ref = await c.store(refDb);
-      expect(await crawlSnapshot(store)).toEqual(await crawlSnapshot(ref));
-      await ref.close();
-    } finally {
-      for (const w of workers) w.kill('SIGTERM');
-      await queue.close();
-      conn.disconnect();
-      await dropDatabase(store);
-    }
-  }
-
-  const progressed = async (store: Store) => {
-    for (let i = 0; i < 300 && (await store.crawlState.count({})) === 0; i++) await new Promise((r) => setTimeout(r, 50));
-  };
-
-  it('Redis restarting mid-run: workers reconnect, no job is lost or fails, the store equals the reference', async () => {
-    await crawlThrough(async (store) => {
-      await progressed(store);
-      await c.redis.restart(1000);
-    });
-  });
-
-  it('every simulator fault mode at once (5xx, 429 storm, delays, resets, broken bodies, skewed clock): the crawl finishes correctly', async () => {
-    c.sim.resetStats();
-    await crawlThrough(async (store) => {
-      c.sim.setFaults(
-        { seed: 3, error5xx: { probability: 0.08 }, storm429: { durationMs: 1200 }, delayMs: [0, 40], reset: { probability: 0.04 }, malformed: { probability: 0.04, mode: 'truncate' }, clockOffsetMs: 4000 },
-        'reddit',
-      );
-      await progressed(store);
-      await new Promise((r) => setTimeout(r, FAULT_MS));
-      c.sim.setFaults({}, 'reddit');
-    });
-    const faults = new Map<string, number>();
-    for (const r of c.sim.stats().log) if (r.fault) faults.set(r.fault, (faults.get(r.fault) ?? 0) + 1);
-    console.log(`faults injected during the crawl: ${JSON.stringify(Object.fromEntries(faults))}`);
-    expect(faults.size).toBeGreaterThanOrEqual(4);
-  });
+  }, 120_000);
 });
