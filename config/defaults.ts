@@ -52,6 +52,7 @@ export function defaults(cwd: string): Omit<Config, 'secrets'> {
       hashCustomerIds: false,
       piiMasking: true,
     },
-    reports: { outDir: path.join(dataDir, 'reports') },
+    // Relative to dataDir (resolved in loadConfig), so RINGWATCH_DATA moves it too.
+    reports: { outDir: 'reports' },
   };
 }

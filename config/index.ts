@@ -116,6 +116,8 @@ export function loadConfig(opts: LoadOptions = {}): Config {
     if (v) secrets[key] = v;
   }
   const config = merged as Config;
+  config.dataDir = path.resolve(cwd, config.dataDir);
+  config.reports.outDir = path.resolve(config.dataDir, config.reports.outDir);
   // Non-enumerable so that JSON.stringify / pino never print it by accident.
   Object.defineProperty(config, 'secrets', { value: secrets, enumerable: false });
   return config;

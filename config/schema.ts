@@ -89,6 +89,7 @@ export const ConfigSchema = T.Object({
     piiMasking: T.Boolean(),
   }),
   reports: T.Object({
+    /** Relative paths are under dataDir. */
     outDir: T.String({ minLength: 1 }),
   }),
 });

@@ -66,6 +66,9 @@ const SIM_ENV = {
   TWITTER_BEARER_TOKEN: 'sim-x-bearer-token',
 };
 
+/** Rate windows of the demo's simulator: the real platforms' limits, 60× faster. */
+const SIM_WINDOWS = { reddit: 10_000, twitter: 15_000 };
+
 /** A configuration that crawls the simulator instead of the real platforms. */
 export function simulatorConfig(base: Config, sim: Simulator): Config {
   const web = new URL(sim.web.baseUrl);
@@ -80,7 +83,8 @@ export function simulatorConfig(base: Config, sim: Simulator): Config {
       reddit: {
         ...base.reddit,
         baseUrl: sim.reddit.baseUrl,
-        authUrl: new URL(sim.reddit.authUrl).origin,
+        authUrl: sim.reddit.authUrl,
+        rateWindowSec: SIM_WINDOWS.reddit / 1000,
         subreddits: sim.world.subreddits,
         searches: [],
         users: [],
@@ -92,6 +96,7 @@ export function simulatorConfig(base: Config, sim: Simulator): Config {
         // One query per brand: X's recent search is keyword based, like a real deployment's.
         queries: [...new Set(products.map((p) => p.brand))].map((b) => `${b} -is:retweet`),
         users: [],
+        rateWindowSec: SIM_WINDOWS.twitter / 1000,
       },
       web: {
         ...base.web,
@@ -137,10 +142,7 @@ export async function runDemo(store: Store, base: Config, opts: DemoOptions, hoo
   const sim = await startSimulator({
     seed: opts.seed,
     scale: opts.scale,
-    // The real platforms' limits, with the windows shortened so that the demo's
-    // crawl takes seconds: 600 requests per 10 s per Reddit client, X's
-    // per-endpoint limits per 15 s.
-    rateLimits: { reddit: { limit: 600, windowMs: 10_000 }, twitter: { windowMs: 15_000 } },
+    rateLimits: { reddit: { limit: 600, windowMs: SIM_WINDOWS.reddit }, twitter: { windowMs: SIM_WINDOWS.twitter } },
   });
   const config = simulatorConfig(base, sim);
   const run = <P extends object, R extends object>(job: Job<P, R>, params: P, progress: Progress) =>

@@ -54,7 +54,7 @@ export function register(program: Command, deps: CliDeps) {
         if (json) printJson({ stages: result.stages, reports: result.reports, outDir: result.outDir });
         else {
           console.log('');
-          printTable(result.stages.map((s) => ({ stage: s.stage, status: s.status, seconds: Math.round(s.ms / 100) / 10 })));
+          printTable(result.stages.map((s) => ({ stage: s.stage, status: s.status, seconds: (s.ms / 1000).toFixed(1) })));
           console.log(`\nReports:\n${result.reports.map((f) => `  ${f}`).join('\n') || '  (none)'}`);
           console.log(`Simulator files and ground truth: ${result.outDir}`);
         }

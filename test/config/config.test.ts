@@ -42,3 +42,12 @@ describe('configuration', () => {
     expect(describeConfig(c).secrets).toMatchObject({ TWITTER_BEARER_TOKEN: '(set)', REDDIT_PASSWORD: '(unset)' });
   });
 });
+
+describe('paths', () => {
+  it('puts reports under the data dir unless configured elsewhere', () => {
+    const cwd = dirWith({});
+    expect(loadConfig({ cwd, env: { RINGWATCH_DATA: '/tmp/rw-data-x' } }).reports.outDir).toBe('/tmp/rw-data-x/reports');
+    expect(loadConfig({ cwd, env: { RINGWATCH_DATA: 'rel' } }).dataDir).toBe(path.join(cwd, 'rel'));
+    expect(loadConfig({ cwd: dirWith({ reports: { outDir: '/srv/reports' } }), env: {} }).reports.outDir).toBe('/srv/reports');
+  });
+});
