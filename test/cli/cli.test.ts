@@ -1,0 +1,58 @@
+// The `ringwatch` command as a user runs it: a real process, real exit codes.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const bin = path.resolve('bin/ringwatch.mjs');
+
+function ringwatch(args: string[], env: Record<string, string> = {}) {
+  const dataDir = env.RINGWATCH_DATA ?? mkdtempSync(path.join(os.tmpdir(), 'ringwatch-cli-'));
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    encoding: 'utf8',
+    cwd: dataDir,
+    env: { ...process.env, RINGWATCH_DATA: dataDir, RINGWATCH_LOG_LEVEL: 'warn', ...env },
+    timeout: 120_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('ringwatch CLI', () => {
+  it('explains every command in --help', () => {
+    const r = ringwatch(['--help']);
+    expect(r.code).toBe(0);
+    for (const cmd of ['demo', 'sim', 'crawl', 'import', 'enrich', 'detect', 'evaluate', 'accounts', 'rings', 'model', 'kpi', 'report', 'serve', 'schedule', 'worker', 'store', 'keys']) {
+      expect(r.stdout).toMatch(new RegExp(`\\n\\s+${cmd}\\b`));
+    }
+  });
+
+  it('exits 2 naming the key when the configuration is wrong', () => {
+    const r = ringwatch(['store', 'status'], { RINGWATCH_PORT: 'eighty' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('server.port (from environment variable RINGWATCH_PORT)');
+  });
+
+  it('exits non-zero with a clear message on a bad argument', () => {
+    const r = ringwatch(['detect', '--since', 'yesterday-ish']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/--since "yesterday-ish" is not a date/);
+  });
+
+  it('runs two store commands in a row on one data dir (each starts and stops its own store)', () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ringwatch-cli-seq-'));
+    const first = ringwatch(['--json', 'enrich'], { RINGWATCH_DATA: dataDir });
+    expect(first.code, first.stderr).toBe(0);
+    const second = ringwatch(['--json', 'enrich'], { RINGWATCH_DATA: dataDir });
+    expect(second.code, second.stderr).toBe(0);
+    expect(JSON.parse(second.stdout)).toMatchObject({ enriched: 0 });
+  });
+
+  it('refuses a config file that carries secrets', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'ringwatch-cli-secret-'));
+    writeFileSync(path.join(dir, 'ringwatch.config.json'), JSON.stringify({ secrets: { twitterBearerToken: 'x' } }));
+    const r = ringwatch(['store', 'status'], { RINGWATCH_DATA: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/environment variables/);
+  });
+});
