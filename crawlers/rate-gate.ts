@@ -7,8 +7,8 @@
 //  - on 429 waits until the reset plus jitter (the whole gate pauses: no hammering),
 //  - retries 5xx, timeouts, connection resets and malformed bodies with bounded exponential
 //    backoff, and gives up after N tries with an error that says what happened.
-// One request is in flight per gate: pacing needs the previous answer's headers, and the
-// platforms' windows are long compared with a request. `RequestGate` is the seam where a
+// Slots are handed out one at a time; requests may overlap when an answer takes longer
+// than the pacing interval, and requests in flight count against what is left. `RequestGate` is the seam where a
 // BullMQ-backed shared limiter replaces this one for several workers (DESIGN.md §8).
 import Bottleneck from 'bottleneck';
 
@@ -161,6 +161,7 @@ export class RateGate implements RequestGate {
   private windowStartedBy?: number;
   private nextAt = 0;
   private lastSent = 0;
+  private inflight = 0;
   private pausedUntil = 0;
   /** Server clock minus local clock, from Date headers (X resets are absolute). */
   private clockOffset = 0;
@@ -194,12 +195,13 @@ export class RateGate implements RequestGate {
   private async slot(signal?: AbortSignal): Promise<void> {
     const now = this.opts.now();
     let at = Math.max(this.nextAt, this.pausedUntil);
-    if (this.remaining !== undefined && this.remaining <= 0 && this.resetHi > now) {
+    const left = this.remaining === undefined ? undefined : this.remaining - this.inflight;
+    if (left !== undefined && left <= 0 && this.resetHi > now) {
       // Used up: only a new window helps.
       at = Math.max(at, this.resetHi + Math.random() * this.opts.jitterMs);
-    } else if (this.remaining !== undefined && this.remaining > 0 && this.resetLo > now) {
+    } else if (left !== undefined && left > 0 && this.resetLo > now) {
       // Someone else sharing the credential may have used part of the window: spread what is left.
-      at = Math.max(at, this.lastSent + (this.resetLo - this.lastSent) / this.remaining);
+      at = Math.max(at, this.lastSent + (this.resetLo - this.lastSent) / left);
     }
     const wait = at - now;
     if (wait > 0) {
@@ -232,7 +234,10 @@ export class RateGate implements RequestGate {
     if (r.remaining === undefined) return;
     let lo = r.resetLo ?? receivedAt;
     let hi = r.resetHi ?? receivedAt;
-    const newWindow = this.remaining === undefined || r.remaining > this.remaining || lo > this.resetHi;
+    // Answers can arrive out of order: a higher `remaining` means a new window only if the
+    // request was sent after the known window could have ended.
+    const newWindow = this.remaining === undefined || lo > this.resetHi || (r.remaining > this.remaining && sentAt >= this.resetLo);
+    if (!newWindow && r.remaining > this.remaining!) return;
     if (this.opts.style === 'x' && this.limit !== undefined && r.remaining === this.limit - 1) {
       // X windows start with their first request: the end is this request's time plus the window.
       this.windowStartedBy = receivedAt;
@@ -271,24 +276,29 @@ export class RateGate implements RequestGate {
     let last = '';
     for (;;) {
       if (signal?.aborted) throw signal.reason ?? new Error('aborted');
-      const outcome = await this.limiter.schedule(async () => {
-        await this.slot(signal);
-        const sentAt = this.opts.now();
-        this.stats.requests++;
-        try {
-          const answer = await attempt();
-          const receivedAt = this.opts.now();
-          if (answer.status === 429) {
-            this.stats.rateLimited++;
-            return { kind: 'limited' as const, answer, wait: this.pause(answer, receivedAt) };
-          }
+      // Slots are handed out one at a time; the requests themselves may overlap, so a slow
+      // answer does not hold up the pacing (in-flight requests count against `remaining`).
+      await this.limiter.schedule(() => this.slot(signal));
+      const sentAt = this.opts.now();
+      this.stats.requests++;
+      this.inflight++;
+      let outcome: { kind: 'limited'; answer: GateAnswer<T>; wait: number } | { kind: 'answer'; answer: GateAnswer<T> } | { kind: 'transient'; error: TransientError };
+      try {
+        const answer = await attempt();
+        const receivedAt = this.opts.now();
+        if (answer.status === 429) {
+          this.stats.rateLimited++;
+          outcome = { kind: 'limited', answer, wait: this.pause(answer, receivedAt) };
+        } else {
           this.observe(answer, sentAt, receivedAt);
-          return { kind: 'answer' as const, answer };
-        } catch (err) {
-          if (err instanceof TransientError) return { kind: 'transient' as const, error: err };
-          throw err;
+          outcome = { kind: 'answer', answer };
         }
-      });
+      } catch (err) {
+        if (!(err instanceof TransientError)) throw err;
+        outcome = { kind: 'transient', error: err };
+      } finally {
+        this.inflight--;
+      }
       if (outcome.kind === 'limited') {
         waits++;
         last = `429 Too Many Requests (waited ${Math.round(outcome.wait)} ms)`;

@@ -153,7 +153,8 @@ export class WebSource implements Source {
       // The site asks for more time between requests than configured.
       await new Promise((r) => setTimeout(r, rules.crawlDelaySec! * 1000 - this.cfg.perDomainDelayMs));
     }
-    return gate.run(
+    // One page load at a time per domain (politeness, and the domain's one tab).
+    return this.exclusive(url.host, () => gate.run(
       `GET ${url.pathname}${url.search}`,
       async (): Promise<GateAnswer<Scraped>> => {
         const page = await this.tab(url.host);
@@ -171,7 +172,16 @@ export class WebSource implements Source {
         }
       },
       ctx.signal,
-    );
+    ));
+  }
+
+  private readonly locks = new Map<string, Promise<unknown>>();
+
+  private exclusive<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.locks.get(key) ?? Promise.resolve();
+    const run = prev.then(fn, fn);
+    this.locks.set(key, run.catch(() => {}));
+    return run;
   }
 
   async units(ctx: Omit<UnitContext, 'state'>): Promise<CrawlUnit[]> {

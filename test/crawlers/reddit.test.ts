@@ -85,7 +85,8 @@ describe('reddit crawl', () => {
       expect(failed.errorMessages[0]).toMatch(/gave up after 3 failed tries; last: HTTP 503/);
       const cursor = (await store.crawlState.get(`reddit:r/${big[0]}:new`))!;
       const stored = await store.posts.find({ platform: 'reddit' }, { projection: { _id: 1, createdAt: 1 } });
-      expect(stored.length).toBe(10);
+      // Page 1, and page 2 when it was already prefetched before the fault started.
+      expect([10, 20]).toContain(stored.length);
       // The cursor is the last stored item: nothing beyond it was skipped.
       const oldest = stored.reduce((a, b) => (a.createdAt < b.createdAt ? a : b));
       expect(cursor.after).toBe(oldest._id.replace('reddit:', ''));
