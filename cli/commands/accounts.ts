@@ -16,10 +16,13 @@ const score = (v: string) => {
 
 export const EXPORT_COLUMNS = ['account', 'platform', 'score', 'handle', 'ring_id', 'top_indicator', 'top_indicator_score', 'evidence_posts', 'detected_at'] as const;
 
+/** A spreadsheet must not run attacker-written text as a formula (CSV injection): quote it. */
+export const csvSafe = (v: string | number) => (typeof v === 'string' && /^[=+\-@\t\r]/.test(v) ? `'${v}` : v);
+
 export function exportRow(a: Account): (string | number)[] {
   const s = a.suspicion;
   const top = [...(s?.indicators ?? [])].sort((x, y) => y.score - x.score)[0];
-  return [a._id, a.platform, s ? Math.round(s.score * 10_000) / 10_000 : 0, a.handle, s?.ringId ?? '', top?.name ?? '', top ? Math.round(top.score * 10_000) / 10_000 : '', (s?.evidencePosts ?? []).join(' '), s?.detectedAt?.toISOString() ?? ''];
+  return ([a._id, a.platform, s ? Math.round(s.score * 10_000) / 10_000 : 0, a.handle, s?.ringId ?? '', top?.name ?? '', top ? Math.round(top.score * 10_000) / 10_000 : '', (s?.evidencePosts ?? []).join(' '), s?.detectedAt?.toISOString() ?? ''] as (string | number)[]).map(csvSafe);
 }
 
 async function scored(store: Store, minScore: number, platform?: string, limit?: number): Promise<Account[]> {
