@@ -5,6 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import type { KpiRow } from '../analysis/escalations/kpi';
 import { type Config, loadConfig } from '../config/index';
 import { renderRingReport } from '../reports/index';
 import { weeklyReportJob } from '../reports/job';
@@ -47,6 +48,8 @@ export interface DemoResult {
   config: Config;
   outDir: string;
   reports: string[];
+  /** KPI rows (region × week, and ALL). */
+  kpis: KpiRow[];
 }
 
 export interface DemoHooks {
@@ -149,6 +152,7 @@ export async function runDemo(store: Store, base: Config, opts: DemoOptions, hoo
     runJob(store, config, job, params, { trigger: 'demo', log: hooks.log, onProgress: progress, signal: hooks.signal });
 
   let files: Awaited<ReturnType<typeof writeWorldFiles>> | undefined;
+  let kpis: KpiRow[] = [];
   await stage('simulator', async () => {
     files = await writeWorldFiles(sim.world, outDir, { textlessReviews: true, webBaseUrl: sim.web.baseUrl });
     const w = sim.world;
@@ -198,6 +202,7 @@ export async function runDemo(store: Store, base: Config, opts: DemoOptions, hoo
 
   await stage('kpi', async (progress) => {
     const r = await run(kpiJob, {}, progress);
+    kpis = r.kpis;
     return { summary: `${r.rows} KPI rows (region × week)` };
   });
 
@@ -229,7 +234,7 @@ export async function runDemo(store: Store, base: Config, opts: DemoOptions, hoo
     return { summary: `${top.length} ring reports and the weekly report (${weekly.week}) in ${base.reports.outDir}` };
   });
 
-  return { stages, simulator: sim, config, outDir, reports };
+  return { stages, simulator: sim, config, outDir, reports, kpis };
 }
 
 function num(v: unknown): string {

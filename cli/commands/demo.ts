@@ -1,6 +1,7 @@
 // `ringwatch demo`: the main job. Embedded store + simulator → crawl, import,
 // enrich, detect, model, KPIs, evaluation, reports; then the dashboard.
 import type { Command } from 'commander';
+import { kpiTable } from '../../analysis/escalations/kpi';
 import { type DemoResult, runDemo, type StageResult } from '../../jobs/demo';
 import { buildServer } from '../../server/app';
 import { createApiKey } from '../../server/keys';
@@ -55,6 +56,8 @@ export function register(program: Command, deps: CliDeps) {
         else {
           console.log('');
           printTable(result.stages.map((s) => ({ stage: s.stage, status: s.status, seconds: (s.ms / 1000).toFixed(1) })));
+          const overall = result.kpis.filter((k) => k.region === 'ALL').slice(-4);
+          if (overall.length > 0) console.log(`\nKPIs, all regions, last ${overall.length} weeks (\`ringwatch kpi\` for every region):\n${kpiTable(overall)}`);
           console.log(`\nReports:\n${result.reports.map((f) => `  ${f}`).join('\n') || '  (none)'}`);
           console.log(`Simulator files and ground truth: ${result.outDir}`);
         }

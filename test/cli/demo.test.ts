@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 describe('ringwatch demo --no-serve', () => {
   it('runs the whole pipeline and exits 0', { timeout: 600_000 }, () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ringwatch-demo-'));
-    const env = { ...process.env, RINGWATCH_DATA: dataDir, RINGWATCH_LOG_LEVEL: 'warn' };
+    const env: NodeJS.ProcessEnv = { ...process.env, RINGWATCH_DATA: dataDir, RINGWATCH_LOG_LEVEL: 'warn' };
     delete env.MONGODB_URI;
     const r = spawnSync(process.execPath, [path.resolve('bin/ringwatch.mjs'), '--json', 'demo', '--no-serve', '--seed', '3'], {
       encoding: 'utf8',
