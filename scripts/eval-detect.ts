@@ -1,6 +1,7 @@
 // Detection quality on simulator worlds, one JSON line per seed (docs/quality.md, "Ring
 // detection"). SCALE=small|medium SEEDS=1,2,3 NOTEXT=1 (text-less reviews only)
-// OPTS='{"ringThreshold":0.6}' npx tsx scripts/eval-detect.ts
+// OPTS='{"ringThreshold":0.6}' npx tsx scripts/eval-detect.ts (e.g. OPTS='{"refineDepth":0,"merge":null,
+// "attach":{"rounds":0},"weakAttach":null}' for the pipeline without the repair steps)
 import { detectRings } from '../analysis/rings/detect';
 import { generateWorld } from '../sim/world';
 import { measureQuality } from '../test/rings/quality';

@@ -19,6 +19,9 @@ export interface Quality {
   maxOrganicCandidate: number;
   /** Lowest score among reported rings that are mostly planted members. */
   minPlantedRing: number;
+  /** Reported ring members (over all rings) that belong to no planted ring. */
+  organicMembers: number;
+  ringMembers: number;
 }
 
 export function measureQuality(world: World, res: DetectionResult): Quality {
@@ -76,5 +79,7 @@ export function measureQuality(world: World, res: DetectionResult): Quality {
     burstRings,
     maxOrganicCandidate: maxOrganic,
     minPlantedRing: minPlanted,
+    organicMembers: res.rings.reduce((n, r) => n + r.members.filter((m) => !ringOf.has(m)).length, 0),
+    ringMembers: res.rings.reduce((n, r) => n + r.members.length, 0),
   };
 }
