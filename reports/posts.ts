@@ -13,20 +13,6 @@ export interface PostRef {
   products: string[];
 }
 
-/** Documents by id through single `_id` look-ups (indexed), order kept, missing ones dropped. */
-export async function byIds<T extends { _id: string }>(repo: Repository<T>, ids: readonly string[], concurrency = 16): Promise<T[]> {
-  const out: (T | null)[] = new Array(ids.length).fill(null);
-  let next = 0;
-  const worker = async () => {
-    while (next < ids.length) {
-      const i = next++;
-      out[i] = await repo.get(ids[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, ids.length) }, worker));
-  return out.filter((d): d is T => d !== null);
-}
-
 const newestFirst = (a: PostRef, b: PostRef) => b.createdAt.getTime() - a.createdAt.getTime() || (a._id < b._id ? -1 : a._id > b._id ? 1 : 0);
 
 export class PostIndex {

@@ -3,7 +3,7 @@
 import { auditFor } from '../server/audit';
 import type { Store } from '../storage/store';
 import type { AuditEntry, Escalation, Post, Ring } from '../storage/types';
-import { byIds, type PostIndex, refsForAccounts } from './posts';
+import { type PostIndex, refsForAccounts } from './posts';
 import { buildRingGraph, type RingGraph } from './ring-graph';
 
 export interface MemberFacts {
@@ -46,7 +46,7 @@ const EVIDENCE_LIMIT = 12;
 export async function loadRingReport(store: Store, ringId: string, opts: { index?: PostIndex } = {}): Promise<RingReportData> {
   const ring = await store.rings.get(ringId);
   if (!ring) throw new NotFound(`no ring ${ringId}`);
-  const accounts = await byIds(store.accounts, ring.members);
+  const accounts = await store.accounts.getMany(ring.members);
   const byId = new Map(accounts.map((a) => [a._id, a]));
   const perMember = new Map<string, { posts: number; products: Set<string>; first?: Date; last?: Date }>();
   const perDay = new Map<string, number>();
@@ -83,8 +83,8 @@ export async function loadRingReport(store: Store, ringId: string, opts: { index
   members.sort((x, y) => y.score - x.score || (x._id < y._id ? -1 : 1));
 
   const evidenceIds = [...new Set([...ring.evidencePosts, ...ring.strongestEdges.flatMap((e) => e.posts)])].slice(0, EVIDENCE_LIMIT);
-  const evidence = (await byIds(store.posts, evidenceIds)).map(withoutSignatures);
-  const escalations = await byIds(store.escalations, ring.links.map((l) => l.caseId));
+  const evidence = (await store.posts.getMany(evidenceIds)).map(withoutSignatures);
+  const escalations = await store.escalations.getMany(ring.links.map((l) => l.caseId));
   const history = await auditFor(store, `ring:${ring._id}`);
   const timeline = [...perDay.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([day, posts]) => ({ day, posts }));
   const graph = buildRingGraph({ members, strongestEdges: ring.strongestEdges });

@@ -191,7 +191,8 @@ export class Repository<T extends { _id: string }> {
     return (await this.collection.findOne({ _id: id } as StoreFilter<T>)) as T | null;
   }
 
-  async getMany(ids: string[]): Promise<T[]> {
+  /** Documents by id, in the order asked; missing ids are left out. */
+  async getMany(ids: readonly string[]): Promise<T[]> {
     if (this.opts.idLookup === 'each') {
       const found: (T | null)[] = new Array(ids.length).fill(null);
       let next = 0;
@@ -204,12 +205,12 @@ export class Repository<T extends { _id: string }> {
       await Promise.all(Array.from({ length: Math.min(LOOKUP_CONCURRENCY, ids.length) }, worker));
       return found.filter((d): d is T => d !== null);
     }
-    const out: T[] = [];
+    const byId = new Map<string, T>();
     for (let i = 0; i < ids.length; i += CHUNK) {
       const part = await this.collection.find({ _id: { $in: ids.slice(i, i + CHUNK) } } as StoreFilter<T>).toArray();
-      out.push(...(part as T[]));
+      for (const d of part as T[]) byId.set(d._id, d);
     }
-    return out;
+    return ids.map((id) => byId.get(id)).filter((d): d is T => d !== undefined);
   }
 
   async find(filter: StoreFilter<T> = {}, opts: FindOptions = {}): Promise<T[]> {

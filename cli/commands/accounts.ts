@@ -1,7 +1,6 @@
 // `ringwatch accounts list|show <id>|export [--min-score X] [--format csv|json]`.
 import type { Command } from 'commander';
 import { stringify } from 'csv-stringify/sync';
-import { byIds } from '../../reports/posts';
 import { withoutSignatures } from '../../reports/ring-data';
 import type { Store } from '../../storage/store';
 import type { Account } from '../../storage/types';
@@ -53,7 +52,7 @@ export function register(program: Command, deps: CliDeps) {
       const data = await deps.withStore(async (store) => {
         const account = await store.accounts.get(id);
         if (!account) throw new Error(`no account "${id}" (ids look like reddit:u/name or twitter:<user id>)`);
-        const evidence = (await byIds(store.posts, account.suspicion?.evidencePosts ?? [])).map(withoutSignatures);
+        const evidence = (await store.posts.getMany(account.suspicion?.evidencePosts ?? [])).map(withoutSignatures);
         return { account, evidence };
       });
       output(program.opts().json, data, () => {

@@ -1,7 +1,7 @@
 // Analyst queries over accounts: a filtered, sorted, cursor-paged list of scored
 // accounts, and one account with its posts timeline, scores and evidence.
 import { Type as T } from '@sinclair/typebox';
-import { byIds, type PostIndex } from '../../reports/posts';
+import type { PostIndex } from '../../reports/posts';
 import { withoutSignatures } from '../../reports/ring-data';
 import type { Store } from '../../storage/store';
 import type { Account } from '../../storage/types';
@@ -86,8 +86,8 @@ export const accountRoutes: RoutePlugin = async (app, { services }) => {
 
 export async function accountDetail(store: Store, index: PostIndex, account: Account, postLimit: number) {
   const refs = index.byAccount(account._id);
-  const posts = (await byIds(store.posts, refs.slice(0, postLimit).map((r) => r._id))).map(withoutSignatures);
-  const evidence = (await byIds(store.posts, account.suspicion?.evidencePosts ?? [])).map(withoutSignatures);
+  const posts = (await store.posts.getMany(refs.slice(0, postLimit).map((r) => r._id))).map(withoutSignatures);
+  const evidence = (await store.posts.getMany(account.suspicion?.evidencePosts ?? [])).map(withoutSignatures);
   const postCount = refs.length;
   const ringId = account.suspicion?.ringId;
   const ring = ringId ? await store.rings.get(ringId) : null;

@@ -1,7 +1,7 @@
 // Posts by product (and platform, account, dates), newest first, cursor-paged. Ids
 // come from the post index; documents from `_id` look-ups.
 import { Type as T } from '@sinclair/typebox';
-import { byIds, type PostRef } from '../../reports/posts';
+import type { PostRef } from '../../reports/posts';
 import { withoutSignatures } from '../../reports/ring-data';
 import { decodeCursor, encodeCursor } from '../pagination';
 import { Cursor, DateParam, DocId, Limit, Platform, ProductId, query, type RoutePlugin, toDate } from './common';
@@ -40,7 +40,7 @@ export const postRoutes: RoutePlugin = async (app, { services }) => {
         (afterTime === undefined || r.createdAt.getTime() < afterTime || (r.createdAt.getTime() === afterTime && r._id > (after?.id ?? ''))),
     );
     const page = refs.slice(0, limit);
-    const items = (await byIds(store.posts, page.map((r) => r._id))).map(withoutSignatures);
+    const items = (await store.posts.getMany(page.map((r) => r._id))).map(withoutSignatures);
     const last = page[page.length - 1];
     return { items, nextCursor: refs.length > limit && last ? encodeCursor('createdAt', 'desc', last.createdAt, last._id) : null };
   });
