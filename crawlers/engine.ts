@@ -85,29 +85,44 @@ export async function crawlSource(source: Source, opts: EngineOptions): Promise<
   };
   const baseCtx = { signal: opts.signal, knownPosts, knownAccounts, spend };
 
+  const accountsWritten = new Map<string, boolean>();
   const storePage = async (unit: CrawlUnit, page: SourcePage) => {
     const ids = page.posts.map((p) => p._id);
-    const known = await knownPosts(ids);
+    const stored = new Map(
+      ids.length ? (await store.posts.find({ _id: { $in: ids } }, { projection: { _id: 1, text: 1, title: 1, score: 1, deleted: 1 } })).map((d) => [d._id, d]) : [],
+    );
+    const known = new Set(stored.keys());
     report.pages++;
     report.items += page.posts.length;
     const fresh = page.posts.filter((p) => !known.has(p._id));
     report.new += new Set(fresh.map((p) => p._id)).size;
     report.duplicates += page.posts.length - fresh.length;
-    report.deleted += page.posts.filter((p) => p.deleted).length;
+    report.deleted += page.posts.filter((p) => p.deleted && !stored.get(p._id)?.deleted).length;
     if (opts.dryRun) {
       report.cursors?.push(page.cursor);
       dryState.set(unit.id, { ...page.cursor, updatedAt: new Date() });
       return;
     }
-    const accountIds = page.accounts.map((a) => a._id);
-    const knownAcc = new Set((await store.accounts.find({ _id: { $in: accountIds } }, { projection: { _id: 1 } })).map((a) => a._id));
+    // An account is written once per run (its details and lastSeenAt do not change within one).
+    // (Written again when a later page brings details the first one lacked.)
+    const pageAccounts = page.accounts.filter((a) => !accountsWritten.has(a._id) || (!accountsWritten.get(a._id) && a.createdAt));
+    for (const a of pageAccounts) accountsWritten.set(a._id, !!a.createdAt);
+    const accountIds = pageAccounts.map((a) => a._id);
+    const knownAcc = new Set(accountIds.length ? (await store.accounts.find({ _id: { $in: accountIds } }, { projection: { _id: 1 } })).map((a) => a._id) : []);
     // Existing accounts keep their firstSeenAt ($set of the fields given).
-    const accounts = page.accounts.map((a) => (knownAcc.has(a._id) ? withoutFirstSeen(a) : a));
+    const accounts = pageAccounts.map((a) => (knownAcc.has(a._id) ? withoutFirstSeen(a) : a));
     report.accounts += accounts.length - knownAcc.size;
     if (accounts.length) await check(store.accounts.upsertMany(accounts), 'accounts');
     // A deleted item that is already stored keeps its author and text: only mark it.
-    const marks = page.posts.filter((p) => p.deleted && known.has(p._id));
-    const full = page.posts.filter((p) => !(p.deleted && known.has(p._id)));
+    const marks = page.posts.filter((p) => p.deleted && known.has(p._id) && !stored.get(p._id)?.deleted);
+    // Stored posts are rewritten only when what the platform shows changed (updates are the
+    // store's slow path; overlapping searches return the same posts again and again).
+    const full = page.posts.filter((p) => {
+      const old = stored.get(p._id);
+      if (!old) return true;
+      if (p.deleted) return false;
+      return old.text !== p.text || old.title !== p.title || old.score !== p.score || !!old.deleted;
+    });
     const replies = full.filter((p) => p.parentId);
     const tops = full.filter((p) => !p.parentId);
     if (replies.length) await check(store.posts.upsertMany(replies), 'posts');
@@ -115,6 +130,15 @@ export async function crawlSource(source: Source, opts: EngineOptions): Promise<
     if (tops.length) await check(store.posts.upsertMany(tops), 'posts');
     await check(store.crawlState.upsertMany([{ ...page.cursor, updatedAt: new Date() }]), 'crawl_state');
     opts.onPage?.(source.platform, unit, page);
+  };
+
+  // One writer per run (DESIGN.md §3): FerretDB's updates are not atomic across concurrent
+  // writers, and concurrent upserts of the same posts from overlapping units can stall it.
+  let writes: Promise<unknown> = Promise.resolve();
+  const writeOneAtATime = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = writes.then(fn, fn);
+    writes = run.catch(() => {});
+    return run;
   };
 
   const runUnit = async (unit: CrawlUnit) => {
@@ -131,7 +155,7 @@ export async function crawlSource(source: Source, opts: EngineOptions): Promise<
       }
       next = it.next();
       next.catch(() => {}); // handled when awaited
-      await storePage(unit, r.value);
+      await writeOneAtATime(() => storePage(unit, r.value));
     }
     report.units++;
   };
