@@ -98,8 +98,9 @@ class DeletionSyncOnly implements Source {
   async units() {
     return [];
   }
-  // biome-ignore lint/correctness/useYield: no units, no pages
-  async *pages(): AsyncIterable<SourcePage> {}
+  pages(): AsyncIterable<SourcePage> {
+    return (async function* () {})();
+  }
   deletedAmong(...args: Parameters<NonNullable<Source['deletedAmong']>>) {
     if (!this.inner.deletedAmong) return Promise.resolve(new Set<string>());
     return this.inner.deletedAmong(...args);

@@ -56,7 +56,12 @@ describe('secrets', () => {
   });
   it('are redacted from logs wherever a field carries them', () => {
     const lines: string[] = [];
-    const log = createLogger('debug', new Writable({ write: (c, _e, cb) => (lines.push(String(c)), cb()) }) as never);
+    const log = createLogger('debug', new Writable({
+      write(c, _e, cb) {
+        lines.push(String(c));
+        cb();
+      },
+    }) as never);
     log.info({ password: 'hunter2-a', token: 'hunter2-b', req: { headers: { authorization: 'Bearer hunter2-c', 'x-api-key': 'hunter2-d' } }, access_token: 'hunter2-e', refresh_token: 'hunter2-f', nested: { client_secret: 'hunter2-g' } }, 'x');
     expect(lines.join('')).not.toMatch(/hunter2/);
   });
