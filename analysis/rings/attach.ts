@@ -125,15 +125,18 @@ export function attachMembers(
 // can fall under the percentile filter: a member that only co-reviewed is then not in
 // the graph at all. Its dropped edges still point at the ring, to many of its members.
 // An account joins when it is linked (weak or kept edges) to at least
-// max(minMembers, minMemberShare · |ring|) members and most of its total weight goes there.
+// max(minMembers, minMemberShare · |ring|) members, most of its total weight goes there, and
+// at least `minFocus` of its posts are about the ring's products: an organic reviewer who
+// happened to review the target during the wave has its other reviews elsewhere.
 
 export interface WeakAttachOptions {
   minMembers: number;
   minMemberShare: number;
   minShare: number;
+  minFocus: number;
 }
 
-export const DEFAULT_WEAK_ATTACH_OPTIONS: WeakAttachOptions = { minMembers: 3, minMemberShare: 0.25, minShare: 0.5 };
+export const DEFAULT_WEAK_ATTACH_OPTIONS: WeakAttachOptions = { minMembers: 3, minMemberShare: 0.25, minShare: 0.5, minFocus: 0.5 };
 
 /** Adjacency (CSR) over weak and kept edges, by account index. */
 export interface WeightIndex {
@@ -177,8 +180,17 @@ export function weightIndex(ids: readonly string[], graph: AccountGraph, weak: {
   return { ids, index, offsets, neighbours, weights };
 }
 
-/** Accounts (sorted) that weak edges bind to `members`; never members of `excluded`. */
-export function weakAttach(idx: WeightIndex, members: readonly string[], excluded: ReadonlySet<string>, options: Partial<WeakAttachOptions> = {}): string[] {
+/**
+ * Accounts (sorted) that weak edges bind to `members`; never members of `excluded`.
+ * `focus(account)` is the share of the account's posts about the ring's products.
+ */
+export function weakAttach(
+  idx: WeightIndex,
+  members: readonly string[],
+  excluded: ReadonlySet<string>,
+  focus: (account: string) => number,
+  options: Partial<WeakAttachOptions> = {},
+): string[] {
   const opts = { ...DEFAULT_WEAK_ATTACH_OPTIONS, ...options };
   const group = new Set<number>();
   for (const m of members) {
@@ -205,7 +217,7 @@ export function weakAttach(idx: WeightIndex, members: readonly string[], exclude
         linked.add(idx.neighbours[k]);
       }
     }
-    if (linked.size >= need && total > 0 && inside / total >= opts.minShare) out.push(idx.ids[n]);
+    if (linked.size >= need && total > 0 && inside / total >= opts.minShare && focus(idx.ids[n]) >= opts.minFocus) out.push(idx.ids[n]);
   }
   return out.sort();
 }

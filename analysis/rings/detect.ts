@@ -178,7 +178,14 @@ export function detectRings(input: DetectInput): DetectionResult {
   scored = scored.map((c) => {
     if (!c.isRing) return c;
     let grown = attachMembers(graph, c.members, inRing, opts.attach);
-    if (weakIndex) grown = [...new Set([...grown, ...weakAttach(weakIndex, grown, inRing, opts.weakAttach ?? {})])].sort();
+    if (weakIndex) {
+      const products = new Set(c.facts.products);
+      const focus = (a: string) => {
+        const ps = ctx.postsByAccount.get(a) ?? [];
+        return ps.length ? ps.filter((i) => ctx.productsOfPost[i].some((p) => products.has(p))).length / ps.length : 0;
+      };
+      grown = [...new Set([...grown, ...weakAttach(weakIndex, grown, inRing, focus, opts.weakAttach ?? {})])].sort();
+    }
     if (grown.length === c.members.length) return c;
     const g = score(grown);
     if (!g.isRing) return c;

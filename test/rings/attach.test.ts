@@ -114,10 +114,13 @@ describe('weakAttach', () => {
   const idx = weightIndex(ids, g, weak);
 
   it('takes an account linked to enough ring members with most of its weight, not the others', () => {
-    expect(weakAttach(idx, ['a', 'b', 'c', 'd'], new Set())).toEqual(['w']);
-    expect(weakAttach(idx, ['a', 'b', 'c', 'd'], new Set(['w']))).toEqual([]);
-    expect(weakAttach(idx, ['a', 'b', 'c', 'd'], new Set(), { minMembers: 4 })).toEqual([]);
-    expect(weakAttach(idx, ['a', 'b', 'c', 'd'], new Set(), { minShare: 0.1 })).toEqual(['s', 'w']);
+    const focused = () => 1;
+    expect(weakAttach(idx, ['a', 'b', 'c', 'd'], new Set(), focused)).toEqual(['w']);
+    expect(weakAttach(idx, ['a', 'b', 'c', 'd'], new Set(['w']), focused)).toEqual([]);
+    expect(weakAttach(idx, ['a', 'b', 'c', 'd'], new Set(), focused, { minMembers: 4 })).toEqual([]);
+    expect(weakAttach(idx, ['a', 'b', 'c', 'd'], new Set(), focused, { minShare: 0.1 })).toEqual(['s', 'w']);
+    // An account whose posts are mostly about other products stays out.
+    expect(weakAttach(idx, ['a', 'b', 'c', 'd'], new Set(), (x) => (x === 'w' ? 0.3 : 1))).toEqual([]);
   });
 
   it('indexes weak and kept edges both ways', () => {
