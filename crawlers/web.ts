@@ -65,6 +65,9 @@ export interface WebSourceOptions {
   gates?: GateFactory;
 }
 
+/** Not needed to read reviews from the DOM; never fetched. */
+const SKIPPED_RESOURCES = new Set(['image', 'media', 'font', 'stylesheet']);
+
 export class WebSource implements Source {
   readonly platform = 'web' as const;
   private browser?: Promise<Browser>;
@@ -86,6 +89,16 @@ export class WebSource implements Source {
   }
 
   /** Refuses URLs outside the allowlist or disallowed by robots.txt, with the reason. */
+  /** Why the browser may not fetch this URL at all, or null (scheme and allowlist only; robots.txt is checked per page). */
+  private offAllowlist(url: URL): string | null {
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'only http and https are crawled';
+    const allowed = this.cfg.allowDomains.map((d) => d.toLowerCase());
+    if (!allowed.includes(url.host.toLowerCase()) && !allowed.includes(url.hostname.toLowerCase())) {
+      return `${url.host} is not in web.allowDomains (${allowed.join(', ') || 'empty'})`;
+    }
+    return null;
+  }
+
   async check(raw: string): Promise<URL> {
     let url: URL;
     try {
@@ -93,11 +106,8 @@ export class WebSource implements Source {
     } catch {
       throw new RefusedUrlError(`refused ${raw}: not a URL`);
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new RefusedUrlError(`refused ${raw}: only http and https are crawled`);
-    const allowed = this.cfg.allowDomains.map((d) => d.toLowerCase());
-    if (!allowed.includes(url.host.toLowerCase()) && !allowed.includes(url.hostname.toLowerCase())) {
-      throw new RefusedUrlError(`refused ${raw}: ${url.host} is not in web.allowDomains (${allowed.join(', ') || 'empty'})`);
-    }
+    const why = this.offAllowlist(url);
+    if (why) throw new RefusedUrlError(`refused ${raw}: ${why}`);
     const rules = await this.robotsFor(url);
     if (!robotsAllows(rules, url.pathname + url.search)) throw new RefusedUrlError(`refused ${raw}: ${url.origin}/robots.txt disallows ${url.pathname}`);
     return url;
@@ -137,8 +147,24 @@ export class WebSource implements Source {
       this.browser = chromium.launch({ executablePath: this.cfg.chromiumPath, args: CHROMIUM_ARGS, headless: true });
     }
     const browser = await this.browser;
-    // No request interception: routing every request through Playwright doubles the page time.
-    if (!this.context) this.context = await browser.newContext({ userAgent: WEB_USER_AGENT, javaScriptEnabled: true });
+    if (!this.context) {
+      this.context = await browser.newContext({ userAgent: WEB_USER_AGENT, javaScriptEnabled: true });
+      // Every request the browser makes (redirect hops, subresources, scripts' fetches)
+      // must stay on the allowlist. Chromium follows a redirect of a continued request
+      // without asking us again, so requests are fetched here without following
+      // redirects and each hop is checked: otherwise an allowed page, or its 302,
+      // could make the browser fetch an internal address (SSRF).
+      await this.context.route('**/*', async (route) => {
+        const req = route.request();
+        if (SKIPPED_RESOURCES.has(req.resourceType()) || this.offAllowlist(new URL(req.url()))) return route.abort('blockedbyclient');
+        const res = await route.fetch({ maxRedirects: 0 });
+        const location = res.headers().location;
+        if (res.status() >= 300 && res.status() < 400 && location && this.offAllowlist(new URL(location, req.url()))) {
+          return route.abort('blockedbyclient');
+        }
+        return route.fulfill({ response: res });
+      });
+    }
     return this.context.newPage();
   }
 
