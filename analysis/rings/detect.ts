@@ -4,7 +4,7 @@
 //   → group indicators and ring score per community (indicators, score)
 //   → rings = communities with ≥ MIN_RING_SIZE members and score ≥ threshold
 //   → stable ids (ids) → account scores (accounts) → escalation links (links).
-import type { EscalationLink, Indicator, Platform, RingEdgeEvidence } from '../../storage/types';
+import type { Indicator, Ring } from '../../storage/types';
 import { isoWeek } from '../time';
 import { buildAccountGraph, type AccountGraph } from '../graph/build';
 import { detectCommunities, type CommunityOptions } from '../graph/communities';
@@ -57,21 +57,8 @@ export const DEFAULT_DETECT_OPTIONS: DetectOptions = {
   merge: DEFAULT_MERGE_OPTIONS,
 };
 
-/** A ring as detection produces it; the review fields (status, notes, …) belong to the store. */
-export interface DetectedRing {
-  _id: string;
-  members: string[];
-  platforms: Platform[];
-  products: string[];
-  score: number;
-  indicators: Indicator[];
-  strongestEdges: RingEdgeEvidence[];
-  evidencePosts: string[];
-  firstPostAt: Date;
-  lastPostAt: Date;
-  links: EscalationLink[];
-  week: string;
-}
+/** A ring as detection produces it; the review fields (status, notes, …) and run bookkeeping belong to the store. */
+export type DetectedRing = Omit<Ring, 'status' | 'statusReason' | 'assignee' | 'notes' | 'version' | 'detectedAt' | 'updatedAt' | 'runId'>;
 
 export interface CandidateGroup {
   members: string[];
