@@ -11,7 +11,7 @@ import { countsPerFixedWindow, maxInSlidingWindow } from '../../sim/index';
 import type { Store } from '../../storage/store';
 import { type Cluster, crawlSnapshot, newDatabase, startCluster } from './cluster';
 
-const LIMIT = 40;
+const LIMIT = 30;
 const WINDOW = 2000;
 const ARGS = ['--concurrency', '3', '--pages-per-batch', '1'];
 const CLIENT = 'sim-reddit-client';

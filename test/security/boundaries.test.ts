@@ -96,6 +96,7 @@ describe('SSRF through crawl URLs', () => {
   let trapUrl: string;
   let site: http.Server;
   let siteHost: string;
+  let siteHits = 0;
   beforeAll(async () => {
     // Stands for an internal service (cloud metadata, an admin port): it must never be asked anything.
     trap = http.createServer((_req, res) => {
@@ -107,6 +108,7 @@ describe('SSRF through crawl URLs', () => {
     // An allowed site that redirects to the internal service.
     site = http.createServer((req, res) => {
       if (req.url === '/robots.txt') return res.end('User-agent: *\nAllow: /\n');
+      siteHits++;
       res.writeHead(302, { location: `${trapUrl}/latest/meta-data/` }).end();
     });
     await new Promise<void>((r) => site.listen(0, '127.0.0.1', r));
@@ -141,6 +143,9 @@ describe('SSRF through crawl URLs', () => {
       await source.close();
       await store.close();
     }
+    // The browser did load the allowed page (else the test proves nothing)…
+    expect(siteHits).toBeGreaterThan(0);
+    // …and did not follow its redirect to the internal service.
     expect(trapHits).toBe(0);
   }, 60_000);
 });
