@@ -97,8 +97,25 @@ export async function startWorkers(opts: WorkerOptions): Promise<WorkerHandle> {
     return enqueueUnits(q, platform, units);
   });
 
-  const run = <P extends object, R extends object>(job: Job<P, R>, params: P, bull: BullJob<QueuedJob>) =>
-    runJob(opts.store, opts.config, job, params, { trigger: 'worker', log, signal: controller.signal, runId: `${job.name}:${bull.queueName}:${bull.id}:${bull.attemptsMade}:${Date.now()}` });
+  // A job whose lock this worker lost (Redis away longer than the lock, a long stall) now
+  // belongs to whichever worker took it up as stalled: stop working on it at once, so that
+  // two workers never write one unit's cursor.
+  const running = new Map<string, AbortController>();
+  const run = async <P extends object, R extends object>(job: Job<P, R>, params: P, bull: BullJob<QueuedJob>) => {
+    const own = new AbortController();
+    const key = `${bull.queueName}/${bull.id}`;
+    running.set(key, own);
+    try {
+      return await runJob(opts.store, opts.config, job, params, {
+        trigger: 'worker',
+        log,
+        signal: AbortSignal.any([controller.signal, own.signal]),
+        runId: `${job.name}:${bull.queueName}:${bull.id}:${bull.attemptsMade}:${Date.now()}`,
+      });
+    } finally {
+      running.delete(key);
+    }
+  };
 
   const workers = opts.queues.map((name) => {
     const worker: Worker<QueuedJob> = new Worker<QueuedJob>(
@@ -150,6 +167,14 @@ export async function startWorkers(opts: WorkerOptions): Promise<WorkerHandle> {
     );
     worker.on('failed', (job, err) => log.error({ queue: name, job: job?.name, id: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed'));
     worker.on('error', (err) => log.warn({ queue: name, err: err.message }, 'worker connection problem; retrying'));
+    worker.on('lockRenewalFailed', (ids: string[]) => {
+      for (const id of ids) {
+        const c = running.get(`${name}/${id}`);
+        if (!c) continue;
+        log.warn({ queue: name, id }, 'lost the lock of a job (another worker has it now); stopping work on it');
+        c.abort(new Error('job lock lost'));
+      }
+    });
     return worker;
   });
   await Promise.all(workers.map((w) => w.waitUntilReady()));

@@ -10,7 +10,7 @@ import { countsPerFixedWindow, maxInSlidingWindow, type Simulator, startSimulato
 import { startRedis, type TestRedis } from '../helpers/redis';
 import { redditToken } from '../sim/helpers';
 
-const LIMIT = 40;
+const LIMIT = 30;
 const WINDOW = 2000;
 
 describe('SharedGate', () => {

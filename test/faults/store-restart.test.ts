@@ -1,7 +1,9 @@
 // The store (embedded FerretDB, its own instance here) restarting in the middle of an import
 // and of a crawl: the job fails or waits cleanly, and a re-run completes with nothing lost
 // and nothing doubled (same documents as an uninterrupted run).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -55,7 +57,10 @@ describe('store restart mid-job', () => {
     embedded = await startEmbedded({ dataDir: path.join(dir, 'store') });
     sim = await startSimulator({ world, rateLimits: { reddit: { limit: 100_000, windowMs: 60_000 } } });
     const files = await writeWorldFiles(world, path.join(dir, 'files'));
-    escalationsCsv = files.escalations;
+    // Ten times the world's cases (new case ids), so that the import runs long enough to be cut.
+    const [header, ...rows] = parse(readFileSync(files.escalations, 'utf8')) as string[][];
+    escalationsCsv = path.join(dir, 'files', 'escalations-x10.csv');
+    writeFileSync(escalationsCsv, stringify([header, ...Array.from({ length: 10 }, (_, k) => rows.map(([id, ...rest]) => [`${id}-${k}`, ...rest])).flat()]));
     config = loadConfig({
       cwd: dir,
       env: {
@@ -85,13 +90,17 @@ describe('store restart mid-job', () => {
     const ref = await open('ref_import');
     await runJob(ref, config, importJob, { what: 'escalations', file: escalationsCsv, rejects: path.join(dir, 'ref.rejects.csv') }, { trigger: 'cli', log: silent });
     const store = await open('cut_import');
-    const first = runJob(store, config, importJob, { what: 'escalations', file: escalationsCsv, rejects: path.join(dir, 'cut.rejects.csv') }, { trigger: 'cli', log: silent });
-    await until(async () => (await store.escalations.count({}).catch(() => 0)) > 0);
-    const before = await store.escalations.count({});
-    expect(before).toBeLessThan(await ref.escalations.count({}));
+    let cut!: () => void;
+    const readSome = new Promise<void>((r) => {
+      cut = r;
+    });
+    const first = runJob(store, config, importJob, { what: 'escalations', file: escalationsCsv, rejects: path.join(dir, 'cut.rejects.csv') }, { trigger: 'cli', log: silent, onProgress: (done) => done >= 1000 && cut() });
+    await readSome;
     await restart(1500);
     const outcome = await settled(first, 60_000);
     if (!outcome.ok) expect(outcome.e.message.length).toBeGreaterThan(0);
+    // It was cut mid-way: the reference holds more than a thousand rows' worth.
+    expect(await ref.escalations.count({})).toBeGreaterThan(2000);
     const again = await open('cut_import');
     await runJob(again, config, importJob, { what: 'escalations', file: escalationsCsv, rejects: path.join(dir, 'cut.rejects.csv') }, { trigger: 'cli', log: silent });
     const refDocs = await (await open('ref_import')).escalations.find({}, { sort: { _id: 1 } });
