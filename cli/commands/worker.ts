@@ -24,6 +24,9 @@ export function parseLimiter(v: string, prev: Partial<Record<QueueName, Limiter>
   return { ...prev, [q]: { max, duration } };
 }
 
+/** Key prefix of ringwatch's queues in Redis (several deployments can share one Redis). */
+export const redisPrefix = () => process.env.RINGWATCH_REDIS_PREFIX || undefined;
+
 function redisUrl(deps: CliDeps): string {
   const url = deps.config().secrets.redisUrl;
   if (!url) throw new Error('REDIS_URL is not set: workers take their jobs from Redis (e.g. REDIS_URL=redis://127.0.0.1:6379; `bash scripts/redis.sh start` starts a local one)');
@@ -46,6 +49,7 @@ export function register(program: Command, deps: CliDeps) {
       await deps.withStore(async (store) => {
         const handle = await startWorkers({
           redisUrl: url,
+          prefix: redisPrefix(),
           queues,
           concurrency: opts.concurrency,
           pagesPerBatch: opts.pagesPerBatch,
@@ -83,7 +87,7 @@ export function register(program: Command, deps: CliDeps) {
         throw new Error(`--params is not JSON: ${opts.params}`);
       }
       if (!params || typeof params !== 'object' || Array.isArray(params)) throw new Error('--params must be a JSON object');
-      const id = await enqueueJob(redisUrl(deps), job, params as Record<string, unknown>);
+      const id = await enqueueJob(redisUrl(deps), job, params as Record<string, unknown>, redisPrefix());
       output(program.opts().json, { job, id }, () => console.log(`queued ${job} as job ${id}`));
     });
 }
@@ -96,7 +100,7 @@ export async function scheduleThroughRedis(program: Command, deps: CliDeps, opts
   const config = deps.config();
   const url = config.secrets.redisUrl;
   if (!url) return false;
-  const r = await scheduleOnRedis({ redisUrl: url, config, log: deps.log(), now: opts.now });
+  const r = await scheduleOnRedis({ redisUrl: url, config, log: deps.log(), now: opts.now, prefix: redisPrefix() });
   output(program.opts().json, r, () => {
     printTable(r.schedulers.map((s) => ({ job: s.job, cron: s.cron, queue: s.queue, scheduler: s.id })));
     if (r.removed.length) console.log(`removed schedulers no longer configured: ${r.removed.join(', ')}`);
