@@ -84,7 +84,8 @@ export interface RateGateOptions {
   now?: () => number;
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
+/** Waits `ms`, or rejects as soon as `signal` aborts. */
+export const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
     if (ms <= 0) return resolve();
     if (signal?.aborted) return reject(signal.reason ?? new Error('aborted'));

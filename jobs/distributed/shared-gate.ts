@@ -23,6 +23,7 @@ import {
   type RateGateOptions,
   readWindow,
   type RequestGate,
+  sleep,
   TransientError,
 } from '../../crawlers/rate-gate';
 
@@ -98,20 +99,6 @@ local cur = tonumber(redis.call('HGET', KEYS[1], 'pauseUntil') or '0')
 if untilAt > cur then redis.call('HSET', KEYS[1], 'pauseUntil', untilAt) end
 return untilAt
 `;
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason ?? new Error('aborted'));
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal?.reason ?? new Error('aborted'));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 
 export class SharedGate implements RequestGate {
   readonly name: string;
