@@ -47,14 +47,9 @@ export function createDeps(program: Command): CliDeps {
     },
     async withStore(fn) {
       const store = await openStore(deps.config());
-      const onSignal = () => {
-        // Second Ctrl-C: leave now; the store launcher exits with us.
-        process.exit(130);
-      };
       try {
         return await fn(store);
       } finally {
-        process.off('SIGINT', onSignal);
         await store.close();
       }
     },
