@@ -8,6 +8,7 @@ import { createApiKey } from '../../server/keys';
 import type { CliDeps } from '../context';
 import { printJson, printTable } from '../output';
 import { progressBar } from '../progress';
+import { untilSignal } from '../signals';
 
 export function register(program: Command, deps: CliDeps) {
   program
@@ -76,10 +77,7 @@ export function register(program: Command, deps: CliDeps) {
         console.log(`\nDashboard: ${url}/   API docs: ${url}/docs`);
         console.log(`Admin API key for this demo (shown once): ${key.key}`);
         console.log('Simulator still serving; press Ctrl-C to stop.');
-        await new Promise<void>((resolve) => {
-          process.once('SIGINT', resolve);
-          process.once('SIGTERM', resolve);
-        });
+        await untilSignal();
         await app.close();
         await result.simulator.close();
       });

@@ -4,6 +4,7 @@ import { startScheduler, validateSchedules } from '../../jobs/schedule';
 import type { CliDeps } from '../context';
 import { scheduleThroughRedis } from './worker';
 import { output, printTable } from '../output';
+import { untilSignal } from '../signals';
 
 export function register(program: Command, deps: CliDeps) {
   program
@@ -34,15 +35,7 @@ export function register(program: Command, deps: CliDeps) {
         const rows = scheduler.entries.map((e) => ({ job: e.schedule.job, cron: e.schedule.cron, next: e.next?.toISOString() ?? '' }));
         output(program.opts().json, rows, () => printTable(rows));
         process.stderr.write('scheduler running; Ctrl-C to stop\n');
-        await new Promise<void>((resolve) => {
-          const stop = () => {
-            process.off('SIGINT', stop);
-            process.off('SIGTERM', stop);
-            resolve();
-          };
-          process.on('SIGINT', stop);
-          process.on('SIGTERM', stop);
-        });
+        await untilSignal();
         process.stderr.write('stopping: waiting for running jobs to finish\n');
         await scheduler.stop();
       });

@@ -8,6 +8,7 @@ import { buildServer } from '../../server/app';
 import { openStore, type Store } from '../../storage/store';
 import type { CliDeps } from '../context';
 import { output } from '../output';
+import { untilSignal } from '../signals';
 
 export interface RunningServer {
   url: string;
@@ -47,15 +48,7 @@ export function register(program: Command, deps: CliDeps) {
       output(program.opts().json, { url: server.url, dashboard: `${server.url}/`, docs: `${server.url}/docs`, openapi: `${server.url}/openapi.json` }, () => {
         process.stdout.write(`ringwatch serving on ${server.url}\n  dashboard ${server.url}/\n  API docs  ${server.url}/docs\n  create a key with: ringwatch keys create --role analyst\n`);
       });
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          resolve();
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
+      await untilSignal();
       await server.close();
       await store.close();
     });

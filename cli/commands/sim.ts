@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { simServe } from '../../sim/cli';
 import type { CliDeps } from '../context';
+import { untilSignal } from '../signals';
 
 export function register(program: Command, _deps: CliDeps) {
   const sim = program.command('sim').description('the platform simulator: a synthetic world served through imitations of the Reddit and X APIs and review web pages');
@@ -16,10 +17,7 @@ export function register(program: Command, _deps: CliDeps) {
     .action(async (opts: { port?: number; host: string; seed: string; scale: string; out?: string }) => {
       if (!['small', 'medium', 'large'].includes(opts.scale)) throw new Error(`--scale must be small, medium or large, not "${opts.scale}"`);
       const { stop } = await simServe({ port: opts.port, host: opts.host, seed: opts.seed, scale: opts.scale as 'small', dataDir: opts.out });
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
+      await untilSignal();
       await stop();
     });
 }

@@ -3,9 +3,9 @@
 // stopped and removed after.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from '../../storage/embedded';
 
 const SCRIPT = path.resolve(import.meta.dirname, '../../scripts/redis.sh');
 
@@ -22,17 +22,6 @@ export interface TestRedis {
   dispose(): void;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 function script(cmd: string, port: number, dir: string): string {
   return execFileSync('bash', [SCRIPT, cmd, String(port), dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
