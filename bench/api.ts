@@ -7,7 +7,7 @@
 // would, so that autocannon's own work does not share the server's event loop.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -293,9 +293,19 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-export async function benchApi(opts: { seed?: number; text?: boolean; duration?: number; scale?: Scale } = {}): Promise<BenchRow[]> {
+type Filled = Awaited<ReturnType<typeof fillStore>>;
+
+/**
+ * `keepDir` (env BENCH_API_DATA) keeps the filled store in that folder and reuses it on
+ * the next run, so that changes to the server can be measured without the ~8 minutes of
+ * filling; without it every run starts from an empty temporary store.
+ */
+export async function benchApi(opts: { seed?: number; text?: boolean; duration?: number; scale?: Scale; keepDir?: string } = {}): Promise<BenchRow[]> {
   const duration = opts.duration ?? 10;
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'ringwatch-bench-api-'));
+  const keepDir = opts.keepDir ?? process.env.BENCH_API_DATA;
+  if (keepDir) mkdirSync(keepDir, { recursive: true });
+  const dir = keepDir ?? mkdtempSync(path.join(os.tmpdir(), 'ringwatch-bench-api-'));
+  const filledFile = path.join(dir, 'bench-api-filled.json');
   const config = benchConfig(dir);
   const embedded = await startEmbedded({ dataDir: dir });
   let store: Store | undefined;
@@ -303,7 +313,14 @@ export async function benchApi(opts: { seed?: number; text?: boolean; duration?:
   const rows: BenchRow[] = [];
   try {
     store = await openStore(config, { uri: embedded.uri, database: DATABASE });
-    const filled = await fillStore(store, config, { seed: opts.seed ?? 1, text: opts.text ?? true, scale: opts.scale ?? 'medium' });
+    let filled: Filled;
+    if (keepDir && existsSync(filledFile)) {
+      filled = JSON.parse(readFileSync(filledFile, 'utf8')) as Filled;
+      progress(`reusing the store filled earlier in ${dir}`);
+    } else {
+      filled = await fillStore(store, config, { seed: opts.seed ?? 1, text: opts.text ?? true, scale: opts.scale ?? 'medium' });
+      if (keepDir) writeFileSync(filledFile, JSON.stringify(filled));
+    }
     const { key } = await createApiKey(store, { role: 'analyst', name: 'bench', actor: 'bench' });
     const started = await startServerProcess(dir, embedded.uri);
     server = started.child;
@@ -376,7 +393,7 @@ export async function benchApi(opts: { seed?: number; text?: boolean; duration?:
     }
     await store?.close();
     await embedded.stop();
-    rmSync(dir, { recursive: true, force: true });
+    if (!keepDir) rmSync(dir, { recursive: true, force: true });
   }
   return rows;
 }

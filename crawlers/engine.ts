@@ -69,12 +69,12 @@ export async function crawlSource(source: Source, opts: EngineOptions): Promise<
 
   const knownPosts = async (ids: string[]) => {
     if (ids.length === 0) return new Set<string>();
-    const docs = await store.posts.find({ _id: { $in: ids } }, { projection: { _id: 1 } });
+    const docs = await store.posts.getMany(ids, { projection: { _id: 1 } });
     return new Set(docs.map((d) => d._id));
   };
   const knownAccounts = async (ids: string[]) => {
     if (ids.length === 0) return new Set<string>();
-    const docs = await store.accounts.find({ _id: { $in: ids } }, { projection: { _id: 1, createdAt: 1 } });
+    const docs = await store.accounts.getMany(ids, { projection: { _id: 1, createdAt: 1 } });
     return new Set(docs.filter((d) => d.createdAt).map((d) => d._id));
   };
   const spend = () => {
@@ -89,7 +89,7 @@ export async function crawlSource(source: Source, opts: EngineOptions): Promise<
   const storePage = async (unit: CrawlUnit, page: SourcePage) => {
     const ids = page.posts.map((p) => p._id);
     const stored = new Map(
-      ids.length ? (await store.posts.find({ _id: { $in: ids } }, { projection: { _id: 1, text: 1, title: 1, score: 1, deleted: 1 } })).map((d) => [d._id, d]) : [],
+      ids.length ? (await store.posts.getMany(ids, { projection: { _id: 1, text: 1, title: 1, score: 1, deleted: 1 } })).map((d) => [d._id, d]) : [],
     );
     const known = new Set(stored.keys());
     report.pages++;
@@ -108,7 +108,7 @@ export async function crawlSource(source: Source, opts: EngineOptions): Promise<
     const pageAccounts = page.accounts.filter((a) => !accountsWritten.has(a._id) || (!accountsWritten.get(a._id) && a.createdAt));
     for (const a of pageAccounts) accountsWritten.set(a._id, !!a.createdAt);
     const accountIds = pageAccounts.map((a) => a._id);
-    const knownAcc = new Set(accountIds.length ? (await store.accounts.find({ _id: { $in: accountIds } }, { projection: { _id: 1 } })).map((a) => a._id) : []);
+    const knownAcc = new Set(accountIds.length ? (await store.accounts.getMany(accountIds, { projection: { _id: 1 } })).map((a) => a._id) : []);
     // Existing accounts keep their firstSeenAt ($set of the fields given).
     const accounts = pageAccounts.map((a) => (knownAcc.has(a._id) ? withoutFirstSeen(a) : a));
     report.accounts += accounts.length - knownAcc.size;

@@ -98,13 +98,7 @@ export async function loadDetectInput(
     if (signal?.aborted && posts.length % 1000 === 0) throw new Error('detect cancelled');
   }
   const ids = [...new Set(posts.map((p) => p.accountId))];
-  const accounts: DetectAccount[] = [];
-  for (let i = 0; i < ids.length; i += 1000) {
-    const chunk = ids.slice(i, i + 1000);
-    for await (const a of store.accounts.stream({ _id: { $in: chunk } }, { projection: { _id: 1, platform: 1, handle: 1, createdAt: 1, firstSeenAt: 1 } })) {
-      accounts.push(a as DetectAccount);
-    }
-  }
+  const accounts: DetectAccount[] = await store.accounts.getMany(ids, { projection: { _id: 1, platform: 1, handle: 1, createdAt: 1, firstSeenAt: 1 } });
   return { posts, accounts };
 }
 

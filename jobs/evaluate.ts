@@ -29,7 +29,7 @@ export async function runEvaluate(ctx: JobContext, params: EvaluateParams): Prom
   const ids = [...new Set(labels.map((l) => l.account))];
   const scores = new Map<string, number>();
   for (let i = 0; i < ids.length; i += 1000) {
-    for await (const a of ctx.store.accounts.stream({ _id: { $in: ids.slice(i, i + 1000) } }, { projection: { _id: 1, 'suspicion.score': 1 } })) {
+    for (const a of await ctx.store.accounts.getMany(ids.slice(i, i + 1000), { projection: { _id: 1, 'suspicion.score': 1 } })) {
       if (a.suspicion?.score !== undefined) scores.set(a._id, a.suspicion.score);
     }
     ctx.progress(Math.min(ids.length, i + 1000), ids.length, 'reading scores');

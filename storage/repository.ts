@@ -187,19 +187,23 @@ export class Repository<T extends { _id: string }> {
     return r.matchedCount;
   }
 
-  async get(id: string): Promise<T | null> {
-    return (await this.collection.findOne({ _id: id } as StoreFilter<T>)) as T | null;
+  async get(id: string, opts: Pick<FindOptions, 'projection'> = {}): Promise<T | null> {
+    return (await this.collection.findOne({ _id: id } as StoreFilter<T>, opts.projection ? { projection: opts.projection } : {})) as T | null;
   }
 
-  /** Documents by id, in the order asked; missing ids are left out. */
-  async getMany(ids: readonly string[]): Promise<T[]> {
+  /**
+   * Documents by id, in the order asked; missing ids are left out. Use this, not a
+   * `find` with `_id: {$in}`: on FerretDB that scans and decodes the whole collection
+   * (100 ids among 5k posts: 6 s; one by one: 0.3 s).
+   */
+  async getMany(ids: readonly string[], opts: Pick<FindOptions, 'projection'> = {}): Promise<T[]> {
     if (this.opts.idLookup === 'each') {
       const found: (T | null)[] = new Array(ids.length).fill(null);
       let next = 0;
       const worker = async () => {
         while (next < ids.length) {
           const i = next++;
-          found[i] = await this.get(ids[i]);
+          found[i] = await this.get(ids[i], opts);
         }
       };
       await Promise.all(Array.from({ length: Math.min(LOOKUP_CONCURRENCY, ids.length) }, worker));
@@ -207,8 +211,8 @@ export class Repository<T extends { _id: string }> {
     }
     const byId = new Map<string, T>();
     for (let i = 0; i < ids.length; i += CHUNK) {
-      const part = await this.collection.find({ _id: { $in: ids.slice(i, i + CHUNK) } } as StoreFilter<T>).toArray();
-      for (const d of part as T[]) byId.set(d._id, d);
+      const part = await this.find({ _id: { $in: ids.slice(i, i + CHUNK) } } as StoreFilter<T>, opts);
+      for (const d of part) byId.set(d._id, d);
     }
     return ids.map((id) => byId.get(id)).filter((d): d is T => d !== undefined);
   }
