@@ -2,6 +2,7 @@
 // natural `_id`, validated first (storage/validate.ts), sent as unordered bulk
 // writes in chunks so that one bad document never costs the rest of a batch.
 import type { AnyBulkWriteOperation, Collection, Document, Filter, Sort } from 'mongodb';
+import type { ChangeLog } from './changes';
 import { partitionStorable, type Rejection, whyUnstorable } from './validate';
 
 export type StoreFilter<T> = Filter<T>;
@@ -49,6 +50,8 @@ export interface RepositoryOptions {
    * in flight; on MongoDB it sends `$in` batches.
    */
   idLookup?: 'in' | 'each';
+  /** Every write names the documents it touched here (storage/changes.ts), for in-memory readers. */
+  changes?: ChangeLog;
 }
 
 /** Parallel single-id look-ups in flight for `idLookup: 'each'`. */
@@ -72,6 +75,10 @@ export class Repository<T extends { _id: string }> {
    * ids are new (first loads), upserts while most already exist (re-runs).
    */
   async upsertMany(docs: T[]): Promise<WriteSummary> {
+    return this.logged(docs.map((d) => d._id), () => this.upsertChunks(docs));
+  }
+
+  private async upsertChunks(docs: T[]): Promise<WriteSummary> {
     const { ok, rejected } = partitionStorable(docs);
     const summary: WriteSummary = { upserted: 0, modified: 0, matched: 0, rejected };
     let mostlyNew = true;
@@ -113,7 +120,7 @@ export class Repository<T extends { _id: string }> {
   async insertMany(docs: T[]): Promise<WriteSummary> {
     const { ok, rejected } = partitionStorable(docs);
     const ops = ok.map((doc) => ({ insertOne: { document: doc } }) as unknown as AnyBulkWriteOperation<T>);
-    return this.bulk(ops, rejected, ok.map((d) => d._id));
+    return this.logged(ok.map((d) => d._id), () => this.bulk(ops, rejected, ok.map((d) => d._id)));
   }
 
   /** Partial updates by id ($set / $unset), in bulk. */
@@ -136,7 +143,7 @@ export class Repository<T extends { _id: string }> {
       } as unknown as AnyBulkWriteOperation<T>);
       ids.push(u.id);
     }
-    return this.bulk(ops, rejected, ids);
+    return this.logged(ids, () => this.bulk(ops, rejected, ids));
   }
 
   private async bulk(ops: AnyBulkWriteOperation<T>[], rejected: Rejection[], ids: string[]): Promise<WriteSummary> {
@@ -173,7 +180,7 @@ export class Repository<T extends { _id: string }> {
   async insertOne(doc: T): Promise<void> {
     const reason = whyUnstorable(doc);
     if (reason) throw new Error(`${this.name}: cannot store ${doc._id}: ${reason}`);
-    await this.collection.insertOne(doc as never);
+    await this.logged([doc._id], () => this.collection.insertOne(doc as never));
   }
 
   /** Updates documents matching `filter`; returns how many matched. */
@@ -183,7 +190,8 @@ export class Repository<T extends { _id: string }> {
     const update: Record<string, unknown> = {};
     if (change.set) update.$set = change.set;
     if (change.unset?.length) update.$unset = Object.fromEntries(change.unset.map((k) => [k, '']));
-    const r = await this.collection.updateOne(filter, update);
+    const id = (filter as { _id?: unknown })._id;
+    const r = await this.logged(typeof id === 'string' ? [id] : null, () => this.collection.updateOne(filter, update));
     return r.matchedCount;
   }
 
@@ -245,7 +253,24 @@ export class Repository<T extends { _id: string }> {
   }
 
   async deleteMany(filter: StoreFilter<T>): Promise<number> {
-    return (await this.collection.deleteMany(filter)).deletedCount;
+    // A logged collection names what it deletes, so readers drop exactly those.
+    const ids = this.opts.changes ? (await this.find(filter, { projection: { _id: 1 } })).map((d) => d._id) : [];
+    return (await this.logged(ids, () => this.collection.deleteMany(filter))).deletedCount;
+  }
+
+  /** Runs a write, then records in the change log what it touched, even when it failed part-way. */
+  private async logged<R>(ids: readonly string[] | null, write: () => Promise<R>): Promise<R> {
+    const log = this.opts.changes;
+    if (!log) return write();
+    let result: R;
+    try {
+      result = await write();
+    } catch (err) {
+      await log.append(this.name, ids).catch(() => {});
+      throw err;
+    }
+    await log.append(this.name, ids);
+    return result;
   }
 
   /** Aggregation restricted to the portable subset (checked). */

@@ -3,6 +3,7 @@
 import { type Db, MongoClient } from 'mongodb';
 import type { Config } from '../config/index';
 import { type EmbeddedStore, readStoreInfo, startEmbedded } from './embedded';
+import { CHANGES_COLLECTION, ChangeLog } from './changes';
 import { Repository } from './repository';
 import type {
   Account,
@@ -18,6 +19,7 @@ import type {
   Run,
 } from './types';
 
+export type { ChangeLog, ChangesSince } from './changes';
 export type { StoreFilter, WriteSummary, SetUpdate, FindOptions } from './repository';
 export { Repository } from './repository';
 
@@ -33,6 +35,8 @@ export interface Store {
   models: Repository<ModelRecord>;
   apiKeys: Repository<ApiKey>;
   audit: Repository<AuditEntry>;
+  /** What changed in the logged collections (LOGGED_COLLECTIONS), for in-memory readers. */
+  changes: ChangeLog;
   /** Where we are connected, without credentials. */
   describe(): StoreDescription;
   ping(): Promise<boolean>;
@@ -65,6 +69,9 @@ export const COLLECTIONS = {
   audit: 'audit',
 } as const;
 
+/** Collections whose writes are recorded in the change log (read through the API server's in-memory views). */
+export const LOGGED_COLLECTIONS = [COLLECTIONS.accounts, COLLECTIONS.posts, COLLECTIONS.apiKeys] as const;
+
 /** Secondary indexes. FerretDB on SQLite only pushes down `_id` filters, but MongoDB uses these. */
 const INDEXES: Record<string, { key: Record<string, 1 | -1>; unique?: boolean }[]> = {
   posts: [{ key: { accountId: 1, createdAt: 1 } }, { key: { platform: 1, createdAt: -1 } }, { key: { product: 1 } }],
@@ -74,6 +81,7 @@ const INDEXES: Record<string, { key: Record<string, 1 | -1>; unique?: boolean }[
   orders: [{ key: { week: 1, region: 1 } }],
   runs: [{ key: { job: 1, startedAt: -1 } }],
   audit: [{ key: { target: 1, at: 1 } }],
+  [CHANGES_COLLECTION]: [{ key: { collection: 1, seq: 1 } }],
 };
 
 export interface OpenOptions {
@@ -115,7 +123,7 @@ export async function openStore(config: Config, opts: OpenOptions = {}): Promise
 
 async function ensureSchema(db: Db): Promise<void> {
   const existing = new Set((await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
-  for (const name of Object.values(COLLECTIONS)) {
+  for (const name of [...Object.values(COLLECTIONS), CHANGES_COLLECTION]) {
     if (!existing.has(name)) {
       try {
         await db.createCollection(name);
@@ -138,8 +146,12 @@ function makeStore(
   info: StoreDescription,
   embedded?: EmbeddedStore,
 ): Store {
+  const changes = new ChangeLog(db.collection(CHANGES_COLLECTION));
   const repo = <T extends { _id: string }>(name: string) =>
-    new Repository<T>(db.collection<T>(name), { idLookup: info.ferretdb ? 'each' : 'in' });
+    new Repository<T>(db.collection<T>(name), {
+      idLookup: info.ferretdb ? 'each' : 'in',
+      changes: (LOGGED_COLLECTIONS as readonly string[]).includes(name) ? changes : undefined,
+    });
   let closed = false;
   return {
     posts: repo<Post>(COLLECTIONS.posts),
@@ -153,6 +165,7 @@ function makeStore(
     models: repo<ModelRecord>(COLLECTIONS.models),
     apiKeys: repo<ApiKey>(COLLECTIONS.apiKeys),
     audit: repo<AuditEntry>(COLLECTIONS.audit),
+    changes,
     describe: () => info,
     async ping() {
       try {
