@@ -9,7 +9,7 @@
 // decides between concurrent writers), so the chain has no holes except where old
 // entries were pruned; a reader that finds a hole, or an entry that names no ids,
 // is told to reload the whole collection.
-import type { Collection } from 'mongodb';
+import type { Collection, Document } from 'mongodb';
 
 export const CHANGES_COLLECTION = 'changes';
 
@@ -55,10 +55,10 @@ export class ChangeLog {
   private readonly keep: number;
   private readonly pruneEvery: number;
 
-  constructor(
-    private readonly coll: Collection<ChangeDoc>,
-    opts: { keep?: number; pruneEvery?: number } = {},
-  ) {
+  private readonly coll: Collection<ChangeDoc>;
+
+  constructor(coll: Collection<Document>, opts: { keep?: number; pruneEvery?: number } = {}) {
+    this.coll = coll as unknown as Collection<ChangeDoc>;
     this.keep = opts.keep ?? KEEP;
     this.pruneEvery = opts.pruneEvery ?? PRUNE_EVERY;
   }
