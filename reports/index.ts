@@ -8,7 +8,7 @@ export { weeklyReportHtml } from './weekly-html';
 export { weeklyReportJob } from './job';
 export { esc, safeUrl } from './escape';
 export { buildRingGraph, type RingGraph } from './ring-graph';
-export { PostIndex, PostIndexCache, type PostRef } from './posts';
+export { PostIndex, type PostRef } from './posts';
 
 import type { Store } from '../storage/store';
 import { ringGexf } from './gexf';

@@ -3,7 +3,8 @@
 // on a busy machine), and even `_id: {$in}` scans. So: fetch documents by id with
 // parallel single look-ups, and find ids through a small in-memory index of post
 // references, built by one projected scan and refreshed in the background.
-import type { Repository, Store } from '../storage/store';
+import type { Store } from '../storage/store';
+import type { Post } from '../storage/types';
 
 export interface PostRef {
   _id: string;
@@ -15,38 +16,63 @@ export interface PostRef {
 
 const newestFirst = (a: PostRef, b: PostRef) => b.createdAt.getTime() - a.createdAt.getTime() || (a._id < b._id ? -1 : a._id > b._id ? 1 : 0);
 
+/** The projection that reads what a ref needs. */
+export const REF_PROJECTION = { _id: 1, accountId: 1, platform: 1, createdAt: 1, product: 1, 'enrichment.products.productId': 1 } as const;
+
+export function refOf(p: Pick<Post, '_id' | 'accountId' | 'platform' | 'createdAt' | 'product'> & { enrichment?: { products?: { productId: string }[] } }): PostRef {
+  const products = [...(p.product ? [p.product] : []), ...(p.enrichment?.products ?? []).map((e) => e.productId)];
+  return { _id: p._id, accountId: p.accountId, platform: p.platform, createdAt: p.createdAt, products };
+}
+
+/** Post refs by account and product, kept up to date by `put`/`remove`; lists are sorted when read. */
 export class PostIndex {
-  readonly builtAt = new Date();
+  private refs = new Map<string, PostRef>();
   private byAccountMap = new Map<string, PostRef[]>();
   private byProductMap = new Map<string, PostRef[]>();
-  /** Every ref, newest first. */
-  readonly all: PostRef[];
+  private unsorted = new Set<PostRef[]>();
+  private allSorted: PostRef[] | null = null;
 
-  constructor(refs: PostRef[]) {
-    this.all = [...refs].sort(newestFirst);
-    for (const r of this.all) {
-      push(this.byAccountMap, r.accountId, r);
-      for (const p of new Set(r.products)) push(this.byProductMap, p, r);
-    }
+  constructor(refs: Iterable<PostRef> = []) {
+    for (const r of refs) this.put(r);
   }
 
   static async build(store: Store): Promise<PostIndex> {
-    const refs: PostRef[] = [];
-    for await (const p of store.posts.stream({}, { projection: { _id: 1, accountId: 1, platform: 1, createdAt: 1, product: 1, 'enrichment.products.productId': 1 } })) {
-      const products = [...(p.product ? [p.product] : []), ...(p.enrichment?.products ?? []).map((e) => e.productId)];
-      refs.push({ _id: p._id, accountId: p.accountId, platform: p.platform, createdAt: p.createdAt, products });
-    }
-    return new PostIndex(refs);
+    const index = new PostIndex();
+    for await (const p of store.posts.stream({}, { projection: REF_PROJECTION })) index.put(refOf(p));
+    return index;
+  }
+
+  put(ref: PostRef): void {
+    if (this.refs.has(ref._id)) this.remove(ref._id);
+    this.refs.set(ref._id, ref);
+    this.add(this.byAccountMap, ref.accountId, ref);
+    for (const p of new Set(ref.products)) this.add(this.byProductMap, p, ref);
+    this.allSorted = null;
+  }
+
+  remove(id: string): void {
+    const ref = this.refs.get(id);
+    if (!ref) return;
+    this.refs.delete(id);
+    this.drop(this.byAccountMap, ref.accountId, ref);
+    for (const p of new Set(ref.products)) this.drop(this.byProductMap, p, ref);
+    this.allSorted = null;
+  }
+
+  /** Every ref, newest first. */
+  get all(): PostRef[] {
+    this.allSorted ??= [...this.refs.values()].sort(newestFirst);
+    return this.allSorted;
   }
 
   /** Newest first. */
   byAccount(accountId: string): PostRef[] {
-    return this.byAccountMap.get(accountId) ?? [];
+    return this.sorted(this.byAccountMap.get(accountId));
   }
 
   /** Newest first. */
   byProduct(productId: string): PostRef[] {
-    return this.byProductMap.get(productId) ?? [];
+    return this.sorted(this.byProductMap.get(productId));
   }
 
   accountsWithProduct(productId: string): string[] {
@@ -54,43 +80,31 @@ export class PostIndex {
   }
 
   get size(): number {
-    return this.all.length;
-  }
-}
-
-function push<K, V>(m: Map<K, V[]>, k: K, v: V) {
-  const list = m.get(k);
-  if (list) list.push(v);
-  else m.set(k, [v]);
-}
-
-/** The index, rebuilt in the background once older than `ttlMs` (stale answers meanwhile). */
-export class PostIndexCache {
-  private current?: PostIndex;
-  private building?: Promise<PostIndex>;
-  constructor(
-    private readonly store: Store,
-    private readonly ttlMs = 60_000,
-  ) {}
-
-  async get(): Promise<PostIndex> {
-    if (!this.current) return this.rebuild();
-    if (Date.now() - this.current.builtAt.getTime() > this.ttlMs) void this.rebuild().catch(() => {});
-    return this.current;
+    return this.refs.size;
   }
 
-  rebuild(): Promise<PostIndex> {
-    if (!this.building) {
-      this.building = PostIndex.build(this.store)
-        .then((idx) => {
-          this.current = idx;
-          return idx;
-        })
-        .finally(() => {
-          this.building = undefined;
-        });
+  private sorted(list: PostRef[] | undefined): PostRef[] {
+    if (!list) return [];
+    if (this.unsorted.delete(list)) list.sort(newestFirst);
+    return list;
+  }
+
+  private add(m: Map<string, PostRef[]>, k: string, ref: PostRef) {
+    let list = m.get(k);
+    if (!list) m.set(k, (list = []));
+    list.push(ref);
+    this.unsorted.add(list);
+  }
+
+  private drop(m: Map<string, PostRef[]>, k: string, ref: PostRef) {
+    const list = m.get(k);
+    if (!list) return;
+    const i = list.indexOf(ref);
+    if (i >= 0) list.splice(i, 1);
+    if (list.length === 0) {
+      m.delete(k);
+      this.unsorted.delete(list);
     }
-    return this.building;
   }
 }
 
@@ -98,11 +112,6 @@ export class PostIndexCache {
 export async function refsForAccounts(store: Store, accountIds: readonly string[], index?: PostIndex): Promise<PostRef[]> {
   if (index) return accountIds.flatMap((id) => index.byAccount(id));
   const refs: PostRef[] = [];
-  for await (const p of store.posts.stream(
-    { accountId: { $in: [...accountIds] } },
-    { projection: { _id: 1, accountId: 1, platform: 1, createdAt: 1, product: 1, 'enrichment.products.productId': 1 } },
-  )) {
-    refs.push({ _id: p._id, accountId: p.accountId, platform: p.platform, createdAt: p.createdAt, products: [...(p.product ? [p.product] : []), ...(p.enrichment?.products ?? []).map((e) => e.productId)] });
-  }
+  for await (const p of store.posts.stream({ accountId: { $in: [...accountIds] } }, { projection: REF_PROJECTION })) refs.push(refOf(p));
   return refs;
 }

@@ -21,7 +21,7 @@ import { postRoutes } from './routes/posts';
 import { reportRoutes } from './routes/reports';
 import { ringRoutes } from './routes/rings';
 import { defaultJobs } from './jobs';
-import { PostIndexCache } from '../reports/posts';
+import { createLiveViews, type LiveViews } from './live/index';
 
 export interface ServerDeps {
   store: Store;
@@ -33,12 +33,13 @@ export interface ServerDeps {
 
 export interface Services extends ServerDeps {
   jobs: Record<string, Job>;
-  /** Post references by account and product (the store indexes only `_id`). */
-  postIndex: PostIndexCache;
+  /** Accounts, posts and API keys in memory, kept in step with the store (server/live). */
+  live: LiveViews;
 }
 
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
-  const services: Services = { ...deps, jobs: deps.jobs ?? defaultJobs(), postIndex: new PostIndexCache(deps.store) };
+  const live = createLiveViews(deps.store, deps.log.child({ component: 'live' }));
+  const services: Services = { ...deps, jobs: deps.jobs ?? defaultJobs(), live };
   const app = Fastify({
     loggerInstance: deps.log.child({ component: 'http' }),
     // Request logs carry method, url and status (pino's default serializers): never headers, so never a key.
@@ -84,7 +85,13 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     store: await deps.store.ping(),
   }));
 
-  const verifier = new KeyVerifier(deps.store);
+  // Load the views now so the first dashboard visit does not wait for the whole scan.
+  void live.start().catch((err) => deps.log.error({ err }, 'the live views could not start; requests will retry'));
+  app.addHook('onClose', async () => live.close());
+  const verifier = new KeyVerifier(async (id) => {
+    await live.fresh(['api_keys']);
+    return live.keys.get(id);
+  });
   await app.register(
     async (api) => {
       installAuth(api, { verifier, store: deps.store, perMinute: deps.config.server.rateLimitPerMinute });

@@ -53,18 +53,19 @@ export function parseKey(presented: string): { id: string; secret: string } | nu
 }
 
 /**
- * Checks a presented key against the store. The key document is read on every call
- * (an `_id` look-up) so a revocation by another process takes effect at once; only
- * the scrypt result is cached, keyed by the stored hash, since scrypt costs ~50 ms.
+ * Checks a presented key. `lookup` reads the key document (the server passes its live
+ * key view, which drops a document as soon as the change log names it, so a
+ * revocation by another process takes effect within the sync lag). Only the scrypt
+ * result is cached, keyed by the stored hash, since scrypt costs ~50 ms.
  */
 export class KeyVerifier {
   private verified = new Map<string, string>();
-  constructor(private readonly store: Store) {}
+  constructor(private readonly lookup: (id: string) => Promise<ApiKey | null>) {}
 
   async verify(presented: string): Promise<ApiKey | null> {
     const parsed = parseKey(presented);
     if (!parsed) return null;
-    const doc = await this.store.apiKeys.get(parsed.id);
+    const doc = await this.lookup(parsed.id);
     if (!doc || doc.revokedAt) return null;
     if (this.verified.get(presented) === doc.hash) return doc;
     const expected = Buffer.from(doc.hash, 'hex');

@@ -47,9 +47,11 @@ function isDuplicateKey(err: unknown): boolean {
   return (err as { code?: number }).code === 11000;
 }
 
+/** Process-wide: readers in this process learn of its own writes at once, whichever store handle made them. */
+const listeners = new Set<(collection: string) => void>();
+
 export class ChangeLog {
   private hints = new Map<string, { seq: number; at: number }>();
-  private listeners = new Set<(collection: string) => void>();
   private appended = 0;
 
   private readonly keep: number;
@@ -63,10 +65,10 @@ export class ChangeLog {
     this.pruneEvery = opts.pruneEvery ?? PRUNE_EVERY;
   }
 
-  /** Called after every append by this process (readers in it need not wait for a poll). */
-  onAppend(listener: (collection: string) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  /** Called after every append by this process, through any ChangeLog (readers here need not wait for a poll). */
+  static onAppend(listener: (collection: string) => void): () => void {
+    listeners.add(listener);
+    return () => listeners.delete(listener);
   }
 
   /** The newest seq of every logged collection (one look-up). */
@@ -95,7 +97,7 @@ export class ChangeLog {
     }
     await this.coll.updateOne({ _id: HEADS_ID }, { $max: { [collection]: seq } }, { upsert: true });
     this.hints.set(collection, { seq, at: Date.now() });
-    for (const l of this.listeners) l(collection);
+    for (const l of listeners) l(collection);
     if (++this.appended % this.pruneEvery === 0) {
       await this.coll.deleteMany({ collection, seq: { $lte: seq - this.keep } } as never);
     }

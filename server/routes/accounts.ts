@@ -1,14 +1,9 @@
 // Analyst queries over accounts: a filtered, sorted, cursor-paged list of scored
 // accounts, and one account with its posts timeline, scores and evidence.
 import { Type as T } from '@sinclair/typebox';
-import type { PostIndex } from '../../reports/posts';
-import { withoutSignatures } from '../../reports/ring-data';
-import type { Store } from '../../storage/store';
-import type { Account } from '../../storage/types';
-import { and, decodeCursor, escapeRegex, keyset, type Order, pageOf } from '../pagination';
+import { SORT_FIELDS, type SortKey } from '../live/accounts';
+import { decodeCursor, encodeCursor, getPath, type Order } from '../pagination';
 import { Cursor, DocId, Limit, OrderParam, Platform, ProductId, query, RingId, type RoutePlugin, Score } from './common';
-
-const SORT_FIELDS = { score: 'suspicion.score', handle: 'handle', lastSeen: 'lastSeenAt' } as const;
 
 const ListQuery = query({
   platform: T.Optional(Platform),
@@ -30,43 +25,29 @@ interface ListQ {
   ring?: string;
   product?: string;
   handle?: string;
-  sort?: keyof typeof SORT_FIELDS;
+  sort?: SortKey;
   order?: Order;
   limit?: number;
   cursor?: string;
 }
 
-const LIST_PROJECTION = {
-  _id: 1, platform: 1, handle: 1, displayName: 1, createdAt: 1, firstSeenAt: 1, lastSeenAt: 1, karma: 1, followers: 1,
-  'suspicion.score': 1, 'suspicion.ringId': 1, 'suspicion.detectedAt': 1,
-} as const;
-
 export const accountRoutes: RoutePlugin = async (app, { services }) => {
-  const { store } = services;
+  const { live, store } = services;
 
   app.get('/accounts', {
     schema: { tags: ['accounts'], summary: 'scored accounts: filter, sort, cursor pagination', querystring: ListQuery },
   }, async (req) => {
     const q = req.query as ListQ;
-    const sortKey = q.sort ?? 'score';
-    const field = SORT_FIELDS[sortKey];
-    const order: Order = q.order ?? (sortKey === 'handle' ? 'asc' : 'desc');
+    const sort = q.sort ?? 'score';
+    const field = SORT_FIELDS[sort];
+    const order: Order = q.order ?? (sort === 'handle' ? 'asc' : 'desc');
     const limit = q.limit ?? 50;
-    const score: Record<string, number | boolean> = { $exists: true };
-    if (q.minScore !== undefined) score.$gte = q.minScore;
-    if (q.maxScore !== undefined) score.$lte = q.maxScore;
-    const filters: Record<string, unknown>[] = [{ 'suspicion.score': score }];
-    if (q.platform) filters.push({ platform: q.platform });
-    if (q.ring) filters.push({ 'suspicion.ringId': q.ring });
-    if (q.handle) filters.push({ handle: { $regex: escapeRegex(q.handle), $options: 'i' } });
-    if (q.product) {
-      const ids = (await services.postIndex.get()).accountsWithProduct(q.product);
-      filters.push({ _id: { $in: ids } });
-    }
-    const ks = keyset(field, order, q.cursor ? decodeCursor(q.cursor, field, order) : undefined);
-    filters.push(ks.filter);
-    const rows = await store.accounts.find(and(...filters) as never, { projection: LIST_PROJECTION, sort: ks.sort, limit: limit + 1 });
-    return pageOf(rows, limit, field, order);
+    const after = q.cursor ? decodeCursor(q.cursor, field, order) : undefined;
+    await live.fresh(q.product ? ['accounts', 'posts'] : ['accounts']);
+    const ids = q.product ? new Set(live.posts.index.accountsWithProduct(q.product)) : undefined;
+    const { items, more } = live.accounts.list({ ...q, ids, sort, order, limit, after });
+    const last = items[items.length - 1];
+    return { items, nextCursor: more && last ? encodeCursor(field, order, getPath(last, field) as string | number | Date, last._id) : null };
   });
 
   app.get('/accounts/:id', {
@@ -78,24 +59,15 @@ export const accountRoutes: RoutePlugin = async (app, { services }) => {
     },
   }, async (req, reply) => {
     const { id } = req.params as { id: string };
-    const account = await store.accounts.get(id);
-    if (!account) return reply.code(404).send({ error: 'Not Found', message: `no account ${id}` });
-    return accountDetail(services.store, await services.postIndex.get(), account, (req.query as { posts?: number }).posts ?? 200);
+    await live.fresh(['accounts', 'posts']);
+    const facts = live.accounts.facts(id);
+    if (!facts) return reply.code(404).send({ error: 'Not Found', message: `no account ${id}` });
+    const refs = live.posts.index.byAccount(id);
+    const postLimit = (req.query as { posts?: number }).posts ?? 200;
+    const ring = facts.ringId ? await store.rings.get(facts.ringId) : null;
+    const ringSummary = ring ? { _id: ring._id, score: ring.score, status: ring.status, memberCount: ring.members.length, products: ring.products } : null;
+    // Assembled from the JSON texts the views keep: nothing is parsed or re-serialised per request.
+    const body = `{"account":${facts.json},"postCount":${refs.length},"posts":[${live.posts.json(refs.slice(0, postLimit).map((r) => r._id)).join(',')}],"evidence":[${live.posts.json(facts.evidence).join(',')}],"ring":${JSON.stringify(ringSummary)}}`;
+    return reply.type('application/json; charset=utf-8').send(body);
   });
 };
-
-export async function accountDetail(store: Store, index: PostIndex, account: Account, postLimit: number) {
-  const refs = index.byAccount(account._id);
-  const posts = (await store.posts.getMany(refs.slice(0, postLimit).map((r) => r._id))).map(withoutSignatures);
-  const evidence = (await store.posts.getMany(account.suspicion?.evidencePosts ?? [])).map(withoutSignatures);
-  const postCount = refs.length;
-  const ringId = account.suspicion?.ringId;
-  const ring = ringId ? await store.rings.get(ringId) : null;
-  return {
-    account,
-    postCount,
-    posts,
-    evidence,
-    ring: ring ? { _id: ring._id, score: ring.score, status: ring.status, memberCount: ring.members.length, products: ring.products } : null,
-  };
-}

@@ -36,3 +36,9 @@ export const POST_PUBLIC_PROJECTION = {
   'enrichment.minhash': 0,
   'enrichment.lshBands': 0,
 } as const;
+
+/** The live post index, up to date with every write finished before this call. */
+export async function livePostIndex(services: Services) {
+  await services.live.fresh(['posts']);
+  return services.live.posts.index;
+}

@@ -1,13 +1,11 @@
-// Posts by product (and platform, account, dates), newest first, cursor-paged. Ids
-// come from the post index; documents from `_id` look-ups.
+// Posts by product (and platform, account, dates), newest first, cursor-paged, from
+// the server's live post view (references and JSON texts in memory).
 import { Type as T } from '@sinclair/typebox';
 import type { PostRef } from '../../reports/posts';
-import { withoutSignatures } from '../../reports/ring-data';
 import { decodeCursor, encodeCursor } from '../pagination';
 import { Cursor, DateParam, DocId, Limit, Platform, ProductId, query, type RoutePlugin, toDate } from './common';
 
 export const postRoutes: RoutePlugin = async (app, { services }) => {
-  const { store } = services;
   app.get('/posts', {
     schema: {
       tags: ['posts'],
@@ -22,13 +20,14 @@ export const postRoutes: RoutePlugin = async (app, { services }) => {
         cursor: T.Optional(Cursor),
       }),
     },
-  }, async (req) => {
+  }, async (req, reply) => {
     const q = req.query as { product?: string; platform?: string; account?: string; since?: string; until?: string; limit?: number; cursor?: string };
     const limit = q.limit ?? 50;
     const since = toDate(q.since, 'since');
     const until = toDate(q.until, 'until');
     const after = q.cursor ? decodeCursor(q.cursor, 'createdAt', 'desc') : undefined;
-    const index = await services.postIndex.get();
+    await services.live.fresh(['posts']);
+    const index = services.live.posts.index;
     let refs: PostRef[] = q.product ? index.byProduct(q.product) : q.account ? index.byAccount(q.account) : index.all;
     const afterTime = after ? (after.value as Date).getTime() : undefined;
     refs = refs.filter(
@@ -40,8 +39,9 @@ export const postRoutes: RoutePlugin = async (app, { services }) => {
         (afterTime === undefined || r.createdAt.getTime() < afterTime || (r.createdAt.getTime() === afterTime && r._id > (after?.id ?? ''))),
     );
     const page = refs.slice(0, limit);
-    const items = (await store.posts.getMany(page.map((r) => r._id))).map(withoutSignatures);
+    const items = services.live.posts.json(page.map((r) => r._id));
     const last = page[page.length - 1];
-    return { items, nextCursor: refs.length > limit && last ? encodeCursor('createdAt', 'desc', last.createdAt, last._id) : null };
+    const nextCursor = refs.length > limit && last ? encodeCursor('createdAt', 'desc', last.createdAt, last._id) : null;
+    return reply.type('application/json; charset=utf-8').send(`{"items":[${items.join(',')}],"nextCursor":${JSON.stringify(nextCursor)}}`);
   });
 };

@@ -8,7 +8,7 @@ import { loadWeeklyReport } from '../../reports/weekly-data';
 import { weeklyReportHtml } from '../../reports/weekly-html';
 import { actorOf } from '../auth';
 import { writeAudit } from '../audit';
-import { query, RingId, type RoutePlugin, Week } from './common';
+import { query, RingId, type RoutePlugin, Week, livePostIndex } from './common';
 
 const Format = T.Union([T.Literal('html'), T.Literal('pdf'), T.Literal('json'), T.Literal('gexf')], { default: 'html' });
 
@@ -27,7 +27,7 @@ export const reportRoutes: RoutePlugin = async (app, { services }) => {
     const { id } = req.params as { id: string };
     const q = req.query as { format?: RingFormat; download?: boolean };
     const format = q.format ?? 'html';
-    const bytes = await renderRingReport(store, id, format, { chromiumPath: config.web.chromiumPath, index: await services.postIndex.get() });
+    const bytes = await renderRingReport(store, id, format, { chromiumPath: config.web.chromiumPath, index: await livePostIndex(services) });
     await writeAudit(store, { actor: actorOf(req), action: 'ring.export', target: `ring:${id}`, after: { format } });
     reply.header('content-type', CONTENT_TYPES[format]).header('x-content-type-options', 'nosniff');
     if (format === 'html') reply.header('content-security-policy', REPORT_CSP);

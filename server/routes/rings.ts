@@ -6,7 +6,7 @@ import type { RingStatus } from '../../storage/types';
 import { actorOf } from '../auth';
 import { and, decodeCursor, keyset, type Order, pageOf } from '../pagination';
 import { type ReviewChange, ReviewError, RingReviews } from '../review';
-import { Cursor, DateParam, Limit, OrderParam, Platform, ProductId, query, RingId, type RoutePlugin, Score, toDate } from './common';
+import { Cursor, DateParam, Limit, OrderParam, Platform, ProductId, query, RingId, type RoutePlugin, Score, toDate, livePostIndex } from './common';
 
 const Status = T.Union([T.Literal('new'), T.Literal('in_review'), T.Literal('confirmed'), T.Literal('dismissed')]);
 const SORT_FIELDS = { score: 'score', lastPostAt: 'lastPostAt', detectedAt: 'detectedAt' } as const;
@@ -75,7 +75,7 @@ export const ringRoutes: RoutePlugin = async (app, { services }) => {
 
   app.get('/rings/:id', {
     schema: { tags: ['rings'], summary: 'one ring: members, evidence, timeline, graph, linked cases, review history', params: T.Object({ id: RingId }) },
-  }, async (req) => loadRingReport(store, (req.params as { id: string }).id, { index: await services.postIndex.get() }));
+  }, async (req) => loadRingReport(store, (req.params as { id: string }).id, { index: await livePostIndex(services) }));
 
   app.get('/rings/:id/audit', {
     schema: { tags: ['rings'], summary: "the ring's audit trail", params: T.Object({ id: RingId }) },
