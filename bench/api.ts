@@ -1,6 +1,7 @@
 // HTTP API latency on loopback against a store holding the medium simulator world
-// (issue 6 §5): account look-up by id and the filtered accounts list with autocannon,
-// at a fixed 200 requests/s and unthrottled; ring report PDF render time.
+// (issue 6 §5): account look-up by id and the filtered accounts list at 200 requests/s
+// (evenly paced, bench/paced.ts; and autocannon's per-second bursts) and unthrottled
+// (autocannon); the ring report PDF through its route.
 // `npm run bench -- api`. Goals: look-up p99 ≤ 50 ms at 200 req/s; list p99 ≤ 250 ms.
 //
 // The server runs in a child process (this file with `--serve`), as `ringwatch serve`
@@ -22,7 +23,6 @@ import { type Config, loadConfig } from '../config/index';
 import { createLogger } from '../config/logger';
 import { cleaningOptions } from '../crawlers/import/escalations';
 import { writeDetection } from '../jobs/detect';
-import { PostIndex, renderRingReport } from '../reports/index';
 import { buildServer } from '../server/app';
 import { createApiKey } from '../server/keys';
 import { redditAccountId, twitterAccountId, webAccountId } from '../sim/ids';
@@ -30,6 +30,7 @@ import { generateWorld, type Scale, type World } from '../sim/world';
 import { startEmbedded } from '../storage/embedded';
 import { openStore, type Store } from '../storage/store';
 import type { Account, Escalation, Post, Product } from '../storage/types';
+import { pacedLoad } from './paced';
 import type { BenchRow } from './types';
 
 // autocannon ships no type declarations; this is the part of its API used here.
@@ -251,7 +252,9 @@ async function load(opts: { url: string; key: string; paths: () => string; durat
     p99: result.latency.p99,
     max: result.latency.max,
     requests: result.requests.total,
-    sent: result.requests.sent,
+    // With a rate, autocannon (9.0) counts each connection's per-second share as sent at
+    // start instead of its one first request (run.js: `totalRequests += url.rate`).
+    sent: result.requests.sent - (opts.rate ? opts.rate - opts.connections : 0),
     bad: result.non2xx + result.errors + result.timeouts,
   };
 }
@@ -326,11 +329,11 @@ export async function benchApi(opts: { seed?: number; text?: boolean; duration?:
     server = started.child;
     const base = started.url;
 
-    // Warm-up: the first account page builds the server's in-memory post index (one scan).
+    // Warm-up: the first account page waits for the server's live views to load (one scan of accounts and of posts).
     let t = performance.now();
     const first = await fetch(`${base}/api/accounts/${encodeURIComponent(filled.accountIds[0])}`, { headers: { 'x-api-key': key } });
     if (first.status !== 200) throw new Error(`warm-up look-up answered ${first.status}: ${await first.text()}`);
-    progress(`server up at ${base}; first look-up (builds the post index) took ${Math.round(performance.now() - t)} ms`);
+    progress(`server up at ${base}; first look-up (waits for the live views' first load) took ${Math.round(performance.now() - t)} ms`);
     t = performance.now();
     const list = await fetch(`${base}${LIST_PATH}`, { headers: { 'x-api-key': key } });
     const listBody = (await list.json()) as { items?: unknown[] };
@@ -350,7 +353,7 @@ export async function benchApi(opts: { seed?: number; text?: boolean; duration?:
       if (l.bad) notes.push(`${l.bad} non-2xx/errors/timeouts`);
       const unanswered = l.sent - l.requests - l.bad;
       // Latencies cover answered requests only: with many left unanswered, p99 is a lower bound.
-      if (unanswered > 0) notes.push(`${unanswered} of ${l.sent} sent still unanswered at the end`);
+      if (unanswered > 0) notes.push(`${unanswered} of ${l.sent} sent still in flight when the run ended`);
       const rate = fixed ? `at ${FIXED_RATE} req/s` : 'unthrottled';
       row(`${name} ${rate}: req/s`, l.requests, l.reqPerSec, 'req/s', notes.join('; ') || undefined);
       row(`${name} ${rate}: p50`, l.requests, l.p50, 'ms');
@@ -360,31 +363,40 @@ export async function benchApi(opts: { seed?: number; text?: boolean; duration?:
         : l.requests === 0
           ? `goal p99 ≤ ${goalMs} ms NOT met (no request answered within ${duration} s)`
           : `goal p99 ≤ ${goalMs} ms NOT met (${(l.p99 / goalMs).toFixed(1)}× the goal${unanswered > 0 ? ', and a lower bound' : ''})`;
-      row(`${name} ${rate}: p99`, l.requests, l.p99, 'ms', `${fixed || name === 'list' ? `${verdict}; ` : ''}max ${l.max} ms`);
+      row(`${name} ${rate}: p99`, l.requests, l.p99, 'ms', `${fixed || name === 'list' ? `${verdict}; ` : ''}max ${Math.round(l.max)} ms`);
     };
 
-    progress(`look-up at ${FIXED_RATE} req/s for ${duration} s (${world})`);
-    report('look-up', await load({ url: base, key, paths: lookupPath, duration, connections: 20, rate: FIXED_RATE }), LOOKUP_GOAL_MS, true);
+    const paced = async (name: string, path: () => string, goalMs: number) => {
+      const l = await pacedLoad({ url: base, headers: { 'x-api-key': key }, path, rate: FIXED_RATE, durationSec: duration });
+      report(`${name} paced`, { ...l, sent: l.requests + l.bad }, goalMs, true);
+    };
+    progress(`look-up paced at ${FIXED_RATE} req/s for ${duration} s (${world})`);
+    await paced('look-up', lookupPath, LOOKUP_GOAL_MS);
+    progress(`look-up, autocannon at ${FIXED_RATE} req/s`);
+    report('look-up autocannon bursts', await load({ url: base, key, paths: lookupPath, duration, connections: 20, rate: FIXED_RATE }), LOOKUP_GOAL_MS, true);
     progress('look-up unthrottled');
     report('look-up', await load({ url: base, key, paths: lookupPath, duration, connections: 10 }), LOOKUP_GOAL_MS, false);
-    progress(`list at ${FIXED_RATE} req/s (${filled.listMatches} reddit accounts score ≥ 0.5)`);
-    report('list', await load({ url: base, key, paths: listPath, duration, connections: 20, rate: FIXED_RATE }), LIST_GOAL_MS, true);
+    progress(`list paced at ${FIXED_RATE} req/s (${filled.listMatches} reddit accounts score ≥ 0.5)`);
+    await paced('list', listPath, LIST_GOAL_MS);
+    progress(`list, autocannon at ${FIXED_RATE} req/s`);
+    report('list autocannon bursts', await load({ url: base, key, paths: listPath, duration, connections: 20, rate: FIXED_RATE }), LIST_GOAL_MS, true);
     progress('list unthrottled');
     report('list', await load({ url: base, key, paths: listPath, duration, connections: 10 }), LIST_GOAL_MS, false);
 
     progress('ring report PDF ×3');
-    // As the report route does: with the post index the server keeps (built once here).
-    const index = await PostIndex.build(store);
+    // Through the report route, as a policy user downloads it (the server's live post index).
+    const { key: policyKey } = await createApiKey(store, { role: 'policy', name: 'bench policy', actor: 'bench' });
     const times: number[] = [];
     let bytes = 0;
     for (let i = 0; i < 3; i++) {
       t = performance.now();
-      const pdf = await renderRingReport(store, filled.topRing, 'pdf', { chromiumPath: config.web.chromiumPath, index });
+      const res = await fetch(`${base}/api/rings/${filled.topRing}/report?format=pdf`, { headers: { 'x-api-key': policyKey } });
+      const pdf = Buffer.from(await res.arrayBuffer());
       times.push(performance.now() - t);
-      if (pdf.subarray(0, 5).toString() !== '%PDF-') throw new Error('the ring report is not a PDF');
+      if (res.status !== 200 || pdf.subarray(0, 5).toString() !== '%PDF-') throw new Error(`the ring report answered ${res.status}, not a PDF`);
       bytes = pdf.length;
     }
-    row('ring report PDF render (top ring, median of 3)', 3, median(times), 'ms', `${Math.round(bytes / 1024)} KiB; runs ${times.map((x) => Math.round(x)).join(', ')} ms; renderRingReport with a prebuilt post index, as the report route calls it`);
+    row('ring report PDF (top ring, median of 3)', 3, median(times), 'ms', `${Math.round(bytes / 1024)} KiB; runs ${times.map((x) => Math.round(x)).join(', ')} ms; GET /api/rings/:id/report?format=pdf`);
   } finally {
     if (server && server.exitCode === null) {
       const exited = new Promise((r) => server!.once('exit', r));
