@@ -108,7 +108,9 @@ export class ChangeLog {
    * are read one by one by `_id` (the only indexed look-up on FerretDB).
    */
   async since(collection: string, after: number, head: number): Promise<ChangesSince> {
-    if (head <= after) return { seq: after, ids: new Set() };
+    if (head === after) return { seq: after, ids: new Set() };
+    // The log went back (the database was dropped and refilled): nothing it says is comparable.
+    if (head < after) return { seq: head, ids: 'all' };
     if (head - after > this.keep) return { seq: head, ids: 'all' };
     const ids = new Set<string>();
     for (let seq = after + 1; seq <= head; seq++) {

@@ -84,6 +84,8 @@ describe('change log', () => {
     expect((await log.since('escalations', start, head)).ids).toBe('all');
     // One that kept up reads the rest.
     expect((await log.since('escalations', head - 2, head)).ids).toEqual(new Set(['e8', 'e9']));
+    // A log that went back (the database dropped and refilled) means reload too.
+    expect(await log.since('escalations', head + 5, head)).toEqual({ seq: head, ids: 'all' });
     // A hole (an entry lost) also means reload.
     await changes.deleteOne({ _id: `escalations:${head - 1}` } as never);
     expect((await log.since('escalations', head - 3, head)).ids).toBe('all');
