@@ -9,6 +9,7 @@ import { type SimRequest, type SimResponse, basicAuth, bearer, json, listener } 
 import { snowflake } from './ids';
 import { QueryError, type QueryNode, evaluate, normalise, parseQuery } from './query';
 import { FirstRequestWindowLimiter, type LimitSpec } from './ratelimit';
+import { TweetIndex, cmpId, firstOlderThan } from './search-index';
 import { RequestLog } from './stats';
 import type { Tweet, TwitterUser, World } from './world';
 
@@ -100,10 +101,6 @@ function problem(status: number, title: string): SimResponse {
   return json(status, { title, detail: title, type: 'about:blank', status });
 }
 
-function cmpId(a: string, b: string): number {
-  return a.length !== b.length ? a.length - b.length : a < b ? -1 : a > b ? 1 : 0;
-}
-
 function tco(url: string, salt: string): string {
   return `https://t.co/${createHash('sha1').update(`${salt}|${url}`).digest('base64url').slice(0, 10)}`;
 }
@@ -158,6 +155,7 @@ export function createTwitterSim(options: TwitterSimOptions): TwitterSim {
     }
     return n;
   };
+  const searchIndex = new TweetIndex(tweetsNewest, textOf);
 
   // ---------------------------------------------------------------- tokens
   const appTokens = new Map<string, string>(apps.map((a) => [a.bearerToken, `app:${a.key}`]));
@@ -366,10 +364,11 @@ export function createTwitterSim(options: TwitterSimOptions): TwitterSim {
     }
     const out: Tweet[] = [];
     let more = false;
-    for (const t of pool) {
+    // The pool is newest first: start below the cursor and until_id at once.
+    const upper = cursor && untilId ? (cmpId(cursor, untilId) < 0 ? cursor : untilId) : (cursor ?? untilId);
+    for (let i = upper ? firstOlderThan(pool, upper) : 0; i < pool.length; i++) {
+      const t = pool[i];
       if (t.deleted) continue;
-      if (cursor && cmpId(t.id, cursor) >= 0) continue;
-      if (untilId && cmpId(t.id, untilId) >= 0) continue;
       if (sinceId && cmpId(t.id, sinceId) <= 0) break;
       if (endTime !== undefined && t.createdAt >= endTime) continue;
       if (startTime !== undefined && t.createdAt < startTime) break;
@@ -444,7 +443,7 @@ export function createTwitterSim(options: TwitterSimOptions): TwitterSim {
         const match = matcher(node);
         let p: ReturnType<typeof pageOf>;
         try {
-          p = pageOf(tweetsNewest, q, max, 'next_token', (t) => t.createdAt >= floor && match(t));
+          p = pageOf(searchIndex.candidates(node) ?? tweetsNewest, q, max, 'next_token', (t) => t.createdAt >= floor && match(t));
         } catch (e) {
           if (e instanceof QueryError) throw invalid('query', query, `There were errors processing your request: ${e.message}`);
           throw e;
@@ -650,6 +649,7 @@ export function createTwitterSim(options: TwitterSimOptions): TwitterSim {
       };
       world.twitter.tweets.push(t);
       tweetsNewest.unshift(t);
+      searchIndex.addNewest(t);
       tweetById.set(t.id, t);
       const list = userTweets.get(author.id);
       if (list) list.unshift(t);
