@@ -1,11 +1,13 @@
-// Runs a source's units into the store. Per page: store accounts, then replies, then
-// top-level posts, then advance the unit's cursor — so a crash at any point leaves a
-// cursor that never passes an unstored page (and a stored parent implies stored replies).
-// The next page is fetched while the current one is being stored; several units run at
-// once and share the source's rate gate, so the gate, not the store, sets the pace.
+// Runs a source's units into the store. Per page: store accounts, then posts (replies
+// before the posts they reply to; crawlers/page-writer.ts), then advance the unit's
+// cursor — so a crash at any point leaves a cursor that never passes an unstored page
+// (and a stored parent implies stored replies).
+// Later pages are fetched while earlier ones are being stored; several units run at once
+// and share the source's rate gate, so the gate, not the store, sets the pace.
 import type { Logger } from 'pino';
 import type { Store } from '../storage/store';
-import type { Account, CrawlState, Post } from '../storage/types';
+import type { CrawlState, Post } from '../storage/types';
+import { check, type PageCounts, PageWriter } from './page-writer';
 import { BudgetExhausted, type CrawlUnit, type Source, type SourcePage, type UnitContext, type UnitCursor } from './source';
 
 export interface CrawlStats {
@@ -49,10 +51,19 @@ export interface EngineOptions {
   /** Shared across platforms of one run; 0/undefined = unlimited. */
   budget?: RequestBudget;
   concurrency?: number;
+  /** Pages each unit fetches ahead of the writer (default DEFAULT_READ_AHEAD; 1: one page while the last is stored). */
+  readAhead?: number;
   /** Re-check stored posts this many days back from the newest for deletions (0 = off). */
   deletionSyncDays?: number;
   onPage?: (platform: string, unit: CrawlUnit, page: SourcePage) => void;
 }
+
+/**
+ * Pages a unit may fetch ahead of the writer, and pages it may have in the store's stages.
+ * Bounds memory (a page is at most a listing with its comment trees) and the requests a
+ * failing unit lets go, while letting the store fall behind the gate by that many pages.
+ */
+export const DEFAULT_READ_AHEAD = 4;
 
 export function emptyStats(): CrawlStats {
   return { requests: 0, items: 0, new: 0, duplicates: 0, accounts: 0, errors: 0, rateLimited: 0, retries: 0, deleted: 0, pages: 0, units: 0, durationMs: 0 };
@@ -85,77 +96,83 @@ export async function crawlSource(source: Source, opts: EngineOptions): Promise<
   };
   const baseCtx = { signal: opts.signal, knownPosts, knownAccounts, spend };
 
-  const accountsWritten = new Map<string, boolean>();
-  const storePage = async (unit: CrawlUnit, page: SourcePage) => {
-    const ids = page.posts.map((p) => p._id);
-    const stored = new Map(
-      ids.length ? (await store.posts.getMany(ids, { projection: { _id: 1, text: 1, title: 1, score: 1, deleted: 1 } })).map((d) => [d._id, d]) : [],
-    );
-    const known = new Set(stored.keys());
-    report.pages++;
-    report.items += page.posts.length;
-    const fresh = page.posts.filter((p) => !known.has(p._id));
-    report.new += new Set(fresh.map((p) => p._id)).size;
-    report.duplicates += page.posts.length - fresh.length;
-    report.deleted += page.posts.filter((p) => p.deleted && !stored.get(p._id)?.deleted).length;
+  const writer = new PageWriter(store);
+  // Pages go through three stages, accounts, posts and cursor, each one page at a time and
+  // in arrival order, so a unit's cursor never passes an unstored page and its pages' posts
+  // follow their accounts. One writer per document kind (DESIGN.md §3): FerretDB's updates
+  // are not atomic across concurrent writers, and concurrent upserts of the same posts from
+  // overlapping units can stall it. Different stages run at once on different pages, so a
+  // page costs the store's slowest stage, not the sum of all three.
+  const accountsStage = oneAtATime();
+  const postsStage = oneAtATime();
+  const cursorStage = oneAtATime();
+  /** `before`: the unit's previous page stored; the cursor moves only after it. */
+  const storePage = async (unit: CrawlUnit, page: SourcePage, before: Promise<void>) => {
     if (opts.dryRun) {
+      await before;
+      count(page, await writer.count(page.posts));
       report.cursors?.push(page.cursor);
       dryState.set(unit.id, { ...page.cursor, updatedAt: new Date() });
       return;
     }
-    // An account is written once per run (its details and lastSeenAt do not change within one).
-    // (Written again when a later page brings details the first one lacked.)
-    const pageAccounts = page.accounts.filter((a) => !accountsWritten.has(a._id) || (!accountsWritten.get(a._id) && a.createdAt));
-    for (const a of pageAccounts) accountsWritten.set(a._id, !!a.createdAt);
-    const accountIds = pageAccounts.map((a) => a._id);
-    const knownAcc = new Set(accountIds.length ? (await store.accounts.getMany(accountIds, { projection: { _id: 1 } })).map((a) => a._id) : []);
-    // Existing accounts keep their firstSeenAt ($set of the fields given).
-    const accounts = pageAccounts.map((a) => (knownAcc.has(a._id) ? withoutFirstSeen(a) : a));
-    report.accounts += accounts.length - knownAcc.size;
-    if (accounts.length) await check(store.accounts.upsertMany(accounts), 'accounts');
-    // A deleted item that is already stored keeps its author and text: only mark it.
-    const marks = page.posts.filter((p) => p.deleted && known.has(p._id) && !stored.get(p._id)?.deleted);
-    // Stored posts are rewritten only when what the platform shows changed (updates are the
-    // store's slow path; overlapping searches return the same posts again and again).
-    const full = page.posts.filter((p) => {
-      const old = stored.get(p._id);
-      if (!old) return true;
-      if (p.deleted) return false;
-      return old.text !== p.text || old.title !== p.title || old.score !== p.score || !!old.deleted;
-    });
-    const replies = full.filter((p) => p.parentId);
-    const tops = full.filter((p) => !p.parentId);
-    if (replies.length) await check(store.posts.upsertMany(replies), 'posts');
-    if (marks.length) await check(store.posts.setMany(marks.map((p) => ({ id: p._id, set: { deleted: true, fetchedAt: p.fetchedAt } }))), 'posts');
-    if (tops.length) await check(store.posts.upsertMany(tops), 'posts');
-    await check(store.crawlState.upsertMany([{ ...page.cursor, updatedAt: new Date() }]), 'crawl_state');
+    const accounts = await accountsStage(() => writer.writeAccounts(page.accounts));
+    count(page, { ...(await postsStage(() => writer.writePosts(page.posts))), accounts });
+    await before;
+    await cursorStage(() => check(store.crawlState.upsertMany([{ ...page.cursor, updatedAt: new Date() }]), 'crawl_state'));
     opts.onPage?.(source.platform, unit, page);
   };
-
-  // One writer per run (DESIGN.md §3): FerretDB's updates are not atomic across concurrent
-  // writers, and concurrent upserts of the same posts from overlapping units can stall it.
-  let writes: Promise<unknown> = Promise.resolve();
-  const writeOneAtATime = <T>(fn: () => Promise<T>): Promise<T> => {
-    const run = writes.then(fn, fn);
-    writes = run.catch(() => {});
-    return run;
+  const count = (page: SourcePage, counts: PageCounts) => {
+    report.pages++;
+    report.items += page.posts.length;
+    report.new += counts.new;
+    report.duplicates += counts.duplicates;
+    report.deleted += counts.deleted;
+    report.accounts += counts.accounts;
   };
 
   const runUnit = async (unit: CrawlUnit) => {
     const state = opts.dryRun ? (dryState.get(unit.id) ?? (await store.crawlState.get(unit.id))) : await store.crawlState.get(unit.id);
-    const it = source.pages(unit, { ...baseCtx, state } as UnitContext)[Symbol.asyncIterator]();
-    // Prefetch one page: the gate keeps sending while the store writes.
-    let next = it.next();
-    for (;;) {
-      const r = await next;
-      if (r.done) break;
-      if (opts.signal.aborted) {
-        void it.return?.();
-        break;
+    // Stopped when the unit ends for any reason, so pages still queued ahead send nothing.
+    const stop = new AbortController();
+    const it = source.pages(unit, { ...baseCtx, signal: AbortSignal.any([opts.signal, stop.signal]), state } as UnitContext)[Symbol.asyncIterator]();
+    // Pages fetched ahead of the writer, oldest first: the gate keeps sending while the
+    // store writes, and a stretch of slow writes (pages of all-new posts and accounts at
+    // the start of a crawl) does not hold the gate up. An async generator runs its next()
+    // calls one after another, so the pages still arrive in order.
+    const depth = Math.max(1, opts.readAhead ?? DEFAULT_READ_AHEAD);
+    const ahead: Promise<IteratorResult<SourcePage>>[] = [];
+    const fill = () => {
+      while (ahead.length < depth) {
+        const next = it.next();
+        next.catch(() => {}); // handled when awaited
+        ahead.push(next);
       }
-      next = it.next();
-      next.catch(() => {}); // handled when awaited
-      await writeOneAtATime(() => storePage(unit, r.value));
+    };
+    // Pages stored or being stored, oldest first; the next page enters the stages while
+    // the last one is still in them.
+    const storing: Promise<void>[] = [];
+    let last: Promise<void> = Promise.resolve();
+    let failed = false;
+    try {
+      fill();
+      for (;;) {
+        if (failed) await last; // throws the store's error: no more pages for this unit
+        const r = await (ahead.shift() as Promise<IteratorResult<SourcePage>>);
+        if (r.done) break;
+        if (opts.signal.aborted) break;
+        fill();
+        last = storePage(unit, r.value, last);
+        last.catch(() => {
+          failed = true;
+        });
+        storing.push(last);
+        while (storing.length > depth) await storing.shift();
+      }
+      await last;
+    } finally {
+      // Never leave with requests or writes in flight (the store may be closed next).
+      stop.abort();
+      await Promise.allSettled([...ahead, ...storing]);
     }
     report.units++;
   };
@@ -215,6 +232,16 @@ export async function crawlSource(source: Source, opts: EngineOptions): Promise<
   return report;
 }
 
+/** Runs the functions given to it one at a time, in call order. */
+function oneAtATime() {
+  let last: Promise<unknown> = Promise.resolve();
+  return <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = last.then(fn, fn);
+    last = run.catch(() => {});
+    return run;
+  };
+}
+
 /** Re-fetches stored, not-deleted posts of the source's platform from the last `days` and marks the deleted ones. */
 async function deletionSync(source: Source, store: Store, days: number, ctx: Omit<UnitContext, 'state'>): Promise<number> {
   const candidates: { _id: string; externalId: string; t: number }[] = [];
@@ -232,16 +259,6 @@ async function deletionSync(source: Source, store: Store, days: number, ctx: Omi
   const now = new Date();
   await check(store.posts.setMany([...deleted].map((id) => ({ id, set: { deleted: true, fetchedAt: now } }))), 'posts');
   return deleted.size;
-}
-
-function withoutFirstSeen(a: Account): Account {
-  const { firstSeenAt: _f, ...rest } = a;
-  return rest as Account;
-}
-
-async function check(p: Promise<{ rejected: { id: string; reason: string }[] }>, what: string) {
-  const r = await p;
-  if (r.rejected.length > 0) throw new Error(`store refused ${r.rejected.length} ${what} documents, e.g. ${r.rejected[0].id}: ${r.rejected[0].reason}`);
 }
 
 export type { Post };
