@@ -1,5 +1,5 @@
 // `npm run bench -- crawl`: the crawlers against the simulator with the platforms' real
-// limits scaled down in time (Reddit 600 per 10 min → 600 per 6 s; X search 450 per 15 min
+// limits scaled down in time (Reddit 600 per 10 min → 600 per 12 s; X search 450 per 15 min
 // → 450 per 9 s). Reports quota utilisation (requests made / requests allowed in the time
 // taken), self-caused 429s, posts stored per second and crawler CPU per 1,000 posts (this
 // process: crawler + store client; the simulator and FerretDB run in other processes).
@@ -67,8 +67,9 @@ export async function benchCrawl(): Promise<BenchRow[]> {
       limit: 450,
       windowMs: 9000,
       budget: 2000,
-      // The small world: the simulator's search scans its whole pool per page, slow on deep medium-world cursors.
-      sim: { seed: 1, scale: 'small', rateLimits: { twitter: { windowMs: 9000 } } },
+      // The medium world: its ten searches end after 1,348 pages (three windows); the small
+      // world's run out of work after 74 requests.
+      sim: { seed: 1, scale: 'medium', rateLimits: { twitter: { windowMs: 9000 } } },
       source: (info, cfgDir) => {
         const config = loadConfig({ cwd: cfgDir, env: { RINGWATCH_DATA: cfgDir }, overrides: { twitter: { baseUrl: info.twitter, rateWindowSec: 9 } } });
         return new TwitterSource({ config, bearerToken: 'sim-x-bearer-token', queries: ['the', 'and', 'for', 'this', 'with', 'my', 'is', 'it', 'to', 'of'] });
