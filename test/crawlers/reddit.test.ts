@@ -11,6 +11,7 @@ import type { Config } from '../../config/index';
 import { crawlJob } from '../../jobs/crawl';
 import { runJob } from '../../jobs/runner';
 import { testStore } from '../helpers/store';
+import { DEFAULT_READ_AHEAD } from '../../crawlers/engine';
 import { crawl, expectedReddit, quiet, REDDIT_ENV, simConfig, smallSubreddits, storedPosts } from './helpers';
 
 let sim: Simulator;
@@ -85,8 +86,10 @@ describe('reddit crawl', () => {
       expect(failed.errorMessages[0]).toMatch(/gave up after 3 failed tries; last: HTTP 503/);
       const cursor = (await store.crawlState.get(`reddit:r/${big[0]}:new`))!;
       const stored = await store.posts.find({ platform: 'reddit' }, { projection: { _id: 1, createdAt: 1 } });
-      // Page 1, and page 2 when it was already prefetched before the fault started.
-      expect([10, 20]).toContain(stored.length);
+      // Page 1, and the pages the unit had already fetched ahead before the fault started.
+      expect(stored.length % 10).toBe(0);
+      expect(stored.length).toBeGreaterThanOrEqual(10);
+      expect(stored.length).toBeLessThanOrEqual(10 * (1 + DEFAULT_READ_AHEAD));
       // The cursor is the last stored item: nothing beyond it was skipped.
       const oldest = stored.reduce((a, b) => (a.createdAt < b.createdAt ? a : b));
       expect(cursor.after).toBe(oldest._id.replace('reddit:', ''));
