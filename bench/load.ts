@@ -17,6 +17,8 @@ import { createApiKey } from '../server/keys';
 import { DEFAULT_REDDIT_CLIENTS, DEFAULT_REDDIT_LOGINS, generateWorld, startSimulator } from '../sim/index';
 import { freePort, startEmbedded } from '../storage/embedded';
 import { openStore } from '../storage/store';
+import { detectRings } from '../analysis/rings/detect';
+import { writeDetection } from '../jobs/detect';
 import { worldDocs } from './api';
 import type { BenchRow } from './types';
 
@@ -78,6 +80,8 @@ export async function benchLoad(): Promise<BenchRow[]> {
     const docs = worldDocs(world, config, { text: true });
     await s.accounts.upsertMany(docs.accounts);
     for (let i = 0; i < docs.posts.length; i += 2000) await s.posts.upsertMany(docs.posts.slice(i, i + 2000));
+    // Scores and rings, so that the filtered list has rows to return.
+    await writeDetection(s, detectRings({ posts: docs.posts, accounts: docs.accounts }), 'bench-load', new Date(world.now));
     const key = (await createApiKey(s, { role: 'analyst', actor: 'bench' })).key;
     const ids = docs.accounts.slice(0, 500).map((a) => a._id);
     await s.close();
