@@ -57,7 +57,7 @@ export interface SharedGateOptions extends RateGateOptions {
 
 // KEYS: 1 log (zset), 2 meta (hash: limit, pauseUntil)
 // ARGV: 1 windowMs (with margin), 2 fallback limit (0 = unknown), 3 member, 4 hold ms
-// Returns {waitMs, limitKnown}: waitMs 0 means admitted. Admissions are spaced window/limit apart. An admitted request is logged as
+// Returns {waitMs, limitKnown}: waitMs 0 means admitted. An admitted request is logged as
 // in flight (score now + hold) until DONE moves it to the time its answer came back: the
 // platform counted it at some moment before that, so the slot is reused only a full
 // window after that moment, however long the request or the sender's event loop took.
@@ -70,16 +70,9 @@ if pause > now then return {pause - now, 1} end
 local limit = tonumber(redis.call('HGET', KEYS[2], 'limit') or ARGV[2])
 local known = 1
 if limit == nil or limit <= 0 then limit = 1; known = 0 end
--- Paced: at most one admission per window/limit, so that requests spread over the
--- window instead of leaving in bursts (a burst that straddles the platform's own
--- window boundary wastes most of a window).
-local spacing = math.floor(window / limit)
-local last = tonumber(redis.call('HGET', KEYS[2], 'lastAdmit') or '0')
-if known == 1 and now - last < spacing then return {last + spacing - now, known} end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
 local n = redis.call('ZCARD', KEYS[1])
 if n < limit then
-  redis.call('HSET', KEYS[2], 'lastAdmit', now)
   redis.call('ZADD', KEYS[1], now + tonumber(ARGV[4]), ARGV[3])
   redis.call('PEXPIRE', KEYS[1], window * 2 + tonumber(ARGV[4]))
   return {0, known}

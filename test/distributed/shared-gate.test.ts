@@ -42,9 +42,7 @@ describe('SharedGate', () => {
     const prefix = `t${Date.now()}`;
     const gates = [0, 1, 2].map(() => new SharedGate({ name: 'reddit sim-reddit-client', style: 'reddit', windowMs: WINDOW, maxRetries: 2, redis: conn(), prefix }));
     sim.resetStats();
-    // Six windows, so that one window slowed by a busy machine (CI runs on 2 cores)
-    // weighs less in the utilisation of the middle ones.
-    const deadline = Date.now() + 6.2 * WINDOW;
+    const deadline = Date.now() + 4.2 * WINDOW;
     const subs = sim.world.subreddits;
     let i = 0;
     await Promise.all(
@@ -61,8 +59,7 @@ describe('SharedGate', () => {
     for (const [, n] of perWindow) expect(n).toBeLessThanOrEqual(LIMIT);
     // Utilisation in the windows between the first and the last (both partial).
     const middle = perWindow.slice(1, -1).map(([, n]) => n);
-    console.log(`three processes: per window ${perWindow.map(([, n]) => n).join(',')}`);
-    expect(middle.length).toBeGreaterThanOrEqual(5);
+    expect(middle.length).toBeGreaterThanOrEqual(3);
     expect(middle.reduce((a, b) => a + b, 0) / (LIMIT * middle.length)).toBeGreaterThanOrEqual(0.9);
     // The limit was learned from the headers and shared.
     expect(gates.every((g) => g.stats.requests > 0)).toBe(true);
