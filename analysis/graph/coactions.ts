@@ -114,6 +114,20 @@ function forNearPairs(items: readonly Item[], windowMs: number, k: number, visit
   }
 }
 
+/**
+ * Numbers in shards: one V8 Set holds at most 2^24 entries, and a 1M-post world has more
+ * candidate near-duplicate pairs than that ("Set maximum size exceeded" in graph building).
+ */
+class PairSet {
+  private readonly shards: Set<number>[] = Array.from({ length: 64 }, () => new Set<number>());
+  has(key: number): boolean {
+    return this.shards[key % 64].has(key);
+  }
+  add(key: number): void {
+    this.shards[key % 64].add(key);
+  }
+}
+
 function distinctAccounts(items: readonly Item[]): number {
   return new Set(items.map((it) => it.acc)).size;
 }
@@ -169,7 +183,7 @@ export function collectCoActions(input: CoActionInput): Map<number, PairEvidence
   shared(byCode, 'sharedCode');
 
   // Near-duplicate text: posts sharing an LSH band, verified by the MinHash estimate.
-  const verified = new Set<number>();
+  const verified = new PairSet();
   for (const items of byBand.values()) {
     if (items.length < 2) continue;
     const n = distinctAccounts(items);
