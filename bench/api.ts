@@ -17,6 +17,7 @@ import type { DetectAccount } from '../analysis/graph/types';
 import { createEnricher } from '../analysis/nlp/enrich';
 import { detectRings } from '../analysis/rings/detect';
 import type { LinkableEscalation } from '../analysis/rings/links';
+import { median } from '../analysis/escalations/anomaly';
 import { cleanEscalationRow } from '../analysis/escalations/rows';
 import { isoWeek } from '../analysis/time';
 import { type Config, loadConfig } from '../config/index';
@@ -289,11 +290,6 @@ async function serve(dataDir: string, uri: string): Promise<void> {
     process.exit(0);
   };
   process.once('SIGTERM', () => void stop());
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 type Filled = Awaited<ReturnType<typeof fillStore>>;

@@ -4,6 +4,7 @@
 // lets each connection send its per-second share back to back at every second
 // boundary: bursts of the whole second's requests, whose queueing dominates its p99.
 import { Agent, request } from 'node:http';
+import { quantile } from '../analysis/graph/window';
 
 export interface PacedResult {
   requests: number;
@@ -13,11 +14,6 @@ export interface PacedResult {
   max: number;
   /** Non-2xx answers, errors and requests unanswered after the timeout. */
   bad: number;
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
 export async function pacedLoad(opts: { url: string; headers: Record<string, string>; path: () => string; rate: number; durationSec: number; timeoutMs?: number }): Promise<PacedResult> {
@@ -58,5 +54,5 @@ export async function pacedLoad(opts: { url: string; headers: Record<string, str
   const elapsed = (performance.now() - start) / 1000;
   agent.destroy();
   const sorted = [...latencies].sort((a, b) => a - b);
-  return { requests: latencies.length, reqPerSec: latencies.length / elapsed, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted[sorted.length - 1] ?? 0, bad };
+  return { requests: latencies.length, reqPerSec: latencies.length / elapsed, p50: sorted.length ? quantile(sorted, 0.5) : 0, p99: sorted.length ? quantile(sorted, 0.99) : 0, max: sorted[sorted.length - 1] ?? 0, bad };
 }

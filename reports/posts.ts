@@ -2,7 +2,8 @@
 // are indexed: a filter on accountId or product scans every post (seconds at 5k posts
 // on a busy machine), and even `_id: {$in}` scans. So: fetch documents by id with
 // parallel single look-ups, and find ids through a small in-memory index of post
-// references, built by one projected scan and refreshed in the background.
+// references, built by one projected scan (reports from the CLI) or kept up to date by
+// the API server's live post view (server/live/posts.ts).
 import type { Store } from '../storage/store';
 import type { Post } from '../storage/types';
 
@@ -31,10 +32,6 @@ export class PostIndex {
   private byProductMap = new Map<string, PostRef[]>();
   private unsorted = new Set<PostRef[]>();
   private allSorted: PostRef[] | null = null;
-
-  constructor(refs: Iterable<PostRef> = []) {
-    for (const r of refs) this.put(r);
-  }
 
   static async build(store: Store): Promise<PostIndex> {
     const index = new PostIndex();

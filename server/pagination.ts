@@ -71,7 +71,3 @@ export function and(...filters: Record<string, unknown>[]): Record<string, unkno
   if (parts.length === 1) return parts[0];
   return { $and: parts };
 }
-
-export function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}

@@ -101,10 +101,6 @@ export class AccountView implements MirroredView {
     return e && { json: e.json, ringId: e.item?.suspicion.ringId, evidence: e.evidence };
   }
 
-  get size(): number {
-    return this.entries.size;
-  }
-
   /** One page of scored accounts and whether more follow. */
   list(q: AccountQuery): { items: AccountListItem[]; more: boolean } {
     const rows = this.sortedBy(q.sort, q.order);

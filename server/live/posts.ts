@@ -8,8 +8,8 @@ import type { Store } from '../../storage/store';
 import type { Post } from '../../storage/types';
 import type { MirroredView } from './sync';
 
-/** Signatures are for detection only: never read into the server. */
-const WITHOUT_SIGNATURES = { 'enrichment.minhash': 0, 'enrichment.lshBands': 0 } as const;
+/** Posts without the bulky NLP internals (signatures, band keys): those are for detection only. */
+export const POST_PUBLIC_PROJECTION = { 'enrichment.minhash': 0, 'enrichment.lshBands': 0 } as const;
 
 export class PostView implements MirroredView {
   readonly collection = 'posts';
@@ -22,7 +22,7 @@ export class PostView implements MirroredView {
   async reload(): Promise<void> {
     const index = new PostIndex();
     const texts = new Map<string, string>();
-    for await (const p of this.store.posts.stream({}, { projection: WITHOUT_SIGNATURES })) {
+    for await (const p of this.store.posts.stream({}, { projection: POST_PUBLIC_PROJECTION })) {
       index.put(refOf(p));
       texts.set(p._id, JSON.stringify(p));
     }
@@ -31,7 +31,7 @@ export class PostView implements MirroredView {
   }
 
   async apply(ids: string[]): Promise<void> {
-    const docs = await this.store.posts.getMany(ids, { projection: WITHOUT_SIGNATURES });
+    const docs = await this.store.posts.getMany(ids, { projection: POST_PUBLIC_PROJECTION });
     const found = new Set<string>();
     for (const p of docs as Post[]) {
       found.add(p._id);

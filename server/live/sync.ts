@@ -103,15 +103,20 @@ export class LiveSync {
   private async initialLoad(st: ViewState): Promise<void> {
     try {
       await st.view.reload();
-      while (st.pending.size > 0) {
-        const ids = [...st.pending];
-        st.pending.clear();
-        await st.view.apply(ids);
-      }
+      await this.applyPending(st);
       st.loaded = true;
     } finally {
       // On failure the next request tries again (and gets the error meanwhile).
       st.ready = undefined;
+    }
+  }
+
+  /** Changes that arrived while a load ran, applied after it so its older snapshot cannot overwrite them. */
+  private async applyPending(st: ViewState): Promise<void> {
+    while (st.pending.size > 0) {
+      const ids = [...st.pending];
+      st.pending.clear();
+      await st.view.apply(ids);
     }
   }
 
@@ -171,7 +176,6 @@ export class LiveSync {
       return;
     }
     st.reloading = true;
-    st.reloadAgain = false;
     const run = async () => {
       for (;;) {
         if (st.reloadAgain) {
@@ -181,9 +185,7 @@ export class LiveSync {
           continue;
         }
         if (st.pending.size > 0) {
-          const ids = [...st.pending];
-          st.pending.clear();
-          await st.view.apply(ids);
+          await this.applyPending(st);
           continue;
         }
         // Checked and cleared in one step: a poll after this applies its changes itself.

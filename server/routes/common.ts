@@ -31,12 +31,6 @@ export function toDate(s: string | undefined, name = 'date'): Date | undefined {
   return d;
 }
 
-/** Posts without the bulky NLP internals (signatures, band keys). */
-export const POST_PUBLIC_PROJECTION = {
-  'enrichment.minhash': 0,
-  'enrichment.lshBands': 0,
-} as const;
-
 /** The live post index, up to date with every write finished before this call. */
 export async function livePostIndex(services: Services) {
   await services.live.fresh(['posts']);

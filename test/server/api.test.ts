@@ -8,7 +8,7 @@ import { REDACT_PATHS } from '../../config/logger';
 import { buildServer } from '../../server/app';
 import { TokenBuckets } from '../../server/ratelimit';
 import { runDetect } from '../../jobs/detect';
-import { jobCtx, type SeededWorld, seedWorld } from './world';
+import { jobCtx, type SeededWorld, seedWorld, serveWorld } from './world';
 
 let w: SeededWorld;
 let base: string;
@@ -42,11 +42,7 @@ beforeAll(async () => {
     },
   });
   const log = pino({ level: 'info', redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, sink);
-  const app = await buildServer({ store: w.store, config: w.store.config, log });
-  base = await app.listen({ host: '127.0.0.1', port: 0 });
-  close = async () => {
-    await app.close();
-  };
+  ({ base, close } = await serveWorld(w, log));
 }, 180_000);
 
 afterAll(async () => {

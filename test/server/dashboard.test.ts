@@ -3,12 +3,10 @@
 // attacker-written text that must render as text and never run.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import pino from 'pino';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_ARGS } from '../../reports/pdf';
-import { buildServer } from '../../server/app';
-import { type SeededWorld, seedWorld, XSS } from './world';
+import { type SeededWorld, seedWorld, serveWorld, XSS } from './world';
 
 const SHOTS = path.join(process.cwd(), '.cache', 'screens');
 let w: SeededWorld;
@@ -38,9 +36,7 @@ async function login(page: Page, key: string) {
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   w = await seedWorld();
-  const app = await buildServer({ store: w.store, config: w.store.config, log: pino({ level: 'silent' }) });
-  base = await app.listen({ host: '127.0.0.1', port: 0 });
-  closeServer = () => app.close();
+  ({ base, close: closeServer } = await serveWorld(w));
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
 }, 180_000);
 

@@ -7,13 +7,11 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { buildServer } from '../../server/app';
 import { MAX_LAG_MS, APPLY_LIMIT } from '../../server/live/sync';
 import { createApiKey } from '../../server/keys';
 import { sleep } from '../../crawlers/rate-gate';
 import type { Account, Post } from '../../storage/types';
-import pino from 'pino';
-import { type SeededWorld, seedWorld } from './world';
+import { type SeededWorld, seedWorld, serveWorld } from './world';
 
 const run = promisify(execFile);
 let w: SeededWorld;
@@ -49,9 +47,7 @@ const scored = (id: string, handle: string, score: number): Account => ({
 
 beforeAll(async () => {
   w = await seedWorld();
-  const app = await buildServer({ store: w.store, config: w.store.config, log: pino({ level: 'silent' }) });
-  base = await app.listen({ host: '127.0.0.1', port: 0 });
-  close = () => app.close();
+  ({ base, close } = await serveWorld(w));
 }, 180_000);
 
 afterAll(async () => {

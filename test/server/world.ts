@@ -5,12 +5,13 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import type { DetectAccount, DetectPost } from '../../analysis/graph/types';
 import { isoWeek } from '../../analysis/time';
 import { runDetect } from '../../jobs/detect';
 import { importJob } from '../../jobs/import';
 import type { JobContext } from '../../jobs/types';
+import { buildServer } from '../../server/app';
 import { createApiKey } from '../../server/keys';
 import { generateWorld, writeWorldFiles } from '../../sim/index';
 import type { Account, Post, Role } from '../../storage/types';
@@ -95,4 +96,11 @@ export async function seedWorld(opts: { seed?: number; full?: boolean } = {}): P
 function fixtureInput() {
   const f = makeFixture({ seed: 5, organicAccounts: 150, organicPosts: 400, burstSize: 40, rings: 3 });
   return { posts: f.posts, accounts: f.accounts, rings: f.rings };
+}
+
+/** The API and dashboard on a loopback port over the world's store. */
+export async function serveWorld(w: SeededWorld, log: Logger = pino({ level: 'silent' })): Promise<{ base: string; close: () => Promise<void> }> {
+  const app = await buildServer({ store: w.store, config: w.store.config, log });
+  const base = await app.listen({ host: '127.0.0.1', port: 0 });
+  return { base, close: () => app.close() };
 }
