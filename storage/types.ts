@@ -39,6 +39,17 @@ export interface Post {
   replyToAccountId?: string;
   /** Outbound links found in the post by the source (not by NLP). */
   links?: string[];
+  /**
+   * Posts this one points at, as the platform says (X `referenced_tweets`): a retweet or
+   * quote is a co-share of the original, a reply answers it. `postId` is posts._id form.
+   */
+  references?: PostReference[];
+  /**
+   * Objects the post shares, as "<kind>:<id>" ("tweet:1790…" for a retweet or quote of that
+   * tweet, "url:…", "hashtag:…", "domain:…", "phash:…" from a co-action import). Accounts
+   * sharing one object within the co-action window co-share it (CooRTweet's signal).
+   */
+  objects?: string[];
   score?: number;
   deleted?: boolean;
   /** Which crawler or import produced it, e.g. "reddit:r/gadgets/new". */
@@ -46,6 +57,11 @@ export interface Post {
   fetchedAt: Date;
   /** Set by `ringwatch enrich`. */
   enrichment?: PostEnrichment;
+}
+
+export interface PostReference {
+  type: 'retweeted' | 'quoted' | 'replied_to';
+  postId: string;
 }
 
 export interface ProductMention {

@@ -4,7 +4,7 @@
 import type { Account, Post, PostEnrichment } from '../../storage/types';
 
 export type DetectPost = Pick<Post, '_id' | 'platform' | 'accountId' | 'createdAt'> &
-  Partial<Pick<Post, 'author' | 'product' | 'rating' | 'text' | 'title' | 'parentId' | 'replyToAccountId' | 'links'>> & {
+  Partial<Pick<Post, 'author' | 'product' | 'rating' | 'text' | 'title' | 'parentId' | 'replyToAccountId' | 'links' | 'objects'>> & {
     enrichment?: Partial<
       Pick<PostEnrichment, 'products' | 'mentions' | 'urls' | 'codes' | 'sentiment' | 'minhash' | 'lshBands'>
     >;
@@ -15,6 +15,7 @@ export type DetectAccount = Pick<Account, '_id' | 'platform' | 'handle'> & Parti
 /** Co-action kinds an edge can carry (keys of `RingEdgeEvidence.reasons`). */
 export type Reason =
   | 'co_review'
+  | 'co_share'
   | 'near_duplicate'
   | 'shared_url'
   | 'shared_code'

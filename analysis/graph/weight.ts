@@ -4,7 +4,8 @@
 //   w = (Σ_k α_k · log2(1 + v_k)) · (1 + β · creation)
 //
 // v_k is the raw value of reason k (co_review: Σ over shared products of the crowd- and
-// rating-discounted contribution, each ≤ 1; near_duplicate: Σ verified Jaccard; shared_url
+// rating-discounted contribution, each ≤ 1; co_share: the same for shared objects — a
+// retweeted or quoted tweet, a URL, hashtag or image hash (CooRTweet's co-share); near_duplicate: Σ verified Jaccard; shared_url
 // and shared_code: count of shared items, discounted when common; reply and mention:
 // interactions, +2 when mutual; same_handle: 1). log2(1+v) makes one unit count 1 and
 // repeated co-actions count less and less, so no single reason dominates.
@@ -14,6 +15,7 @@ import type { Reason, Reasons } from './types';
 
 export const REASON_WEIGHTS: Record<Exclude<Reason, 'creation'>, number> = {
   co_review: 1.0,
+  co_share: 1.0,
   near_duplicate: 1.5,
   shared_url: 1.0,
   shared_code: 1.5,
