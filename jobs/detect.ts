@@ -56,6 +56,7 @@ const POST_PROJECTION: Record<string, 1> = {
   parentId: 1,
   replyToAccountId: 1,
   links: 1,
+  objects: 1,
   'enrichment.products': 1,
   'enrichment.mentions': 1,
   'enrichment.urls': 1,

@@ -1,6 +1,7 @@
 // Co-actions between accounts (the QUT coordination toolkit's co-post, co-link,
-// co-similarity and co-reply networks, plus co-review). Every kind is found through
-// buckets (product, URL, code, text band, handle), never all pairs: inside a bucket
+// co-similarity and co-reply networks, CooRTweet's co-share, plus co-review). Every kind
+// is found through buckets (product, shared object, URL, code, text band, handle), never
+// all pairs: inside a bucket
 // posts are sorted by time and each is paired with at most `maxNeighbours` later posts
 // (and, for co-review, only within Δ). A huge organic burst therefore costs O(n·k),
 // and its pairs are discounted by the crowd they happened in.
@@ -14,6 +15,11 @@ export interface PairEvidence {
   b: number;
   /** Best co-review contribution per product. */
   coReview?: Map<string, number>;
+  /**
+   * Best co-share contribution per pair of posts (key: the two post indices): one
+   * occasion counts once however many objects the two posts share (a URL and its domain).
+   */
+  coShare?: Map<number, number>;
   nearDuplicate: number;
   sharedUrl: number;
   sharedCode: number;
@@ -140,6 +146,7 @@ export function collectCoActions(input: CoActionInput): Map<number, PairEvidence
   const byUrl = new Map<string, Item[]>();
   const byCode = new Map<string, Item[]>();
   const byBand = new Map<string, Item[]>();
+  const byObject = new Map<string, Item[]>();
 
   const productsOf: string[][] = posts.map((p) => postProducts(p));
   posts.forEach((p, idx) => {
@@ -150,6 +157,7 @@ export function collectCoActions(input: CoActionInput): Map<number, PairEvidence
     for (const u of postUrls(p)) bucketPush(byUrl, u, item);
     for (const c of postCodes(p)) bucketPush(byCode, c, item);
     for (const band of textBands(p)) bucketPush(byBand, band, item);
+    for (const o of postObjects(p)) bucketPush(byObject, o, item);
   });
 
   // Co-review: same product within Δ, discounted by how many others posted around then.
@@ -161,6 +169,21 @@ export function collectCoActions(input: CoActionInput): Map<number, PairEvidence
       const e = table.get(x.acc, y.acc);
       if (!e.coReview) e.coReview = new Map();
       if (c > (e.coReview.get(product) ?? 0)) e.coReview.set(product, c);
+      table.addPosts(e, posts[x.post]._id, posts[y.post]._id);
+    });
+  }
+
+  // Co-share (CooRTweet): the same object shared within the co-share window, discounted
+  // by the crowd that shared it around then, like co-review.
+  for (const items of byObject.values()) {
+    if (items.length < 2) continue;
+    const crowd = windowCrowds(items.map((it) => it.t), opts.coShareWindowMs);
+    forNearPairs(items, opts.coShareWindowMs, opts.maxNeighbours, (x, y, i, j) => {
+      const c = crowdDiscount(Math.max(crowd[i], crowd[j]));
+      const e = table.get(x.acc, y.acc);
+      if (!e.coShare) e.coShare = new Map();
+      const occasion = Math.min(x.post, y.post) * posts.length + Math.max(x.post, y.post);
+      if (c > (e.coShare.get(occasion) ?? 0)) e.coShare.set(occasion, c);
       table.addPosts(e, posts[x.post]._id, posts[y.post]._id);
     });
   }
@@ -293,6 +316,11 @@ function textSimilarity(x: DetectPost, y: DetectPost): number {
   return normalisedText(x) === normalisedText(y) ? 1 : 0;
 }
 
+/** A post's shared objects ("<kind>:<id>"), without duplicates or empty ids. */
+export function postObjects(p: DetectPost): string[] {
+  return p.objects ? [...new Set(p.objects.filter(Boolean))] : [];
+}
+
 /** The raw reason values of a pair, before weighting. */
 export function pairReasons(e: PairEvidence): Reasons {
   const r: Reasons = {};
@@ -300,6 +328,11 @@ export function pairReasons(e: PairEvidence): Reasons {
     let s = 0;
     for (const v of e.coReview.values()) s += v;
     r.co_review = s;
+  }
+  if (e.coShare && e.coShare.size > 0) {
+    let s = 0;
+    for (const v of e.coShare.values()) s += v;
+    r.co_share = s;
   }
   if (e.nearDuplicate > 0) r.near_duplicate = e.nearDuplicate;
   if (e.sharedUrl > 0) r.shared_url = e.sharedUrl;
