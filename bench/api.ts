@@ -204,7 +204,7 @@ async function fillStore(store: Store, config: Config, opts: { seed: number; tex
   const result = detectRings({ posts: docs.posts, accounts, escalations });
   progress(`detection: ${result.rings.length} rings, ${result.accounts.length} scored accounts in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   t = performance.now();
-  await writeDetection(store, result, 'bench-api', new Date(world.now));
+  await writeDetection(store, result, 'bench-api', new Date(world.now), { since: new Date(0), until: new Date(world.now) });
   progress(`detection written in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
   const top = [...result.rings].sort((a, b) => b.score - a.score)[0];

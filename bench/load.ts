@@ -81,7 +81,7 @@ export async function benchLoad(): Promise<BenchRow[]> {
     await s.accounts.upsertMany(docs.accounts);
     for (let i = 0; i < docs.posts.length; i += 2000) await s.posts.upsertMany(docs.posts.slice(i, i + 2000));
     // Scores and rings, so that the filtered list has rows to return.
-    await writeDetection(s, detectRings({ posts: docs.posts, accounts: docs.accounts }), 'bench-load', new Date(world.now));
+    await writeDetection(s, detectRings({ posts: docs.posts, accounts: docs.accounts }), 'bench-load', new Date(world.now), { since: new Date(0), until: new Date(world.now) });
     const key = (await createApiKey(s, { role: 'analyst', actor: 'bench' })).key;
     const ids = docs.accounts.slice(0, 500).map((a) => a._id);
     await s.close();

@@ -3,18 +3,28 @@
 // every account's suspicion and upsert the rings. Review fields a policy analyst owns
 // (status, statusReason, assignee, notes, version) are set only when a ring is first
 // created and never touched by a re-run; a re-run matches rings by membership overlap
-// (analysis/rings/ids) so the same ring keeps its id and its review state.
+// (analysis/rings/ids) so the same ring keeps its id and its review state. A ring a
+// reviewer confirmed or dismissed keeps the evidence that was reviewed: what a later run
+// finds for it is stored as a new version (ring_versions) with an audit entry.
+//
+// Coverage: the window is the co-action window's outer bound, and the accounts scored are
+// those that posted in it. The run says how many stored posts and accounts it left out
+// and how to include them (`--since`, `--all`), so an imported history is never silently
+// reduced to its last 72 hours.
 import type { DetectAccount, DetectPost } from '../analysis/graph/types';
 import { type DetectionResult, type DetectOptions, detectRings } from '../analysis/rings/detect';
 import type { LinkableEscalation } from '../analysis/rings/links';
 import { parseDuration } from '../analysis/time';
-import type { Store } from '../storage/store';
-import type { Post, Ring } from '../storage/types';
+import { writeAudit } from '../server/audit';
+import type { PostSpan, Store } from '../storage/store';
+import type { Post, Ring, RingVersion } from '../storage/types';
 import type { Job, JobContext } from './types';
 
 export interface DetectParams {
   /** Length of the window ending at `until` (default: config detect.window, e.g. "72h"). */
   window?: string;
+  /** The whole stored history (overrides window and since). */
+  all?: boolean;
   /** Start of the window (ISO date); overrides `window`. */
   since?: string | Date;
   /** End of the window (ISO date); default: the newest post in the store. */
@@ -36,12 +46,23 @@ export interface DetectStats extends Record<string, number> {
   newRings: number;
   updatedRings: number;
   links: number;
+  /** Reviewed (confirmed / dismissed) rings this run found again: stored as new versions, not rewritten. */
+  versionedRings: number;
+  /** Stored posts outside the window (not analysed), and accounts not scored by this run. */
+  postsOutside: number;
+  accountsNotScored: number;
+  /** Span of all stored posts, epoch ms (0 when the store is empty). */
+  storeOldest: number;
+  storeNewest: number;
   coordinationWindowMinutes: number;
   modularity: number;
   durationMs: number;
 }
 
 const WRITE_CHUNK = 25;
+
+/** Review states whose evidence a re-run must not rewrite. */
+const REVIEWED = new Set(['confirmed', 'dismissed']);
 
 const POST_PROJECTION: Record<string, 1> = {
   _id: 1,
@@ -72,39 +93,75 @@ function toDate(v: string | Date, name: string): Date {
   return d;
 }
 
-/** The window [since, until]: explicit dates, or `window` back from the newest post. */
-export async function resolveWindow(store: Store, params: DetectParams, defaultWindow: string): Promise<{ since: Date; until: Date }> {
+/** The window [since, until]: the whole history, explicit dates, or `window` back from the newest post. */
+export async function resolveWindow(
+  store: Store,
+  params: DetectParams,
+  defaultWindow: string,
+): Promise<{ since: Date; until: Date; span: PostSpan }> {
+  const span = await store.postWindow.span();
   let until: Date;
-  if (params.until) until = toDate(params.until, 'until');
-  else {
-    const newest = await store.posts.find({}, { sort: { createdAt: -1 }, limit: 1, projection: { createdAt: 1 } });
-    until = newest[0]?.createdAt ?? new Date();
-  }
-  const since = params.since ? toDate(params.since, 'since') : new Date(until.getTime() - parseDuration(params.window ?? defaultWindow));
+  if (params.until && !params.all) until = toDate(params.until, 'until');
+  else until = span.newest ?? new Date();
+  let since: Date;
+  if (params.all) since = span.oldest ?? until;
+  else if (params.since) since = toDate(params.since, 'since');
+  else since = new Date(until.getTime() - parseDuration(params.window ?? defaultWindow));
   if (since.getTime() > until.getTime()) throw new Error(`since (${since.toISOString()}) is after until (${until.toISOString()})`);
-  return { since, until };
+  return { since, until, span };
 }
 
-/** Streams the window's posts and their accounts with projections. */
+/** One plain sentence on what a run analysed and left out, with the flag that includes the rest. */
+export function coverageNote(s: Pick<DetectStats, 'posts' | 'since' | 'until' | 'postsOutside' | 'accountsNotScored' | 'storeOldest' | 'storeNewest'>): string {
+  const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  const head = `analysed ${s.posts} posts from ${new Date(s.since).toISOString()} to ${new Date(s.until).toISOString()}`;
+  if (s.postsOutside <= 0) {
+    // Every stored post was read; accounts left over have no posts to score.
+    return s.accountsNotScored > 0 ? `${head}: every stored post (${s.accountsNotScored} stored accounts have no posts and were not scored)` : `${head}: every stored post`;
+  }
+  return (
+    `${head}; ${s.postsOutside} stored posts outside the window and ${s.accountsNotScored} accounts not scored ` +
+    `(the store holds posts from ${day(s.storeOldest)} to ${day(s.storeNewest)}); use --since ${day(s.storeOldest)} or --all to include them`
+  );
+}
+
+/** Streams the window's posts and their accounts with projections; `read` counts stored posts in the window, deleted ones too. */
 export async function loadDetectInput(
   store: Store,
   since: Date,
   until: Date,
   signal?: AbortSignal,
-): Promise<{ posts: DetectPost[]; accounts: DetectAccount[] }> {
+): Promise<{ posts: DetectPost[]; accounts: DetectAccount[]; read: number }> {
   const posts: DetectPost[] = [];
-  for await (const p of store.posts.stream({ createdAt: { $gte: since, $lte: until } }, { projection: POST_PROJECTION })) {
+  let read = 0;
+  for await (const p of store.postWindow.stream(since, until, POST_PROJECTION)) {
+    read++;
+    if (signal?.aborted && read % 1000 === 0) throw new Error('detect cancelled');
     if ((p as Post).deleted) continue;
     posts.push(p as DetectPost);
-    if (signal?.aborted && posts.length % 1000 === 0) throw new Error('detect cancelled');
   }
   const ids = [...new Set(posts.map((p) => p.accountId))];
   const accounts: DetectAccount[] = await store.accounts.getMany(ids, { projection: { _id: 1, platform: 1, handle: 1, createdAt: 1, firstSeenAt: 1 } });
-  return { posts, accounts };
+  return { posts, accounts, read };
 }
 
-/** Writes suspicion for every scored account and upserts rings, keeping policy-owned fields. */
-export async function writeDetection(store: Store, result: DetectionResult, runId: string, now: Date): Promise<{ newRings: number; updatedRings: number }> {
+export interface WriteWindow {
+  since: Date;
+  until: Date;
+}
+
+/**
+ * Writes suspicion for every scored account and upserts rings, keeping policy-owned fields.
+ * A confirmed or dismissed ring is not rewritten: the run's view of it becomes a RingVersion,
+ * the ring gets a `rescored` pointer, and the audit trail says so.
+ */
+export async function writeDetection(
+  store: Store,
+  result: DetectionResult,
+  runId: string,
+  now: Date,
+  window: WriteWindow,
+): Promise<{ newRings: number; updatedRings: number; versionedRings: number }> {
   const updates = result.accounts.map((a) => ({
       id: a.accountId,
       set: {
@@ -122,9 +179,10 @@ export async function writeDetection(store: Store, result: DetectionResult, runI
   // Small bulks: the embedded FerretDB stalls on a bulk of ~100 updates carrying
   // indicator arrays (≈150 kB), while 25–50 go through quickly.
   for (let i = 0; i < updates.length; i += WRITE_CHUNK) await store.accounts.setMany(updates.slice(i, i + WRITE_CHUNK));
-  const existing = new Set((await store.rings.getMany(result.rings.map((r) => r._id))).map((r) => r._id));
+  const existing = new Map((await store.rings.getMany(result.rings.map((r) => r._id), { projection: { _id: 1, status: 1, score: 1, members: 1 } })).map((r) => [r._id, r]));
   const fresh: Ring[] = [];
   const ringUpdates: { id: string; set: Partial<Ring> }[] = [];
+  const versions: RingVersion[] = [];
   for (const r of result.rings) {
     const detected = {
       members: r.members,
@@ -141,20 +199,41 @@ export async function writeDetection(store: Store, result: DetectionResult, runI
       updatedAt: now,
       runId,
     };
-    if (existing.has(r._id)) ringUpdates.push({ id: r._id, set: detected });
-    else fresh.push({ _id: r._id, ...detected, status: 'new', version: 1, detectedAt: now });
+    const old = existing.get(r._id);
+    if (!old) fresh.push({ _id: r._id, ...detected, status: 'new', version: 1, detectedAt: now });
+    else if (!REVIEWED.has(old.status)) ringUpdates.push({ id: r._id, set: detected });
+    else {
+      const { updatedAt: _u, runId: _r, ...found } = detected;
+      const versionId = `${r._id}:${runId}`;
+      versions.push({ _id: versionId, ringId: r._id, runId, at: now, statusAtRun: old.status, window, detected: found });
+      ringUpdates.push({ id: r._id, set: { rescored: { runId, at: now, score: r.score, members: r.members.length, versionId } } });
+    }
   }
   for (let i = 0; i < fresh.length; i += WRITE_CHUNK) await store.rings.upsertMany(fresh.slice(i, i + WRITE_CHUNK));
+  // Versions and their audit entries first: a crash after them leaves the ring as reviewed, never rewritten.
+  for (let i = 0; i < versions.length; i += WRITE_CHUNK) await store.ringVersions.upsertMany(versions.slice(i, i + WRITE_CHUNK));
+  for (const v of versions) {
+    const old = existing.get(v.ringId);
+    await writeAudit(store, {
+      at: now,
+      actor: `detect:${runId}`,
+      action: 'ring.rescored',
+      target: `ring:${v.ringId}`,
+      before: { score: old?.score, members: old?.members.length },
+      after: { score: v.detected.score, members: v.detected.members.length, version: v._id, window: { since: window.since, until: window.until } },
+    });
+  }
   for (let i = 0; i < ringUpdates.length; i += WRITE_CHUNK) await store.rings.setMany(ringUpdates.slice(i, i + WRITE_CHUNK));
-  return { newRings: fresh.length, updatedRings: ringUpdates.length };
+  return { newRings: fresh.length, updatedRings: ringUpdates.length - versions.length, versionedRings: versions.length };
 }
 
 export async function runDetect(ctx: JobContext, params: DetectParams = {}): Promise<DetectStats> {
   const started = Date.now();
   const cfg = ctx.config.detect;
-  const { since, until } = await resolveWindow(ctx.store, params, cfg.window);
+  const { since, until, span } = await resolveWindow(ctx.store, params, cfg.window);
   ctx.progress(0, 4, `loading posts ${since.toISOString()} → ${until.toISOString()}`);
-  const { posts, accounts } = await loadDetectInput(ctx.store, since, until, ctx.signal);
+  const { posts, accounts, read } = await loadDetectInput(ctx.store, since, until, ctx.signal);
+  const accountsStored = await ctx.store.accounts.estimatedCount();
   if (ctx.signal.aborted) throw new Error('detect cancelled');
 
   ctx.progress(1, 4, `loading previous rings and escalations (${posts.length} posts)`);
@@ -171,7 +250,7 @@ export async function runDetect(ctx: JobContext, params: DetectParams = {}): Pro
   if (ctx.signal.aborted) throw new Error('detect cancelled');
 
   ctx.progress(3, 4, `writing ${result.accounts.length} account scores and ${result.rings.length} rings`);
-  const { newRings, updatedRings } = await writeDetection(ctx.store, result, ctx.runId, new Date());
+  const { newRings, updatedRings, versionedRings } = await writeDetection(ctx.store, result, ctx.runId, new Date(), { since, until });
   ctx.progress(4, 4, 'done');
   const stats: DetectStats = {
     since: since.getTime(),
@@ -184,10 +263,17 @@ export async function runDetect(ctx: JobContext, params: DetectParams = {}): Pro
     newRings,
     updatedRings,
     links: result.stats.links,
+    versionedRings,
+    postsOutside: Math.max(0, span.count - read),
+    accountsNotScored: Math.max(0, accountsStored - result.stats.accounts),
+    storeOldest: span.oldest?.getTime() ?? 0,
+    storeNewest: span.newest?.getTime() ?? 0,
     coordinationWindowMinutes: Math.round((result.stats.windowMs / 60_000) * 10) / 10,
     modularity: result.stats.modularity,
     durationMs: Date.now() - started,
   };
+  const note = coverageNote(stats);
+  if (stats.postsOutside > 0) ctx.log.warn({ postsOutside: stats.postsOutside, accountsNotScored: stats.accountsNotScored }, note);
   ctx.log.info({ ...stats, since: since.toISOString(), until: until.toISOString() }, 'detect finished');
   return stats;
 }

@@ -248,6 +248,11 @@ export class Repository<T extends { _id: string }> {
     return this.collection.countDocuments(filter);
   }
 
+  /** Documents in the collection from its metadata (no scan). */
+  async estimatedCount(): Promise<number> {
+    return this.collection.estimatedDocumentCount();
+  }
+
   async distinct(field: string, filter: StoreFilter<T> = {}): Promise<unknown[]> {
     return this.collection.distinct(field as never, filter);
   }

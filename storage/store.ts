@@ -4,6 +4,7 @@ import { type Db, MongoClient } from 'mongodb';
 import type { Config } from '../config/index';
 import { type EmbeddedStore, readStoreInfo, startEmbedded } from './embedded';
 import { CHANGES_COLLECTION, ChangeLog } from './changes';
+import { PostWindow } from './post-window';
 import { Repository } from './repository';
 import type {
   Account,
@@ -16,20 +17,25 @@ import type {
   Post,
   Product,
   Ring,
+  RingVersion,
   Run,
 } from './types';
 
 export type { ChangeLog, ChangesSince } from './changes';
 export type { StoreFilter, WriteSummary, SetUpdate, FindOptions } from './repository';
 export { Repository } from './repository';
+export type { PostSpan } from './post-window';
 
 export interface Store {
   posts: Repository<Post>;
+  /** Posts by time: the stored span and one window's posts, without a sort or full scan. */
+  postWindow: PostWindow;
   accounts: Repository<Account>;
   products: Repository<Product>;
   crawlState: Repository<CrawlState>;
   runs: Repository<Run>;
   rings: Repository<Ring>;
+  ringVersions: Repository<RingVersion>;
   escalations: Repository<Escalation>;
   orders: Repository<Order>;
   models: Repository<ModelRecord>;
@@ -62,6 +68,7 @@ export const COLLECTIONS = {
   crawlState: 'crawl_state',
   runs: 'runs',
   rings: 'rings',
+  ringVersions: 'ring_versions',
   escalations: 'escalations',
   orders: 'orders',
   models: 'models',
@@ -74,7 +81,7 @@ export const LOGGED_COLLECTIONS = [COLLECTIONS.accounts, COLLECTIONS.posts, COLL
 
 /** Secondary indexes. FerretDB on SQLite only pushes down `_id` filters, but MongoDB uses these. */
 const INDEXES: Record<string, { key: Record<string, 1 | -1>; unique?: boolean }[]> = {
-  posts: [{ key: { accountId: 1, createdAt: 1 } }, { key: { platform: 1, createdAt: -1 } }, { key: { product: 1 } }],
+  posts: [{ key: { createdAt: 1 } }, { key: { accountId: 1, createdAt: 1 } }, { key: { platform: 1, createdAt: -1 } }, { key: { product: 1 } }],
   accounts: [{ key: { platform: 1 } }, { key: { 'suspicion.score': -1 } }],
   rings: [{ key: { status: 1 } }, { key: { score: -1 } }],
   escalations: [{ key: { customerId: 1 } }, { key: { week: 1, region: 1 } }],
@@ -153,13 +160,16 @@ function makeStore(
       changes: (LOGGED_COLLECTIONS as readonly string[]).includes(name) ? changes : undefined,
     });
   let closed = false;
+  const posts = repo<Post>(COLLECTIONS.posts);
   return {
-    posts: repo<Post>(COLLECTIONS.posts),
+    posts,
+    postWindow: new PostWindow(posts),
     accounts: repo<Account>(COLLECTIONS.accounts),
     products: repo<Product>(COLLECTIONS.products),
     crawlState: repo<CrawlState>(COLLECTIONS.crawlState),
     runs: repo<Run>(COLLECTIONS.runs),
     rings: repo<Ring>(COLLECTIONS.rings),
+    ringVersions: repo<RingVersion>(COLLECTIONS.ringVersions),
     escalations: repo<Escalation>(COLLECTIONS.escalations),
     orders: repo<Order>(COLLECTIONS.orders),
     models: repo<ModelRecord>(COLLECTIONS.models),

@@ -190,6 +190,25 @@ export interface Ring {
   updatedAt: Date;
   runId: string;
   week: string;
+  /**
+   * A ring a reviewer confirmed or dismissed keeps the evidence that was reviewed; a later
+   * detect run that scores it differently records a `RingVersion` and points to it here.
+   */
+  rescored?: { runId: string; at: Date; score: number; members: number; versionId: string };
+}
+
+/** What one detect run found for a reviewed ring (ring_versions; the ring itself is left as reviewed). */
+export interface RingVersion {
+  /** "<ringId>:<runId>" */
+  _id: string;
+  ringId: string;
+  runId: string;
+  at: Date;
+  /** The ring's review status when the run found it. */
+  statusAtRun: RingStatus;
+  /** The window the run analysed. */
+  window: { since: Date; until: Date };
+  detected: Pick<Ring, 'members' | 'platforms' | 'products' | 'score' | 'indicators' | 'strongestEdges' | 'evidencePosts' | 'firstPostAt' | 'lastPostAt' | 'links' | 'week'>;
 }
 
 export interface Escalation {

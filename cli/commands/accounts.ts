@@ -13,7 +13,7 @@ const score = (v: string) => {
   return n;
 };
 
-export const EXPORT_COLUMNS = ['account', 'platform', 'score', 'handle', 'ring_id', 'top_indicator', 'top_indicator_score', 'evidence_posts', 'detected_at'] as const;
+export const EXPORT_COLUMNS = ['account', 'platform', 'score', 'handle', 'ring_id', 'top_indicator', 'top_indicator_score', 'evidence_posts', 'detected_at', 'run_id'] as const;
 
 /** A spreadsheet must not run attacker-written text as a formula (CSV injection): quote it. */
 export const csvSafe = (v: string | number) => (typeof v === 'string' && /^[=+\-@\t\r]/.test(v) ? `'${v}` : v);
@@ -21,7 +21,19 @@ export const csvSafe = (v: string | number) => (typeof v === 'string' && /^[=+\-
 export function exportRow(a: Account): (string | number)[] {
   const s = a.suspicion;
   const top = [...(s?.indicators ?? [])].sort((x, y) => y.score - x.score)[0];
-  return ([a._id, a.platform, s ? Math.round(s.score * 10_000) / 10_000 : 0, a.handle, s?.ringId ?? '', top?.name ?? '', top ? Math.round(top.score * 10_000) / 10_000 : '', (s?.evidencePosts ?? []).join(' '), s?.detectedAt?.toISOString() ?? ''] as (string | number)[]).map(csvSafe);
+  return ([a._id, a.platform, s ? Math.round(s.score * 10_000) / 10_000 : 0, a.handle, s?.ringId ?? '', top?.name ?? '', top ? Math.round(top.score * 10_000) / 10_000 : '', (s?.evidencePosts ?? []).join(' '), s?.detectedAt?.toISOString() ?? '', s?.runId ?? ''] as (string | number)[]).map(csvSafe);
+}
+
+/**
+ * Accounts keep the score of the last run whose window held their posts, so one export can
+ * hold scores of several runs. Says so (null when all rows come from one run).
+ */
+export function mixedRunsWarning(list: readonly Pick<Account, 'suspicion'>[]): string | null {
+  const runs = new Map<string, number>();
+  for (const a of list) if (a.suspicion?.runId) runs.set(a.suspicion.runId, (runs.get(a.suspicion.runId) ?? 0) + 1);
+  if (runs.size <= 1) return null;
+  const parts = [...runs].sort((x, y) => y[1] - x[1]).map(([id, n]) => `${n} from ${id}`);
+  return `these scores come from ${runs.size} detect runs (${parts.join(', ')}; see the run_id column): accounts outside a later run's window keep older scores. For one consistent set run \`ringwatch detect --all\`.`;
 }
 
 async function scored(store: Store, minScore: number, platform?: string, limit?: number): Promise<Account[]> {
@@ -41,6 +53,8 @@ export function register(program: Command, deps: CliDeps) {
     .option('--limit <n>', 'at most n accounts', (v) => Number.parseInt(v, 10), 50)
     .action(async (opts: { minScore: number; platform?: string; limit: number }) => {
       const list = await deps.withStore((store) => scored(store, opts.minScore, opts.platform, opts.limit));
+      const warning = mixedRunsWarning(list);
+      if (warning) process.stderr.write(`warning: ${warning}\n`);
       const rows = list.map((a) => ({ account: a._id, platform: a.platform, handle: a.handle, score: a.suspicion?.score ?? 0, ring: a.suspicion?.ringId ?? '' }));
       output(program.opts().json, rows, () => printTable(rows));
     });
@@ -78,6 +92,8 @@ export function register(program: Command, deps: CliDeps) {
     .action(async (opts: { minScore: number; format: string }) => {
       if (opts.format !== 'csv' && opts.format !== 'json') throw new Error(`--format must be csv or json, got "${opts.format}"`);
       const list = await deps.withStore((store) => scored(store, opts.minScore));
+      const warning = mixedRunsWarning(list);
+      if (warning) process.stderr.write(`warning: ${warning}\n`);
       if (opts.format === 'json' || program.opts().json) {
         const rows = list.map((a) => Object.fromEntries(EXPORT_COLUMNS.map((c, i) => [c, exportRow(a)[i]])));
         process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);

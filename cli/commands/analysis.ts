@@ -1,6 +1,6 @@
 // `ringwatch enrich`, `ringwatch detect`, `ringwatch evaluate`: the analysis stages.
 import type { Command } from 'commander';
-import { detectJob } from '../../jobs/detect';
+import { coverageNote, detectJob } from '../../jobs/detect';
 import { enrichJob } from '../../jobs/enrich';
 import { evaluateJob } from '../../jobs/evaluate';
 import type { CliDeps } from '../context';
@@ -31,18 +31,23 @@ export function register(program: Command, deps: CliDeps) {
     .option('--window <duration>', 'window length ending at --until, e.g. 72h, 14d (default: config detect.window)')
     .option('--since <date>', 'window start (ISO date); overrides --window')
     .option('--until <date>', 'window end (ISO date; default: the newest stored post)')
+    .option('--all', 'the whole stored history (e.g. after importing a historical data set); the co-action window still bounds the graph pairs')
     .option('--resolution <r>', 'Louvain resolution (higher: smaller communities)', Number.parseFloat)
     .option('--seed <n>', 'random seed for Louvain (same input and seed, same rings)', int)
-    .action(async (opts: { window?: string; since?: string; until?: string; resolution?: number; seed?: number }) => {
+    .action(async (opts: { window?: string; since?: string; until?: string; all?: boolean; resolution?: number; seed?: number }) => {
+      if (opts.all && (opts.window || opts.since || opts.until)) throw new Error('--all reads the whole history: leave out --window, --since and --until');
       for (const [name, v] of [['since', opts.since], ['until', opts.until]] as const) {
         if (v && Number.isNaN(Date.parse(v))) throw new Error(`--${name} "${v}" is not a date (use e.g. 2026-11-01 or 2026-11-01T12:00:00Z)`);
       }
       const r = await deps.withStore((store) => deps.runJob(store, detectJob, opts, 'detect'));
-      output(program.opts().json, r, () => {
+      const coverage = coverageNote(r);
+      output(program.opts().json, { ...r, coverage }, () => {
+        const dates = new Set(['since', 'until', 'storeOldest', 'storeNewest']);
         const rows = Object.entries(r)
           .filter(([, v]) => typeof v === 'number')
-          .map(([k, v]) => ({ stat: k, value: k === 'since' || k === 'until' ? new Date(v as number).toISOString() : v }));
+          .map(([k, v]) => ({ stat: k, value: dates.has(k) ? (v ? new Date(v as number).toISOString() : '') : v }));
         printTable(rows);
+        console.log(`\n${coverage}.`);
         console.log('\nNext: `ringwatch rings list` to review the rings, `ringwatch accounts list` for scored accounts.');
       });
     });

@@ -13,7 +13,7 @@ export type SortKey = keyof typeof SORT_FIELDS;
 
 /** The fields a list row shows. */
 export type AccountListItem = Pick<Account, '_id' | 'platform' | 'handle' | 'displayName' | 'createdAt' | 'firstSeenAt' | 'lastSeenAt' | 'karma' | 'followers'> & {
-  suspicion: { score: number; ringId?: string; detectedAt: Date };
+  suspicion: { score: number; ringId?: string; detectedAt: Date; runId?: string };
 };
 
 interface Entry {
@@ -65,7 +65,7 @@ function listItem(a: Account): AccountListItem | undefined {
   if (!s || typeof s.score !== 'number') return undefined;
   const item: Record<string, unknown> = { _id: a._id, platform: a.platform, handle: a.handle };
   for (const k of ['displayName', 'createdAt', 'firstSeenAt', 'lastSeenAt', 'karma', 'followers'] as const) if (a[k] !== undefined) item[k] = a[k];
-  item.suspicion = { score: s.score, ...(s.ringId ? { ringId: s.ringId } : {}), detectedAt: s.detectedAt };
+  item.suspicion = { score: s.score, ...(s.ringId ? { ringId: s.ringId } : {}), detectedAt: s.detectedAt, ...(s.runId ? { runId: s.runId } : {}) };
   return item as AccountListItem;
 }
 
@@ -74,6 +74,7 @@ export class AccountView implements MirroredView {
   readonly needsInitialLoad = true;
   private entries = new Map<string, Entry>();
   private sorted = new Map<string, Entry[]>();
+  private runs: { runId: string; accounts: number }[] | undefined;
 
   constructor(private readonly store: Store) {}
 
@@ -82,6 +83,7 @@ export class AccountView implements MirroredView {
     for await (const a of this.store.accounts.stream({})) entries.set(a._id, this.entryOf(a));
     this.entries = entries;
     this.sorted.clear();
+    this.runs = undefined;
   }
 
   async apply(ids: string[]): Promise<void> {
@@ -93,6 +95,7 @@ export class AccountView implements MirroredView {
     }
     for (const id of ids) if (!found.has(id)) this.entries.delete(id);
     this.sorted.clear();
+    this.runs = undefined;
   }
 
   /** What an account page needs besides the document, without parsing its JSON. */
@@ -135,6 +138,19 @@ export class AccountView implements MirroredView {
       items.push(item);
     }
     return { items, more: false };
+  }
+
+  /** How many scored accounts each detect run's scores cover (several runs: a list mixes them). */
+  scoreRuns(): { runId: string; accounts: number }[] {
+    if (!this.runs) {
+      const counts = new Map<string, number>();
+      for (const e of this.entries.values()) {
+        const id = e.item?.suspicion.runId;
+        if (id) counts.set(id, (counts.get(id) ?? 0) + 1);
+      }
+      this.runs = [...counts].map(([runId, accounts]) => ({ runId, accounts })).sort((x, y) => y.accounts - x.accounts || (x.runId < y.runId ? -1 : 1));
+    }
+    return this.runs;
   }
 
   private sortedBy(key: SortKey, order: Order): Entry[] {

@@ -47,7 +47,10 @@ export const accountRoutes: RoutePlugin = async (app, { services }) => {
     const ids = q.product ? new Set(live.posts.index.accountsWithProduct(q.product)) : undefined;
     const { items, more } = live.accounts.list({ ...q, ids, sort, order, limit, after });
     const last = items[items.length - 1];
-    return { items, nextCursor: more && last ? encodeCursor(field, order, getPath(last, field) as string | number | Date, last._id) : null };
+    // Scores of several detect runs in one list are said, not hidden (each item names its runId).
+    const scoreRuns = live.accounts.scoreRuns();
+    const warning = scoreRuns.length > 1 ? `scores come from ${scoreRuns.length} detect runs: accounts outside a later run's window keep older scores (suspicion.runId says which)` : undefined;
+    return { items, nextCursor: more && last ? encodeCursor(field, order, getPath(last, field) as string | number | Date, last._id) : null, scoreRuns, ...(warning ? { warning } : {}) };
   });
 
   app.get('/accounts/:id', {

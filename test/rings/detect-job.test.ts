@@ -1,17 +1,12 @@
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isoWeek } from '../../analysis/time';
 import { runDetect } from '../../jobs/detect';
-import type { JobContext } from '../../jobs/types';
-import type { Account, Escalation, Post } from '../../storage/types';
+import type { Account, Escalation } from '../../storage/types';
 import { testStore } from '../helpers/store';
 import { makeFixture } from './fixture';
+import { ctxFor, seedStore } from './store-fixture';
 
 type S = Awaited<ReturnType<typeof testStore>>;
 
-function ctxFor(store: S, runId: string): JobContext {
-  return { store, config: store.config, log: pino({ level: 'silent' }), progress: () => {}, signal: new AbortController().signal, runId };
-}
 
 describe('detect job on the store', () => {
   let store: S;
@@ -19,18 +14,7 @@ describe('detect job on the store', () => {
   beforeAll(async () => {
     store = await testStore();
     const now = new Date();
-    const posts: Post[] = f.posts.map((p) => ({
-      ...p,
-      author: p.author ?? '',
-      kind: 'review',
-      externalId: p._id,
-      week: isoWeek(p.createdAt),
-      source: 'test',
-      fetchedAt: now,
-    })) as Post[];
-    const accounts: Account[] = f.accounts.map((a) => ({ ...a, firstSeenAt: now, lastSeenAt: now }));
-    await store.posts.upsertMany(posts);
-    await store.accounts.upsertMany(accounts);
+    await seedStore(store, f, now);
     const member = f.accounts.find((a) => a._id === f.rings[0][0]) as Account;
     const esc: Escalation = {
       _id: 'CASE-1',
@@ -67,16 +51,17 @@ describe('detect job on the store', () => {
     expect(linked?.links.map((l) => l.caseId)).toEqual(['CASE-1']);
     expect(linked?.status).toBe('new');
 
-    // The policy team reviews the ring; then a re-run with a member gone.
+    // The policy team starts reviewing the ring; then a re-run with a member gone updates
+    // the detected fields (a confirmed or dismissed ring is versioned instead: coverage.test.ts).
     const id = linked?._id as string;
-    await store.rings.setMany([{ id, set: { status: 'confirmed', statusReason: 'template text', assignee: 'ana', notes: [{ at: new Date(), by: 'ana', text: 'ok' }], version: 4 } }]);
+    await store.rings.setMany([{ id, set: { status: 'in_review', statusReason: 'template text', assignee: 'ana', notes: [{ at: new Date(), by: 'ana', text: 'ok' }], version: 4 } }]);
     await store.posts.deleteMany({ accountId: f.rings[0][1] });
     const again = await runDetect(ctxFor(store, 'run-2'), { since: '2026-01-01', until: '2027-01-01' });
     expect(again.rings).toBe(2);
     expect(again.newRings).toBe(0);
     expect(again.updatedRings).toBe(2);
     const after = await store.rings.get(id);
-    expect(after).toMatchObject({ status: 'confirmed', statusReason: 'template text', assignee: 'ana', version: 4, runId: 'run-2' });
+    expect(after).toMatchObject({ status: 'in_review', statusReason: 'template text', assignee: 'ana', version: 4, runId: 'run-2' });
     expect(after?.notes).toHaveLength(1);
     expect(after?.members).not.toContain(f.rings[0][1]);
   });
