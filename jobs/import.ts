@@ -1,13 +1,16 @@
-// The `import` job: reviews, escalations or orders from a CSV/NDJSON file or a SQL query
-// (PostgreSQL protocol, so Amazon Redshift too), cleaned and upserted idempotently.
+// The `import` job: reviews, escalations, orders or co-actions from a CSV/NDJSON file
+// (gzipped too) or a SQL query (PostgreSQL protocol, so Amazon Redshift too), cleaned and
+// upserted idempotently.
 import path from 'node:path';
+import { type CoactionColumnFlags, coactionKind, peekHeader, resolveColumns } from '../crawlers/import/coactions';
 import { cleaningOptions, escalationKind, orderKind } from '../crawlers/import/escalations';
 import { type ImportKind, type ImportSummary, runImport } from '../crawlers/import/importer';
 import { formatOf, readFileRecords, readSql, redactUrl, type SourceRecord } from '../crawlers/import/readers';
 import { reviewKind, sourceName } from '../crawlers/import/reviews';
 import type { Job, JobContext } from './types';
 
-export type ImportWhat = 'reviews' | 'escalations' | 'orders';
+export const IMPORT_KINDS = ['reviews', 'escalations', 'orders', 'coactions'] as const;
+export type ImportWhat = (typeof IMPORT_KINDS)[number];
 
 export interface ImportParams {
   what: ImportWhat;
@@ -22,13 +25,15 @@ export interface ImportParams {
   /** Corrections from the source replace stored cases instead of merging. */
   replace?: boolean;
   batchSize?: number;
+  /** coactions: column names when they differ from the two schemas' (crawlers/import/coactions). */
+  columns?: CoactionColumnFlags;
 }
 
 export type ImportResult = ImportSummary & Record<string, unknown>;
 
 export async function runImportJob(ctx: Pick<JobContext, 'store' | 'config' | 'log' | 'progress' | 'signal' | 'runId'>, params: ImportParams): Promise<ImportResult> {
   const { what } = params;
-  if (!['reviews', 'escalations', 'orders'].includes(what)) throw new Error(`import: unknown kind "${what}" (reviews, escalations, orders)`);
+  if (!IMPORT_KINDS.includes(what)) throw new Error(`import: unknown kind "${what}" (${IMPORT_KINDS.join(', ')})`);
   if (!!params.file === !!params.sql) throw new Error('import: give either a file or --sql <url> with --query <sql>');
   if (params.sql && !params.query) throw new Error('import: --sql needs --query <sql>');
   const source = params.source ?? (params.file ? sourceName(path.basename(params.file)) : 'sql');
@@ -43,11 +48,21 @@ export async function runImportJob(ctx: Pick<JobContext, 'store' | 'config' | 'l
     rejects = params.rejects ?? path.join(ctx.config.dataDir, 'rejects', `${what}-${ctx.runId}.rejects.csv`);
     ctx.log.info({ what, sql: redactUrl(params.sql as string) }, 'import from SQL');
   }
-  const kind = (what === 'reviews'
-    ? reviewKind(source)
-    : what === 'escalations'
-      ? escalationKind(cleaningOptions(ctx.config, source))
-      : orderKind(cleaningOptions(ctx.config, source))) as unknown as ImportKind<{ _id: string }>;
+  let kind: ImportKind<{ _id: string }>;
+  if (what === 'coactions') {
+    // The schema comes from the header: checked once, before any row is cleaned.
+    const peeked = await peekHeader(records);
+    records = peeked.records;
+    const columns = resolveColumns(peeked.header, params.columns);
+    ctx.log.info({ schema: columns.schema, objects: columns.objects.map((o) => o.column) }, 'coactions: columns');
+    kind = coactionKind(source, columns) as unknown as ImportKind<{ _id: string }>;
+  } else {
+    kind = (what === 'reviews'
+      ? reviewKind(source)
+      : what === 'escalations'
+        ? escalationKind(cleaningOptions(ctx.config, source))
+        : orderKind(cleaningOptions(ctx.config, source))) as unknown as ImportKind<{ _id: string }>;
+  }
   let shown = 0;
   const summary = await runImport(ctx.store, kind, records, {
     batchSize: params.batchSize,
@@ -65,6 +80,6 @@ export async function runImportJob(ctx: Pick<JobContext, 'store' | 'config' | 'l
 
 export const importJob: Job<ImportParams, ImportResult> = {
   name: 'import',
-  description: 'Import reviews, escalations or orders from CSV/NDJSON or a SQL query; bad rows go to a rejects file',
+  description: 'Import reviews, escalations, orders or co-actions from CSV/NDJSON (or .gz) or a SQL query; bad rows go to a rejects file',
   run: runImportJob,
 };

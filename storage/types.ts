@@ -8,7 +8,8 @@
 /** "reddit" | "twitter" | "web" for crawled data; any lower-case word for imports. */
 export type Platform = string;
 
-export type PostKind = 'submission' | 'comment' | 'tweet' | 'review';
+/** "share": a post known only by the objects it shares (co-action imports). */
+export type PostKind = 'submission' | 'comment' | 'tweet' | 'review' | 'share';
 
 export interface Post {
   /** "reddit:t3_abc", "twitter:1790…", "web:<url-hash>", "import:<source>:<id>" */

@@ -4,6 +4,8 @@
 // than one batch.
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import { parse } from 'csv-parse';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
@@ -23,7 +25,16 @@ export type InputFormat = 'csv' | 'ndjson';
 export function formatOf(file: string, explicit?: string): InputFormat {
   if (explicit === 'csv' || explicit === 'ndjson') return explicit;
   if (explicit) throw new Error(`unknown format "${explicit}" (expected csv or ndjson)`);
-  return /\.(nd)?jsonl?$/i.test(file) ? 'ndjson' : 'csv';
+  return /\.(nd)?jsonl?(\.gz)?$/i.test(file) ? 'ndjson' : 'csv';
+}
+
+/** The file's bytes, gunzipped when its name ends in .gz (real data sets ship compressed). */
+function openFile(file: string): Readable {
+  const raw = createReadStream(file);
+  if (!/\.gz$/i.test(file)) return raw;
+  const gunzip = createGunzip();
+  raw.on('error', (err) => gunzip.destroy(err));
+  return raw.pipe(gunzip);
 }
 
 export function readFileRecords(file: string, format: InputFormat): AsyncIterable<SourceRecord> {
@@ -33,7 +44,7 @@ export function readFileRecords(file: string, format: InputFormat): AsyncIterabl
 /** CSV with a header row. Blank lines are skipped; a row with a different field count is an error. */
 export async function* readCsv(file: string): AsyncIterable<SourceRecord> {
   const pending: SourceRecord[] = [];
-  const parser = createReadStream(file).pipe(
+  const parser = openFile(file).pipe(
     parse({
       info: true,
       raw: true,
@@ -78,7 +89,7 @@ function countNewlines(s: string): number {
 
 /** One JSON object per line; blank lines skipped. */
 export async function* readNdjson(file: string): AsyncIterable<SourceRecord> {
-  const rl = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Number.POSITIVE_INFINITY });
+  const rl = createInterface({ input: openFile(file).setEncoding('utf8'), crlfDelay: Number.POSITIVE_INFINITY });
   let line = 0;
   for await (const text of rl) {
     line++;

@@ -15,7 +15,7 @@ const POST_FIELDS = [
 
 /** "import" source names: lower-case word characters and dashes. */
 export function sourceName(raw: string): string {
-  const s = raw.toLowerCase().replace(/\.[a-z0-9]+$/, '').replace(/[^a-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '');
+  const s = raw.toLowerCase().replace(/\.gz$/, '').replace(/\.[a-z0-9]+$/, '').replace(/[^a-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '');
   return s || 'import';
 }
 
@@ -67,7 +67,7 @@ export function cleanReviewRow(raw: Record<string, unknown>, source: string): Ro
 }
 
 /** Authors of written posts become accounts; first/last seen only ever widen, so re-imports change nothing. */
-async function upsertAuthors(store: Store, posts: Post[]): Promise<void> {
+export async function upsertAuthors(store: Store, posts: Post[]): Promise<void> {
   const seen = new Map<string, { platform: string; handle: string; first: Date; last: Date }>();
   for (const p of posts) {
     const a = seen.get(p.accountId);

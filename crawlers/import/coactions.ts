@@ -1,0 +1,213 @@
+// Co-action files (DESIGN.md §5) → posts that share objects, with their accounts.
+// Two schemas, told apart by the header:
+//   CooRTweet:     object_id, account_id, content_id, timestamp_share   (one row per object)
+//   multi-object:  account_id, post_id, timestamp + object columns such as url_id,
+//                  hashtag_id, domain_id, phash_id                        (CooRTweet's german_elections)
+// Timestamps are epoch seconds (ISO 8601 also read). Every non-empty object cell becomes
+// "<kind>:<id>" in Post.objects, the kind being the column name without "_id" ("object"
+// for CooRTweet's object_id). Rows of one post (one per object, as both schemas repeat
+// a post once per hashtag) merge into one post whose objects are the union, so a re-run
+// finds every post unchanged. Post ids "import:<source>:<post id>"; accounts
+// "<platform>:<account id>", the platform being the row's `platform` column or the source.
+import { cell, parseDate } from '../../analysis/escalations/clean';
+import { columnKey, type RowResult } from '../../analysis/escalations/rows';
+import { isoWeek } from '../../analysis/time';
+import type { Post } from '../../storage/types';
+import type { ImportKind } from './importer';
+import type { SourceRecord } from './readers';
+import { upsertAuthors } from './reviews';
+
+const POST_FIELDS = [
+  'platform', 'kind', 'externalId', 'accountId', 'author', 'createdAt', 'week', 'objects', 'community', 'source',
+] as const satisfies readonly (keyof Post)[];
+
+/** Longest id kept (account, post or object); longer cells are refused, not cut. */
+export const MAX_ID_LENGTH = 256;
+/** Most objects one post may share; a row listing more is refused. */
+export const MAX_OBJECTS_PER_POST = 200;
+
+export interface CoactionColumnFlags {
+  account?: string;
+  post?: string;
+  time?: string;
+  /** Object columns; default: `object_id`, else every other `*_id` column. */
+  objects?: string[];
+}
+
+export interface CoactionColumns {
+  schema: 'cooRTweet' | 'multi-object' | 'named';
+  account: string;
+  post: string;
+  time: string;
+  objects: { column: string; kind: string }[];
+  platform?: string;
+}
+
+const POST_COLUMNS = ['post_id', 'content_id'];
+const TIME_COLUMNS = ['timestamp', 'timestamp_share'];
+
+/** The object kind a column stands for: "url_id" → "url", "object_id" → "object". */
+export function objectKind(column: string): string {
+  return columnKey(column).replace(/_id$/, '') || 'object';
+}
+
+/**
+ * Which columns hold what, from the header (names matched loosely: "Account ID" =
+ * account_id) and the flags. Throws one error naming every missing column.
+ */
+export function resolveColumns(header: readonly string[], flags: CoactionColumnFlags = {}): CoactionColumns {
+  const keys = new Map(header.map((h) => [columnKey(h), h]));
+  const pick = (flag: string | undefined, defaults: string[]) => (flag ? (keys.has(columnKey(flag)) ? columnKey(flag) : undefined) : defaults.find((d) => keys.has(d)));
+  const account = pick(flags.account, ['account_id']);
+  const post = pick(flags.post, POST_COLUMNS);
+  const time = pick(flags.time, TIME_COLUMNS);
+  const missing: string[] = [];
+  if (!account) missing.push(flags.account ?? 'account_id');
+  if (!post) missing.push(flags.post ?? POST_COLUMNS.join(' or '));
+  if (!time) missing.push(flags.time ?? TIME_COLUMNS.join(' or '));
+  let objectCols: string[];
+  let schema: CoactionColumns['schema'];
+  if (flags.objects && flags.objects.length > 0) {
+    schema = 'named';
+    objectCols = flags.objects.map(columnKey);
+    for (const [k, raw] of objectCols.map((c, i) => [c, flags.objects?.[i] ?? c] as const)) if (!keys.has(k)) missing.push(raw);
+  } else if (keys.has('object_id')) {
+    schema = 'cooRTweet';
+    objectCols = ['object_id'];
+  } else {
+    schema = 'multi-object';
+    const taken = new Set([account, post, 'account_id', ...POST_COLUMNS]);
+    objectCols = [...keys.keys()].filter((k) => k.endsWith('_id') && !taken.has(k));
+    if (objectCols.length === 0) missing.push('object columns (object_id, or url_id, hashtag_id, domain_id, phash_id, …)');
+  }
+  if (missing.length > 0) {
+    throw new Error(
+      `coactions: the header lacks ${missing.join(', ')} (found: ${header.join(', ') || 'nothing'}). ` +
+        'Expected CooRTweet\'s object_id, account_id, content_id, timestamp_share, or account_id, post_id, timestamp with object columns such as url_id, hashtag_id; ' +
+        'other names: --account-column, --post-column, --time-column, --object-columns',
+    );
+  }
+  return {
+    schema,
+    account: account as string,
+    post: post as string,
+    time: time as string,
+    objects: objectCols.map((column) => ({ column, kind: objectKind(column) })),
+    ...(keys.has('platform') ? { platform: 'platform' } : {}),
+  };
+}
+
+/**
+ * The header of a record stream (the keys of its first readable row) and the same stream
+ * from the start, so the columns can be checked once, before any row is cleaned.
+ */
+export async function peekHeader(records: AsyncIterable<SourceRecord>): Promise<{ header: string[]; records: AsyncIterable<SourceRecord> }> {
+  const it = records[Symbol.asyncIterator]();
+  const seen: SourceRecord[] = [];
+  let done = false;
+  for (;;) {
+    const r = await it.next();
+    if (r.done) {
+      done = true;
+      break;
+    }
+    seen.push(r.value);
+    if (r.value.row) break;
+  }
+  const first = seen.find((s) => s.row)?.row;
+  async function* replay(): AsyncIterable<SourceRecord> {
+    yield* seen;
+    if (done) return;
+    for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
+  }
+  return { header: first ? Object.keys(first) : [], records: replay() };
+}
+
+/** Epoch seconds ("1629589836", "1629589836.0") or ISO 8601; null when neither. */
+export function parseShareTime(value: unknown): Date | null | 'milliseconds' {
+  const s = cell(value);
+  if (s === undefined) return null;
+  if (/^\d+(\.\d+)?$/.test(s)) {
+    const sec = Number(s);
+    if (sec >= 1e11) return 'milliseconds';
+    return new Date(Math.round(sec * 1000));
+  }
+  return parseDate(s);
+}
+
+function idCell(row: Record<string, unknown>, key: string): string | undefined {
+  const v = row[key];
+  if (v === null || v === undefined) return undefined;
+  const s = String(v).trim();
+  return s === '' ? undefined : s;
+}
+
+/** columnKey per header name, computed once: every row of a file has the same names. */
+const KEY_CACHE = new Map<string, string>();
+function key(name: string): string {
+  let k = KEY_CACHE.get(name);
+  if (k === undefined) {
+    k = columnKey(name);
+    if (KEY_CACHE.size < 1000) KEY_CACHE.set(name, k);
+  }
+  return k;
+}
+
+export function cleanCoactionRow(raw: Record<string, unknown>, cols: CoactionColumns, source: string): RowResult<Post> {
+  const row: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(raw)) row[key(k)] = v;
+  const account = idCell(row, cols.account);
+  if (!account) return { ok: false, reason: `${cols.account} is empty` };
+  const postId = idCell(row, cols.post);
+  if (!postId) return { ok: false, reason: `${cols.post} is empty` };
+  for (const [name, v] of [[cols.account, account], [cols.post, postId]] as const) {
+    if (v.length > MAX_ID_LENGTH) return { ok: false, reason: `${name} is longer than ${MAX_ID_LENGTH} characters` };
+  }
+  const t = parseShareTime(row[cols.time]);
+  if (t === 'milliseconds') return { ok: false, reason: `${cols.time} "${cell(row[cols.time])}" looks like epoch milliseconds; expected epoch seconds` };
+  if (!t) return { ok: false, reason: row[cols.time] === undefined || cell(row[cols.time]) === undefined ? `${cols.time} is empty` : `${cols.time} "${cell(row[cols.time])}" is not epoch seconds or an ISO 8601 date` };
+  const objects: string[] = [];
+  for (const { column, kind } of cols.objects) {
+    const id = idCell(row, column);
+    if (id === undefined) continue;
+    if (id.length > MAX_ID_LENGTH) return { ok: false, reason: `${column} is longer than ${MAX_ID_LENGTH} characters` };
+    const o = `${kind}:${id}`;
+    if (!objects.includes(o)) objects.push(o);
+  }
+  const platform = (cols.platform ? cell(row[cols.platform])?.toLowerCase().replace(/[^a-z0-9_-]+/g, '-') : undefined) || source;
+  const doc: Post = {
+    _id: `import:${source}:${postId}`,
+    platform,
+    kind: 'share',
+    externalId: postId,
+    accountId: `${platform}:${account}`,
+    author: account,
+    createdAt: t,
+    week: isoWeek(t),
+    ...(objects.length > 0 ? { objects: objects.sort() } : {}),
+    community: source,
+    source: `import:${source}`,
+    fetchedAt: new Date(0),
+  };
+  return { ok: true, doc };
+}
+
+/** Two rows of one post: the earlier's fields, the union of both rows' objects (sorted, so the union is stable). */
+export function mergeShares(earlier: Post, later: Post): Post {
+  if (!later.objects || later.objects.length === 0) return earlier;
+  const union = [...new Set([...(earlier.objects ?? []), ...later.objects])].sort();
+  if (union.length > MAX_OBJECTS_PER_POST) union.length = MAX_OBJECTS_PER_POST;
+  return { ...earlier, objects: union };
+}
+
+export function coactionKind(source: string, columns: CoactionColumns): ImportKind<Post> {
+  return {
+    name: 'coactions',
+    repo: (s) => s.posts,
+    clean: (row) => cleanCoactionRow(row, columns, source),
+    fields: POST_FIELDS,
+    stamp: 'fetchedAt',
+    merge: mergeShares,
+    afterBatch: upsertAuthors,
+  };
+}
