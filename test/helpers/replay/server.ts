@@ -31,6 +31,8 @@ export interface ServedEntry {
   key: string;
   how: Served;
   status: number;
+  /** When the request arrived (ms since the epoch). */
+  at: number;
   /** The recording answered with (recorded), or what the lookup or continuation did. */
   note?: string;
 }
@@ -147,7 +149,7 @@ export async function startReplay(opts: ReplayOptions): Promise<ReplayServer> {
         key: matchKey(method, path, dataParams(url.searchParams, form, platform.dataParams)),
       };
       const { answer, how, note } = answerFor(req);
-      served.push({ key: req.key, how, status: answer.status, note });
+      served.push({ key: req.key, how, status: answer.status, at: Date.now(), note });
       const delay = opts.delayMs?.(req) ?? 0;
       if (delay > 0) await new Promise((r) => setTimeout(r, delay));
       res.writeHead(answer.status, { ...(answer.headers ?? {}), 'content-length': Buffer.byteLength(answer.body) });
