@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { Store } from '../storage/store';
 import type { CrawlState, Post } from '../storage/types';
 import { check, type PageCounts, PageWriter } from './page-writer';
-import { BudgetExhausted, type CrawlUnit, type Source, type SourcePage, type UnitContext, type UnitCursor } from './source';
+import { BudgetExhausted, type CrawlUnit, type Source, type SourcePage, type UnitContext, type UnitCursor, UnitNotAccessible } from './source';
 
 export interface CrawlStats {
   requests: number;
@@ -25,6 +25,8 @@ export interface CrawlStats {
   retries: number;
   /** Posts marked deleted (seen deleted in listings or by deletion sync). */
   deleted: number;
+  /** Units and parts of pages the platform refused (private, quarantined, removed: 403/404); named in `notices`. */
+  inaccessible: number;
   pages: number;
   units: number;
   durationMs: number;
@@ -33,6 +35,8 @@ export interface CrawlStats {
 export interface CrawlReport extends CrawlStats {
   platform: string;
   errorMessages: string[];
+  /** What was not accessible (at most MAX_NOTICES lines; `inaccessible` counts them all). */
+  notices: string[];
   /** Dry runs: the cursors that would have been saved. */
   cursors?: UnitCursor[];
   stoppedBy?: 'budget' | 'signal';
@@ -65,14 +69,35 @@ export interface EngineOptions {
  */
 export const DEFAULT_READ_AHEAD = 4;
 
+/** Notice lines a report keeps: a crawl of thousands of private threads must not grow its run record without bound. */
+export const MAX_NOTICES = 100;
+
 export function emptyStats(): CrawlStats {
-  return { requests: 0, items: 0, new: 0, duplicates: 0, accounts: 0, errors: 0, rateLimited: 0, retries: 0, deleted: 0, pages: 0, units: 0, durationMs: 0 };
+  return {
+    requests: 0,
+    items: 0,
+    new: 0,
+    duplicates: 0,
+    accounts: 0,
+    errors: 0,
+    rateLimited: 0,
+    retries: 0,
+    deleted: 0,
+    inaccessible: 0,
+    pages: 0,
+    units: 0,
+    durationMs: 0,
+  };
 }
 
 export async function crawlSource(source: Source, opts: EngineOptions): Promise<CrawlReport> {
   const started = Date.now();
   const { store, log } = opts;
-  const report: CrawlReport = { platform: source.platform, ...emptyStats(), errorMessages: [], cursors: opts.dryRun ? [] : undefined };
+  const report: CrawlReport = { platform: source.platform, ...emptyStats(), errorMessages: [], notices: [], cursors: opts.dryRun ? [] : undefined };
+  const notAccessible = (unit: CrawlUnit, what: string[]) => {
+    report.inaccessible += what.length;
+    for (const w of what) if (report.notices.length < MAX_NOTICES) report.notices.push(`${unit.label}: ${w}`);
+  };
   // Gates may be created during the run (one per endpoint on first use): count from their state now.
   const gateBase = new Map(source.gates().map((g) => [g, { ...g.stats }]));
   // Dry runs keep the cursors they would save in memory, so later pages of a unit go on from them.
@@ -108,6 +133,7 @@ export async function crawlSource(source: Source, opts: EngineOptions): Promise<
   const cursorStage = oneAtATime();
   /** `before`: the unit's previous page stored; the cursor moves only after it. */
   const storePage = async (unit: CrawlUnit, page: SourcePage, before: Promise<void>) => {
+    if (page.inaccessible?.length) notAccessible(unit, page.inaccessible);
     if (opts.dryRun) {
       await before;
       count(page, await writer.count(page.posts));
@@ -193,6 +219,11 @@ export async function crawlSource(source: Source, opts: EngineOptions): Promise<
           if (opts.signal.aborted) {
             report.stoppedBy = 'signal';
             return;
+          }
+          if (err instanceof UnitNotAccessible) {
+            notAccessible(unit, [err.message]);
+            log.warn({ unit: unit.id, reason: err.message }, 'crawl unit not accessible');
+            continue;
           }
           report.errors++;
           const msg = `${unit.label}: ${(err as Error).message}`;

@@ -10,7 +10,7 @@ import type { Account, Post } from '../storage/types';
 import { passStep } from './cursor';
 import { httpRequest, jsonAnswer } from './http';
 import { CrawlRequestError, type GateFactory, localGates, type RequestGate } from './rate-gate';
-import type { CrawlUnit, Source, SourcePage, UnitContext } from './source';
+import { type CrawlUnit, type Source, type SourcePage, type UnitContext, UnitNotAccessible } from './source';
 
 export interface RedditCredentials {
   clientId: string;
@@ -29,8 +29,13 @@ interface ListingJson {
   data: { after: string | null; children: Thing[] };
 }
 
+/** What a request needs of the unit it is for; travels with the request, never on shared state. */
+type CallContext = Pick<UnitContext, 'signal' | 'spend'>;
+
 type RawOptions = {
   uri: string;
+  /** The requesting unit (absent for token requests, which serve every unit). */
+  unit?: CallContext;
   baseUrl?: string;
   method?: string;
   qs?: Record<string, string | number | undefined>;
@@ -61,8 +66,6 @@ class GatedSnoowrap extends Snoowrap {
     gate: RequestGate;
     authGate: RequestGate;
     timeoutMs: number;
-    signal?: AbortSignal;
-    spend?: () => void;
   };
 
   rawRequest(options: RawOptions): Promise<unknown> {
@@ -76,11 +79,20 @@ class GatedSnoowrap extends Snoowrap {
     else if (options.auth) headers.authorization = `Basic ${Buffer.from(`${options.auth.user ?? ''}:${options.auth.pass ?? ''}`).toString('base64')}`;
     const gate = toAuth ? t.authGate : t.gate;
     const label = `${(options.method ?? 'get').toUpperCase()} ${url.pathname}`;
-    if (!toAuth) t.spend?.();
+    // The unit's signal and budget come with the request: units share this client, and a
+    // request may be sent long after it was asked for (snoowrap first awaits the token).
+    const signal = options.unit?.signal;
+    if (!toAuth) options.unit?.spend();
     return gate
-      .run(label, async () => jsonAnswer(await httpRequest({ method: options.method?.toUpperCase(), url: url.href, headers, form: options.form, timeoutMs: t.timeoutMs, signal: t.signal })), t.signal)
+      .run(
+        label,
+        async () =>
+          jsonAnswer(await httpRequest({ method: options.method?.toUpperCase(), url: url.href, headers, form: options.form, timeoutMs: t.timeoutMs, signal })),
+        signal,
+      )
       .then(
-        (body) => (options.transform ? options.transform(body, { statusCode: 200, headers: {}, body, request: { method: 'GET', uri: { href: url.href } } }) : body),
+        (body) =>
+          options.transform ? options.transform(body, { statusCode: 200, headers: {}, body, request: { method: 'GET', uri: { href: url.href } } }) : body,
         (err: Error) => {
           // snoowrap's own 401 handling (token expired in flight) looks at statusCode.
           if (err instanceof CrawlRequestError && err.status) Object.assign(err, { statusCode: err.status });
@@ -123,7 +135,26 @@ export interface RedditSourceOptions {
 export function redditCredentials(config: Config): RedditCredentials | null {
   const s = config.secrets;
   if (!s.redditClientId || s.redditClientSecret === undefined) return null;
-  return { clientId: s.redditClientId, clientSecret: s.redditClientSecret, username: s.redditUsername, password: s.redditPassword, refreshToken: s.redditRefreshToken };
+  return {
+    clientId: s.redditClientId,
+    clientSecret: s.redditClientSecret,
+    username: s.redditUsername,
+    password: s.redditPassword,
+    refreshToken: s.redditRefreshToken,
+  };
+}
+
+/** How Reddit shows an author whose account is gone (and a body its author deleted). */
+const DELETED = '[deleted]';
+/** posts.accountId of a post whose author is gone: names no account, and none is ever stored under it (storage/types.ts). */
+export const NO_ACCOUNT = 'reddit:[deleted]';
+
+/** "HTTP 403: quarantined" when the platform refused the request for good (private, quarantined, banned, removed), else null. */
+function refusal(err: unknown): string | null {
+  if (!(err instanceof CrawlRequestError) || !err.status || ![403, 404, 410].includes(err.status)) return null;
+  // Reddit's error bodies say why: {"reason": "private" | "quarantined" | "banned", "message": "Forbidden", "error": 403}.
+  const reason = /"reason"\s*:\s*"([\w-]{1,40})"/.exec(err.message)?.[1];
+  return `HTTP ${err.status}${reason ? `: ${reason}` : ''}`;
 }
 
 const num = (v: unknown) => (typeof v === 'number' ? v : Number(v));
@@ -157,7 +188,14 @@ export class RedditSource implements Source {
     // Our gate paces, waits out 429s and retries; snoowrap must not do it a second time.
     // (An empty retryErrorCodes turns snoowrap's retry `catch` into a catch-all that crashes
     // on our errors, so it gets a status no server sends.)
-    this.r.config({ requestDelay: 0, continueAfterRatelimitError: true, retryErrorCodes: [599], maxRetryAttempts: 1, warnings: false, requestTimeout: config.crawl.requestTimeoutMs });
+    this.r.config({
+      requestDelay: 0,
+      continueAfterRatelimitError: true,
+      retryErrorCodes: [599],
+      maxRetryAttempts: 1,
+      warnings: false,
+      requestTimeout: config.crawl.requestTimeoutMs,
+    });
     if (!credentials.refreshToken && !(credentials.username && credentials.password)) this.r.tokenExpiration = 0;
     const authBase = new URL(config.reddit.authUrl).origin;
     this.r.transport = { apiBase: config.reddit.baseUrl, authBase, gate: this.gate, authGate: this.authGate, timeoutMs: config.crawl.requestTimeoutMs };
@@ -179,12 +217,13 @@ export class RedditSource implements Source {
   }
 
   /** One GET through snoowrap's request pipeline, returning the raw JSON. */
-  private async get<T>(uri: string, qs: Record<string, string | number | undefined>, ctx: Pick<UnitContext, 'signal' | 'spend'>): Promise<T> {
-    this.r.transport.signal = ctx.signal;
-    this.r.transport.spend = ctx.spend;
+  private async get<T>(uri: string, qs: Record<string, string | number | undefined>, ctx: CallContext): Promise<T> {
     // snoowrap "populates" the body into its objects; a function value passes through untouched.
+    // It merges these options into its own (lodash merge): the signal and the function are
+    // passed on by reference, so each request carries its own unit's.
+    const unit: CallContext = { signal: ctx.signal, spend: ctx.spend };
     const out = (await Promise.resolve(
-      this.r.oauthRequest({ uri, method: 'get', qs, transform: (body: unknown) => ({ body: { raw: () => body } }) } as never),
+      this.r.oauthRequest({ uri, method: 'get', qs, unit, transform: (body: unknown) => ({ body: { raw: () => body } }) } as never),
     )) as { raw: () => T };
     return out.raw();
   }
@@ -203,24 +242,33 @@ export class RedditSource implements Source {
     let state = ctx.state;
     for (;;) {
       const req = this.listingRequest(unit, state?.after ?? null);
-      const listing = await this.get<ListingJson>(req.uri, req.qs, ctx);
+      let listing: ListingJson;
+      try {
+        listing = await this.get<ListingJson>(req.uri, req.qs, ctx);
+      } catch (err) {
+        // A private, quarantined or banned subreddit (or a suspended user) is this unit's result.
+        const refused = refusal(err);
+        if (refused) throw new UnitNotAccessible(`not accessible (${refused})`);
+        throw err;
+      }
       const fetchedAt = this.now();
       const things = (listing?.data?.children ?? []).filter((c) => c.kind === 't3' || c.kind === 't1');
       const items = things.map((t) => ({ id: `reddit:${t.data.name}`, createdAt: new Date(num(t.data.created_utc) * 1000), thing: t }));
       const step = passStep(unit.id, 'reddit', state, items, listing?.data?.after ?? null);
       const posts: Post[] = [];
+      const inaccessible: string[] = [];
       const authors = new Map<string, Account>();
       const known = await ctx.knownPosts(step.keep.map((i) => i.id));
       for (const item of step.keep) {
         const post = this.toPost(item.thing, unit.id, fetchedAt);
         posts.push(post);
         if (this.comments && item.thing.kind === 't3' && num(item.thing.data.num_comments) > 0 && !known.has(item.id)) {
-          posts.push(...(await this.commentTree(String(item.thing.data.id), unit.id, fetchedAt, ctx)));
+          posts.push(...(await this.commentTree(String(item.thing.data.id), unit.id, fetchedAt, ctx, inaccessible)));
         }
       }
-      for (const p of posts) if (!p.deleted || p.author !== '[deleted]') this.addAuthor(authors, p, fetchedAt);
+      for (const p of posts) this.addAuthor(authors, p, fetchedAt);
       await this.fillAuthors(authors, ctx);
-      yield { posts, accounts: [...authors.values()], cursor: step.cursor };
+      yield { posts, accounts: [...authors.values()], cursor: step.cursor, inaccessible };
       if (step.done) return;
       state = { ...step.cursor, updatedAt: fetchedAt };
     }
@@ -231,7 +279,7 @@ export class RedditSource implements Source {
   }
 
   private addAuthor(map: Map<string, Account>, p: Post, seen: Date) {
-    if (p.author === '[deleted]' || map.has(p.accountId)) return;
+    if (p.accountId === NO_ACCOUNT || map.has(p.accountId)) return;
     map.set(p.accountId, { _id: p.accountId, platform: 'reddit', handle: p.author, firstSeenAt: seen, lastSeenAt: seen });
   }
 
@@ -255,52 +303,98 @@ export class RedditSource implements Source {
     }
   }
 
-  private async commentTree(id: string, unitId: string, fetchedAt: Date, ctx: UnitContext): Promise<Post[]> {
-    const tree = await this.get<[ListingJson, ListingJson]>(`comments/${id}`, { limit: 500, depth: 10, sort: 'old' }, ctx);
+  /**
+   * A submission's comments: the tree, then what it leaves out, as PRAW gets it — `more`
+   * stubs through /api/morechildren (100 ids a request), and "continue this thread" stubs
+   * (`more` with count 0 and no children, at the depth limit) through
+   * /comments/<link>/_/<parent comment>, whose answer may hold stubs of its own. A thread
+   * or continuation the platform refuses (403/404: private, quarantined, removed) is named
+   * in `inaccessible`; the comments fetched so far are kept.
+   */
+  private async commentTree(id: string, unitId: string, fetchedAt: Date, ctx: CallContext, inaccessible: string[]): Promise<Post[]> {
     const out: Post[] = [];
+    const seen = new Set<string>();
     const authorOf = new Map<string, string>();
-    const sub = tree?.[0]?.data?.children?.[0];
-    if (sub) authorOf.set(`t3_${id}`, String(sub.data.author));
     let pending: string[] = [];
+    const threads: string[] = [];
+    const threadsAsked = new Set<string>();
     const walk = (things: Thing[]) => {
       for (const t of things) {
         if (t.kind === 'more') {
-          pending.push(...((t.data.children as string[]) ?? []));
+          const children = (t.data.children as string[] | undefined) ?? [];
+          if (children.length > 0) pending.push(...children);
+          else if (num(t.data.count) === 0 && str(t.data.parent_id)?.startsWith('t1_')) {
+            const parent = String(t.data.parent_id).slice(3);
+            if (!threadsAsked.has(parent)) {
+              threadsAsked.add(parent);
+              threads.push(parent);
+            }
+          }
         } else if (t.kind === 't1') {
-          authorOf.set(String(t.data.name), String(t.data.author));
-          out.push(this.toPost(t, unitId, fetchedAt));
+          const name = String(t.data.name);
+          // A continuation answers with its parent comment again, replies included.
+          if (!seen.has(name)) {
+            seen.add(name);
+            authorOf.set(name, String(t.data.author));
+            out.push(this.toPost(t, unitId, fetchedAt));
+          }
           const replies = t.data.replies as ListingJson | '' | undefined;
           if (replies && typeof replies === 'object') walk(replies.data.children);
         }
       }
     };
-    walk(tree?.[1]?.data?.children ?? []);
-    const seen = new Set(out.map((p) => p.externalId));
-    while (pending.length > 0) {
-      const batch = pending.slice(0, 100);
-      pending = pending.slice(100);
-      const more = await this.get<{ json: { data: { things: Thing[] } } }>('api/morechildren', { link_id: `t3_${id}`, children: batch.join(','), api_type: 'json' }, ctx);
-      const things = (more?.json?.data?.things ?? []).filter((t) => !seen.has(String(t.data.name)));
-      for (const t of things) seen.add(String(t.data.name));
-      walk(things.map((t) => ({ ...t, data: { ...t.data, replies: '' } })));
+    const fetchTree = async (uri: string, what: string) => {
+      try {
+        const tree = await this.get<[ListingJson, ListingJson]>(uri, { limit: 500, depth: 10, sort: 'old' }, ctx);
+        const sub = tree?.[0]?.data?.children?.[0];
+        if (sub) authorOf.set(`t3_${id}`, String(sub.data.author));
+        walk(tree?.[1]?.data?.children ?? []);
+      } catch (err) {
+        const refused = refusal(err);
+        if (!refused) throw err;
+        inaccessible.push(`${what}: ${refused}`);
+      }
+    };
+    await fetchTree(`comments/${id}`, `thread t3_${id}`);
+    while (pending.length > 0 || threads.length > 0) {
+      if (pending.length > 0) {
+        const batch = pending.slice(0, 100);
+        pending = pending.slice(100);
+        const more = await this.get<{ json: { data: { things: Thing[] } } }>(
+          'api/morechildren',
+          { link_id: `t3_${id}`, children: batch.join(','), api_type: 'json' },
+          ctx,
+        );
+        walk((more?.json?.data?.things ?? []).map((t) => ({ ...t, data: { ...t.data, replies: '' } })));
+      } else {
+        const parent = threads.shift() as string;
+        await fetchTree(`comments/${id}/_/${parent}`, `thread t3_${id} below t1_${parent}`);
+      }
     }
     for (const p of out) {
       const parentAuthor = p.parentId ? authorOf.get(p.parentId.replace(/^reddit:/, '')) : undefined;
-      if (parentAuthor && parentAuthor !== '[deleted]') p.replyToAccountId = `reddit:u/${parentAuthor}`;
+      if (parentAuthor && parentAuthor !== DELETED) p.replyToAccountId = `reddit:u/${parentAuthor}`;
     }
     return out;
   }
 
+  /**
+   * One thing as a post. A post whose author is gone (`[deleted]`) keeps its text — Reddit
+   * still shows it — but names no account (NO_ACCOUNT) and is marked deleted: it is nobody's
+   * post for detection, and a stored copy keeps the author it had (crawlers/page-writer.ts).
+   */
   toPost(t: Thing, unitId: string, fetchedAt: Date): Post {
     const d = t.data;
     const fullname = String(d.name);
-    const author = String(d.author ?? '[deleted]');
+    const author = str(d.author) ?? DELETED;
+    const authorGone = author === DELETED;
     const createdAt = new Date(num(d.created_utc) * 1000);
-    const base = {
+    const post: Post = {
       _id: `reddit:${fullname}`,
       platform: 'reddit',
+      kind: t.kind === 't3' ? 'submission' : 'comment',
       externalId: fullname,
-      accountId: author === '[deleted]' ? 'reddit:[deleted]' : `reddit:u/${author}`,
+      accountId: authorGone ? NO_ACCOUNT : `reddit:u/${author}`,
       author,
       createdAt,
       week: isoWeek(createdAt),
@@ -309,26 +403,24 @@ export class RedditSource implements Source {
       source: unitId,
       fetchedAt,
     };
+    // `edited`: false, or the epoch seconds (a float) of the last edit.
+    if (typeof d.edited === 'number' && d.edited > 0) post.editedAt = new Date(d.edited * 1000);
+    let text: string;
+    let removed: boolean;
     if (t.kind === 't3') {
-      const selftext = str(d.selftext) ?? '';
-      const deleted = author === '[deleted]' || !!d.removed_by_category || selftext === '[removed]' || selftext === '[deleted]';
+      text = str(d.selftext) ?? '';
+      removed = !!d.removed_by_category || text === '[removed]' || text === DELETED;
       const link = d.is_self ? undefined : str(d.url);
-      const post: Post = { ...base, kind: 'submission', title: str(d.title), url: `https://www.reddit.com${str(d.permalink) ?? ''}`, links: link ? [link] : undefined };
-      if (!deleted && selftext) post.text = selftext;
-      if (deleted) post.deleted = true;
-      return post;
+      Object.assign(post, { title: str(d.title), url: `https://www.reddit.com${str(d.permalink) ?? ''}`, links: link ? [link] : undefined });
+    } else {
+      text = str(d.body) ?? '';
+      removed = text === '[removed]' || text === DELETED;
+      post.parentId = `reddit:${String(d.parent_id)}`;
+      post.url = d.permalink ? `https://www.reddit.com${str(d.permalink)}` : undefined;
+      if (str(d.link_author) && String(d.parent_id).startsWith('t3_') && d.link_author !== DELETED) post.replyToAccountId = `reddit:u/${d.link_author}`;
     }
-    const body = str(d.body) ?? '';
-    const deleted = author === '[deleted]' || body === '[deleted]' || body === '[removed]';
-    const post: Post = {
-      ...base,
-      kind: 'comment',
-      parentId: `reddit:${String(d.parent_id)}`,
-      url: d.permalink ? `https://www.reddit.com${str(d.permalink)}` : undefined,
-    };
-    if (!deleted) post.text = body;
-    else post.deleted = true;
-    if (str(d.link_author) && String(d.parent_id).startsWith('t3_') && d.link_author !== '[deleted]') post.replyToAccountId = `reddit:u/${d.link_author}`;
+    if (!removed && text) post.text = text;
+    if (removed || authorGone) post.deleted = true;
     return post;
   }
 

@@ -23,6 +23,11 @@ export interface SourcePage {
   accounts: Account[];
   /** Save after the page is stored. */
   cursor: UnitCursor;
+  /**
+   * Parts of the page the platform refused (a private or removed thread: 403/404), one
+   * line each; the rest of the page is stored and the run counts them as `inaccessible`.
+   */
+  inaccessible?: string[];
 }
 
 export interface UnitContext {
@@ -47,6 +52,17 @@ export interface Source {
   /** Deletion sync: which of these stored posts are deleted on the platform now. */
   deletedAmong?(posts: Pick<Post, '_id' | 'externalId'>[], ctx: Omit<UnitContext, 'state'>): Promise<Set<string>>;
   close(): Promise<void>;
+}
+
+/**
+ * Thrown by a source when the platform refuses a whole unit (a private, quarantined or
+ * banned subreddit): the unit's result, counted as `inaccessible` in the run, not an error.
+ */
+export class UnitNotAccessible extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnitNotAccessible';
+  }
 }
 
 export class BudgetExhausted extends Error {

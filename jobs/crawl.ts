@@ -1,10 +1,11 @@
 // The `crawl` job: crawls Reddit, X and review pages as configured into the store,
 // resumably (cursors in crawl_state), through the rate gates. `dryRun` fetches and
 // counts, reports the cursors it would save and stores nothing.
-import { CRAWL_PLATFORMS, type CrawlPlatform } from '../crawlers/source';
+
 import { type CrawlReport, type CrawlStats, crawlSource, emptyStats, type RequestBudget } from '../crawlers/engine';
-import { createSource, whyNotConfigured } from '../crawlers/sources';
 import type { UnitCursor } from '../crawlers/source';
+import { CRAWL_PLATFORMS, type CrawlPlatform } from '../crawlers/source';
+import { createSource, whyNotConfigured } from '../crawlers/sources';
 import type { Job } from './types';
 
 export interface CrawlParams extends Record<string, unknown> {
@@ -14,11 +15,13 @@ export interface CrawlParams extends Record<string, unknown> {
   maxRequests?: number;
 }
 
-export type PlatformResult = CrawlStats & { errorMessages: string[]; skipped?: string; stoppedBy?: string };
+export type PlatformResult = CrawlStats & { errorMessages: string[]; notices?: string[]; skipped?: string; stoppedBy?: string };
 
 export interface CrawlResult extends CrawlStats, Record<string, unknown> {
   platforms: Partial<Record<CrawlPlatform, PlatformResult>>;
   errorMessages: string[];
+  /** What the platforms refused (private or quarantined units, private threads), "<platform>: <unit>: <what>". */
+  notices: string[];
   dryRun: boolean;
   /** Dry runs: the cursors that would be saved. */
   cursors?: UnitCursor[];
@@ -33,7 +36,14 @@ export const crawlJob: Job<CrawlParams, CrawlResult> = {
     const targets = platform === 'all' ? CRAWL_PLATFORMS : [platform];
     const max = params.maxRequests ?? ctx.config.crawl.maxRequests;
     const budget: RequestBudget = { max: max ?? 0, used: 0 };
-    const result: CrawlResult = { ...emptyStats(), platforms: {}, errorMessages: [], dryRun: !!params.dryRun, cursors: params.dryRun ? [] : undefined };
+    const result: CrawlResult = {
+      ...emptyStats(),
+      platforms: {},
+      errorMessages: [],
+      notices: [],
+      dryRun: !!params.dryRun,
+      cursors: params.dryRun ? [] : undefined,
+    };
     const started = Date.now();
     let pages = 0;
     for (const p of targets) {
@@ -67,6 +77,7 @@ export const crawlJob: Job<CrawlParams, CrawlResult> = {
       if (cursors) result.cursors?.push(...cursors);
       for (const k of Object.keys(emptyStats()) as (keyof CrawlStats)[]) if (k !== 'durationMs') result[k] += report[k];
       result.errorMessages.push(...report.errorMessages.map((m) => `${p}: ${m}`));
+      result.notices.push(...report.notices.map((m) => `${p}: ${m}`));
       ctx.log.info({ platform: p, requests: report.requests, new: report.new, errors: report.errors, rateLimited: report.rateLimited }, 'crawled');
       if (report.stoppedBy === 'budget') break;
     }

@@ -18,7 +18,11 @@ export interface Post {
   kind: PostKind;
   /** The id on the source platform (t3_abc, tweet id, review id). */
   externalId: string;
-  /** accounts._id of the author. */
+  /**
+   * accounts._id of the author. A post whose author is gone (Reddit `[deleted]`) names no
+   * account: "<platform>:[deleted]", under which no account is ever stored; such posts carry
+   * `deleted: true` (their text is kept for analysts), so detection attributes them to nobody.
+   */
   accountId: string;
   /** The author's handle as the platform shows it ("[deleted]" stays as is). */
   author: string;
@@ -52,6 +56,8 @@ export interface Post {
    */
   objects?: string[];
   score?: number;
+  /** When the platform says the post was last edited (Reddit `edited`, X edit history). */
+  editedAt?: Date;
   deleted?: boolean;
   /** Which crawler or import produced it, e.g. "reddit:r/gadgets/new". */
   source: string;

@@ -18,7 +18,13 @@ export function summaryRows(result: CrawlResult): Record<string, unknown>[] {
     '429s': s.rateLimited,
     retries: s.retries,
     seconds: Math.round(s.durationMs / 100) / 10,
-    note: s.skipped ? `skipped: ${s.skipped}` : s.stoppedBy === 'budget' ? 'stopped: --max-requests reached' : '',
+    note: s.skipped
+      ? `skipped: ${s.skipped}`
+      : s.stoppedBy === 'budget'
+        ? 'stopped: --max-requests reached'
+        : s.inaccessible
+          ? `${s.inaccessible} not accessible (private or quarantined)`
+          : '',
   }));
   if (rows.length > 1) {
     rows.push({
@@ -67,6 +73,7 @@ export function register(program: Command, deps: CliDeps) {
           );
         }
       });
+      for (const m of result.notices ?? []) process.stderr.write(`not accessible: ${m}\n`);
       for (const m of result.errorMessages) process.stderr.write(`error: ${m}\n`);
       if (result.errors > 0) process.exitCode = 1;
     });

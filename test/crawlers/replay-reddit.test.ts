@@ -4,10 +4,10 @@
 // and the gate must pace from the recorded rate-limit headers.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Config } from '../../config/index';
+import type { RateGate } from '../../crawlers/rate-gate';
 import { RedditSource } from '../../crawlers/reddit';
-import { RateGate } from '../../crawlers/rate-gate';
 import type { Post } from '../../storage/types';
-import { type RedditReplay, type ReplayRequest, startRedditReplay } from '../helpers/replay';
+import { type RedditReplay, startRedditReplay } from '../helpers/replay';
 import { testConfig, testStore } from '../helpers/store';
 import { crawl, REDDIT_ENV } from './helpers';
 
@@ -45,7 +45,11 @@ function replayConfig(r: RedditReplay, reddit: Partial<Config['reddit']>, crawl:
   });
 }
 
-const source = (c: Config) => new RedditSource({ config: c, credentials: { clientId: REDDIT_ENV.REDDIT_CLIENT_ID, clientSecret: REDDIT_ENV.REDDIT_CLIENT_SECRET, username: 'u', password: 'p' } });
+const source = (c: Config) =>
+  new RedditSource({
+    config: c,
+    credentials: { clientId: REDDIT_ENV.REDDIT_CLIENT_ID, clientSecret: REDDIT_ENV.REDDIT_CLIENT_SECRET, username: 'u', password: 'p' },
+  });
 
 /** The things of the recorded listing answers at this path, in recorded order. */
 function recordedListing(r: RedditReplay, path: string): Thing[] {
@@ -58,7 +62,14 @@ function recordedListing(r: RedditReplay, path: string): Thing[] {
 function expectedPost(t: Thing, unitId: string) {
   const d = t.data;
   const author = String(d.author);
-  const common = { _id: `reddit:${d.name}`, externalId: d.name, author, createdAt: new Date(Number(d.created_utc) * 1000), community: d.subreddit, source: unitId };
+  const common = {
+    _id: `reddit:${d.name}`,
+    externalId: d.name,
+    author,
+    createdAt: new Date(Number(d.created_utc) * 1000),
+    community: d.subreddit,
+    source: unitId,
+  };
   if (t.kind === 't3') return { ...common, kind: 'submission', title: d.title, url: `https://www.reddit.com${d.permalink}` };
   return { ...common, kind: 'comment', parentId: `reddit:${d.parent_id}` };
 }
@@ -107,7 +118,7 @@ describe('replay: recorded Reddit units through the Reddit source', () => {
     }
   });
 
-  it('u/spez submitted and comments at the real 10-minute window: requests spaced by the recorded limit (1.02 s), spez\'s account from /about', async () => {
+  it("u/spez submitted and comments at the real 10-minute window: requests spaced by the recorded limit (1.02 s), spez's account from /about", async () => {
     replay = await startRedditReplay([CASSETTE.spezSubmitted, CASSETTE.spezComments]);
     const store = await testStore();
     try {
@@ -133,13 +144,19 @@ describe('replay: recorded Reddit units through the Reddit source', () => {
       // teaches the gate the window: the next request waits for what is left spread over it
       // (347 s / 554), and every later one for the limit's interval (600 s * 1.02 / 600 = 1.02 s).
       const api = replay.served.filter((s) => !s.key.includes('access_token'));
-      expect(api.map((s) => s.key).sort()).toEqual(['GET /user/spez/about', 'GET /user/spez/comments', 'GET /user/spez/comments after=t1_egegczl', 'GET /user/spez/submitted', 'GET /user/spez/submitted after=t3_f6fp']);
+      expect(api.map((s) => s.key).sort()).toEqual([
+        'GET /user/spez/about',
+        'GET /user/spez/comments',
+        'GET /user/spez/comments after=t1_egegczl',
+        'GET /user/spez/submitted',
+        'GET /user/spez/submitted after=t3_f6fp',
+      ]);
       const first = replay.recordings.find((x) => x.url.pathname === '/user/spez/submitted')!.headers;
       expect([first['x-ratelimit-remaining'], first['x-ratelimit-reset'], first['x-ratelimit-used']]).toEqual(['554.0', '348', '46']);
       const gaps = api.slice(1).map((s, i) => s.at - api[i].at);
       // Arrival times at the server: the first request on a fresh connection arrives later after its slot than the next.
       const tick = 60;
-      expect(gaps[1]).toBeGreaterThanOrEqual((347_000 / 554) - tick);
+      expect(gaps[1]).toBeGreaterThanOrEqual(347_000 / 554 - tick);
       for (const g of gaps.slice(2)) expect(g).toBeGreaterThanOrEqual(1020 - tick);
       expect((src.gates()[0] as RateGate).snapshot()).toMatchObject({ limit: 600, windowMs: 600_000 });
     } finally {
@@ -151,15 +168,22 @@ describe('replay: recorded Reddit units through the Reddit source', () => {
     replay = await startRedditReplay([CASSETTE.search, CASSETTE.allNew]);
     const store = await testStore();
     try {
-      const src = source(replayConfig(replay, { subreddits: ['all'], searches: [{ subreddit: 'all', query: 'praw oauth search' }], comments: false, fetchAuthors: false }));
+      const src = source(
+        replayConfig(replay, { subreddits: ['all'], searches: [{ subreddit: 'all', query: 'praw oauth search' }], comments: false, fetchAuthors: false }),
+      );
       const report = await crawl(src, store);
       replay.assertAllMatched();
       expect(report.errorMessages).toEqual([]);
       const found = recordedListing(replay, '/r/all/search');
       // r/all/new: the first recorded page (100); the later page PRAW asked with `before` is not one ringwatch asks for.
-      const fresh = (JSON.parse(replay.recordings.find((x) => x.url.pathname === '/r/all/new' && !x.url.searchParams.has('before'))!.body) as { data: { children: Thing[] } }).data.children;
+      const fresh = (
+        JSON.parse(replay.recordings.find((x) => x.url.pathname === '/r/all/new' && !x.url.searchParams.has('before'))!.body) as { data: { children: Thing[] } }
+      ).data.children;
       const stored = await storedReddit(store);
-      const want = new Map<string, Thing>([...found.map((t) => [`reddit:${t.data.name}`, t] as const), ...fresh.map((t) => [`reddit:${t.data.name}`, t] as const)]);
+      const want = new Map<string, Thing>([
+        ...found.map((t) => [`reddit:${t.data.name}`, t] as const),
+        ...fresh.map((t) => [`reddit:${t.data.name}`, t] as const),
+      ]);
       expect([...stored.keys()].sort()).toEqual([...want.keys()].sort());
       for (const [id, t] of want) expect(stored.get(id)).toMatchObject({ ...expectedPost(t, stored.get(id)!.source), community: t.data.subreddit });
       expect(found.length).toBe(31);
@@ -167,6 +191,107 @@ describe('replay: recorded Reddit units through the Reddit source', () => {
       await store.close();
     }
   });
-});
 
-export type { ReplayRequest };
+  it("12.1 r/all new with comment trees: threads answering 404 are counted as not accessible, the listing's submissions are all stored", async () => {
+    // The comment trees of these submissions are not recorded: answered as Reddit answers a private or removed post.
+    replay = await startRedditReplay([CASSETTE.allNew], { declared: (req) => (/^\/comments\/[a-z0-9]+$/.test(req.path) ? NOT_FOUND : null) });
+    const store = await testStore();
+    try {
+      const report = await crawl(source(replayConfig(replay, { subreddits: ['all'], comments: true, fetchAuthors: false })), store);
+      replay.assertAllMatched();
+      const page = (
+        JSON.parse(replay.recordings.find((x) => x.url.pathname === '/r/all/new' && !x.url.searchParams.has('before'))!.body) as { data: { children: Thing[] } }
+      ).data.children;
+      const withComments = page.filter((t) => Number(t.data.num_comments) > 0).map((t) => String(t.data.id));
+      expect(withComments).toHaveLength(6);
+      expect(report.errorMessages).toEqual([]);
+      expect(report.errors).toBe(0);
+      expect(report.inaccessible).toBe(6);
+      expect(report.notices).toHaveLength(6);
+      for (const id of withComments) expect(report.notices.some((n) => n.includes(`t3_${id}`) && n.includes('404'))).toBe(true);
+      expect([...(await storedReddit(store)).keys()].sort()).toEqual(page.map((t) => `reddit:${t.data.name}`).sort());
+      expect((await store.crawlState.get('reddit:r/all:new'))?.backfillDone).toBe(true);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('12.2 + 12.7 the recorded 3hahrw tree: every recorded comment lands with its parent link; "continue this thread" stubs are followed; [deleted] authors keep their text, attributed to no account', async () => {
+    // The tree is recorded, not a listing holding it: r/funny/new is declared as the recorded submission alone.
+    replay = await startRedditReplay([CASSETTE.tree], {
+      declared: (req) => {
+        if (req.key !== 'GET /r/funny/new') return null;
+        const tree = JSON.parse(replay!.recordings.find((x) => x.url.pathname.startsWith('/comments/3hahrw'))!.body) as { data: { children: Thing[] } }[];
+        return {
+          status: 200,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ kind: 'Listing', data: { after: null, before: null, children: tree[0].data.children } }),
+        };
+      },
+    });
+    const store = await testStore();
+    try {
+      const report = await crawl(source(replayConfig(replay, { subreddits: ['funny'], comments: true, fetchAuthors: false })), store);
+      replay.assertAllMatched();
+      expect(report.errorMessages).toEqual([]);
+      // What the recording holds: the tree's comments, with replies nested, and the morechildren answer.
+      const treeRec = replay.recordings.find((x) => x.url.pathname.startsWith('/comments/3hahrw'))!;
+      const tree = JSON.parse(treeRec.body) as { data: { children: Thing[] } }[];
+      const comments: Thing[] = [];
+      const stubs: Thing[] = [];
+      const moreIds: string[] = [];
+      const walk = (things: Thing[]) => {
+        for (const t of things) {
+          if (t.kind === 'more') {
+            if (t.data.id === '_') stubs.push(t);
+            else moreIds.push(...(t.data.children as string[]));
+          } else {
+            comments.push(t);
+            const r = t.data.replies as { data: { children: Thing[] } } | '';
+            if (r) walk(r.data.children);
+          }
+        }
+      };
+      walk(tree[1].data.children);
+      const more = (JSON.parse(replay.recordings.find((x) => x.url.pathname.startsWith('/api/morechildren'))!.body) as { json: { data: { things: Thing[] } } })
+        .json.data.things;
+      expect([comments.length, stubs.length, more.length]).toEqual([470, 6, 7]);
+      const stored = await storedReddit(store);
+      const want = [...comments, ...more];
+      expect([...stored.keys()].sort()).toEqual(['reddit:t3_3hahrw', ...want.map((t) => `reddit:${t.data.name}`)].sort());
+      for (const t of want) expect(stored.get(`reddit:${t.data.name}`)).toMatchObject(expectedPost(t, 'reddit:r/funny:new'));
+      // Every `more` id was asked for; those not in the recording are the ones PRAW's test never expanded.
+      const recorded = new Set(want.map((t) => String(t.data.id)));
+      expect(new Set(replay.platform.missing)).toEqual(new Set(moreIds.filter((id) => !recorded.has(id)).map((id) => `t1_${id}`)));
+      // Each "continue this thread" stub was followed as PRAW does: /comments/<link>/_/<parent comment>.
+      const followed = replay.served.filter((x) => /^GET \/comments\/3hahrw\/_\//.test(x.key)).map((x) => x.key.replace('GET /comments/3hahrw/_/', 't1_'));
+      expect(followed.sort()).toEqual(stubs.map((t) => String(t.data.parent_id)).sort());
+      // [deleted] authors: the body stays (unless it is itself [deleted]/[removed]), no account is named or created.
+      const gone = want.filter((t) => t.data.author === '[deleted]');
+      const withText = gone.filter((t) => t.data.body !== '[deleted]' && t.data.body !== '[removed]');
+      expect(withText.length).toBeGreaterThan(10);
+      for (const t of gone) {
+        const p = stored.get(`reddit:${t.data.name}`) as Post;
+        expect(p.author).toBe('[deleted]');
+        expect(p.accountId).not.toMatch(/^reddit:u\//);
+        expect(p.deleted).toBe(true);
+        if (withText.includes(t)) expect(p.text).toBe(t.data.body);
+        else expect(p.text).toBeUndefined();
+      }
+      // Replies to a [deleted] author reply to no account.
+      for (const p of stored.values()) if (p.parentId && gone.some((t) => `reddit:${t.data.name}` === p.parentId)) expect(p.replyToAccountId).toBeUndefined();
+      const accounts = await store.accounts.find({ platform: 'reddit' });
+      expect(accounts.some((a) => a.handle === '[deleted]' || a._id.includes('[deleted]'))).toBe(false);
+      expect(accounts.length).toBe(
+        new Set(
+          want
+            .concat(tree[0].data.children)
+            .map((t) => String(t.data.author))
+            .filter((a) => a !== '[deleted]'),
+        ).size,
+      );
+    } finally {
+      await store.close();
+    }
+  });
+});
