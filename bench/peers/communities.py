@@ -11,24 +11,11 @@ REPS times (median; they are milliseconds), networkx once. Missing packages (igr
 are installed from PyPI with pip on first use. Every peer's modularity is computed by
 igraph's g.modularity with the same weights, so all are measured one way.
 """
-import importlib
 import json
-import subprocess
 import sys
 import time
 
-
-def ensure(module, package):
-    try:
-        return importlib.import_module(module)
-    except ImportError:
-        subprocess.run(
-            [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", package],
-            check=True,
-            stdout=sys.stderr,
-        )
-        importlib.invalidate_caches()
-        return importlib.import_module(module)
+from ensure import ensure
 
 
 def read_edges(path):
