@@ -44,6 +44,8 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     process.stderr.write(`ringwatch: ${(err as Error).message}\n`);
+    // Errors about the input itself (e.g. an import's wrong header) carry exit code 2, like usage errors.
+    if ((err as { exitCode?: unknown }).exitCode === 2) return 2;
     if (process.env.RINGWATCH_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
     return 1;
   }

@@ -27,6 +27,8 @@ export interface ImportParams {
   batchSize?: number;
   /** coactions: column names when they differ from the two schemas' (crawlers/import/coactions). */
   columns?: CoactionColumnFlags;
+  /** Longest record or line read from a file, in characters (default 1 Mi); longer is one refused line. */
+  maxRecordChars?: number;
 }
 
 export type ImportResult = ImportSummary & Record<string, unknown>;
@@ -40,7 +42,7 @@ export async function runImportJob(ctx: Pick<JobContext, 'store' | 'config' | 'l
   let records: AsyncIterable<SourceRecord>;
   let rejects: string;
   if (params.file) {
-    records = readFileRecords(params.file, formatOf(params.file, params.format));
+    records = readFileRecords(params.file, formatOf(params.file, params.format), { maxRecordChars: params.maxRecordChars });
     rejects = params.rejects ?? `${params.file}.rejects.csv`;
     ctx.log.info({ what, file: params.file }, 'import from file');
   } else {

@@ -316,6 +316,9 @@ export function maskPii(text: string): MaskResult {
   return { text: out, masked };
 }
 
+/** A spreadsheet must not run attacker-written text as a formula (CSV injection): such a cell is quoted with a leading "'". */
+export const csvSafe = (v: string | number) => (typeof v === 'string' && /^[=+\-@\t\r]/.test(v) ? `'${v}` : v);
+
 /** Customer id as stored when hashing is on: "h:" + first 32 hex of HMAC-SHA256(key, id). */
 export function hashCustomerId(id: string, key: string): string {
   return `h:${createHmac('sha256', key).update(id).digest('hex').slice(0, 32)}`;

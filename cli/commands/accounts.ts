@@ -1,6 +1,7 @@
 // `ringwatch accounts list|show <id>|export [--min-score X] [--format csv|json]`.
 import type { Command } from 'commander';
 import { stringify } from 'csv-stringify/sync';
+import { csvSafe } from '../../analysis/escalations/clean';
 import { withoutSignatures } from '../../reports/ring-data';
 import type { Store } from '../../storage/store';
 import type { Account } from '../../storage/types';
@@ -15,8 +16,7 @@ const score = (v: string) => {
 
 export const EXPORT_COLUMNS = ['account', 'platform', 'score', 'handle', 'ring_id', 'top_indicator', 'top_indicator_score', 'evidence_posts', 'detected_at', 'run_id'] as const;
 
-/** A spreadsheet must not run attacker-written text as a formula (CSV injection): quote it. */
-export const csvSafe = (v: string | number) => (typeof v === 'string' && /^[=+\-@\t\r]/.test(v) ? `'${v}` : v);
+export { csvSafe };
 
 export function exportRow(a: Account): (string | number)[] {
   const s = a.suspicion;

@@ -48,7 +48,7 @@ export function register(program: Command, deps: CliDeps) {
         deps.runJob(store, importJob, { what: what as ImportWhat, file, ...rest, ...(Object.keys(columns).length ? { columns } : {}) }, `import ${what}`),
       );
       output(program.opts().json, r, () => {
-        printTable([{ read: r.read, imported: r.imported, updated: r.updated, unchanged: r.unchanged, rejected: r.rejected, duplicates: r.duplicates, 'pii masked': r.masked, seconds: (r.durationMs / 1000).toFixed(1) }]);
+        printTable([{ read: r.read, imported: r.imported, updated: r.updated, unchanged: r.unchanged, rejected: r.rejected, duplicates: r.duplicates, 'pii masked': r.masked, ...(r.derived?.accountsCreated !== undefined ? { 'accounts new': r.derived.accountsCreated, 'accounts widened': r.derived.accountsWidened } : {}), seconds: (r.durationMs / 1000).toFixed(1) }]);
         if (r.rejectsFile) console.log(`\n${r.rejected} rows refused; see ${r.rejectsFile} (line, reason, record)`);
       });
       if (r.read > 0 && r.rejected === r.read) process.exitCode = 1;

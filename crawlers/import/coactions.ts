@@ -15,7 +15,7 @@ import { isoWeek } from '../../analysis/time';
 import type { Post } from '../../storage/types';
 import type { ImportKind } from './importer';
 import type { SourceRecord } from './readers';
-import { upsertAuthors } from './reviews';
+import { postAuthors } from './reviews';
 
 const POST_FIELDS = [
   'platform', 'kind', 'externalId', 'accountId', 'author', 'createdAt', 'week', 'objects', 'community', 'source',
@@ -98,7 +98,7 @@ export function resolveColumns(header: readonly string[], flags: CoactionColumnF
 }
 
 /**
- * The header of a record stream (the keys of its first readable row) and the same stream
+ * The header of a record stream (its column record, else the keys of its first readable row) and the same stream
  * from the start, so the columns can be checked once, before any row is cleaned.
  */
 export async function peekHeader(records: AsyncIterable<SourceRecord>): Promise<{ header: string[]; records: AsyncIterable<SourceRecord> }> {
@@ -112,15 +112,16 @@ export async function peekHeader(records: AsyncIterable<SourceRecord>): Promise<
       break;
     }
     seen.push(r.value);
-    if (r.value.row) break;
+    if (r.value.row || r.value.columns) break;
   }
+  const named = seen.find((s) => s.columns)?.columns;
   const first = seen.find((s) => s.row)?.row;
   async function* replay(): AsyncIterable<SourceRecord> {
     yield* seen;
     if (done) return;
     for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
   }
-  return { header: first ? Object.keys(first) : [], records: replay() };
+  return { header: named ?? (first ? Object.keys(first) : []), records: replay() };
 }
 
 /** Epoch seconds ("1629589836", "1629589836.0") or ISO 8601; null when neither. */
@@ -204,10 +205,15 @@ export function coactionKind(source: string, columns: CoactionColumns): ImportKi
   return {
     name: 'coactions',
     repo: (s) => s.posts,
+    // resolveColumns found these in the header already; declared for the importer's checks.
+    columns: {
+      required: [columns.account, columns.post, columns.time, ...columns.objects.map((o) => o.column)],
+      optional: columns.platform ? [columns.platform] : [],
+    },
     clean: (row) => cleanCoactionRow(row, columns, source),
     fields: POST_FIELDS,
     stamp: 'fetchedAt',
     merge: mergeShares,
-    afterBatch: upsertAuthors,
+    derive: postAuthors,
   };
 }

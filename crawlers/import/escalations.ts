@@ -2,7 +2,7 @@
 import { type CleaningOptions, cleanEscalationRow, cleanOrderRow, mergeEscalations } from '../../analysis/escalations/rows';
 import type { Config } from '../../config/index';
 import type { Escalation, Order } from '../../storage/types';
-import type { ImportKind } from './importer';
+import type { ImportColumns, ImportKind } from './importer';
 
 const ESCALATION_FIELDS = [
   'openedAt', 'week', 'region', 'channel', 'customerId', 'customerHandle', 'orderId', 'product',
@@ -12,6 +12,16 @@ const ESCALATION_FIELDS = [
 const ORDER_FIELDS = [
   'region', 'orderedAt', 'promisedAt', 'deliveredAt', 'deliveryAttempts', 'firstAttemptSuccess', 'week', 'customerId', 'source',
 ] as const satisfies readonly (keyof Order)[];
+
+export const ESCALATION_COLUMNS = {
+  required: ['case_id', 'opened_at', 'region', 'customer_id'],
+  optional: ['channel', 'customer_handle', 'order_id', 'product', 'category', 'text', 'refund_amount', 'status', 'resolved_at', 'abusive'],
+} as const satisfies ImportColumns;
+
+export const ORDER_COLUMNS = {
+  required: ['order_id', 'region', 'ordered_at'],
+  optional: ['promised_at', 'delivered_at', 'delivery_attempts', 'first_attempt_success', 'customer_id'],
+} as const satisfies ImportColumns;
 
 export function cleaningOptions(config: Config, source: string, importedAt = new Date()): CleaningOptions {
   const e = config.escalations;
@@ -33,6 +43,7 @@ export function escalationKind(opts: CleaningOptions): ImportKind<Escalation> {
   return {
     name: 'escalations',
     repo: (s) => s.escalations,
+    columns: ESCALATION_COLUMNS,
     clean: (row) => cleanEscalationRow(row, opts),
     fields: ESCALATION_FIELDS,
     stamp: 'importedAt',
@@ -45,6 +56,7 @@ export function orderKind(opts: CleaningOptions): ImportKind<Order> {
   return {
     name: 'orders',
     repo: (s) => s.orders,
+    columns: ORDER_COLUMNS,
     clean: (row) => cleanOrderRow(row, opts),
     fields: ORDER_FIELDS,
     stamp: 'importedAt',

@@ -1,16 +1,31 @@
-// The one import loop shared by escalations, orders and reviews: read → clean → merge
-// duplicates → compare with what is stored → write only what changed, in batches.
-// Re-running the same import writes nothing and reports everything as unchanged.
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+// The one import loop shared by escalations, orders, reviews (and co-actions): read →
+// check the header → clean → merge duplicates → compare with what is stored → write only
+// what changed, in batches, one batch written while the next is read. Re-running the same
+// import writes nothing and reports everything as unchanged; a re-run after a crash
+// converges to the uninterrupted result (derived documents are rebuilt from every row).
+import { closeSync, createWriteStream, fchmodSync, mkdirSync, openSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
-import type { RowResult } from '../../analysis/escalations/rows';
+import { csvSafe, maskPii } from '../../analysis/escalations/clean';
+import { columnKey, type RowResult } from '../../analysis/escalations/rows';
 import type { Repository, Store } from '../../storage/store';
 import type { SourceRecord } from './readers';
+
+/** The columns an import kind reads, as `columnKey` spells them ("Case ID" → "case_id"). */
+export interface ImportColumns {
+  /** A source without one of these is refused before any row is read (one error naming them all). */
+  required: readonly string[];
+  /** Read when present. */
+  optional: readonly string[];
+  /** Columns whose NDJSON/SQL value may be an array or object (clean handles it); elsewhere such a value refuses the row. */
+  structured?: readonly string[];
+}
 
 export interface ImportKind<T extends { _id: string }> {
   name: string;
   repo(store: Store): Repository<T>;
+  columns: ImportColumns;
+  /** One source row (keys as the source spells them) → a document, or why it is refused. */
   clean(row: Record<string, unknown>): RowResult<T>;
   /** Fields the import owns: compared to detect changes, unset when a new version lacks them. */
   fields: readonly (keyof T & string)[];
@@ -20,8 +35,28 @@ export interface ImportKind<T extends { _id: string }> {
   merge?(earlier: T, later: T): T;
   /** Derived fields to drop when a field changes (a new case text invalidates its text analysis). */
   invalidates?: Partial<Record<keyof T & string, string[]>>;
-  /** Extra writes for a batch of written documents (e.g. review authors → accounts). */
-  afterBatch?(store: Store, docs: T[]): Promise<void>;
+  /**
+   * Documents derived from the imported ones (review authors → accounts). A fresh
+   * derivation per run sees every stored document of the source (new, changed and
+   * unchanged) and writes once at the end: a run killed before that is redone in full by
+   * the next run, whose rows are then all unchanged.
+   */
+  derive?(): Derivation<T>;
+}
+
+export interface Derivation<T> {
+  add(doc: T): void;
+  /** Writes what was gathered; the counts go into the summary's `derived`. */
+  write(store: Store): Promise<Record<string, number>>;
+}
+
+/** A source that cannot be imported at all (wrong header or delimiter): nothing is written. Exit code 2. */
+export class ImportInputError extends Error {
+  readonly exitCode = 2;
+  constructor(message: string) {
+    super(message);
+    this.name = 'ImportInputError';
+  }
 }
 
 export interface ImportSummary {
@@ -39,6 +74,8 @@ export interface ImportSummary {
   duplicates: number;
   /** PII items masked in free text. */
   masked: number;
+  /** What the kind's derivation wrote (e.g. accounts created / widened). */
+  derived?: Record<string, number>;
   rejectsFile?: string;
   durationMs: number;
 }
@@ -56,7 +93,11 @@ export interface ImportOptions {
   now?: Date;
 }
 
-/** Appends refused records to a CSV file, opened on first use. */
+/**
+ * Appends refused records to a CSV file (mode 0600), opened on first use. The records are
+ * attacker-written and may hold customer data: PII is masked and cells a spreadsheet
+ * would run as formulas are quoted, as in every export.
+ */
 export class RejectsWriter {
   private out?: WriteStream;
   count = 0;
@@ -67,10 +108,17 @@ export class RejectsWriter {
     if (!this.file) return;
     if (!this.out) {
       mkdirSync(path.dirname(this.file), { recursive: true });
-      this.out = createWriteStream(this.file);
+      const fd = openSync(this.file, 'w', 0o600);
+      try {
+        fchmodSync(fd, 0o600); // an existing file keeps its mode on open
+      } catch (err) {
+        closeSync(fd);
+        throw err;
+      }
+      this.out = createWriteStream('', { fd });
       this.out.write(stringify([['line', 'reason', 'record']]));
     }
-    this.out.write(stringify([[line, reason, record]]));
+    this.out.write(stringify([[line, csvSafe(maskPii(reason).text), csvSafe(maskPii(record).text)]]));
   }
 
   async close(): Promise<void> {
@@ -78,6 +126,35 @@ export class RejectsWriter {
     if (!out) return;
     await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
   }
+}
+
+/** Refuses a source whose columns lack any the kind requires: one message naming them and what was found. */
+export function checkColumns(kind: Pick<ImportKind<{ _id: string }>, 'name' | 'columns'>, found: string[]): void {
+  const have = new Set(found.map(columnKey));
+  const missing = kind.columns.required.filter((c) => !have.has(c));
+  if (missing.length === 0) return;
+  const shown = found.map((c) => JSON.stringify(c.length > 60 ? `${c.slice(0, 60)}…` : c));
+  const list = shown.length > 20 ? `${shown.slice(0, 20).join(', ')} and ${shown.length - 20} more` : shown.join(', ') || 'none';
+  const delimiter = found.length === 1 ? [';', '\t', '|'].find((d) => found[0].includes(d)) : undefined;
+  const hint = delimiter
+    ? ` The header looks ${delimiter === '\t' ? 'tab' : `"${delimiter}"`}-separated; ringwatch reads comma-separated files.`
+    : '';
+  throw new ImportInputError(
+    `${kind.name}: the source lacks the required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} ` +
+      `(found ${found.length} column${found.length === 1 ? '' : 's'}: ${list}).${hint} ` +
+      `Required: ${kind.columns.required.join(', ')}; optional: ${kind.columns.optional.join(', ') || 'none'}. Nothing was imported.`,
+  );
+}
+
+/** Why a row's value cannot be read as a cell (an NDJSON object would otherwise become "[object Object]"), or null. */
+function structuredValue(row: Record<string, unknown>, declared: Set<string>, structured: Set<string>): string | null {
+  for (const [k, v] of Object.entries(row)) {
+    if (typeof v !== 'object' || v === null || v instanceof Date) continue;
+    const key = columnKey(k);
+    if (!declared.has(key) || structured.has(key)) continue;
+    return `${key} holds a JSON ${Array.isArray(v) ? 'array' : 'object'}; expected text, a number or a boolean`;
+  }
+  return null;
 }
 
 export async function runImport<T extends { _id: string }>(
@@ -97,27 +174,43 @@ export async function runImport<T extends { _id: string }>(
     rejects.write(line, reason, record);
     opts.onReject?.(line, reason);
   };
+  const declared = new Set([...kind.columns.required, ...kind.columns.optional]);
+  const structured = new Set(kind.columns.structured ?? []);
+  const derivation = kind.derive?.();
 
   // Into an empty collection only ids written earlier in this run can exist, so per-id
   // look-ups (the slow part on FerretDB) are skipped for all others.
   const written = (await kind.repo(store).count({})) === 0 ? new Set<string>() : undefined;
   let batch = new Map<string, { doc: T; line: number }>();
+  // One batch is written while the next is read and cleaned (the store and the parser
+  // use different processes' CPU); batches are written one at a time, in order.
+  let writing: Promise<void> = Promise.resolve();
   const flush = async () => {
     if (batch.size === 0) return;
     const current = batch;
     batch = new Map();
-    await writeBatch(store, kind, current, summary, reject, opts, written);
+    await writing;
+    writing = writeBatch(store, kind, current, summary, reject, opts, written, derivation);
+    writing.catch(() => {}); // awaited by the next flush or at the end
   };
 
   try {
+    let first = true;
     for await (const rec of records) {
+      if (rec.columns) {
+        if (first) checkColumns(kind, rec.columns);
+        first = false;
+        continue;
+      }
+      first = false;
       summary.read++;
       if (rec.error || !rec.row) {
         reject(rec.line, rec.error ?? 'empty record', rec.raw ?? '');
       } else {
         let result: RowResult<T>;
+        const odd = structuredValue(rec.row, declared, structured);
         try {
-          result = kind.clean(rec.row);
+          result = odd ? { ok: false, reason: odd } : kind.clean(rec.row);
         } catch (err) {
           result = { ok: false, reason: (err as Error).message };
           if (/RINGWATCH_HASH_KEY/.test(result.reason)) throw err;
@@ -141,7 +234,10 @@ export async function runImport<T extends { _id: string }>(
       if (opts.signal?.aborted) throw new Error('import cancelled');
     }
     await flush();
+    await writing;
+    if (derivation) summary.derived = await derivation.write(store);
   } finally {
+    await writing.catch(() => {});
     await rejects.close();
   }
   opts.progress?.(summary.read);
@@ -157,7 +253,8 @@ async function writeBatch<T extends { _id: string }>(
   summary: ImportSummary,
   reject: (line: number, reason: string, record: string) => void,
   opts: ImportOptions,
-  writtenThisRun?: Set<string>,
+  writtenThisRun: Set<string> | undefined,
+  derivation: Derivation<T> | undefined,
 ): Promise<void> {
   const repo = kind.repo(store);
   const ids = [...batch.keys()];
@@ -166,15 +263,17 @@ async function writeBatch<T extends { _id: string }>(
   const now = opts.now ?? new Date();
   const inserts: T[] = [];
   const updates: { id: string; set: Record<string, unknown>; unset: string[] }[] = [];
-  const written: T[] = [];
+  // Every document of the batch as it is stored after this write: new, changed or unchanged.
+  const asStored: T[] = [];
   for (const { doc } of batch.values()) {
     const old = stored.get(doc._id);
     if (!old) {
       inserts.push({ ...doc, [kind.stamp]: now });
-      written.push(doc);
+      asStored.push(doc);
       continue;
     }
     const target = kind.merge && !opts.replace ? kind.merge(old, doc) : doc;
+    asStored.push(target);
     const set: Record<string, unknown> = {};
     const unset: string[] = [];
     for (const f of kind.fields) {
@@ -195,7 +294,6 @@ async function writeBatch<T extends { _id: string }>(
     }
     set[kind.stamp] = now;
     updates.push({ id: doc._id, set, unset });
-    written.push(target);
   }
   const lineOf = (id: string) => batch.get(id)?.line ?? 0;
   const refused = new Set<string>();
@@ -223,7 +321,7 @@ async function writeBatch<T extends { _id: string }>(
     }
     summary.updated += updates.length - r.rejected.length;
   }
-  if (kind.afterBatch) await kind.afterBatch(store, written.filter((d) => !refused.has(d._id)));
+  if (derivation) for (const d of asStored) if (!refused.has(d._id)) derivation.add(d);
 }
 
 /**

@@ -5,6 +5,7 @@ declare module 'pg-cursor' {
     constructor(text: string, values?: unknown[], config?: { rowMode?: 'array'; types?: CustomTypesConfig });
     submit: Submittable['submit'];
     read(rows: number): Promise<R[]>;
+    read(rows: number, cb: (err: Error | undefined, rows: R[], result?: { fields: { name: string }[] }) => void): void;
     close(): Promise<void>;
   }
 }

@@ -1,12 +1,11 @@
 // Streaming readers: CSV with a header, NDJSON, and a SQL query through a server-side
 // cursor. Each yields one item per record with the line (or row) number where it starts,
 // so that a refused row can be found in the source. Memory stays flat: nothing holds more
-// than one batch.
+// than one record, and a record is bounded (`maxRecordChars`): a stray quote or a
+// newline-less file is one refused line, not the rest of the file read into memory.
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { parse } from 'csv-parse';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
 
@@ -14,6 +13,8 @@ export interface SourceRecord {
   /** 1-based line in the file (CSV: where the record starts) or row number for SQL. */
   line: number;
   row?: Record<string, unknown>;
+  /** The source's column names, yielded once before any row (CSV header, SQL result columns). */
+  columns?: string[];
   /** Set when the record could not be read at all (bad quoting, bad JSON, wrong field count). */
   error?: string;
   /** The record as written, for the rejects file. */
@@ -21,6 +22,17 @@ export interface SourceRecord {
 }
 
 export type InputFormat = 'csv' | 'ndjson';
+
+export interface ReadOptions {
+  /**
+   * Longest record (CSV, quoted newlines included) or NDJSON line, in characters. Longer
+   * is refused as one bad line and reading goes on at the next line. 1 Mi: review and case
+   * texts are cut at 20,000 characters anyway, so a legitimate row is far below it.
+   */
+  maxRecordChars?: number;
+}
+
+export const MAX_RECORD_CHARS = 1 << 20;
 
 export function formatOf(file: string, explicit?: string): InputFormat {
   if (explicit === 'csv' || explicit === 'ndjson') return explicit;
@@ -30,80 +42,270 @@ export function formatOf(file: string, explicit?: string): InputFormat {
 
 /** The file's bytes, gunzipped when its name ends in .gz (real data sets ship compressed). */
 function openFile(file: string): Readable {
-  const raw = createReadStream(file);
+  const raw = createReadStream(file, { highWaterMark: 1 << 18 });
   if (!/\.gz$/i.test(file)) return raw;
   const gunzip = createGunzip();
   raw.on('error', (err) => gunzip.destroy(err));
   return raw.pipe(gunzip);
 }
 
-export function readFileRecords(file: string, format: InputFormat): AsyncIterable<SourceRecord> {
-  return format === 'csv' ? readCsv(file) : readNdjson(file);
+export function readFileRecords(file: string, format: InputFormat, opts: ReadOptions = {}): AsyncIterable<SourceRecord> {
+  return format === 'csv' ? readCsv(file, opts) : readNdjson(file, opts);
+}
+
+/** Text chunks of a UTF-8 file (gunzipped if .gz); an I/O error names the file. */
+async function* chunks(file: string): AsyncIterable<string> {
+  try {
+    for await (const c of openFile(file).setEncoding('utf8')) yield c as string;
+  } catch (err) {
+    throw new Error(`${file}: could not be read to its end: ${(err as Error).message}`);
+  }
+}
+
+/** What one scan from a record's start found. */
+type Scan =
+  | { kind: 'more' }
+  | { kind: 'blank'; end: number }
+  | { kind: 'record'; fields: string[]; end: number }
+  | { kind: 'bad'; reason: string };
+
+const COMMA = 44;
+const QUOTE = 34;
+const LF = 10;
+const CR = 13;
+
+/**
+ * One CSV record (RFC 4180: quoted fields may hold commas, newlines and doubled quotes)
+ * starting at `start`. "more" when the buffer ends inside it and more input may follow.
+ * A quote inside an unquoted field is kept as a character (5" screen); text after a
+ * closing quote, or an unclosed quote at the end of input, makes the record bad.
+ */
+export function scanCsvRecord(buf: string, start: number, eof: boolean): Scan {
+  const n = buf.length;
+  if (start >= n) return eof ? { kind: 'blank', end: n } : { kind: 'more' };
+  const c0 = buf.charCodeAt(start);
+  if (c0 === LF) return { kind: 'blank', end: start + 1 };
+  if (c0 === CR) {
+    if (start + 1 >= n) return eof ? { kind: 'blank', end: n } : { kind: 'more' };
+    if (buf.charCodeAt(start + 1) === LF) return { kind: 'blank', end: start + 2 };
+  }
+  const fields: string[] = [];
+  let i = start;
+  for (;;) {
+    let value: string;
+    if (buf.charCodeAt(i) === QUOTE) {
+      let j = i + 1;
+      value = '';
+      for (;;) {
+        const k = buf.indexOf('"', j);
+        if (k < 0) return eof ? { kind: 'bad', reason: 'a quoted field is never closed' } : { kind: 'more' };
+        value += buf.slice(j, k);
+        if (k + 1 >= n && !eof) return { kind: 'more' };
+        if (buf.charCodeAt(k + 1) === QUOTE) {
+          value += '"';
+          j = k + 2;
+          continue;
+        }
+        i = k + 1;
+        break;
+      }
+      const c = i < n ? buf.charCodeAt(i) : -1;
+      if (c === CR && i + 1 >= n && !eof) return { kind: 'more' };
+      if (c !== COMMA && c !== LF && c !== -1 && !(c === CR && (i + 1 >= n || buf.charCodeAt(i + 1) === LF))) {
+        return { kind: 'bad', reason: 'text after a closing quote (quotes inside a field must be doubled)' };
+      }
+    } else {
+      // Up to a comma or a line end (LF or CRLF; a lone CR is an ordinary character).
+      let j = i;
+      while (j < n) {
+        const c = buf.charCodeAt(j);
+        if (c === COMMA || c === LF) break;
+        if (c === CR) {
+          if (j + 1 >= n) {
+            if (!eof) return { kind: 'more' };
+            break;
+          }
+          if (buf.charCodeAt(j + 1) === LF) break;
+        }
+        j++;
+      }
+      if (j >= n && !eof) return { kind: 'more' };
+      value = buf.slice(i, j);
+      i = j;
+    }
+    fields.push(value);
+    if (i >= n) return { kind: 'record', fields, end: n };
+    const c = buf.charCodeAt(i);
+    if (c === COMMA) {
+      i++;
+      continue;
+    }
+    if (c === LF) return { kind: 'record', fields, end: i + 1 };
+    // CR before LF, or at the very end of the input.
+    return { kind: 'record', fields, end: Math.min(n, i + 2) };
+  }
+}
+
+function countNewlines(s: string, from: number, to: number): number {
+  let k = 0;
+  for (let i = s.indexOf('\n', from); i >= 0 && i < to; i = s.indexOf('\n', i + 1)) k++;
+  return k;
+}
+
+const trimEnd = (s: string) => s.replace(/\r?\n$/, '');
+/** A bad record's first line, cut for the rejects file. */
+const firstLine = (buf: string, start: number) => {
+  const nl = buf.indexOf('\n', start);
+  return trimEnd(buf.slice(start, nl < 0 ? Math.min(buf.length, start + 2000) : Math.min(nl + 1, start + 2000)));
+};
+
+/**
+ * Raw CSV records of a text stream: the record's fields, or why its first line is bad.
+ * After a bad record, reading resumes at the line after its first one, so a stray quote
+ * costs that one line (and at most `maxRecordChars` of look-ahead), never the lines after.
+ */
+export async function* csvRecords(input: AsyncIterable<string>, opts: ReadOptions = {}): AsyncIterable<{ line: number; fields?: string[]; error?: string; raw: string }> {
+  const max = opts.maxRecordChars ?? MAX_RECORD_CHARS;
+  const it = input[Symbol.asyncIterator]();
+  let buf = '';
+  let pos = 0;
+  let line = 1;
+  let eof = false;
+  let first = true;
+  // Reading past a bad line that has no newline within the buffer: drop input up to the next one.
+  let skipping = false;
+  const more = async (): Promise<void> => {
+    const next = await it.next();
+    if (next.done) {
+      eof = true;
+      return;
+    }
+    let chunk = next.value;
+    if (first) {
+      chunk = chunk.replace(/^\ufeff/, '');
+      first = false;
+    }
+    buf = pos > 0 ? buf.slice(pos) + chunk : buf + chunk;
+    pos = 0;
+  };
+  for (;;) {
+    if (skipping) {
+      const nl = buf.indexOf('\n', pos);
+      if (nl < 0) {
+        buf = '';
+        pos = 0;
+        if (eof) return;
+        await more();
+        continue;
+      }
+      pos = nl + 1;
+      line++;
+      skipping = false;
+    }
+    const scan = scanCsvRecord(buf, pos, eof);
+    if (scan.kind === 'more') {
+      if (buf.length - pos > max) {
+        yield { line, error: `longer than ${max.toLocaleString('en-US')} characters (an unclosed quote?); skipped to the next line`, raw: firstLine(buf, pos) };
+        skipping = true;
+        continue;
+      }
+      await more();
+      continue;
+    }
+    if (scan.kind === 'blank') {
+      if (scan.end >= buf.length && eof) return;
+      line += countNewlines(buf, pos, scan.end);
+      pos = scan.end;
+      continue;
+    }
+    if (scan.kind === 'bad') {
+      yield { line, error: `unreadable CSV: ${scan.reason}; skipped to the next line`, raw: firstLine(buf, pos) };
+      skipping = true;
+      continue;
+    }
+    if (scan.end - pos > max) {
+      yield { line, error: `longer than ${max.toLocaleString('en-US')} characters; skipped to the next line`, raw: firstLine(buf, pos) };
+      skipping = true;
+      continue;
+    }
+    const raw = trimEnd(buf.slice(pos, scan.end));
+    yield { line, fields: scan.fields, raw };
+    line += countNewlines(buf, pos, scan.end);
+    pos = scan.end;
+    if (pos >= buf.length && eof) return;
+  }
 }
 
 /** CSV with a header row. Blank lines are skipped; a row with a different field count is an error. */
-export async function* readCsv(file: string): AsyncIterable<SourceRecord> {
-  const pending: SourceRecord[] = [];
-  const parser = openFile(file).pipe(
-    parse({
-      info: true,
-      raw: true,
-      bom: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-      skip_records_with_error: true,
-      on_skip: (err, raw) => {
-        const text = (raw ?? '').replace(/^(\r?\n)+/, '');
-        const line = (err as { lines?: number } | undefined)?.lines ?? 0;
-        pending.push({ line: Math.max(1, line - countNewlines(text.replace(/\r?\n$/, ''))), error: `unreadable CSV: ${err?.message ?? 'parse error'}`, raw: text });
-      },
-    }),
-  );
+export async function* readCsv(file: string, opts: ReadOptions = {}): AsyncIterable<SourceRecord> {
   let header: string[] | undefined;
-  for await (const rec of parser as AsyncIterable<{ record: string[]; info: { lines: number }; raw: string }>) {
-    while (pending.length) yield pending.shift() as SourceRecord;
-    const raw = rec.raw.replace(/^(\r?\n)+/, '').replace(/\r?\n$/, '');
-    const line = rec.info.lines - countNewlines(raw);
+  for await (const rec of csvRecords(chunks(file), opts)) {
     if (!header) {
-      header = rec.record.map((h) => h.trim());
-      if (header.length === 0 || header.every((h) => h === '')) throw new Error(`${file}: empty header line`);
+      if (!rec.fields) throw new Error(`${file}: the header line (line ${rec.line}) is unreadable: ${rec.error}`);
+      header = rec.fields.map((h) => h.trim());
+      if (header.every((h) => h === '')) throw new Error(`${file}: empty header line`);
+      yield { line: rec.line, columns: header };
       continue;
     }
-    if (rec.record.length !== header.length) {
-      yield { line, raw, error: `has ${rec.record.length} fields, header has ${header.length}` };
+    if (!rec.fields) {
+      yield { line: rec.line, raw: rec.raw, error: rec.error };
+      continue;
+    }
+    if (rec.fields.length !== header.length) {
+      yield { line: rec.line, raw: rec.raw, error: `has ${rec.fields.length} fields, header has ${header.length}` };
       continue;
     }
     const row: Record<string, unknown> = {};
-    for (let i = 0; i < header.length; i++) row[header[i]] = rec.record[i];
-    yield { line, row, raw };
+    for (let i = 0; i < header.length; i++) row[header[i]] = rec.fields[i];
+    yield { line: rec.line, row, raw: rec.raw };
   }
-  while (pending.length) yield pending.shift() as SourceRecord;
   if (!header) throw new Error(`${file}: no header line (CSV input needs one)`);
 }
 
-function countNewlines(s: string): number {
-  let n = 0;
-  for (let i = s.indexOf('\n'); i >= 0; i = s.indexOf('\n', i + 1)) n++;
-  return n;
+/** Lines of a text stream, each at most `max` characters (a longer one is reported, not kept). */
+async function* boundedLines(input: AsyncIterable<string>, max: number): AsyncIterable<{ line: number; text?: string; tooLong?: string }> {
+  let buf = '';
+  let line = 0;
+  let skipping = false;
+  for await (const chunk of input) {
+    buf += chunk;
+    let pos = 0;
+    for (let nl = buf.indexOf('\n', pos); nl >= 0; nl = buf.indexOf('\n', pos)) {
+      line++;
+      if (skipping) skipping = false;
+      else if (nl - pos > max) yield { line, tooLong: buf.slice(pos, pos + 2000) };
+      else yield { line, text: trimEnd(buf.slice(pos, nl)) };
+      pos = nl + 1;
+    }
+    buf = buf.slice(pos);
+    if (!skipping && buf.length > max) {
+      yield { line: line + 1, tooLong: buf.slice(0, 2000) };
+      skipping = true;
+    }
+    if (skipping) buf = '';
+  }
+  if (buf.length > 0 && !skipping) yield { line: line + 1, text: trimEnd(buf) };
 }
 
 /** One JSON object per line; blank lines skipped. */
-export async function* readNdjson(file: string): AsyncIterable<SourceRecord> {
-  const rl = createInterface({ input: openFile(file).setEncoding('utf8'), crlfDelay: Number.POSITIVE_INFINITY });
-  let line = 0;
-  for await (const text of rl) {
-    line++;
-    const t = line === 1 ? text.replace(/^\ufeff/, '') : text;
+export async function* readNdjson(file: string, opts: ReadOptions = {}): AsyncIterable<SourceRecord> {
+  const max = opts.maxRecordChars ?? MAX_RECORD_CHARS;
+  for await (const l of boundedLines(chunks(file), max)) {
+    if (l.tooLong !== undefined) {
+      yield { line: l.line, raw: l.tooLong, error: `longer than ${max.toLocaleString('en-US')} characters; skipped to the next line` };
+      continue;
+    }
+    const t = l.line === 1 ? (l.text as string).replace(/^\ufeff/, '') : (l.text as string);
     if (t.trim() === '') continue;
     try {
       const v = JSON.parse(t) as unknown;
       if (typeof v !== 'object' || v === null || Array.isArray(v)) {
-        yield { line, raw: t, error: 'not a JSON object' };
+        yield { line: l.line, raw: t, error: 'not a JSON object' };
       } else {
-        yield { line, row: v as Record<string, unknown>, raw: t };
+        yield { line: l.line, row: v as Record<string, unknown>, raw: t };
       }
     } catch (err) {
-      yield { line, raw: t, error: `bad JSON: ${(err as Error).message}` };
+      yield { line: l.line, raw: t, error: `bad JSON: ${(err as Error).message}` };
     }
   }
 }
@@ -138,10 +340,17 @@ export async function* readSql(opts: SqlOptions): AsyncIterable<SourceRecord> {
   try {
     const cursor = client.query(new Cursor(opts.query, opts.values, { types: sqlTypes }));
     let n = 0;
+    let named = false;
     try {
       for (;;) {
         if (opts.signal?.aborted) throw new Error('import cancelled');
-        const rows = (await cursor.read(batch)) as Record<string, unknown>[];
+        const { rows, fields } = await new Promise<{ rows: Record<string, unknown>[]; fields: { name: string }[] }>((resolve, reject) =>
+          cursor.read(batch, (err, rows, result) => (err ? reject(err) : resolve({ rows, fields: result?.fields ?? [] }))),
+        );
+        if (!named) {
+          named = true;
+          yield { line: 0, columns: fields.map((f) => f.name) };
+        }
         if (rows.length === 0) break;
         for (const row of rows) yield { line: ++n, row };
       }
