@@ -302,7 +302,9 @@ export function maskPii(text: string): MaskResult {
   });
   out = out.replace(CARD, (m) => {
     const digits = m.replace(/\D/g, '');
-    if (!luhnValid(digits)) return m;
+    // 13 digits starting with 1 are epoch milliseconds (2001–2033), never a card: the only
+    // 13-digit cards are Visa's, which start with 4.
+    if (!luhnValid(digits) || /^1\d{12}$/.test(digits)) return m;
     masked.card++;
     return '[card]';
   });
