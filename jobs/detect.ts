@@ -16,7 +16,7 @@ import { type DetectionResult, type DetectOptions, detectRings } from '../analys
 import type { LinkableEscalation } from '../analysis/rings/links';
 import { parseDuration } from '../analysis/time';
 import { writeAudit } from '../server/audit';
-import type { PostSpan, Store } from '../storage/store';
+import type { PostSnapshot, Store } from '../storage/store';
 import type { Post, Ring, RingVersion } from '../storage/types';
 import type { Job, JobContext } from './types';
 
@@ -98,8 +98,9 @@ export async function resolveWindow(
   store: Store,
   params: DetectParams,
   defaultWindow: string,
-): Promise<{ since: Date; until: Date; span: PostSpan }> {
-  const span = await store.postWindow.span();
+): Promise<{ since: Date; until: Date; snapshot: PostSnapshot }> {
+  const snapshot = await store.postWindow.snapshot();
+  const { span } = snapshot;
   let until: Date;
   if (params.until && !params.all) until = toDate(params.until, 'until');
   else until = span.newest ?? new Date();
@@ -108,7 +109,7 @@ export async function resolveWindow(
   else if (params.since) since = toDate(params.since, 'since');
   else since = new Date(until.getTime() - parseDuration(params.window ?? defaultWindow));
   if (since.getTime() > until.getTime()) throw new Error(`since (${since.toISOString()}) is after until (${until.toISOString()})`);
-  return { since, until, span };
+  return { since, until, snapshot };
 }
 
 /** One plain sentence on what a run analysed and left out, with the flag that includes the rest. */
@@ -125,24 +126,28 @@ export function coverageNote(s: Pick<DetectStats, 'posts' | 'since' | 'until' | 
   );
 }
 
-/** Streams the window's posts and their accounts with projections; `read` counts stored posts in the window, deleted ones too. */
+/** Streams the window's posts and their accounts with projections. */
 export async function loadDetectInput(
   store: Store,
+  snapshot: PostSnapshot,
   since: Date,
   until: Date,
   signal?: AbortSignal,
-): Promise<{ posts: DetectPost[]; accounts: DetectAccount[]; read: number }> {
+): Promise<{ posts: DetectPost[]; accounts: DetectAccount[] }> {
   const posts: DetectPost[] = [];
   let read = 0;
-  for await (const p of store.postWindow.stream(since, until, POST_PROJECTION)) {
+  for await (const p of snapshot.stream(since, until, POST_PROJECTION)) {
     read++;
     if (signal?.aborted && read % 1000 === 0) throw new Error('detect cancelled');
     if ((p as Post).deleted) continue;
     posts.push(p as DetectPost);
   }
   const ids = [...new Set(posts.map((p) => p.accountId))];
-  const accounts: DetectAccount[] = await store.accounts.getMany(ids, { projection: { _id: 1, platform: 1, handle: 1, createdAt: 1, firstSeenAt: 1 } });
-  return { posts, accounts, read };
+  const accounts: DetectAccount[] = await store.accounts.getMany(ids, {
+    projection: { _id: 1, platform: 1, handle: 1, createdAt: 1, firstSeenAt: 1 },
+    collectionSize: snapshot.span.accounts || undefined,
+  });
+  return { posts, accounts };
 }
 
 export interface WriteWindow {
@@ -176,9 +181,9 @@ export async function writeDetection(
         },
       },
   }));
-  // Small bulks: the embedded FerretDB stalls on a bulk of ~100 updates carrying
-  // indicator arrays (≈150 kB), while 25–50 go through quickly.
-  for (let i = 0; i < updates.length; i += WRITE_CHUNK) await store.accounts.setMany(updates.slice(i, i + WRITE_CHUNK));
+  // One call, so one change-log entry for the run; small bulks inside: the embedded FerretDB
+  // stalls on a bulk of ~100 updates carrying indicator arrays (≈150 kB), 25 go fastest.
+  await store.accounts.setMany(updates, { chunk: WRITE_CHUNK });
   const existing = new Map((await store.rings.getMany(result.rings.map((r) => r._id), { projection: { _id: 1, status: 1, score: 1, members: 1 } })).map((r) => [r._id, r]));
   const fresh: Ring[] = [];
   const ringUpdates: { id: string; set: Partial<Ring> }[] = [];
@@ -230,10 +235,11 @@ export async function writeDetection(
 export async function runDetect(ctx: JobContext, params: DetectParams = {}): Promise<DetectStats> {
   const started = Date.now();
   const cfg = ctx.config.detect;
-  const { since, until, span } = await resolveWindow(ctx.store, params, cfg.window);
+  const { since, until, snapshot } = await resolveWindow(ctx.store, params, cfg.window);
   ctx.progress(0, 4, `loading posts ${since.toISOString()} → ${until.toISOString()}`);
-  const { posts, accounts, read } = await loadDetectInput(ctx.store, since, until, ctx.signal);
-  const accountsStored = await ctx.store.accounts.estimatedCount();
+  const { posts, accounts } = await loadDetectInput(ctx.store, snapshot, since, until, ctx.signal);
+  const outside = await snapshot.outside(since, until, new Set(posts.map((p) => p.accountId)));
+  const { span } = snapshot;
   if (ctx.signal.aborted) throw new Error('detect cancelled');
 
   ctx.progress(1, 4, `loading previous rings and escalations (${posts.length} posts)`);
@@ -264,8 +270,8 @@ export async function runDetect(ctx: JobContext, params: DetectParams = {}): Pro
     updatedRings,
     links: result.stats.links,
     versionedRings,
-    postsOutside: Math.max(0, span.count - read),
-    accountsNotScored: Math.max(0, accountsStored - result.stats.accounts),
+    postsOutside: outside.posts,
+    accountsNotScored: outside.accounts,
     storeOldest: span.oldest?.getTime() ?? 0,
     storeNewest: span.newest?.getTime() ?? 0,
     coordinationWindowMinutes: Math.round((result.stats.windowMs / 60_000) * 10) / 10,

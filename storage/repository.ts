@@ -43,7 +43,7 @@ const CHUNK = 1000;
  */
 const UPDATE_CHUNK = 50;
 
-export interface RepositoryOptions {
+export interface RepositoryOptions<T = unknown> {
   /**
    * FerretDB on SQLite only uses its index for a single `_id` equality; an `$in`
    * scans the whole collection. There, `getMany` looks ids up one by one, many
@@ -52,15 +52,19 @@ export interface RepositoryOptions {
   idLookup?: 'in' | 'each';
   /** Every write names the documents it touched here (storage/changes.ts), for in-memory readers. */
   changes?: ChangeLog;
+  /** Called with the stored documents after every upsertMany / insertMany (the posts time index on FerretDB). */
+  afterWrite?: (docs: readonly T[]) => Promise<void>;
 }
 
 /** Parallel single-id look-ups in flight for `idLookup: 'each'`. */
 const LOOKUP_CONCURRENCY = 64;
+/** With `idLookup: 'each'`, asking for more than this share of a collection scans it instead. */
+const SCAN_SHARE = 0.2;
 
 export class Repository<T extends { _id: string }> {
   constructor(
     readonly collection: Collection<T>,
-    private readonly opts: RepositoryOptions = {},
+    private readonly opts: RepositoryOptions<T> = {},
   ) {}
 
   get name(): string {
@@ -75,7 +79,9 @@ export class Repository<T extends { _id: string }> {
    * ids are new (first loads), upserts while most already exist (re-runs).
    */
   async upsertMany(docs: T[]): Promise<WriteSummary> {
-    return this.logged(docs.map((d) => d._id), () => this.upsertChunks(docs));
+    const summary = await this.logged(docs.map((d) => d._id), () => this.upsertChunks(docs));
+    await this.opts.afterWrite?.(docs);
+    return summary;
   }
 
   private async upsertChunks(docs: T[]): Promise<WriteSummary> {
@@ -120,11 +126,17 @@ export class Repository<T extends { _id: string }> {
   async insertMany(docs: T[]): Promise<WriteSummary> {
     const { ok, rejected } = partitionStorable(docs);
     const ops = ok.map((doc) => ({ insertOne: { document: doc } }) as unknown as AnyBulkWriteOperation<T>);
-    return this.logged(ok.map((d) => d._id), () => this.bulk(ops, rejected, ok.map((d) => d._id)));
+    const summary = await this.logged(ok.map((d) => d._id), () => this.bulk(ops, rejected, ok.map((d) => d._id)));
+    await this.opts.afterWrite?.(ok);
+    return summary;
   }
 
-  /** Partial updates by id ($set / $unset), in bulk. */
-  async setMany(updates: SetUpdate<T>[]): Promise<WriteSummary> {
+  /**
+   * Partial updates by id ($set / $unset), in bulk commands of `chunk` (default 50), named in
+   * the change log as one entry. Large documents go faster in smaller commands on FerretDB
+   * (account scores with indicator arrays: 25 per command 1,037/s, 50 per command 710/s).
+   */
+  async setMany(updates: SetUpdate<T>[], { chunk = UPDATE_CHUNK }: { chunk?: number } = {}): Promise<WriteSummary> {
     const rejected: Rejection[] = [];
     const ops: AnyBulkWriteOperation<T>[] = [];
     const ids: string[] = [];
@@ -143,12 +155,12 @@ export class Repository<T extends { _id: string }> {
       } as unknown as AnyBulkWriteOperation<T>);
       ids.push(u.id);
     }
-    return this.logged(ids, () => this.bulk(ops, rejected, ids));
+    return this.logged(ids, () => this.bulk(ops, rejected, ids, Math.min(chunk, UPDATE_CHUNK)));
   }
 
-  private async bulk(ops: AnyBulkWriteOperation<T>[], rejected: Rejection[], ids: string[]): Promise<WriteSummary> {
+  private async bulk(ops: AnyBulkWriteOperation<T>[], rejected: Rejection[], ids: string[], updateChunk = UPDATE_CHUNK): Promise<WriteSummary> {
     const summary: WriteSummary = { upserted: 0, modified: 0, matched: 0, rejected };
-    const size = ops.some((op) => 'insertOne' in op) ? CHUNK : UPDATE_CHUNK;
+    const size = ops.some((op) => 'insertOne' in op) ? CHUNK : updateChunk;
     for (let i = 0; i < ops.length; i += size) {
       const chunk = ops.slice(i, i + size);
       try {
@@ -204,7 +216,15 @@ export class Repository<T extends { _id: string }> {
    * `find` with `_id: {$in}`: on FerretDB that scans and decodes the whole collection
    * (100 ids among 5k posts: 6 s; one by one: 0.3 s).
    */
-  async getMany(ids: readonly string[], opts: Pick<FindOptions, 'projection'> = {}): Promise<T[]> {
+  async getMany(ids: readonly string[], opts: Pick<FindOptions, 'projection'> & { collectionSize?: number } = {}): Promise<T[]> {
+    // Most of a collection is cheaper in one projected scan than in look-ups (FerretDB: ~1.5k
+    // look-ups/s against 6–10k scanned documents/s).
+    if (this.opts.idLookup === 'each' && opts.collectionSize !== undefined && ids.length > SCAN_SHARE * opts.collectionSize) {
+      const wanted = new Set(ids);
+      const byId = new Map<string, T>();
+      for await (const d of this.stream({}, { projection: opts.projection })) if (wanted.has(d._id)) byId.set(d._id, d);
+      return ids.map((id) => byId.get(id)).filter((d): d is T => d !== undefined);
+    }
     if (this.opts.idLookup === 'each') {
       const found: (T | null)[] = new Array(ids.length).fill(null);
       let next = 0;

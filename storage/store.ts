@@ -4,6 +4,7 @@ import { type Db, MongoClient } from 'mongodb';
 import type { Config } from '../config/index';
 import { type EmbeddedStore, readStoreInfo, startEmbedded } from './embedded';
 import { CHANGES_COLLECTION, ChangeLog } from './changes';
+import { POST_INDEX_COLLECTION, PostTimeIndex } from './post-index';
 import { PostWindow } from './post-window';
 import { Repository } from './repository';
 import type {
@@ -24,7 +25,7 @@ import type {
 export type { ChangeLog, ChangesSince } from './changes';
 export type { StoreFilter, WriteSummary, SetUpdate, FindOptions } from './repository';
 export { Repository } from './repository';
-export type { PostSpan } from './post-window';
+export type { PostSnapshot, PostSpan } from './post-window';
 
 export interface Store {
   posts: Repository<Post>;
@@ -122,18 +123,23 @@ export async function openStore(config: Config, opts: OpenOptions = {}): Promise
   }
   const database = opts.database ?? config.database;
   const db = client.db(database);
-  await ensureSchema(db);
+  const created = await ensureSchema(db);
   const buildInfo = await db.admin().command({ buildInfo: 1 });
   const ferretdb = typeof buildInfo.ferretdbVersion === 'string';
-  return makeStore(db, client, { uri: redact(uri), database, embedded: !opts.uri && !config.secrets.mongodbUri, pid, ferretdb }, embedded);
+  const store = makeStore(db, client, { uri: redact(uri), database, embedded: !opts.uri && !config.secrets.mongodbUri, pid, ferretdb }, embedded);
+  await store.postIndex?.initialise(store.posts, created.has(POST_INDEX_COLLECTION));
+  return store;
 }
 
-async function ensureSchema(db: Db): Promise<void> {
+/** Creates missing collections and indexes; returns the names it created. */
+async function ensureSchema(db: Db): Promise<Set<string>> {
   const existing = new Set((await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
-  for (const name of [...Object.values(COLLECTIONS), CHANGES_COLLECTION]) {
+  const created = new Set<string>();
+  for (const name of [...Object.values(COLLECTIONS), CHANGES_COLLECTION, POST_INDEX_COLLECTION]) {
     if (!existing.has(name)) {
       try {
         await db.createCollection(name);
+        created.add(name);
       } catch (err) {
         // Another process may have created it between our list and create.
         if (!/already exists/i.test((err as Error).message)) throw err;
@@ -145,6 +151,7 @@ async function ensureSchema(db: Db): Promise<void> {
   for (const [name, specs] of Object.entries(INDEXES)) {
     for (const s of specs) await db.collection(name).createIndexes([{ key: s.key, unique: s.unique }]);
   }
+  return created;
 }
 
 function makeStore(
@@ -152,18 +159,22 @@ function makeStore(
   client: MongoClient,
   info: StoreDescription,
   embedded?: EmbeddedStore,
-): Store {
+): Store & { postIndex?: PostTimeIndex } {
   const changes = new ChangeLog(db.collection(CHANGES_COLLECTION));
-  const repo = <T extends { _id: string }>(name: string) =>
+  const repo = <T extends { _id: string }>(name: string, afterWrite?: (docs: readonly T[]) => Promise<void>) =>
     new Repository<T>(db.collection<T>(name), {
       idLookup: info.ferretdb ? 'each' : 'in',
       changes: (LOGGED_COLLECTIONS as readonly string[]).includes(name) ? changes : undefined,
+      afterWrite,
     });
   let closed = false;
-  const posts = repo<Post>(COLLECTIONS.posts);
+  // FerretDB cannot use a createdAt index; MongoDB can, and needs no time index of its own.
+  const postIndex = info.ferretdb ? new PostTimeIndex(db.collection(POST_INDEX_COLLECTION)) : undefined;
+  const posts = repo<Post>(COLLECTIONS.posts, postIndex && ((docs) => postIndex.add(docs)));
   return {
     posts,
-    postWindow: new PostWindow(posts),
+    postIndex,
+    postWindow: new PostWindow(posts, postIndex),
     accounts: repo<Account>(COLLECTIONS.accounts),
     products: repo<Product>(COLLECTIONS.products),
     crawlState: repo<CrawlState>(COLLECTIONS.crawlState),
@@ -187,7 +198,10 @@ function makeStore(
     },
     async dropAll({ recreate = true } = {}) {
       await db.dropDatabase();
-      if (recreate) await ensureSchema(db);
+      if (recreate) {
+        await ensureSchema(db);
+        await postIndex?.initialise(posts, true);
+      }
     },
     async close() {
       if (closed) return;

@@ -30,17 +30,22 @@ describe('detect coverage and reviewed rings', () => {
     expect(plain.until).toBe(Math.max(...f.posts.map((p) => p.createdAt.getTime())));
     expect(plain.posts).toBeLessThan(f.posts.length);
     expect(plain.postsOutside).toBe(f.posts.length - plain.posts);
-    expect(plain.accountsNotScored).toBe(f.accounts.length - plain.accounts);
+    // Accounts that posted only outside the window (accounts without any post cannot be scored).
+    expect(plain.accountsNotScored).toBe(posters - plain.accounts);
     expect(plain.accountsNotScored).toBeGreaterThan(0);
     const oldest = new Date(Math.min(...f.posts.map((p) => p.createdAt.getTime()))).toISOString().slice(0, 10);
     const note = coverageNote(plain);
     expect(note).toContain(`${plain.postsOutside} stored posts outside the window`);
     expect(note).toContain(`use --since ${oldest} or --all`);
 
+    const logged = (await store.changes.heads()).accounts ?? 0;
     const all = await runDetect(ctxFor(store, 'run-all'), { all: true });
+    // One change-log entry for the run's account scores, naming every scored account.
+    expect((await store.changes.heads()).accounts).toBe(logged + 1);
+    expect((await store.changes.since('accounts', logged, logged + 1)).ids).toEqual(new Set((await store.accounts.find({ 'suspicion.runId': 'run-all' }, { projection: { _id: 1 } })).map((a) => a._id)));
     expect(all.posts).toBe(f.posts.length);
     expect(all.postsOutside).toBe(0);
-    expect(all.accountsNotScored).toBe(f.accounts.length - posters);
+    expect(all.accountsNotScored).toBe(0);
     expect(await store.accounts.count({ 'suspicion.runId': 'run-all' })).toBe(posters);
     expect(coverageNote(all)).not.toContain('--all');
   });
