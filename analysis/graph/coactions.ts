@@ -173,17 +173,21 @@ export function collectCoActions(input: CoActionInput): Map<number, PairEvidence
     });
   }
 
-  // Co-share (CooRTweet): the same object shared within the co-share window, discounted
-  // by the crowd that shared it around then, like co-review.
+  // Co-share (CooRTweet): the same object shared within the co-share window. Discounted
+  // by how common the object is, like a shared URL (a campaign hashtag or a big news
+  // domain is shared by hundreds of accounts, and chance co-shares of it mean little), not
+  // by the crowd within the window: dozens of accounts posting one link within seconds
+  // is CooRnet's coordinated link sharing itself, not an organic crowd to discount.
   for (const items of byObject.values()) {
     if (items.length < 2) continue;
-    const crowd = windowCrowds(items.map((it) => it.t), opts.coShareWindowMs);
-    forNearPairs(items, opts.coShareWindowMs, opts.maxNeighbours, (x, y, i, j) => {
-      const c = crowdDiscount(Math.max(crowd[i], crowd[j]));
+    const n = distinctAccounts(items);
+    if (n < 2 || n > opts.commonBucketAccounts * IGNORE_FACTOR) continue;
+    const d = commonDiscount(n, opts.commonBucketAccounts);
+    forNearPairs(items, opts.coShareWindowMs, opts.maxNeighbours, (x, y) => {
       const e = table.get(x.acc, y.acc);
       if (!e.coShare) e.coShare = new Map();
       const occasion = Math.min(x.post, y.post) * posts.length + Math.max(x.post, y.post);
-      if (c > (e.coShare.get(occasion) ?? 0)) e.coShare.set(occasion, c);
+      if (d > (e.coShare.get(occasion) ?? 0)) e.coShare.set(occasion, d);
       table.addPosts(e, posts[x.post]._id, posts[y.post]._id);
     });
   }

@@ -9,7 +9,7 @@ import { isoWeek } from '../time';
 import { buildAccountGraph, type AccountGraph } from '../graph/build';
 import { detectCommunities, type CommunityOptions } from '../graph/communities';
 import { subCommunities } from '../graph/refine';
-import type { DetectAccount, DetectPost, GraphOptions } from '../graph/types';
+import { DEFAULT_GRAPH_OPTIONS, type DetectAccount, type DetectPost, type GraphOptions } from '../graph/types';
 import { type AccountScore, scoreAccounts } from './accounts';
 import { buildContext, round } from './context';
 import { strongestEdges } from './evidence';
@@ -109,8 +109,10 @@ export function detectRings(input: DetectInput): DetectionResult {
   // Groups that do not score as rings are split again on their own subgraph (resolution
   // limit: a small ring inside a big organic cluster), up to refineDepth times.
   type Group = MergeGroup & { indicators: Indicator[] };
+  // Group indicators judge co-shares with the window the graph linked them by.
+  const indicatorOpts = { coShareWindowMs: opts.graph.coShareWindowMs ?? DEFAULT_GRAPH_OPTIONS.coShareWindowMs, ...opts.indicators };
   const score = (members: string[]): Group => {
-    const { indicators, facts } = groupIndicators(members, ctx, graph, opts.indicators);
+    const { indicators, facts } = groupIndicators(members, ctx, graph, indicatorOpts);
     const sc = round(ringScore(indicators), 4);
     return { members, score: sc, indicators, facts, isRing: members.length >= opts.minRingSize && sc >= opts.ringThreshold };
   };

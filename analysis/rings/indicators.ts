@@ -4,7 +4,8 @@
 // than guessed, so imported reviews without text are scored on what they have.
 import type { Indicator } from '../../storage/types';
 import type { AccountGraph } from '../graph/build';
-import { minhashJaccard } from '../graph/coactions';
+import { minhashJaccard, postObjects } from '../graph/coactions';
+import { DEFAULT_GRAPH_OPTIONS } from '../graph/types';
 import { clamp01, DAY_MS, type DetectionContext, hasText, round } from './context';
 
 export interface GroupIndicatorOptions {
@@ -14,12 +15,15 @@ export interface GroupIndicatorOptions {
   newAccountMs: number;
   /** Members created within this of another member form a creation burst. */
   creationBurstMs: number;
+  /** Two members sharing one object this close in time co-share it (the graph's co-share window). */
+  coShareWindowMs: number;
 }
 
 export const DEFAULT_GROUP_INDICATOR_OPTIONS: GroupIndicatorOptions = {
   lockStepMs: 12 * 3_600_000,
   newAccountMs: 365 * DAY_MS,
   creationBurstMs: DAY_MS,
+  coShareWindowMs: DEFAULT_GRAPH_OPTIONS.coShareWindowMs,
 };
 
 export interface GroupFacts {
@@ -27,6 +31,8 @@ export interface GroupFacts {
   products: string[];
   /** Indices of members' posts on those products. */
   posts: number[];
+  /** Whether any member's post is about a product (review-style data) at all. */
+  hasProducts: boolean;
 }
 
 export function groupFacts(members: readonly string[], ctx: DetectionContext): GroupFacts {
@@ -51,7 +57,7 @@ export function groupFacts(members: readonly string[], ctx: DetectionContext): G
     }
   }
   posts.sort((a, b) => a - b);
-  return { products, posts };
+  return { products, posts, hasProducts: count.size > 0 };
 }
 
 export function groupIndicators(
@@ -65,15 +71,22 @@ export function groupIndicators(
   const memberSet = new Set(members);
   const out: Indicator[] = [];
   const postsOn = (prod: string) => (ctx.products.get(prod)?.posts ?? []).filter((i) => memberSet.has(ctx.posts[i].accountId));
+  const shares = coShareIndicators(members, ctx, opts.coShareWindowMs);
+  // A group that only shares objects (co-action imports, retweets) cannot show the
+  // product indicators: they are absent, not 0.
+  const productsApply = facts.hasProducts || shares.length === 0;
 
   // Support count: products reviewed by ≥ 2 members.
   const support = facts.products.filter((p) => new Set(postsOn(p).map((i) => ctx.posts[i].accountId)).size >= 2).length;
-  out.push({
-    name: 'support_count',
-    value: support,
-    score: clamp01(support / 3),
-    explanation: `${support} product(s) were posted about by at least two members of this group.`,
-  });
+  if (productsApply) {
+    out.push({
+      name: 'support_count',
+      value: support,
+      score: clamp01(support / 3),
+      explanation: `${support} product(s) were posted about by at least two members of this group.`,
+    });
+  }
+  out.push(...shares);
 
   // Time window (lock-step): share of members' posts on a shared product that have another
   // member's post on the same product within `lockStepMs`.
@@ -256,7 +269,7 @@ export function groupIndicators(
     focusSum += ps.filter((i) => ctx.productsOfPost[i].some((p) => prodSet.has(p))).length / ps.length;
     focusN++;
   }
-  if (focusN > 0) {
+  if (focusN > 0 && productsApply) {
     const v = focusSum / focusN;
     out.push({
       name: 'focus',
@@ -292,6 +305,69 @@ export function groupIndicators(
   });
 
   return { indicators: out, facts };
+}
+
+/** How many objects a group's members shared within the co-share window, listed for the analyst. */
+const LISTED_OBJECTS = 8;
+
+/**
+ * CooRTweet's co-share, at group level: objects at least two members shared within the
+ * co-share window of each other (the ids are the evidence), and the share of members'
+ * object posts that were such co-shares (lock-step sharing). Empty when members share no objects.
+ */
+export function coShareIndicators(members: readonly string[], ctx: DetectionContext, windowMs: number): Indicator[] {
+  const byObject = new Map<string, { t: number; a: string; i: number }[]>();
+  let sharing = 0;
+  for (const m of members) {
+    for (const i of ctx.postsByAccount.get(m) ?? []) {
+      const objs = postObjects(ctx.posts[i]);
+      if (objs.length === 0) continue;
+      sharing++;
+      const t = ctx.posts[i].createdAt.getTime();
+      for (const o of objs) {
+        const list = byObject.get(o);
+        if (list) list.push({ t, a: m, i });
+        else byObject.set(o, [{ t, a: m, i }]);
+      }
+    }
+  }
+  if (sharing === 0) return [];
+  const coShared: { object: string; members: number }[] = [];
+  const inLockStep = new Set<number>();
+  for (const [object, list] of byObject) {
+    if (list.length < 2) continue;
+    list.sort((x, y) => x.t - y.t);
+    const who = new Set<string>();
+    for (let x = 0; x < list.length; x++) {
+      for (let y = x + 1; y < list.length && list[y].t - list[x].t <= windowMs; y++) {
+        if (list[x].a === list[y].a) continue;
+        who.add(list[x].a).add(list[y].a);
+        inLockStep.add(list[x].i).add(list[y].i);
+      }
+    }
+    if (who.size >= 2) coShared.push({ object, members: who.size });
+  }
+  coShared.sort((x, y) => y.members - x.members || (x.object < y.object ? -1 : 1));
+  const secs = round(windowMs / 1000, 1);
+  const listed = coShared.slice(0, LISTED_OBJECTS).map((c) => `${c.object} (${c.members} members)`).join(', ');
+  const lockStep = inLockStep.size / sharing;
+  return [
+    {
+      name: 'co_shared_objects',
+      value: coShared.length,
+      score: clamp01(coShared.length / 3),
+      explanation:
+        coShared.length > 0
+          ? `${coShared.length} object(s) were shared by at least two members within ${secs} s of each other: ${listed}${coShared.length > LISTED_OBJECTS ? ', …' : ''}.`
+          : `No object was shared by two members within ${secs} s of each other.`,
+    },
+    {
+      name: 'co_share_lockstep',
+      value: round(lockStep, 3),
+      score: lockStep,
+      explanation: `${inLockStep.size} of members' ${sharing} posts sharing objects came within ${secs} s of another member sharing the same object.`,
+    },
+  ];
 }
 
 function textSimilarity(x: DetectionContext['posts'][number], y: DetectionContext['posts'][number]): number {

@@ -19,6 +19,11 @@ export const RING_INDICATOR_WEIGHTS: Readonly<Record<string, number>> = {
   creation_burst: 1.5,
   focus: 0.5,
   cohesion: 2,
+  // Co-shares (CooRTweet): the shared objects are the support, like support_count but the
+  // primary evidence where there are no products; lock-step sharing within seconds is the
+  // coordination signal itself, weighted like content similarity.
+  co_shared_objects: 1,
+  co_share_lockstep: 1.5,
 };
 export const RING_THRESHOLD = 0.58;
 export const MIN_RING_SIZE = 3;

@@ -1,8 +1,9 @@
 // co_share edges from a small hand-made set of shared objects (pure: no store).
 import { describe, expect, it } from 'vitest';
 import { buildAccountGraph } from '../../analysis/graph/build';
-import { crowdDiscount, postObjects } from '../../analysis/graph/coactions';
+import { postObjects } from '../../analysis/graph/coactions';
 import { DEFAULT_GRAPH_OPTIONS, type DetectPost } from '../../analysis/graph/types';
+import { detectRings } from '../../analysis/rings/detect';
 
 const T0 = Date.UTC(2021, 8, 1);
 const S = 1000;
@@ -46,12 +47,17 @@ describe('co_share edges', () => {
     expect(thrice.graph.getEdgeAttribute('fb:a', 'fb:b', 'weight')).toBeCloseTo(2, 12); // log2(1 + 3)
   });
 
-  it('discounts a pair by the crowd sharing the object around then', () => {
-    const crowd = Array.from({ length: 8 }, (_v, k) => share(`tw:u${k}`, k, ['hashtag:btw21']));
-    const { graph } = buildAccountGraph(crowd, [], loose);
-    // u0 and u1: 8 posts within ±10 s of each
-    expect(coShare(graph, 'tw:u0', 'tw:u1')).toBeCloseTo(crowdDiscount(8), 12);
-    expect(crowdDiscount(8)).toBeLessThan(0.6);
+  it('discounts objects many accounts share, like a common URL; a burst of a rare object is not discounted', () => {
+    const opts = { ...loose, commonBucketAccounts: 4 };
+    const burst = Array.from({ length: 4 }, (_v, k) => share(`tw:u${k}`, k, ['url:rare']));
+    expect(coShare(buildAccountGraph(burst, [], opts).graph, 'tw:u0', 'tw:u1')).toBeCloseTo(1, 12);
+    // 8 accounts share the hashtag (2 of them together): each occasion counts 4/8
+    const common = Array.from({ length: 8 }, (_v, k) => share(`tw:v${k}`, k * 100, ['hashtag:btw21']));
+    common.push(share('tw:v0', 705, ['hashtag:btw21']));
+    expect(coShare(buildAccountGraph(common, [], opts).graph, 'tw:v0', 'tw:v7')).toBeCloseTo(0.5, 12);
+    // more than 10 × 4 accounts: boilerplate, skipped
+    const boiler = Array.from({ length: 41 }, (_v, k) => share(`tw:w${k}`, k, ['domain:big']));
+    expect(buildAccountGraph(boiler, [], opts).graph.size).toBe(0);
   });
 
   it('follows a configured co-share window and ignores posts without objects', () => {
@@ -65,5 +71,23 @@ describe('co_share edges', () => {
   it('normalises a post’s objects', () => {
     expect(postObjects({ ...share('x:a', 0, ['url:1', '', 'url:1', 'tweet:9']) })).toEqual(['url:1', 'tweet:9']);
     expect(postObjects({ _id: 'q', platform: 'x', accountId: 'x:a', createdAt: new Date(T0) })).toEqual([]);
+  });
+
+  it('a ring found by co-shares carries the shared objects as evidence, without product indicators it cannot show', () => {
+    const ring = ['fb:r1', 'fb:r2', 'fb:r3', 'fb:r4'];
+    const posts = [0, 3600, 7200].flatMap((t, k) => ring.map((a, i) => share(a, t + i * 2, [`url:${100 + k}`, 'domain:7'])));
+    // organic accounts sharing the same domain hours apart, and other links
+    for (let k = 0; k < 12; k++) posts.push(share(`fb:o${k}`, 20_000 + k * 900, ['domain:7', `url:${k}`]));
+    const { rings } = detectRings({ posts, accounts: [] });
+    expect(rings).toHaveLength(1);
+    expect(rings[0].members).toEqual(ring);
+    const names = rings[0].indicators.map((i) => i.name);
+    expect(names).toContain('co_share_lockstep');
+    expect(names).not.toContain('support_count');
+    expect(names).not.toContain('focus');
+    const objects = rings[0].indicators.find((i) => i.name === 'co_shared_objects');
+    expect(objects?.value).toBe(4);
+    expect(objects?.explanation).toContain('domain:7 (4 members), url:100 (4 members), url:101 (4 members), url:102 (4 members)');
+    expect(rings[0].strongestEdges[0].reasons.co_share).toBeCloseTo(3, 6);
   });
 });
