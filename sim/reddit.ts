@@ -1,6 +1,13 @@
 // Reddit API imitation (oauth.reddit.com shapes) over a simulated world: OAuth tokens,
 // subreddit and user listings, search, comment trees with `more` stubs, morechildren,
 // info, user about; rate limits per OAuth client id; deleted content.
+// Shapes follow recorded real traffic (../shared/replay-cassettes, test/crawlers/replay-*):
+// times and `edited` are float epoch seconds ("1594424685.0"), `edited` is false until an
+// edit; a `more` stub lists the cut-off direct replies and counts them with all their
+// descendants; below the depth limit a "continue this thread" stub (`id: "_"`, count 0, no
+// children) stands for the replies, fetched with /comments/<link>/_/<comment>; a comment
+// whose author deleted the account keeps its body under author `[deleted]`; private and
+// quarantined subreddits answer 403 with a `reason`, banned ones 404.
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { type FaultDecision, FaultInjector, type FaultOptions } from './faults';
@@ -8,7 +15,7 @@ import { type SimRequest, type SimResponse, basicAuth, bearer, json, listener } 
 import { QueryError, type QueryNode, evaluate, normalise, parseQuery } from './query';
 import { AlignedWindowLimiter, type LimitSpec } from './ratelimit';
 import { RequestLog } from './stats';
-import type { RedditComment, RedditSubmission, RedditUser, World } from './world';
+import type { Deletion, RedditComment, RedditSubmission, RedditUser, World } from './world';
 
 export interface RedditClient {
   id: string;
@@ -123,9 +130,15 @@ export interface RedditSim {
   addSubmission(input: { subreddit: string; author: string; title: string; selftext?: string }): RedditSubmission;
   /** Publishes a new comment now under a submission or comment fullname. */
   addComment(input: { parent: string; author: string; body: string }): RedditComment;
-  /** Deletes an item (by fullname) the way its author or a moderator would. */
-  deleteItem(fullname: string, how?: 'deleted' | 'removed'): boolean;
+  /** Deletes an item (by fullname) the way its author or a moderator would, or as its author's account deletion leaves it. */
+  deleteItem(fullname: string, how?: Deletion): boolean;
+  /** Edits an item's body (comment) or selftext (submission) now: `edited` becomes the edit time. */
+  editItem(fullname: string, text: string): boolean;
+  /** Makes a subreddit private, quarantined or banned (null: public again). */
+  setSubredditAccess(name: string, access: SubredditAccess | null): void;
 }
+
+export type SubredditAccess = 'private' | 'quarantined' | 'banned';
 
 export function createRedditSim(options: RedditSimOptions): RedditSim {
   const world = options.world;
@@ -143,6 +156,9 @@ export function createRedditSim(options: RedditSimOptions): RedditSim {
   let nextSubId = world.reddit.submissions.reduce((m, s) => Math.max(m, parseInt(s.id, 36)), parseInt('1g00000', 36)) + 1;
   let nextComId = world.reddit.comments.reduce((m, c) => Math.max(m, parseInt(c.id, 36)), parseInt('lq00000', 36)) + 1;
   const subredditIds = new Map<string, string>();
+  /** Edits by fullname: the new text and the edit time (world seconds). */
+  const edits = new Map<string, { text: string; at: number }>();
+  const access = new Map<string, SubredditAccess>();
   const subredditId = (name: string) => {
     let id = subredditIds.get(lower(name));
     if (!id) {
@@ -165,7 +181,8 @@ export function createRedditSim(options: RedditSimOptions): RedditSim {
   const t3 = (s: RedditSubmission, raw: boolean) => {
     const authorGone = s.deleted === 'deleted' || s.deleted === 'account';
     const author = authorGone ? '[deleted]' : s.author;
-    const selftext = s.deleted === 'deleted' ? '[deleted]' : s.deleted === 'removed' ? '[removed]' : s.selftext;
+    const edit = edits.get(`t3_${s.id}`);
+    const selftext = s.deleted === 'deleted' ? '[deleted]' : s.deleted === 'removed' ? '[removed]' : (edit?.text ?? s.selftext);
     const permalink = `/r/${s.subreddit}/comments/${s.id}/${slug(s.title)}/`;
     const data: Record<string, unknown> = {
       id: s.id,
@@ -191,7 +208,7 @@ export function createRedditSim(options: RedditSimOptions): RedditSim {
       over_18: false,
       stickied: false,
       locked: false,
-      edited: false,
+      edited: edit ? edit.at : false,
       link_flair_text: null,
       removed_by_category: s.deleted === 'removed' ? 'moderator' : s.deleted === 'deleted' ? 'deleted' : null,
     };
@@ -201,7 +218,9 @@ export function createRedditSim(options: RedditSimOptions): RedditSim {
 
   const t1 = (c: RedditComment, raw: boolean, extra: Record<string, unknown> = {}) => {
     const authorGone = !!c.deleted;
-    const body = c.deleted === 'removed' ? '[removed]' : c.deleted ? '[deleted]' : c.body;
+    const edit = edits.get(`t1_${c.id}`);
+    // An author who deleted the account leaves the body; deleting the comment or a removal does not.
+    const body = c.deleted === 'removed' ? '[removed]' : c.deleted === 'deleted' ? '[deleted]' : (edit?.text ?? c.body);
     const link = index.subById.get(c.linkId);
     const data: Record<string, unknown> = {
       id: c.id,
@@ -222,7 +241,7 @@ export function createRedditSim(options: RedditSimOptions): RedditSim {
       downs: 0,
       controversiality: 0,
       depth: c.depth,
-      edited: false,
+      edited: edit ? edit.at : false,
       stickied: false,
       is_submitter: !!link && link.author === c.author && !authorGone,
       replies: '',
@@ -351,40 +370,63 @@ export function createRedditSim(options: RedditSimOptions): RedditSim {
     return json(200, listing(p.items.map((s) => t3(s, raw)), p.after, p.before));
   };
 
-  const commentTree = (linkId: string, req: SimRequest, raw: boolean) => {
+  /** A comment and all its descendants, pre-order. */
+  const subtree = (c: RedditComment, out: RedditComment[] = []) => {
+    out.push(c);
+    for (const k of index.children.get(`t1_${c.id}`) ?? []) subtree(k, out);
+    return out;
+  };
+
+  /**
+   * The comment tree of a submission, or below one comment (`focus`: "continue this
+   * thread"). `limit` comments at most; replies `depth` levels down from the top (Reddit:
+   * at most 10). Replies the limit cuts off become a `more` stub listing them and counting
+   * them with their descendants; replies below the depth limit a "continue this thread" stub.
+   */
+  const commentTree = (linkId: string, req: SimRequest, raw: boolean, focus?: RedditComment) => {
     let budget = Math.max(1, Math.min(500, Number(req.query.get('limit') ?? 200) || 200));
-    const maxDepth = Math.max(0, Math.min(10, Number(req.query.get('depth') ?? 10) || 10));
+    const maxDepth = Math.max(1, Math.min(10, Number(req.query.get('depth') ?? 10) || 10));
     const sort = req.query.get('sort') ?? 'confidence';
     const ordered = (kids: RedditComment[]) => {
       if (sort === 'new') return kids.slice().sort((a, b) => b.createdUtc - a.createdUtc);
       if (sort === 'old') return kids;
       return kids.slice().sort((a, b) => b.score - a.score || a.createdUtc - b.createdUtc);
     };
-    const descendants = (c: RedditComment, out: string[]) => {
-      out.push(c.id);
-      for (const k of index.children.get(`t1_${c.id}`) ?? []) descendants(k, out);
-    };
     const render = (parent: string, depth: number): unknown[] => {
       const kids = ordered(index.children.get(parent) ?? []);
+      if (kids.length > 0 && depth >= maxDepth) return [{ kind: 'more', data: { count: 0, name: 't1__', id: '_', parent_id: parent, depth, children: [] } }];
       const out: unknown[] = [];
-      const hidden: string[] = [];
+      const cut: RedditComment[] = [];
       for (const k of kids) {
-        if (budget > 0 && depth <= maxDepth) {
+        if (budget > 0) {
           budget--;
           const node = t1(k, raw);
           const replies = render(`t1_${k.id}`, depth + 1);
           (node.data as Record<string, unknown>).replies = replies.length > 0 ? listing(replies, null, null) : '';
           out.push(node);
-        } else {
-          descendants(k, hidden);
-        }
+        } else cut.push(k);
       }
-      if (hidden.length > 0) {
-        out.push({ kind: 'more', data: { count: hidden.length, name: `t1_${hidden[0]}`, id: hidden[0], parent_id: parent, depth, children: hidden } });
+      if (cut.length > 0) {
+        const count = cut.reduce((n, k) => n + subtree(k).length, 0);
+        out.push({ kind: 'more', data: { count, name: `t1_${cut[0].id}`, id: cut[0].id, parent_id: parent, depth, children: cut.map((k) => k.id) } });
       }
       return out;
     };
-    return render(`t3_${linkId}`, 0);
+    if (!focus) return render(`t3_${linkId}`, 0);
+    budget--;
+    const node = t1(focus, raw);
+    const replies = render(`t1_${focus.id}`, 1);
+    (node.data as Record<string, unknown>).replies = replies.length > 0 ? listing(replies, null, null) : '';
+    return [node];
+  };
+
+  /** Reddit's answer for a subreddit that is not public, or null. */
+  const refused = (subreddit: string): SimResponse | null => {
+    const a = access.get(lower(subreddit));
+    if (!a) return null;
+    if (a === 'banned') return json(404, { reason: 'banned', message: 'Not Found', error: 404 });
+    if (a === 'quarantined') return json(403, { reason: 'quarantined', quarantine_message: 'This community is quarantined.', message: 'Forbidden', error: 403 });
+    return json(403, { reason: 'private', message: 'Forbidden', error: 403 });
   };
 
   const routes: Route[] = [
@@ -392,13 +434,15 @@ export function createRedditSim(options: RedditSimOptions): RedditSim {
       pattern: /^\/r\/([^/]+)\/new$/,
       name: 'GET /r/{sub}/new',
       handler: (m, req, raw) => {
+        const no = m[1].split('+').map(refused).find((r) => r);
+        if (no) return no;
         const list = subListing(m[1]);
         if (!list) return notFound();
         const p = page(list, (s) => `t3_${s.id}`, req.query, listingCap);
         return json(200, listing(p.items.map((s) => t3(s, raw)), p.after, p.before));
       },
     },
-    { pattern: /^\/r\/([^/]+)\/search$/, name: 'GET /r/{sub}/search', handler: (m, req, raw) => search(req, raw, m[1]) },
+    { pattern: /^\/r\/([^/]+)\/search$/, name: 'GET /r/{sub}/search', handler: (m, req, raw) => refused(m[1]) ?? search(req, raw, m[1]) },
     { pattern: /^\/search$/, name: 'GET /search', handler: (_m, req, raw) => search(req, raw) },
     {
       pattern: /^\/user\/([^/]+)\/about$/,
@@ -433,12 +477,21 @@ export function createRedditSim(options: RedditSimOptions): RedditSim {
       },
     },
     {
-      pattern: /^(?:\/r\/[^/]+)?\/comments\/([a-z0-9]+)(?:\/[^/]*)?$/,
+      // /comments/<link>[/<slug>[/<comment>]]: the tree, or the thread below one comment.
+      pattern: /^(?:\/r\/[^/]+)?\/comments\/([a-z0-9]+)(?:\/[^/]*(?:\/([a-z0-9]+))?)?$/,
       name: 'GET /comments/{id}',
       handler: (m, req, raw) => {
         const s = index.subById.get(m[1]);
         if (!s) return notFound();
-        return json(200, [listing([t3(s, raw)], null, null), listing(commentTree(s.id, req, raw), null, null)]);
+        const no = refused(s.subreddit);
+        if (no) return no;
+        let focus: RedditComment | undefined;
+        if (m[2]) {
+          const t = index.things.get(`t1_${m[2]}`);
+          if (!t || t.kind !== 't1' || t.c.linkId !== s.id) return notFound();
+          focus = t.c;
+        }
+        return json(200, [listing([t3(s, raw)], null, null), listing(commentTree(s.id, req, raw, focus), null, null)]);
       },
     },
     {
@@ -449,10 +502,19 @@ export function createRedditSim(options: RedditSimOptions): RedditSim {
         const linkId = (params.get('link_id') ?? '').replace(/^t3_/, '');
         const ids = (params.get('children') ?? '').split(',').map((x) => x.trim()).filter(Boolean).slice(0, 100);
         if (!index.subById.has(linkId)) return json(200, { json: { errors: [['INVALID_LINK', 'invalid link', 'link_id']], data: { things: [] } } });
-        const things = ids
-          .map((id) => index.things.get(`t1_${id}`))
-          .filter((t): t is { kind: 't1'; c: RedditComment } => !!t && t.kind === 't1' && t.c.linkId === linkId)
-          .map((t) => t1(t.c, raw));
+        // The comments asked for with their descendants, flat (parent_id links them), as Reddit does unless limit_children.
+        const onlyAsked = ['1', 'true'].includes(lower(params.get('limit_children') ?? ''));
+        const seen = new Set<string>();
+        const things: unknown[] = [];
+        for (const id of ids) {
+          const t = index.things.get(`t1_${id}`);
+          if (!t || t.kind !== 't1' || t.c.linkId !== linkId) continue;
+          for (const c of onlyAsked ? [t.c] : subtree(t.c)) {
+            if (seen.has(c.id)) continue;
+            seen.add(c.id);
+            things.push(t1(c, raw));
+          }
+        }
         return json(200, { json: { errors: [], data: { things } } });
       },
     },
@@ -483,7 +545,7 @@ export function createRedditSim(options: RedditSimOptions): RedditSim {
     const m = route?.pattern.exec(path);
     const raw = req.query.get('raw_json') === '1';
     const out = route && m && (req.method === 'GET' || route.name === 'GET /api/morechildren') ? route.handler(m, req, raw) : notFound();
-    return { ...out, headers: { ...out.headers, ...headers }, client: token.clientId, endpoint };
+    return { ...out, body: floatTimes(out.body), headers: { ...out.headers, ...headers }, client: token.clientId, endpoint };
   };
 
   const faultResponse = (d: FaultDecision, req: SimRequest): SimResponse => {
@@ -556,6 +618,15 @@ export function createRedditSim(options: RedditSimOptions): RedditSim {
       link.numComments++;
       return c;
     },
+    editItem: (fullname, text) => {
+      if (!index.things.has(fullname)) return false;
+      edits.set(fullname, { text, at: worldNowSec() });
+      return true;
+    },
+    setSubredditAccess: (name, a) => {
+      if (a) access.set(lower(name), a);
+      else access.delete(lower(name));
+    },
     deleteItem: (fullname, how = 'deleted') => {
       const t = index.things.get(fullname);
       if (!t) return false;
@@ -572,6 +643,15 @@ function rateHeaders(used: number, remaining: number, resetAt: number, now: numb
     'x-ratelimit-remaining': Math.max(0, remaining).toFixed(1),
     'x-ratelimit-reset': String(Math.max(0, Math.ceil((resetAt - now) / 1000))),
   };
+}
+
+/**
+ * Reddit writes times as floats ("created_utc": 1594424685.0, "edited": 1502205193.0);
+ * JSON.stringify writes whole numbers without the ".0". (A quote inside a string value is
+ * escaped, so text that looks like such a field is never touched.)
+ */
+function floatTimes(body: string): string {
+  return body.replace(/"(created_utc|created|edited)":(-?\d+)(?=[,}])/g, '"$1":$2.0');
 }
 
 function slug(title: string): string {

@@ -3,6 +3,7 @@ import { DEFAULT_REDDIT_CLIENTS } from '../../sim/reddit';
 import { type Simulator, startSimulator } from '../../sim/server';
 import { generateWorld } from '../../sim/world';
 import { type ListingData, basic, getJson, redditToken, sleep } from './helpers';
+import { loadBetamax, cassette } from '../helpers/replay';
 
 const world = generateWorld({ seed: 7, scale: 'small' });
 const subSizes = new Map<string, number>();
@@ -103,9 +104,13 @@ describe('reddit imitation', () => {
     expect(res.body[0].data.children[0].data.name).toBe(`t3_${link.id}`);
     const rendered: string[] = [];
     const stubs: string[] = [];
+    let counted = 0;
     const walk = (children: ListingData['children']) => {
       for (const c of children) {
-        if (c.kind === 'more') stubs.push(...(c.data.children as string[]));
+        if (c.kind === 'more') {
+          stubs.push(...(c.data.children as string[]));
+          counted += c.data.count as number;
+        }
         else {
           rendered.push(c.data.id as string);
           const replies = c.data.replies as { data: ListingData } | '';
@@ -120,8 +125,11 @@ describe('reddit imitation', () => {
       `${sim.reddit.baseUrl}/api/morechildren?api_type=json&link_id=t3_${link.id}&children=${stubs.join(',')}`,
       token,
     );
+    // Like Reddit's: a stub lists the cut-off replies and counts them with their descendants,
+    // which morechildren returns too (flat, linked by parent_id).
     const fetched = more.body.json.data.things.map((t) => t.data.id as string);
-    expect(fetched.length).toBe(stubs.length);
+    expect(fetched.length).toBe(counted);
+    expect(counted).toBeGreaterThan(stubs.length);
     expect(new Set([...rendered, ...fetched])).toEqual(expected);
     for (const t of more.body.json.data.things) expect(t.data.link_id).toBe(`t3_${link.id}`);
   });
@@ -183,6 +191,125 @@ describe('reddit imitation', () => {
     const byName = await getJson<{ data: ListingData }>(`${sim.reddit.baseUrl}/r/all/search?q=${encodeURIComponent(`"${product.name}"`)}&sort=new&limit=100`, token);
     const expected = world.reddit.submissions.filter((x) => !x.deleted && `${x.title} ${x.selftext}`.toLowerCase().includes(product.name.toLowerCase()));
     expect(byName.body.data.children.length).toBe(Math.min(100, expected.length));
+  });
+});
+
+describe('reddit imitation agrees with recorded real traffic', () => {
+  let sim: Simulator;
+  let token: string;
+  beforeAll(async () => {
+    sim = await startSimulator({ world: generateWorld({ seed: 7, scale: 'small' }), rateLimits: { reddit: { limit: 10_000, windowMs: 60_000 } } });
+    token = await redditToken(sim.reddit.authUrl);
+  });
+  afterAll(() => sim.close());
+
+  type Thing = { kind: string; data: Record<string, unknown> };
+  const recordedTree = () => JSON.parse(loadBetamax(cassette('reddit/asyncpraw/TestMore.test_comments.json')).find((r) => r.url.pathname.startsWith('/comments/'))!.body) as { data: { children: Thing[] } }[];
+  const raw = async (url: string) => (await fetch(url, { headers: { authorization: `bearer ${token}` } })).text();
+
+  it('gives the fields ringwatch reads the types the real API gives them, times as floats', async () => {
+    const real = recordedTree();
+    const realSub = real[0].data.children[0].data;
+    const realCom = real[1].data.children[0].data;
+    const link = [...sim.world.reddit.submissions].filter((x) => !x.deleted).sort((a, b) => b.numComments - a.numComments)[0];
+    const text = await raw(`${sim.reddit.baseUrl}/comments/${link.id}?raw_json=1&limit=50`);
+    const mine = JSON.parse(text) as { data: { children: Thing[] } }[];
+    const simSub = mine[0].data.children[0].data;
+    const simCom = mine[1].data.children.find((t) => t.kind === 't1')!.data;
+    const type = (v: unknown) => (v === null ? 'null' : typeof v);
+    for (const f of ['id', 'name', 'author', 'title', 'selftext', 'created_utc', 'subreddit', 'permalink', 'url', 'is_self', 'score', 'num_comments', 'edited']) expect([f, type(simSub[f])]).toEqual([f, type(realSub[f])]);
+    for (const f of ['id', 'name', 'author', 'body', 'created_utc', 'parent_id', 'link_id', 'permalink', 'subreddit', 'score', 'depth', 'edited']) expect([f, type(simCom[f])]).toEqual([f, type(realCom[f])]);
+    // As written on the wire: "created_utc": 1439797480.0, "edited": false.
+    expect(JSON.stringify(realSub.created_utc)).toBe('1439797480');
+    expect(text).toMatch(/"created_utc":\d+\.0[,}]/);
+    expect(text).not.toMatch(/"created_utc":\d+[,}]/);
+    expect(text).toMatch(/"edited":false/);
+  });
+
+  it('edits: `edited` turns from false into the float epoch of the edit, the text changes', async () => {
+    const c = sim.world.reddit.comments.find((x) => !x.deleted) as (typeof sim.world.reddit.comments)[number];
+    expect(sim.reddit.sim.editItem(`t1_${c.id}`, 'edited words')).toBe(true);
+    const text = await raw(`${sim.reddit.baseUrl}/api/info?id=t1_${c.id}&raw_json=1`);
+    expect(text).toMatch(/"edited":\d+\.0[,}]/);
+    const d = (JSON.parse(text) as { data: { children: Thing[] } }).data.children[0].data;
+    expect(d.body).toBe('edited words');
+    expect(d.edited as number).toBeGreaterThanOrEqual(c.createdUtc);
+  });
+
+  it('cuts threads at the depth limit with "continue this thread" stubs, followed by /comments/<link>/_/<comment>', async () => {
+    const link = sim.world.reddit.submissions.find((x) => !x.deleted) as (typeof sim.world.reddit.submissions)[number];
+    // A chain of 6 replies under the submission.
+    let parent = `t3_${link.id}`;
+    const chain: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const c = sim.reddit.sim.addComment({ parent, author: 'chain_poster', body: `level ${i}` });
+      chain.push(c.id);
+      parent = `t1_${c.id}`;
+    }
+    const tree = JSON.parse(await raw(`${sim.reddit.baseUrl}/comments/${link.id}?raw_json=1&depth=3&limit=500&sort=new`)) as { data: { children: Thing[] } }[];
+    const find = (things: Thing[], id: string): Thing | undefined => {
+      for (const t of things) {
+        if (t.data.id === id) return t;
+        const r = t.data.replies as { data: { children: Thing[] } } | '';
+        const f = r ? find(r.data.children, id) : undefined;
+        if (f) return f;
+      }
+      return undefined;
+    };
+    const third = find(tree[1].data.children, chain[2]) as Thing;
+    const stub = (third.data.replies as { data: { children: Thing[] } }).data.children[0];
+    // The real stub's shape (TestMore.test_comments: 6 of them at depth 10).
+    const realStub = { count: 0, name: 't1__', id: '_', parent_id: 't1_cu61zil', depth: 10, children: [] };
+    expect(Object.keys(stub.data).sort()).toEqual(Object.keys(realStub).sort());
+    expect(stub).toEqual({ kind: 'more', data: { count: 0, name: 't1__', id: '_', parent_id: `t1_${chain[2]}`, depth: 3, children: [] } });
+    const below = JSON.parse(await raw(`${sim.reddit.baseUrl}/comments/${link.id}/_/${chain[2]}?raw_json=1&depth=3`)) as { data: { children: Thing[] } }[];
+    expect(below[0].data.children[0].data.name).toBe(`t3_${link.id}`);
+    const focus = below[1].data.children[0];
+    expect(focus.data.id).toBe(chain[2]);
+    // Three levels again from the comment: chain[3..4], then the next stub.
+    expect(find([focus], chain[4])?.data.body).toBe('level 4');
+    expect(find([focus], chain[5])).toBeUndefined();
+    expect((find([focus], chain[4])?.data.replies as { data: { children: Thing[] } }).data.children[0].data).toMatchObject({ id: '_', parent_id: `t1_${chain[4]}` });
+  });
+
+  it('keeps the body of a comment whose author deleted the account, as the recordings show', async () => {
+    const real = recordedTree();
+    const gone: Thing[] = [];
+    const walk = (things: Thing[]) => {
+      for (const t of things) {
+        if (t.kind === 't1' && t.data.author === '[deleted]' && !['[deleted]', '[removed]'].includes(String(t.data.body))) gone.push(t);
+        const r = t.data.replies as { data: { children: Thing[] } } | '' | undefined;
+        if (r) walk(r.data.children);
+      }
+    };
+    walk(real[1].data.children);
+    expect(gone.length).toBeGreaterThan(10);
+    const c = sim.world.reddit.comments.filter((x) => !x.deleted).at(-1) as (typeof sim.world.reddit.comments)[number];
+    sim.reddit.sim.deleteItem(`t1_${c.id}`, 'account');
+    const d = (await getJson<{ data: ListingData }>(`${sim.reddit.baseUrl}/api/info?id=t1_${c.id}&raw_json=1`, token)).body.data.children[0].data;
+    expect(d.author).toBe('[deleted]');
+    expect(d.body).toBe(c.body);
+    expect(d.author_fullname).toBeUndefined();
+  });
+
+  it('answers private and quarantined subreddits 403 with the reason, banned ones 404', async () => {
+    const [a, b, c] = [...new Set(sim.world.reddit.submissions.map((x) => x.subreddit))];
+    sim.reddit.sim.setSubredditAccess(a, 'private');
+    sim.reddit.sim.setSubredditAccess(b, 'quarantined');
+    sim.reddit.sim.setSubredditAccess(c, 'banned');
+    try {
+      const p = await getJson<{ reason: string; error: number }>(`${sim.reddit.baseUrl}/r/${a}/new`, token);
+      expect([p.status, p.body.reason, p.body.error]).toEqual([403, 'private', 403]);
+      const q = await getJson<{ reason: string }>(`${sim.reddit.baseUrl}/r/${b}/search?q=x&restrict_sr=1`, token);
+      expect([q.status, q.body.reason]).toEqual([403, 'quarantined']);
+      const inside = sim.world.reddit.submissions.find((x) => x.subreddit === b) as (typeof sim.world.reddit.submissions)[number];
+      expect((await getJson(`${sim.reddit.baseUrl}/comments/${inside.id}`, token)).status).toBe(403);
+      const n = await getJson<{ reason: string }>(`${sim.reddit.baseUrl}/r/${c}/new`, token);
+      expect([n.status, n.body.reason]).toEqual([404, 'banned']);
+    } finally {
+      for (const x of [a, b, c]) sim.reddit.sim.setSubredditAccess(x, null);
+    }
+    expect((await getJson(`${sim.reddit.baseUrl}/r/${a}/new`, token)).status).toBe(200);
   });
 });
 
