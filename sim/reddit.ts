@@ -11,8 +11,8 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { type FaultDecision, FaultInjector, type FaultOptions } from './faults';
-import { type SimRequest, type SimResponse, basicAuth, bearer, json, listener } from './http';
-import { QueryError, type QueryNode, evaluate, normalise, parseQuery } from './query';
+import { basicAuth, bearer, json, listener, type SimRequest, type SimResponse } from './http';
+import { evaluate, normalise, parseQuery, QueryError, type QueryNode } from './query';
 import { AlignedWindowLimiter, type LimitSpec } from './ratelimit';
 import { RequestLog } from './stats';
 import type { Deletion, RedditComment, RedditSubmission, RedditUser, World } from './world';
@@ -354,20 +354,32 @@ export function createRedditSim(options: RedditSimOptions): RedditSim {
     const t = req.query.get('t') ?? 'all';
     const span = { hour: 3600, day: DAY_SEC, week: 7 * DAY_SEC, month: 31 * DAY_SEC, year: 366 * DAY_SEC }[t as 'hour'];
     const since = span ? worldNowSec() - span : -Infinity;
-    pool = pool.filter((s) => !s.deleted && s.createdUtc >= since && evaluate(node, index.text(s), (f, v) => {
-      if (f === 'author') return lower(s.author) === lower(v);
-      if (f === 'subreddit') return lower(s.subreddit) === lower(v);
-      if (f === 'title') return normalise(s.title).includes(normalise(v));
-      if (f === 'selftext') return normalise(s.selftext).includes(normalise(v));
-      if (f === 'self') return (v === 'true' || v === 'yes') === !s.linkUrl;
-      if (f === 'url' || f === 'site') return !!s.linkUrl && s.linkUrl.includes(v);
-      return false;
-    }));
+    pool = pool.filter(
+      (s) =>
+        !s.deleted &&
+        s.createdUtc >= since &&
+        evaluate(node, index.text(s), (f, v) => {
+          if (f === 'author') return lower(s.author) === lower(v);
+          if (f === 'subreddit') return lower(s.subreddit) === lower(v);
+          if (f === 'title') return normalise(s.title).includes(normalise(v));
+          if (f === 'selftext') return normalise(s.selftext).includes(normalise(v));
+          if (f === 'self') return (v === 'true' || v === 'yes') === !s.linkUrl;
+          if (f === 'url' || f === 'site') return !!s.linkUrl && s.linkUrl.includes(v);
+          return false;
+        }),
+    );
     const sort = req.query.get('sort') ?? 'relevance';
     if (sort === 'top' || sort === 'relevance') pool = pool.slice().sort((a, b) => b.score - a.score || b.createdUtc - a.createdUtc);
     else if (sort === 'comments') pool = pool.slice().sort((a, b) => b.numComments - a.numComments || b.createdUtc - a.createdUtc);
     const p = page(pool, (s) => `t3_${s.id}`, req.query, searchCap);
-    return json(200, listing(p.items.map((s) => t3(s, raw)), p.after, p.before));
+    return json(
+      200,
+      listing(
+        p.items.map((s) => t3(s, raw)),
+        p.after,
+        p.before,
+      ),
+    );
   };
 
   /** A comment and all its descendants, pre-order. */
@@ -425,7 +437,8 @@ export function createRedditSim(options: RedditSimOptions): RedditSim {
     const a = access.get(lower(subreddit));
     if (!a) return null;
     if (a === 'banned') return json(404, { reason: 'banned', message: 'Not Found', error: 404 });
-    if (a === 'quarantined') return json(403, { reason: 'quarantined', quarantine_message: 'This community is quarantined.', message: 'Forbidden', error: 403 });
+    if (a === 'quarantined')
+      return json(403, { reason: 'quarantined', quarantine_message: 'This community is quarantined.', message: 'Forbidden', error: 403 });
     return json(403, { reason: 'private', message: 'Forbidden', error: 403 });
   };
 
@@ -434,12 +447,22 @@ export function createRedditSim(options: RedditSimOptions): RedditSim {
       pattern: /^\/r\/([^/]+)\/new$/,
       name: 'GET /r/{sub}/new',
       handler: (m, req, raw) => {
-        const no = m[1].split('+').map(refused).find((r) => r);
+        const no = m[1]
+          .split('+')
+          .map(refused)
+          .find((r) => r);
         if (no) return no;
         const list = subListing(m[1]);
         if (!list) return notFound();
         const p = page(list, (s) => `t3_${s.id}`, req.query, listingCap);
-        return json(200, listing(p.items.map((s) => t3(s, raw)), p.after, p.before));
+        return json(
+          200,
+          listing(
+            p.items.map((s) => t3(s, raw)),
+            p.after,
+            p.before,
+          ),
+        );
       },
     },
     { pattern: /^\/r\/([^/]+)\/search$/, name: 'GET /r/{sub}/search', handler: (m, req, raw) => refused(m[1]) ?? search(req, raw, m[1]) },
@@ -452,7 +475,21 @@ export function createRedditSim(options: RedditSimOptions): RedditSim {
         if (!u) return notFound();
         return json(200, {
           kind: 't2',
-          data: { name: u.name, id: u.id, created_utc: u.createdUtc, created: u.createdUtc, link_karma: u.linkKarma, comment_karma: u.commentKarma, total_karma: u.linkKarma + u.commentKarma, is_gold: false, is_mod: false, verified: true, has_verified_email: true, is_employee: false, icon_img: '' },
+          data: {
+            name: u.name,
+            id: u.id,
+            created_utc: u.createdUtc,
+            created: u.createdUtc,
+            link_karma: u.linkKarma,
+            comment_karma: u.commentKarma,
+            total_karma: u.linkKarma + u.commentKarma,
+            is_gold: false,
+            is_mod: false,
+            verified: true,
+            has_verified_email: true,
+            is_employee: false,
+            icon_img: '',
+          },
         });
       },
     },
@@ -463,7 +500,14 @@ export function createRedditSim(options: RedditSimOptions): RedditSim {
         if (!index.users.has(lower(m[1]))) return notFound();
         const list = (index.userSubs.get(lower(m[1])) ?? []).filter((s) => s.deleted !== 'deleted' && s.deleted !== 'account');
         const p = page(list, (s) => `t3_${s.id}`, req.query, listingCap);
-        return json(200, listing(p.items.map((s) => t3(s, raw)), p.after, p.before));
+        return json(
+          200,
+          listing(
+            p.items.map((s) => t3(s, raw)),
+            p.after,
+            p.before,
+          ),
+        );
       },
     },
     {
@@ -473,7 +517,14 @@ export function createRedditSim(options: RedditSimOptions): RedditSim {
         if (!index.users.has(lower(m[1]))) return notFound();
         const list = (index.userComments.get(lower(m[1])) ?? []).filter((c) => !c.deleted);
         const p = page(list, (c) => `t1_${c.id}`, req.query, listingCap);
-        return json(200, listing(p.items.map((c) => userListingComment(c, raw)), p.after, p.before));
+        return json(
+          200,
+          listing(
+            p.items.map((c) => userListingComment(c, raw)),
+            p.after,
+            p.before,
+          ),
+        );
       },
     },
     {
@@ -500,7 +551,11 @@ export function createRedditSim(options: RedditSimOptions): RedditSim {
       handler: (_m, req, raw) => {
         const params = req.method === 'POST' ? req.body : req.query;
         const linkId = (params.get('link_id') ?? '').replace(/^t3_/, '');
-        const ids = (params.get('children') ?? '').split(',').map((x) => x.trim()).filter(Boolean).slice(0, 100);
+        const ids = (params.get('children') ?? '')
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean)
+          .slice(0, 100);
         if (!index.subById.has(linkId)) return json(200, { json: { errors: [['INVALID_LINK', 'invalid link', 'link_id']], data: { things: [] } } });
         // The comments asked for with their descendants, flat (parent_id links them), as Reddit does unless limit_children.
         const onlyAsked = ['1', 'true'].includes(lower(params.get('limit_children') ?? ''));
@@ -522,8 +577,15 @@ export function createRedditSim(options: RedditSimOptions): RedditSim {
       pattern: /^\/api\/info$/,
       name: 'GET /api/info',
       handler: (_m, req, raw) => {
-        const ids = (req.query.get('id') ?? '').split(',').map((x) => x.trim()).filter(Boolean).slice(0, 100);
-        const children = ids.map((id) => index.things.get(id)).filter((t): t is Thing => !!t).map((t) => (t.kind === 't3' ? t3(t.s, raw) : t1(t.c, raw)));
+        const ids = (req.query.get('id') ?? '')
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean)
+          .slice(0, 100);
+        const children = ids
+          .map((id) => index.things.get(id))
+          .filter((t): t is Thing => !!t)
+          .map((t) => (t.kind === 't3' ? t3(t.s, raw) : t1(t.c, raw)));
         return json(200, listing(children, null, null));
       },
     },
@@ -541,7 +603,15 @@ export function createRedditSim(options: RedditSimOptions): RedditSim {
     }
     const rl = limiter.hit(token.clientId, faults.now());
     const headers = rateHeaders(rl.used, rl.remaining, rl.resetAt, faults.now());
-    if (!rl.allowed) return { status: 429, headers, body: JSON.stringify({ message: 'Too Many Requests', error: 429 }), contentType: 'application/json; charset=utf-8', client: token.clientId, endpoint };
+    if (!rl.allowed)
+      return {
+        status: 429,
+        headers,
+        body: JSON.stringify({ message: 'Too Many Requests', error: 429 }),
+        contentType: 'application/json; charset=utf-8',
+        client: token.clientId,
+        endpoint,
+      };
     const m = route?.pattern.exec(path);
     const raw = req.query.get('raw_json') === '1';
     const out = route && m && (req.method === 'GET' || route.name === 'GET /api/morechildren') ? route.handler(m, req, raw) : notFound();
@@ -554,10 +624,21 @@ export function createRedditSim(options: RedditSimOptions): RedditSim {
     if (d.kind === '429') {
       const now = faults.now();
       const headers = rateHeaders(limiter.spec.limit, 0, Math.max(d.stormUntil ?? now, now + 1000), now);
-      return { status: 429, headers, body: JSON.stringify({ message: 'Too Many Requests', error: 429 }), contentType: 'application/json; charset=utf-8', client };
+      return {
+        status: 429,
+        headers,
+        body: JSON.stringify({ message: 'Too Many Requests', error: 429 }),
+        contentType: 'application/json; charset=utf-8',
+        client,
+      };
     }
     // Reddit's CDN answers outages with an HTML page, not JSON.
-    return { status: d.status ?? 503, body: '<!doctype html><html><head><title>Reddit - Service unavailable</title></head><body><p>Our CDN was unable to reach our servers.</p></body></html>', contentType: 'text/html; charset=utf-8', client };
+    return {
+      status: d.status ?? 503,
+      body: '<!doctype html><html><head><title>Reddit - Service unavailable</title></head><body><p>Our CDN was unable to reach our servers.</p></body></html>',
+      contentType: 'text/html; charset=utf-8',
+      client,
+    };
   };
 
   const server = createServer(
@@ -655,5 +736,9 @@ function floatTimes(body: string): string {
 }
 
 function slug(title: string): string {
-  return title.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '').slice(0, 50);
+  return title
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_|_$/g, '')
+    .slice(0, 50);
 }

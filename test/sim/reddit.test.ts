@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_REDDIT_CLIENTS } from '../../sim/reddit';
 import { type Simulator, startSimulator } from '../../sim/server';
 import { generateWorld } from '../../sim/world';
-import { type ListingData, basic, getJson, redditToken, sleep } from './helpers';
-import { loadBetamax, cassette } from '../helpers/replay';
+import { cassette, loadBetamax } from '../helpers/replay';
+import { basic, getJson, type ListingData, redditToken, sleep } from './helpers';
 
 const world = generateWorld({ seed: 7, scale: 'small' });
 const subSizes = new Map<string, number>();
@@ -24,7 +24,11 @@ describe('reddit imitation', () => {
     expect(none.status).toBe(401);
     const wrong = await getJson(`${sim.reddit.baseUrl}/r/gadgets/new`, 'not-a-token');
     expect(wrong.status).toBe(401);
-    const badClient = await fetch(sim.reddit.authUrl, { method: 'POST', headers: { authorization: basic('x', 'y') }, body: new URLSearchParams({ grant_type: 'client_credentials' }) });
+    const badClient = await fetch(sim.reddit.authUrl, {
+      method: 'POST',
+      headers: { authorization: basic('x', 'y') },
+      body: new URLSearchParams({ grant_type: 'client_credentials' }),
+    });
     expect(badClient.status).toBe(401);
     const badPassword = await fetch(sim.reddit.authUrl, {
       method: 'POST',
@@ -36,13 +40,27 @@ describe('reddit imitation', () => {
 
   it('issues app-only tokens and refreshes password-grant tokens', async () => {
     const auth = basic(DEFAULT_REDDIT_CLIENTS[0].id, DEFAULT_REDDIT_CLIENTS[0].secret);
-    const app = (await (await fetch(sim.reddit.authUrl, { method: 'POST', headers: { authorization: auth }, body: new URLSearchParams({ grant_type: 'client_credentials' }) })).json()) as Record<string, unknown>;
+    const app = (await (
+      await fetch(sim.reddit.authUrl, { method: 'POST', headers: { authorization: auth }, body: new URLSearchParams({ grant_type: 'client_credentials' }) })
+    ).json()) as Record<string, unknown>;
     expect(app.token_type).toBe('bearer');
     expect(app.refresh_token).toBeUndefined();
     expect((await getJson(`${sim.reddit.baseUrl}/r/gadgets/new`, app.access_token as string)).status).toBe(200);
-    const pw = (await (await fetch(sim.reddit.authUrl, { method: 'POST', headers: { authorization: auth }, body: new URLSearchParams({ grant_type: 'password', username: 'sim_user', password: 'sim-password' }) })).json()) as Record<string, string>;
+    const pw = (await (
+      await fetch(sim.reddit.authUrl, {
+        method: 'POST',
+        headers: { authorization: auth },
+        body: new URLSearchParams({ grant_type: 'password', username: 'sim_user', password: 'sim-password' }),
+      })
+    ).json()) as Record<string, string>;
     expect(pw.refresh_token).toBeTruthy();
-    const refreshed = (await (await fetch(sim.reddit.authUrl, { method: 'POST', headers: { authorization: auth }, body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: pw.refresh_token }) })).json()) as Record<string, string>;
+    const refreshed = (await (
+      await fetch(sim.reddit.authUrl, {
+        method: 'POST',
+        headers: { authorization: auth },
+        body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: pw.refresh_token }),
+      })
+    ).json()) as Record<string, string>;
     expect(refreshed.access_token).toBeTruthy();
     expect(refreshed.access_token).not.toBe(pw.access_token);
     expect((await getJson(`${sim.reddit.baseUrl}/user/sim_user/about`, refreshed.access_token)).status).toBe(404);
@@ -80,11 +98,18 @@ describe('reddit imitation', () => {
     try {
       const t = await redditToken(capped.reddit.authUrl);
       const sub = biggestSub;
-      const newest = world.reddit.submissions.filter((s) => s.subreddit === sub).sort((a, b) => b.createdUtc - a.createdUtc).slice(0, cap).map((s) => `t3_${s.id}`);
+      const newest = world.reddit.submissions
+        .filter((s) => s.subreddit === sub)
+        .sort((a, b) => b.createdUtc - a.createdUtc)
+        .slice(0, cap)
+        .map((s) => `t3_${s.id}`);
       const seen: string[] = [];
       let after: string | null = null;
       do {
-        const res: { body: { data: ListingData } } = await getJson<{ data: ListingData }>(`${capped.reddit.baseUrl}/r/${sub}/new?limit=50${after ? `&after=${after}` : ''}`, t);
+        const res: { body: { data: ListingData } } = await getJson<{ data: ListingData }>(
+          `${capped.reddit.baseUrl}/r/${sub}/new?limit=50${after ? `&after=${after}` : ''}`,
+          t,
+        );
         seen.push(...res.body.data.children.map((c) => c.data.name as string));
         after = res.body.data.after;
       } while (after);
@@ -110,8 +135,7 @@ describe('reddit imitation', () => {
         if (c.kind === 'more') {
           stubs.push(...(c.data.children as string[]));
           counted += c.data.count as number;
-        }
-        else {
+        } else {
           rendered.push(c.data.id as string);
           const replies = c.data.replies as { data: ListingData } | '';
           if (replies) walk(replies.data.children);
@@ -135,12 +159,15 @@ describe('reddit imitation', () => {
   });
 
   it('answers /api/info, user listings and about with real-ish fields', async () => {
-    const s = world.reddit.submissions.find((x) => !x.deleted && world.reddit.comments.some((c) => c.author === x.author && !c.deleted)) as (typeof world.reddit.submissions)[number];
+    const s = world.reddit.submissions.find(
+      (x) => !x.deleted && world.reddit.comments.some((c) => c.author === x.author && !c.deleted),
+    ) as (typeof world.reddit.submissions)[number];
     const c = world.reddit.comments.find((x) => x.author === s.author && !x.deleted) as (typeof world.reddit.comments)[number];
     const info = await getJson<{ data: ListingData }>(`${sim.reddit.baseUrl}/api/info?id=t3_${s.id},t1_${c.id}`, token);
     expect(info.body.data.children.map((x) => x.kind)).toEqual(['t3', 't1']);
     const t3 = info.body.data.children[0].data;
-    for (const f of ['id', 'name', 'author', 'author_fullname', 'title', 'selftext', 'created_utc', 'subreddit', 'permalink', 'url', 'score', 'num_comments']) expect(t3).toHaveProperty(f);
+    for (const f of ['id', 'name', 'author', 'author_fullname', 'title', 'selftext', 'created_utc', 'subreddit', 'permalink', 'url', 'score', 'num_comments'])
+      expect(t3).toHaveProperty(f);
     const t1 = info.body.data.children[1].data;
     for (const f of ['id', 'name', 'author', 'body', 'created_utc', 'parent_id', 'link_id', 'permalink', 'score']) expect(t1).toHaveProperty(f);
     const submitted = await getJson<{ data: ListingData }>(`${sim.reddit.baseUrl}/user/${s.author}/submitted?limit=100`, token);
@@ -188,7 +215,10 @@ describe('reddit imitation', () => {
     const elsewhere = await getJson<{ data: ListingData }>(`${sim.reddit.baseUrl}/r/fitness/search?q=zephyrix&restrict_sr=1&sort=new`, token);
     expect(elsewhere.body.data.children).toEqual([]);
     const product = world.products[0];
-    const byName = await getJson<{ data: ListingData }>(`${sim.reddit.baseUrl}/r/all/search?q=${encodeURIComponent(`"${product.name}"`)}&sort=new&limit=100`, token);
+    const byName = await getJson<{ data: ListingData }>(
+      `${sim.reddit.baseUrl}/r/all/search?q=${encodeURIComponent(`"${product.name}"`)}&sort=new&limit=100`,
+      token,
+    );
     const expected = world.reddit.submissions.filter((x) => !x.deleted && `${x.title} ${x.selftext}`.toLowerCase().includes(product.name.toLowerCase()));
     expect(byName.body.data.children.length).toBe(Math.min(100, expected.length));
   });
@@ -204,7 +234,10 @@ describe('reddit imitation agrees with recorded real traffic', () => {
   afterAll(() => sim.close());
 
   type Thing = { kind: string; data: Record<string, unknown> };
-  const recordedTree = () => JSON.parse(loadBetamax(cassette('reddit/asyncpraw/TestMore.test_comments.json')).find((r) => r.url.pathname.startsWith('/comments/'))!.body) as { data: { children: Thing[] } }[];
+  const recordedTree = () =>
+    JSON.parse(loadBetamax(cassette('reddit/asyncpraw/TestMore.test_comments.json')).find((r) => r.url.pathname.startsWith('/comments/'))!.body) as {
+      data: { children: Thing[] };
+    }[];
   const raw = async (url: string) => (await fetch(url, { headers: { authorization: `bearer ${token}` } })).text();
 
   it('gives the fields ringwatch reads the types the real API gives them, times as floats', async () => {
@@ -217,8 +250,10 @@ describe('reddit imitation agrees with recorded real traffic', () => {
     const simSub = mine[0].data.children[0].data;
     const simCom = mine[1].data.children.find((t) => t.kind === 't1')!.data;
     const type = (v: unknown) => (v === null ? 'null' : typeof v);
-    for (const f of ['id', 'name', 'author', 'title', 'selftext', 'created_utc', 'subreddit', 'permalink', 'url', 'is_self', 'score', 'num_comments', 'edited']) expect([f, type(simSub[f])]).toEqual([f, type(realSub[f])]);
-    for (const f of ['id', 'name', 'author', 'body', 'created_utc', 'parent_id', 'link_id', 'permalink', 'subreddit', 'score', 'depth', 'edited']) expect([f, type(simCom[f])]).toEqual([f, type(realCom[f])]);
+    for (const f of ['id', 'name', 'author', 'title', 'selftext', 'created_utc', 'subreddit', 'permalink', 'url', 'is_self', 'score', 'num_comments', 'edited'])
+      expect([f, type(simSub[f])]).toEqual([f, type(realSub[f])]);
+    for (const f of ['id', 'name', 'author', 'body', 'created_utc', 'parent_id', 'link_id', 'permalink', 'subreddit', 'score', 'depth', 'edited'])
+      expect([f, type(simCom[f])]).toEqual([f, type(realCom[f])]);
     // As written on the wire: "created_utc": 1439797480.0, "edited": false.
     expect(JSON.stringify(realSub.created_utc)).toBe('1439797480');
     expect(text).toMatch(/"created_utc":\d+\.0[,}]/);
@@ -269,7 +304,10 @@ describe('reddit imitation agrees with recorded real traffic', () => {
     // Three levels again from the comment: chain[3..4], then the next stub.
     expect(find([focus], chain[4])?.data.body).toBe('level 4');
     expect(find([focus], chain[5])).toBeUndefined();
-    expect((find([focus], chain[4])?.data.replies as { data: { children: Thing[] } }).data.children[0].data).toMatchObject({ id: '_', parent_id: `t1_${chain[4]}` });
+    expect((find([focus], chain[4])?.data.replies as { data: { children: Thing[] } }).data.children[0].data).toMatchObject({
+      id: '_',
+      parent_id: `t1_${chain[4]}`,
+    });
   });
 
   it('keeps the body of a comment whose author deleted the account, as the recordings show', async () => {
