@@ -304,7 +304,7 @@ describe('reddit imitation agrees with recorded real traffic', () => {
     // Three levels again from the comment: chain[3..4], then the next stub.
     expect(find([focus], chain[4])?.data.body).toBe('level 4');
     expect(find([focus], chain[5])).toBeUndefined();
-    expect((find([focus], chain[4])?.data.replies as { data: { children: Thing[] } }).data.children[0].data).toMatchObject({
+    expect(((find([focus], chain[4]) as Thing).data.replies as { data: { children: Thing[] } }).data.children[0].data).toMatchObject({
       id: '_',
       parent_id: `t1_${chain[4]}`,
     });
