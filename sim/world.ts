@@ -3,6 +3,7 @@
 // orders and escalation cases, and the ground truth. Deterministic for (seed, scale, now).
 import { type SimProduct, CATEGORIES, GENERAL_SUBREDDITS, generateCatalogue } from './catalogue';
 import { base36, redditAccountId, snowflake, twitterAccountId, twitterUserId, webAccountId } from './ids';
+import { ReviewerNames, generateOrganicReviews, generateSoloFakes, reviewDay, soloFakeCount } from './review-site';
 import { Rng } from './rng';
 import {
   type IssueKind,
@@ -22,7 +23,6 @@ import {
   relatedHandle,
   reviewText,
   reviewTitle,
-  reviewerName,
   ringMemberHandle,
   ringScript,
   ringStem,
@@ -195,6 +195,8 @@ export interface GroundTruth {
   now: string;
   webDomain: string;
   rings: TruthRing[];
+  /** Review-site accounts that write fake reviews on their own (no ring): mostly one review each. */
+  fakeReviewers: string[];
   /** customer_id of customers who abuse the escalation process. */
   abusiveCustomers: string[];
   organicBursts: TruthBurst[];
@@ -204,7 +206,10 @@ export interface World {
   seed: number | string;
   scale: Scale;
   now: number;
+  /** Start of the social platforms' span (SPAN_DAYS before now). */
   start: number;
+  /** Start of the review site's span (REVIEW_SPAN_DAYS before now; reviews are on days). */
+  reviewStart: number;
   webDomain: string;
   products: SimProduct[];
   subreddits: string[];
@@ -545,11 +550,11 @@ export function generateWorld(options: WorldOptions): World {
     reviews.push(r);
     return r;
   };
-  for (let i = 0; i < params.reviews; i++) {
-    const p = pickCum(wRng, products, reviewCum);
-    const tone = toneFor(wRng, quality.get(p.id) as number);
-    addReview(p, reviewerName(wRng), ratingFor(tone, wRng), dayTime(wRng, start, now), wRng);
-  }
+  // Real review-site shapes (sim/review-site.ts): a multi-year span, heavy-tailed reviews per
+  // reviewer, unique names; solo fakes are added after the rings, day resolution at the end.
+  const reviewerNames = new ReviewerNames();
+  const siteInput = { products, pickPopular: (rng: Rng) => pickCum(rng, products, reviewCum), quality, reviews: params.reviews, now, names: reviewerNames, add: addReview };
+  const site = generateOrganicReviews(wRng, siteInput);
 
   // ------------------------------------------------------------ organic bursts (hard negatives)
   const bRng = root.fork('bursts');
@@ -605,7 +610,7 @@ export function generateWorld(options: WorldOptions): World {
           newTweet(a.twitterIdx as number, tweetText(p, tone, bRng), t, [p.id], bRng);
         }
       } else {
-        const reviewer = reviewerName(bRng);
+        const reviewer = reviewerNames.claim(bRng);
         accounts.add(webAccountId(webDomain, reviewer));
         addReview(p, reviewer, ratingFor(tone, bRng), t, bRng);
       }
@@ -617,7 +622,6 @@ export function generateWorld(options: WorldOptions): World {
   const ringRng = root.fork('rings');
   const rings: TruthRing[] = [];
   const ringProducts = new Set<string>(burstProducts);
-  const reviewerNames = new Set(reviews.map((r) => r.reviewer));
   const usedStems = new Set<string>();
   for (let k = 0; k < params.rings; k++) {
     const rng = ringRng.fork(`ring${k}`);
@@ -675,9 +679,7 @@ export function generateWorld(options: WorldOptions): World {
         members.push(op.twitter);
       }
       if (onWeb && budget-- > 0) {
-        let reviewer = rng.chance(0.6) ? handle : `${handle.replace(/[_\d]+/g, ' ').trim().split(' ')[0]} ${rng.alnum(1, 'ABCDEFGHJKLMNPRSTW')}.`;
-        while (reviewerNames.has(reviewer)) reviewer = `${reviewer}${rng.int(1, 9)}`;
-        reviewerNames.add(reviewer);
+        const reviewer = reviewerNames.claim(rng, rng.chance(0.6) ? handle : `${handle.replace(/[_\d]+/g, ' ').trim().split(' ')[0]} ${rng.alnum(1, 'ABCDEFGHJKLMNPRSTW')}.`);
         memberReviewers.push(reviewer);
         op.web = webAccountId(webDomain, reviewer);
         members.push(op.web);
@@ -753,6 +755,12 @@ export function generateWorld(options: WorldOptions): World {
     rings.push({ id: `ring-${k + 1}`, kind, targets: targets.map((t) => t.id), victims: victims.map((v) => v.id), members, operators, codes, urls, createdBetween, waves, caseIds: [] });
   }
 
+  // ------------------------------------------------------------ solo fakes, day resolution
+  const ringReviewers = rings.flatMap((r) => r.operators.map((o) => o.web).filter((x): x is string => !!x)).length;
+  const burstReviewers = new Set(bursts.flatMap((b) => b.accounts.filter((a) => a.startsWith('web:')))).size;
+  const soloFakes = generateSoloFakes(root.fork('fakes'), siteInput, site, soloFakeCount(site.organicReviewers.length + burstReviewers, ringReviewers));
+  for (const r of reviews) r.createdAt = reviewDay(r.createdAt);
+
   // ------------------------------------------------------------ ids, trees, deletions
   const dRng = root.fork('finalise');
   subs.sort((a, b) => a.s.createdUtc - b.s.createdUtc);
@@ -795,10 +803,17 @@ export function generateWorld(options: WorldOptions): World {
   tweets.sort((a, b) => a.t.createdAt - b.t.createdAt);
   let lastMs = -1;
   let seq = 0;
+  let worker = 0;
   for (const d of tweets) {
-    seq = d.t.createdAt === lastMs ? seq + 1 : dRng.int(0, 4095);
+    // Tweets of one millisecond share the worker and count up the sequence, so ids stay in
+    // time order (the sequence starts low enough not to wrap within one millisecond).
+    if (d.t.createdAt === lastMs) seq++;
+    else {
+      seq = dRng.int(0, 2047);
+      worker = dRng.int(0, 31);
+    }
     lastMs = d.t.createdAt;
-    d.t.id = snowflake(d.t.createdAt, (dRng.int(0, 31) << 12) | (seq & 0xfff));
+    d.t.id = snowflake(d.t.createdAt, (worker << 12) | (seq & 0xfff));
   }
   for (const d of tweets) {
     if (d.parent) {
@@ -826,6 +841,7 @@ export function generateWorld(options: WorldOptions): World {
     scale,
     now,
     start,
+    reviewStart: site.start,
     webDomain,
     products,
     subreddits,
@@ -834,7 +850,7 @@ export function generateWorld(options: WorldOptions): World {
     web: { reviews },
     orders,
     escalations,
-    truth: { seed, scale, now: iso(now), webDomain, rings, abusiveCustomers, organicBursts: bursts },
+    truth: { seed, scale, now: iso(now), webDomain, rings, fakeReviewers: soloFakes.map((n) => webAccountId(webDomain, n)), abusiveCustomers, organicBursts: bursts },
   };
 }
 

@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ESCALATION_COLUMNS, ORDER_COLUMNS, REVIEW_COLUMNS, writeWorldFiles } from '../../sim/files';
 import { redditAccountId, twitterAccountId, webAccountId } from '../../sim/ids';
+import { reviewDay } from '../../sim/review-site';
 import { REGIONS, type World, generateWorld, postCount, worldAccountIds } from '../../sim/world';
 
 const t0 = performance.now();
@@ -15,12 +16,17 @@ const HOUR = 3_600_000;
 
 /** Every post in the world as (account id, time, products, text). */
 function posts(w: World) {
-  const out: { account: string; t: number; products: string[]; text: string; rating?: number }[] = [];
+  const out: { account: string; t: number; products: string[]; text: string; rating?: number; day?: boolean }[] = [];
   for (const s of w.reddit.submissions) out.push({ account: redditAccountId(s.author), t: s.createdUtc * 1000, products: s.productIds, text: `${s.title} ${s.selftext}` });
   for (const c of w.reddit.comments) out.push({ account: redditAccountId(c.author), t: c.createdUtc * 1000, products: c.productIds, text: c.body });
   for (const t of w.twitter.tweets) out.push({ account: twitterAccountId(t.authorId), t: t.createdAt, products: t.productIds, text: t.text });
-  for (const r of w.web.reviews) out.push({ account: webAccountId(w.webDomain, r.reviewer), t: r.createdAt, products: [r.productId], text: `${r.title} ${r.text}`, rating: r.rating });
+  for (const r of w.web.reviews) out.push({ account: webAccountId(w.webDomain, r.reviewer), t: r.createdAt, products: [r.productId], text: `${r.title} ${r.text}`, rating: r.rating, day: true });
   return out;
+}
+
+/** Whether a post falls in a ring's wave; reviews carry their day only, so the wave's day counts. */
+function inWave(p: { t: number; day?: boolean }, [s, e]: [number, number]): boolean {
+  return p.day ? p.t >= reviewDay(s) && p.t <= e : p.t >= s && p.t <= e + HOUR;
 }
 
 describe('generateWorld', () => {
@@ -74,7 +80,7 @@ describe('generateWorld', () => {
       const focus = new Set([...ring.targets, ...ring.victims]);
       const targetPosts = all.filter((p) => members.has(p.account) && p.products.some((x) => focus.has(x)));
       expect(targetPosts.length).toBeGreaterThanOrEqual(ring.members.length * ring.waves.length * 0.9);
-      for (const p of targetPosts) expect(ring.waves.some(([s, e]) => p.t >= s && p.t <= e + HOUR)).toBe(true);
+      for (const p of targetPosts) expect(ring.waves.some((w) => inWave(p, w))).toBe(true);
       for (const [s, e] of ring.waves) expect(e - s).toBeLessThanOrEqual(10 * HOUR);
       // Most accounts come from one creation burst.
       const created = ring.members.filter((m) => accountCreated.has(m)).map((m) => accountCreated.get(m) as number);
@@ -102,7 +108,7 @@ describe('generateWorld', () => {
           const members = new Set(ring.members);
           const focus = new Set([...ring.targets, ...ring.victims]);
           for (const p of all) {
-            if (members.has(p.account) && p.products.some((x) => focus.has(x))) expect(ring.waves.some(([s, e]) => p.t >= s && p.t <= e + HOUR)).toBe(true);
+            if (members.has(p.account) && p.products.some((x) => focus.has(x))) expect(ring.waves.some((w) => inWave(p, w))).toBe(true);
           }
         }
         // Labels cluster by customer (an abusive customer files several cases), so a
@@ -134,6 +140,7 @@ describe('generateWorld', () => {
     const authors = worldAccountIds(world);
     for (const ring of world.truth.rings) for (const m of ring.members) expect(authors.has(m)).toBe(true);
     for (const b of world.truth.organicBursts) for (const a of b.accounts) expect(authors.has(a)).toBe(true);
+    for (const a of world.truth.fakeReviewers) expect(authors.has(a)).toBe(true);
   });
 
   it('contains organic bursts of many independent users with mixed opinions (hard negatives)', () => {
