@@ -228,7 +228,8 @@ export async function writeDetection(
       after: { score: v.detected.score, members: v.detected.members.length, version: v._id, window: { since: window.since, until: window.until } },
     });
   }
-  for (let i = 0; i < ringUpdates.length; i += WRITE_CHUNK) await store.rings.setMany(ringUpdates.slice(i, i + WRITE_CHUNK));
+  // Claimed updates (Repository.update): a review saved at the same moment is neither lost nor undone.
+  await store.rings.updateEach(ringUpdates);
   return { newRings: fresh.length, updatedRings: ringUpdates.length - versions.length, versionedRings: versions.length };
 }
 

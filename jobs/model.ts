@@ -1,6 +1,7 @@
 // The `model` jobs: train (fit + evaluate on held-out weeks, store in `models`), evaluate
 // (the latest model against the labelled cases of its test range), score (write abuse
 // score, top features, anomaly score and text analysis to every case).
+import { randomUUID } from 'node:crypto';
 import { type AbuseModelParams, scoreCases, trainAbuseModel, type TrainOptions } from '../analysis/escalations/model';
 import { type CaseInput, featureContext, normaliseHandle, type OrderInput, type RingInfo } from '../analysis/escalations/features';
 import { caseFeatures } from '../analysis/escalations/features';
@@ -105,7 +106,8 @@ export async function runTrain(ctx: Ctx, params: TrainParams = {}) {
   const trainMs = performance.now() - t1;
   const createdAt = new Date();
   const record: ModelRecord = {
-    _id: `${MODEL_KIND}:${createdAt.toISOString()}`,
+    // Models are written once, never updated; the suffix keeps two trainings in one millisecond apart.
+    _id: `${MODEL_KIND}:${createdAt.toISOString()}:${randomUUID().slice(0, 8)}`,
     kind: MODEL_KIND,
     createdAt,
     features: result.params.features,

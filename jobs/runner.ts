@@ -1,9 +1,17 @@
 // Runs a job and records it in `runs` (status, progress, stats, duration), the
 // one code path used by the CLI, the scheduler, the workers and the API.
+//
+// Every write of a run after its creation is a claimed update (Repository.update): on
+// FerretDB an unguarded progress write that read the run before the final write could
+// write `running` back over `succeeded` (jobs stayed `running` after finishing). Progress
+// writes go one at a time, never touch a finished run, and the final write waits for them.
+// A run whose process died (kill -9) stays `running` in the store; markStaleRuns, called
+// whenever a job starts and when the server starts, marks it `stale`.
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index';
-import type { Store } from '../storage/store';
+import { localProcessGone, type Store } from '../storage/store';
 import type { Run } from '../storage/types';
 import type { Job, Progress } from './types';
 
@@ -18,6 +26,11 @@ export interface RunOptions {
 
 /** How often progress is written to the store, at most. */
 const PROGRESS_WRITE_MS = 1000;
+/** A running run writes `heartbeatAt` at least this often … */
+const HEARTBEAT_MS = 30_000;
+/** … so one silent for this long lost its process (on another host, where pids cannot be checked). */
+export const STALE_AFTER_MS = 10 * HEARTBEAT_MS;
+const HOST = hostname();
 
 export async function runJob<P extends object, R extends object>(
   store: Store,
@@ -27,47 +40,91 @@ export async function runJob<P extends object, R extends object>(
   opts: RunOptions,
 ): Promise<R & { runId: string }> {
   const runId = opts.runId ?? `${job.name}:${new Date().toISOString()}:${randomUUID().slice(0, 8)}`;
+  await markStaleRuns(store).catch((err) => opts.log.warn({ err: (err as Error).message }, 'could not check for stale runs'));
   const startedAt = new Date();
   await store.runs.upsertMany([
-    { _id: runId, job: job.name, params: jsonSafe(params as Record<string, unknown>), status: 'running', trigger: opts.trigger, startedAt, stats: {} },
+    {
+      _id: runId, job: job.name, params: jsonSafe(params as Record<string, unknown>), status: 'running', trigger: opts.trigger, startedAt, stats: {},
+      host: HOST, pid: process.pid, heartbeatAt: startedAt,
+    },
   ]);
+  // One write in flight at a time, in order; the final write goes after the last of them.
+  let writes: Promise<unknown> = Promise.resolve();
+  const whileRunning = (set: Partial<Run>) => {
+    writes = writes.then(() => store.runs.update(runId, (r) => (r.status === 'running' ? { set } : null))).catch(() => {});
+  };
   let lastWrite = 0;
   const progress: Progress = (done, total, message) => {
     opts.onProgress?.(done, total, message);
     const now = Date.now();
     if (now - lastWrite < PROGRESS_WRITE_MS) return;
     lastWrite = now;
-    void store.runs.setMany([{ id: runId, set: { progress: { done, total, message } } }]).catch(() => {});
+    whileRunning({ progress: { done, total, message }, heartbeatAt: new Date(now) });
+  };
+  const heartbeat = setInterval(() => whileRunning({ heartbeatAt: new Date() }), HEARTBEAT_MS);
+  heartbeat.unref();
+  const finish = async (set: Partial<Run>) => {
+    clearInterval(heartbeat);
+    await writes;
+    await store.runs.update(runId, () => ({ set }));
   };
   const log = opts.log.child({ job: job.name, runId });
   try {
     const result = await job.run({ store, config, log, progress, signal: opts.signal ?? new AbortController().signal, runId }, params);
     const finishedAt = new Date();
-    await store.runs.setMany([
-      {
-        id: runId,
-        set: { status: 'succeeded', finishedAt, durationMs: finishedAt.getTime() - startedAt.getTime(), stats: numericStats(result as Record<string, unknown>) },
-      },
-    ]);
+    await finish({ status: 'succeeded', finishedAt, durationMs: finishedAt.getTime() - startedAt.getTime(), stats: numericStats(result as Record<string, unknown>) });
     return { ...result, runId };
   } catch (err) {
     const finishedAt = new Date();
     const cancelled = opts.signal?.aborted ?? false;
-    await store.runs
-      .setMany([
-        {
-          id: runId,
-          set: {
-            status: cancelled ? 'cancelled' : 'failed',
-            finishedAt,
-            durationMs: finishedAt.getTime() - startedAt.getTime(),
-            error: (err as Error).message,
-          },
-        },
-      ])
-      .catch(() => {});
+    await finish({
+      status: cancelled ? 'cancelled' : 'failed',
+      finishedAt,
+      durationMs: finishedAt.getTime() - startedAt.getTime(),
+      error: (err as Error).message,
+    }).catch(() => {});
     throw err;
   }
+}
+
+/**
+ * Marks `stale` the runs left `running` by a process that is gone: on this host, its pid
+ * is not alive; elsewhere (or for runs from before heartbeats), silent for STALE_AFTER_MS.
+ * Returns the run ids marked.
+ */
+export async function markStaleRuns(store: Store, now = Date.now()): Promise<string[]> {
+  const marked: string[] = [];
+  for (const run of await store.runs.find({ status: 'running' }, { projection: { _id: 1, host: 1, pid: 1, heartbeatAt: 1, startedAt: 1 } })) {
+    if (!isStale(run, now)) continue;
+    const r = await store.runs.update(run._id, (cur) =>
+      cur.status === 'running' && isStale(cur, now)
+        ? { set: { status: 'stale', finishedAt: new Date(now), error: staleReason(cur, now) } }
+        : null,
+    );
+    if (r?.changed) marked.push(run._id);
+  }
+  await pruneClaimsNowAndThen(store, now);
+  return marked;
+}
+
+function isStale(run: Pick<Run, 'host' | 'pid' | 'heartbeatAt' | 'startedAt'>, now: number): boolean {
+  if (run.host === HOST && run.pid !== undefined) return localProcessGone(run.host, run.pid);
+  return now - new Date(run.heartbeatAt ?? run.startedAt).getTime() > STALE_AFTER_MS;
+}
+
+function staleReason(run: Pick<Run, 'host' | 'pid' | 'heartbeatAt' | 'startedAt'>, now: number): string {
+  if (run.host === HOST && run.pid !== undefined) return `stale: its process (pid ${run.pid} on ${HOST}) ended without finishing the run`;
+  const silentS = Math.round((now - new Date(run.heartbeatAt ?? run.startedAt).getTime()) / 1000);
+  return `stale: no sign of life from ${run.host ?? 'its process'} for ${silentS} s`;
+}
+
+const PRUNE_EVERY_MS = 3_600_000;
+let lastPrune = 0;
+/** Old revision claims go with the stale-run sweep, at most hourly per process (a scan of `claims`). */
+async function pruneClaimsNowAndThen(store: Store, now: number): Promise<void> {
+  if (now - lastPrune < PRUNE_EVERY_MS) return;
+  lastPrune = now;
+  await store.claims.prune(now);
 }
 
 /** The numbers of a result, flattened one level ("requests", "reddit.items"), for `runs.stats`. */

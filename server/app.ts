@@ -6,6 +6,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index';
+import { markStaleRuns } from '../jobs/runner';
 import type { Job } from '../jobs/types';
 import type { Store } from '../storage/store';
 import { installAuth } from './auth';
@@ -87,6 +88,10 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
 
   // Load the views now so the first dashboard visit does not wait for the whole scan.
   void live.start().catch((err) => deps.log.error({ err }, 'the live views could not start; requests will retry'));
+  // Runs left `running` by a process killed mid-way (kill -9, power loss) are marked stale.
+  void markStaleRuns(deps.store)
+    .then((ids) => ids.length && deps.log.warn({ runs: ids }, 'marked runs of dead processes stale'))
+    .catch((err) => deps.log.warn({ err: (err as Error).message }, 'could not check for stale runs'));
   app.addHook('onClose', async () => live.close());
   const verifier = new KeyVerifier(async (id) => {
     await live.fresh(['api_keys']);

@@ -4,7 +4,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Store } from '../storage/store';
 import type { ApiKey, Role } from '../storage/types';
-import { type KeyVerifier, ROLE_RANK } from './keys';
+import { type KeyVerifier, ROLE_RANK, touchApiKey } from './keys';
 import { TokenBuckets } from './ratelimit';
 
 declare module 'fastify' {
@@ -58,7 +58,7 @@ export function installAuth(app: FastifyInstance, opts: { verifier: KeyVerifier;
     const now = Date.now();
     if (now - (lastUsedWritten.get(key._id) ?? 0) > LAST_USED_WRITE_MS) {
       lastUsedWritten.set(key._id, now);
-      void opts.store.apiKeys.updateOne({ _id: key._id }, { set: { lastUsedAt: new Date(now) } }).catch(() => {});
+      void touchApiKey(opts.store, key._id, new Date(now)).catch(() => {});
     }
   });
 }

@@ -80,7 +80,7 @@ export class KeyVerifier {
 export type KeyInfo = Omit<ApiKey, 'hash' | 'salt'>;
 
 export function keyInfo(k: ApiKey): KeyInfo {
-  const { hash: _h, salt: _s, ...rest } = k;
+  const { hash: _h, salt: _s, _rev: _r, ...rest } = k as ApiKey & { _rev?: number };
   return rest;
 }
 
@@ -90,11 +90,15 @@ export async function listApiKeys(store: Store): Promise<KeyInfo[]> {
 }
 
 export async function revokeApiKey(store: Store, id: string, actor: string): Promise<KeyInfo | null> {
-  const key = await store.apiKeys.get(id);
-  if (!key) return null;
-  if (key.revokedAt) return keyInfo(key);
   const revokedAt = new Date();
-  await store.apiKeys.updateOne({ _id: id }, { set: { revokedAt } });
-  await writeAudit(store, { actor, action: 'key.revoke', target: `api_key:${id}`, before: { revokedAt: null }, after: { revokedAt } });
-  return keyInfo({ ...key, revokedAt });
+  // A claimed update: a concurrent lastUsedAt write (server/auth.ts) cannot undo the revocation.
+  const r = await store.apiKeys.update(id, (key) => (key.revokedAt ? null : { set: { revokedAt } }));
+  if (!r) return null;
+  if (r.changed) await writeAudit(store, { actor, action: 'key.revoke', target: `api_key:${id}`, before: { revokedAt: null }, after: { revokedAt } });
+  return keyInfo(r.doc);
+}
+
+/** Records that a key was used; never touches a revoked key (and cannot undo a revocation). */
+export async function touchApiKey(store: Store, id: string, at: Date): Promise<void> {
+  await store.apiKeys.update(id, (key) => (key.revokedAt ? null : { set: { lastUsedAt: at } }));
 }

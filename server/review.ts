@@ -1,7 +1,9 @@
 // The policy review workflow of a ring: status new → in_review → confirmed | dismissed
 // (dismissal needs a reason), reopening back to in_review, notes and an assignee. Each
-// change bumps `version`; an edit based on an older version is refused (409), checked
-// twice: by a per-ring lock in this process and by a conditional update in the store.
+// change bumps `version`; an edit based on an older version is refused (409). The store
+// write is a claimed read-modify-write (Repository.update, storage/claims.ts), so of two
+// edits of one version, in one process or several, exactly one wins; the audit entry is
+// written by the winner only, after its write.
 import type { Store } from '../storage/store';
 import type { AuditEntry, Ring, RingStatus } from '../storage/types';
 import { writeAudit } from './audit';
@@ -82,53 +84,28 @@ export function planReview(ring: ReviewFields, change: ReviewChange, actor: stri
   return { set, unset, before, after };
 }
 
-/** Serialises async work per key in this process. */
-export class KeyedMutex {
-  private tails = new Map<string, Promise<unknown>>();
-  async run<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.tails.get(key) ?? Promise.resolve();
-    const next = prev.then(fn, fn);
-    const tail = next.catch(() => {});
-    this.tails.set(key, tail);
-    try {
-      return await next;
-    } finally {
-      if (this.tails.get(key) === tail) this.tails.delete(key);
-    }
-  }
-}
-
-const REVIEW_PROJECTION = { _id: 1, status: 1, statusReason: 1, assignee: 1, notes: 1, version: 1 } as const;
-
 export class RingReviews {
-  private lock = new KeyedMutex();
   constructor(private readonly store: Store) {}
 
   async apply(ringId: string, change: ReviewChange, actor: string): Promise<{ ring: Ring; audit: AuditEntry }> {
-    return this.lock.run(ringId, async () => {
-      const [current] = await this.store.rings.find({ _id: ringId }, { projection: REVIEW_PROJECTION });
-      if (!current) throw new ReviewError(404, `no ring ${ringId}`);
-      const now = new Date();
-      const plan = planReview(current, change, actor, now);
-      const matched = await this.store.rings.updateOne(
-        { _id: ringId, version: current.version },
-        { set: plan.set, unset: plan.unset },
-      );
-      // Another process (or a store-level race) won: the version moved under us.
-      if (matched === 0) {
-        const fresh = await this.store.rings.get(ringId);
-        throw new ReviewError(409, 'the ring was changed by someone else while saving: reload it and apply your edit again', fresh?.version);
-      }
-      const audit = await writeAudit(this.store, {
-        at: now,
-        actor,
-        action: 'ring.review',
-        target: `ring:${ringId}`,
-        before: { ...plan.before, version: current.version },
-        after: { ...plan.after, version: plan.set.version },
-      });
-      const ring = (await this.store.rings.get(ringId)) as Ring;
-      return { ring, audit };
+    const now = new Date();
+    let plan: ReturnType<typeof planReview> | undefined;
+    let based = 0;
+    // planReview runs on the ring as stored; it refuses (409) once another edit moved the version.
+    const written = await this.store.rings.update(ringId, (ring) => {
+      based = ring.version;
+      plan = planReview(ring, change, actor, now);
+      return { set: plan.set, unset: plan.unset };
     });
+    if (!written || !plan) throw new ReviewError(404, `no ring ${ringId}`);
+    const audit = await writeAudit(this.store, {
+      at: now,
+      actor,
+      action: 'ring.review',
+      target: `ring:${ringId}`,
+      before: { ...plan.before, version: based },
+      after: { ...plan.after, version: plan.set.version },
+    });
+    return { ring: written.doc, audit };
   }
 }

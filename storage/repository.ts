@@ -3,6 +3,7 @@
 // writes in chunks so that one bad document never costs the rest of a batch.
 import type { AnyBulkWriteOperation, Collection, Document, Filter, Sort } from 'mongodb';
 import type { ChangeLog } from './changes';
+import { type Claims, StoreConflict, WRITE_DEADLINE_MS } from './claims';
 import { partitionStorable, type Rejection, whyUnstorable } from './validate';
 
 export type StoreFilter<T> = Filter<T>;
@@ -43,6 +44,21 @@ const CHUNK = 1000;
  */
 const UPDATE_CHUNK = 50;
 
+/** A change of one document: top-level fields to set and to remove. */
+export interface Change {
+  set?: Record<string, unknown>;
+  unset?: string[];
+}
+
+/** What `update` did: the document as written (or as found, when `plan` had nothing to change). */
+export interface UpdateResult<T> {
+  doc: T;
+  changed: boolean;
+}
+
+/** Tries of `update` before it gives up with StoreConflict (backoff 5 ms doubling to 200 ms: ~6 s). */
+const UPDATE_ATTEMPTS = 40;
+
 export interface RepositoryOptions<T = unknown> {
   /**
    * FerretDB on SQLite only uses its index for a single `_id` equality; an `$in`
@@ -54,6 +70,8 @@ export interface RepositoryOptions<T = unknown> {
   changes?: ChangeLog;
   /** Called with the stored documents after every upsertMany / insertMany (the posts time index on FerretDB). */
   afterWrite?: (docs: readonly T[]) => Promise<void>;
+  /** Revision claims for `update` (storage/claims.ts). */
+  claims?: Claims;
 }
 
 /** Parallel single-id look-ups in flight for `idLookup: 'each'`. */
@@ -207,6 +225,60 @@ export class Repository<T extends { _id: string }> {
     return r.matchedCount;
   }
 
+  /**
+   * Read-modify-write of one document, atomic on FerretDB too (storage/claims.ts):
+   * `plan` sees the current document and returns the change, null for "nothing to do",
+   * or throws to refuse. When another writer gets in first, the document is read again
+   * and `plan` runs again on what that writer left. Null when the document is missing.
+   * This is the only safe way to change a document other processes may change at once;
+   * `setMany`/`updateOne` can lose concurrent updates on FerretDB.
+   */
+  async update(id: string, plan: (doc: T) => Change | null): Promise<UpdateResult<T> | null> {
+    const claims = this.opts.claims;
+    if (!claims) throw new Error(`${this.name}: update needs revision claims (open the repository through openStore)`);
+    const key = `${this.name}:${id}`;
+    for (let attempt = 0; attempt < UPDATE_ATTEMPTS; attempt++) {
+      const readAt = Date.now();
+      const doc = await this.get(id);
+      if (!doc) return null;
+      const rev = revisionOf(doc);
+      const change = plan(doc);
+      if (!change) return { doc, changed: false };
+      const reason = whyUnstorable({ _id: id, ...(change.set ?? {}) });
+      if (reason) throw new Error(`${this.name}: cannot apply update to ${id}: ${reason}`);
+      if (await claims.claim(key, rev + 1)) {
+        // Too slow to write safely (a recoverer may skip this claim after the lease): plan again.
+        if (Date.now() - readAt > WRITE_DEADLINE_MS) continue;
+        const update: Record<string, unknown> = { $set: { ...(change.set ?? {}), _rev: rev + 1 } };
+        if (change.unset?.length) update.$unset = Object.fromEntries(change.unset.map((k) => [k, '']));
+        await this.logged([id], () => this.collection.updateOne({ _id: id } as StoreFilter<T>, update));
+        return { doc: applied(doc, change, rev + 1), changed: true };
+      }
+      if (await claims.takeOverStale(key, rev + 1)) {
+        // The claimer died before writing: move the document past its revision, unchanged.
+        const now = await this.get(id, { projection: { _rev: 1 } });
+        if (now && revisionOf(now) === rev) await this.collection.updateOne({ _id: id } as StoreFilter<T>, { $set: { _rev: rev + 1 } } as never);
+        continue;
+      }
+      await new Promise((r) => setTimeout(r, Math.min(200, 5 * 2 ** attempt) * (0.5 + Math.random())));
+    }
+    throw new StoreConflict(`${this.name}: ${id} is being changed by many writers at once; try again`);
+  }
+
+  /** `update` of many documents with blind changes (not depending on the current state), a few at a time. */
+  async updateEach(updates: { id: string; set?: Record<string, unknown>; unset?: string[] }[], concurrency = 8): Promise<number> {
+    let next = 0;
+    let matched = 0;
+    const worker = async () => {
+      while (next < updates.length) {
+        const u = updates[next++];
+        if (await this.update(u.id, () => ({ set: u.set, unset: u.unset }))) matched++;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, updates.length) }, worker));
+    return matched;
+  }
+
   async get(id: string, opts: Pick<FindOptions, 'projection'> = {}): Promise<T | null> {
     return (await this.collection.findOne({ _id: id } as StoreFilter<T>, opts.projection ? { projection: opts.projection } : {})) as T | null;
   }
@@ -321,6 +393,18 @@ export function assertPortablePipeline(pipeline: Document[]): void {
       }
     }
   }
+}
+
+/** The storage revision of a document (`_rev`, written by `update`); documents never updated are at 0. */
+export function revisionOf(doc: object): number {
+  const rev = (doc as { _rev?: unknown })._rev;
+  return typeof rev === 'number' ? rev : 0;
+}
+
+function applied<T>(doc: T, change: Change, rev: number): T {
+  const out: Record<string, unknown> = { ...(doc as Record<string, unknown>), ...(change.set ?? {}), _rev: rev };
+  for (const k of change.unset ?? []) delete out[k];
+  return out as T;
 }
 
 interface WriteErrorLike {

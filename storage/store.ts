@@ -6,6 +6,7 @@ import { type EmbeddedStore, readStoreInfo, startEmbedded } from './embedded';
 import { CHANGES_COLLECTION, ChangeLog } from './changes';
 import { POST_INDEX_COLLECTION, PostTimeIndex } from './post-index';
 import { PostWindow } from './post-window';
+import { CLAIMS_COLLECTION, type ClaimDoc, Claims } from './claims';
 import { Repository } from './repository';
 import type {
   Account,
@@ -24,8 +25,10 @@ import type {
 
 export type { ChangeLog, ChangesSince } from './changes';
 export type { StoreFilter, WriteSummary, SetUpdate, FindOptions } from './repository';
-export { Repository } from './repository';
 export type { PostSnapshot, PostSpan } from './post-window';
+export { Repository, revisionOf } from './repository';
+export type { Change, UpdateResult } from './repository';
+export { localProcessGone, StoreConflict } from './claims';
 
 export interface Store {
   posts: Repository<Post>;
@@ -44,6 +47,8 @@ export interface Store {
   audit: Repository<AuditEntry>;
   /** What changed in the logged collections (LOGGED_COLLECTIONS), for in-memory readers. */
   changes: ChangeLog;
+  /** Revision claims behind Repository.update (storage/claims.ts). */
+  claims: Claims;
   /** Where we are connected, without credentials. */
   describe(): StoreDescription;
   ping(): Promise<boolean>;
@@ -89,6 +94,7 @@ const INDEXES: Record<string, { key: Record<string, 1 | -1>; unique?: boolean }[
   orders: [{ key: { week: 1, region: 1 } }],
   runs: [{ key: { job: 1, startedAt: -1 } }],
   audit: [{ key: { target: 1, at: 1 } }],
+  [CLAIMS_COLLECTION]: [{ key: { at: 1 } }],
   [CHANGES_COLLECTION]: [{ key: { collection: 1, seq: 1 } }],
 };
 
@@ -135,7 +141,7 @@ export async function openStore(config: Config, opts: OpenOptions = {}): Promise
 async function ensureSchema(db: Db): Promise<Set<string>> {
   const existing = new Set((await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
   const created = new Set<string>();
-  for (const name of [...Object.values(COLLECTIONS), CHANGES_COLLECTION, POST_INDEX_COLLECTION]) {
+  for (const name of [...Object.values(COLLECTIONS), CHANGES_COLLECTION, POST_INDEX_COLLECTION, CLAIMS_COLLECTION]) {
     if (!existing.has(name)) {
       try {
         await db.createCollection(name);
@@ -161,9 +167,11 @@ function makeStore(
   embedded?: EmbeddedStore,
 ): Store & { postIndex?: PostTimeIndex } {
   const changes = new ChangeLog(db.collection(CHANGES_COLLECTION));
+  const claims = new Claims(db.collection<ClaimDoc>(CLAIMS_COLLECTION));
   const repo = <T extends { _id: string }>(name: string, afterWrite?: (docs: readonly T[]) => Promise<void>) =>
     new Repository<T>(db.collection<T>(name), {
       idLookup: info.ferretdb ? 'each' : 'in',
+      claims,
       changes: (LOGGED_COLLECTIONS as readonly string[]).includes(name) ? changes : undefined,
       afterWrite,
     });
@@ -187,6 +195,7 @@ function makeStore(
     apiKeys: repo<ApiKey>(COLLECTIONS.apiKeys),
     audit: repo<AuditEntry>(COLLECTIONS.audit),
     changes,
+    claims,
     describe: () => info,
     async ping() {
       try {

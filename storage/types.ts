@@ -284,7 +284,8 @@ export interface CrawlState {
   updatedAt: Date;
 }
 
-export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';
+/** `stale`: the process running it died (markStaleRuns in jobs/runner.ts). */
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'stale';
 
 export interface Run {
   _id: string;
@@ -298,6 +299,10 @@ export interface Run {
   progress?: { done: number; total?: number; message?: string };
   stats: Record<string, number>;
   error?: string;
+  /** Where it runs (host name and pid) and its last sign of life, to tell a dead run from a long one. */
+  host?: string;
+  pid?: number;
+  heartbeatAt?: Date;
 }
 
 export interface ModelRecord {
