@@ -45,6 +45,29 @@ export async function httpRequest(req: HttpRequest): Promise<HttpResponse> {
   return { status: res.status, headers: out, text };
 }
 
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/**
+ * A GET that follows at most `maxHops` redirects itself, handing each hop's target to
+ * `checkHop` first (it throws to refuse the hop): fetch's own following would reach any
+ * address a server names. More hops than that answers the last redirect as it came.
+ */
+export async function httpGetChecked(
+  req: Omit<HttpRequest, 'method' | 'form'>,
+  checkHop: (next: URL, from: URL) => void,
+  maxHops = 5,
+): Promise<HttpResponse & { url: string }> {
+  let at = new URL(req.url);
+  for (let hop = 0; ; hop++) {
+    const res = await httpRequest({ ...req, url: at.href });
+    const location = res.headers.location;
+    if (!REDIRECTS.has(res.status) || !location || hop >= maxHops) return { ...res, url: at.href };
+    const next = new URL(location, at);
+    checkHop(next, at);
+    at = next;
+  }
+}
+
 /** A gate answer whose body must be JSON when the status is 2xx (a broken body is retried). */
 export function jsonAnswer<T>(res: HttpResponse): GateAnswer<T> {
   if (res.status < 200 || res.status >= 300) return { status: res.status, headers: res.headers, detail: res.text.slice(0, 200) };
