@@ -27,6 +27,8 @@ export interface CrawlStats {
   deleted: number;
   /** Units and parts of pages the platform refused (private, quarantined, removed: 403/404); named in `notices`. */
   inaccessible: number;
+  /** Items the source refused to store (a requested field missing); reasons in `refusedReasons`. */
+  refused: number;
   pages: number;
   units: number;
   durationMs: number;
@@ -35,7 +37,9 @@ export interface CrawlStats {
 export interface CrawlReport extends CrawlStats {
   platform: string;
   errorMessages: string[];
-  /** What was not accessible (at most MAX_NOTICES lines; `inaccessible` counts them all). */
+  /** Refused items by reason ("missing created_at": 10). */
+  refusedReasons: Record<string, number>;
+  /** What the run must tell beyond counts: what was not accessible (`inaccessible` counts them all), restarts a platform forced (at most MAX_NOTICES lines). */
   notices: string[];
   /** Dry runs: the cursors that would have been saved. */
   cursors?: UnitCursor[];
@@ -84,6 +88,7 @@ export function emptyStats(): CrawlStats {
     retries: 0,
     deleted: 0,
     inaccessible: 0,
+    refused: 0,
     pages: 0,
     units: 0,
     durationMs: 0,
@@ -93,7 +98,7 @@ export function emptyStats(): CrawlStats {
 export async function crawlSource(source: Source, opts: EngineOptions): Promise<CrawlReport> {
   const started = Date.now();
   const { store, log } = opts;
-  const report: CrawlReport = { platform: source.platform, ...emptyStats(), errorMessages: [], notices: [], cursors: opts.dryRun ? [] : undefined };
+  const report: CrawlReport = { platform: source.platform, ...emptyStats(), errorMessages: [], refusedReasons: {}, notices: [], cursors: opts.dryRun ? [] : undefined };
   const notAccessible = (unit: CrawlUnit, what: string[]) => {
     report.inaccessible += what.length;
     for (const w of what) if (report.notices.length < MAX_NOTICES) report.notices.push(`${unit.label}: ${w}`);
@@ -154,6 +159,11 @@ export async function crawlSource(source: Source, opts: EngineOptions): Promise<
     report.duplicates += counts.duplicates;
     report.deleted += counts.deleted;
     report.accounts += counts.accounts;
+    for (const r of page.refused ?? []) {
+      report.refused++;
+      report.refusedReasons[r.reason] = (report.refusedReasons[r.reason] ?? 0) + 1;
+    }
+    for (const n of page.notices ?? []) if (report.notices.length < MAX_NOTICES && !report.notices.includes(n)) report.notices.push(n);
   };
 
   const runUnit = async (unit: CrawlUnit) => {

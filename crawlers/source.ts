@@ -28,6 +28,10 @@ export interface SourcePage {
    * line each; the rest of the page is stored and the run counts them as `inaccessible`.
    */
   inaccessible?: string[];
+  /** Items of the page not stored, with the reason (a missing field): counted in the run's stats. */
+  refused?: { id: string; reason: string }[];
+  /** What the run's report must say about this page (e.g. a restart the platform forced). */
+  notices?: string[];
 }
 
 export interface UnitContext {

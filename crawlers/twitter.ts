@@ -6,39 +6,35 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import { ApiPartialResponseError, ApiRequestError, ApiResponseError, TwitterApi } from 'twitter-api-v2';
-import { isoWeek } from '../analysis/time';
 import type { Config } from '../config/index';
-import type { Account, Post } from '../storage/types';
+import type { CrawlState, Post } from '../storage/types';
 import { passStep } from './cursor';
 import { type GateAnswer, type GateFactory, GateSet, localGates, type RequestGate, TransientError } from './rate-gate';
 import type { CrawlUnit, Source, SourcePage, UnitContext } from './source';
+import { pagePosts, snowflakeTime, toAccount, type XPage, type XTweet, type XUser } from './twitter-posts';
+import { refusedSinceMoment, restartAfterRefusal, type SearchStart, searchStart, sinceAfterPass } from './twitter-window';
 
-const TWEET_FIELDS = 'created_at,author_id,conversation_id,in_reply_to_user_id,referenced_tweets,entities,public_metrics,lang';
+// edit_controls says until when a tweet can still change (edits are re-fetched, below).
+const TWEET_FIELDS = 'created_at,author_id,conversation_id,in_reply_to_user_id,referenced_tweets,entities,public_metrics,lang,edit_controls';
 const USER_FIELDS = 'created_at,public_metrics,verified,username,name';
+// Shared originals and their authors come in includes (a retweet's own text is cut at 140).
+const EXPANSIONS = 'author_id,referenced_tweets.id,referenced_tweets.id.author_id';
+/** One tweet look-up request's worth (X: at most 100 ids): what a pass re-fetches for edits. */
+export const EDIT_RECHECK_MAX = 100;
 
-interface XTweet {
-  id: string;
-  text: string;
-  author_id?: string;
-  created_at?: string;
-  in_reply_to_user_id?: string;
-  referenced_tweets?: { type: string; id: string }[];
-  entities?: { urls?: { expanded_url?: string; url?: string }[] };
-  public_metrics?: { like_count?: number };
+/** X's monthly usage cap (a 429 of type usage-capped): no rate window ends it this month. */
+export class UsageCapped extends Error {
+  constructor(detail: string) {
+    super(`X usage cap reached (${detail}): stopped, cursor kept; the cap lifts with the next billing period, not with a rate window`);
+    this.name = 'UsageCapped';
+  }
 }
-interface XUser {
-  id: string;
-  username: string;
-  name?: string;
-  created_at?: string;
-  verified?: boolean;
-  public_metrics?: { followers_count?: number; following_count?: number };
-}
-interface XPage {
-  data?: XTweet[];
-  includes?: { users?: XUser[] };
-  meta?: { next_token?: string; result_count?: number; newest_id?: string };
-  errors?: { resource_id?: string; value?: string; title?: string; type?: string }[];
+
+/** X refused the since_id as older than recent search reaches (400). */
+class SinceIdRefused extends Error {
+  constructor(readonly after: number | undefined) {
+    super('since_id older than recent search reaches');
+  }
 }
 
 export interface TwitterSourceOptions {
@@ -56,6 +52,10 @@ export class TwitterSource implements Source {
   private readonly client: TwitterApi;
   private readonly gateSet: GateSet;
   private readonly timeoutMs: number;
+  /** Set once X says the app's usage cap is reached. */
+  private capped?: UsageCapped;
+  /** X's clock minus ours, from the Date headers (X judges its 7-day search limit by its clock). */
+  private clockOffset?: number;
 
   constructor(private readonly opts: TwitterSourceOptions) {
     const { config } = opts;
@@ -84,6 +84,8 @@ export class TwitterSource implements Source {
   }
 
   private async get<T>(endpoint: string, path: string, params: Record<string, string | number | undefined>, ctx: Pick<UnitContext, 'signal' | 'spend'>): Promise<T> {
+    // The cap holds for every unit of the app: the rest of the run sends nothing more.
+    if (this.capped) throw this.capped;
     const query = Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined)) as Record<string, string>;
     ctx.spend();
     return this.gateSet.get(endpoint).run(
@@ -91,10 +93,22 @@ export class TwitterSource implements Source {
       async (): Promise<GateAnswer<T>> => {
         try {
           const r = await this.client.v2.get<T>(path, query, { fullResponse: true, timeout: this.timeoutMs });
+          this.readClock(r.headers);
           if (!r.data || typeof r.data !== 'object') throw new TransientError(`malformed body: ${String(r.data).slice(0, 40)}`, 'malformed');
           return { status: 200, headers: r.headers as GateAnswer<T>['headers'], value: r.data };
         } catch (e) {
-          if (e instanceof ApiResponseError) return { status: e.code, headers: e.headers as GateAnswer<T>['headers'], detail: JSON.stringify(e.data).slice(0, 200) };
+          if (e instanceof ApiResponseError) {
+            this.readClock(e.headers);
+            const body = e.data as { type?: string; detail?: string; period?: string; scope?: string; errors?: { message?: string; parameters?: Record<string, unknown> }[] } | undefined;
+            if (e.code === 429 && String(body?.type ?? '').endsWith('/usage-capped')) {
+              this.capped = new UsageCapped([body?.detail, body?.period, body?.scope].filter(Boolean).join(', ') || 'usage-capped');
+              throw this.capped;
+            }
+            if (e.code === 400 && query.since_id && body?.errors?.some((x) => x.parameters && 'since_id' in x.parameters)) {
+              throw new SinceIdRefused(refusedSinceMoment(body.errors.map((x) => x.message ?? '').join(' ')));
+            }
+            return { status: e.code, headers: e.headers as GateAnswer<T>['headers'], detail: JSON.stringify(e.data).slice(0, 200) };
+          }
           if (e instanceof ApiPartialResponseError) throw new TransientError(`malformed or cut-off body: ${e.message}`, 'malformed');
           if (e instanceof ApiRequestError) throw new TransientError(e.requestError?.message ?? e.message, /timeout/i.test(e.message) ? 'timeout' : 'network');
           throw e;
@@ -102,6 +116,23 @@ export class TwitterSource implements Source {
       },
       ctx.signal,
     );
+  }
+
+  private now(): Date {
+    return this.opts.now?.() ?? new Date();
+  }
+
+  private readClock(headers: Record<string, unknown> | undefined): void {
+    const raw = headers?.date;
+    const server = Date.parse(String(Array.isArray(raw) ? raw[0] : (raw ?? '')));
+    // Date has one-second resolution: +500 ms centres it.
+    if (Number.isFinite(server)) this.clockOffset = server + 500 - Date.now();
+  }
+
+  /** X's now (ms): the test clock when given, else ours corrected by the Date headers; undefined before any answer. */
+  private serverNow(): number | undefined {
+    if (this.opts.now) return this.opts.now().getTime();
+    return this.clockOffset === undefined ? undefined : Date.now() + this.clockOffset;
   }
 
   async *pages(unit: CrawlUnit, ctx: UnitContext): AsyncIterable<SourcePage> {
@@ -117,27 +148,93 @@ export class TwitterSource implements Source {
         userId = found.data.id;
       }
     }
+    const notices: string[] = [];
+    let rechecked = false;
     for (;;) {
+      let starting = !state?.nextToken;
+      const recheck = recheckList(state);
+      if (starting && !rechecked && recheck.length > 0) {
+        rechecked = true;
+        const page = await this.recheckEdits(unit, state as CrawlState, recheck, ctx);
+        yield page;
+        state = { ...page.cursor, updatedAt: this.now() };
+      }
+      // The lower bound of the pass: since_id, or start_time once the since_id aged out (search).
+      let bound: SearchStart = {};
+      if (search) {
+        const saved = state?.extra?.passStartTime;
+        bound = typeof saved === 'number' ? { startTime: saved } : searchStart(state, this.serverNow(), unit.label);
+        if (bound.notice && !starting) {
+          // Mid-pass with an aged-out since_id: the pass starts again from the top.
+          state = restartPass(state as CrawlState);
+          starting = true;
+        }
+      } else if (state?.sinceId) bound = { sinceId: state.sinceId.replace(/^twitter:/, '') };
+      if (bound.notice) notices.push(bound.notice);
       const token = state?.nextToken ?? undefined;
-      const sinceId = state?.sinceId ? state.sinceId.replace(/^twitter:/, '') : undefined;
-      const common = { 'tweet.fields': TWEET_FIELDS, expansions: 'author_id', 'user.fields': USER_FIELDS, max_results: 100, since_id: sinceId };
-      const page = search
-        ? await this.get<XPage>('GET /2/tweets/search/recent', 'tweets/search/recent', { ...common, query: unit.id.slice('twitter:search:'.length), next_token: token }, ctx)
-        : await this.get<XPage>('GET /2/users/:id/tweets', `users/${userId}/tweets`, { ...common, pagination_token: token }, ctx);
-      const fetchedAt = this.opts.now?.() ?? new Date();
+      const common = { 'tweet.fields': TWEET_FIELDS, expansions: EXPANSIONS, 'user.fields': USER_FIELDS, max_results: 100 };
+      let page: XPage;
+      try {
+        page = search
+          ? await this.get<XPage>('GET /2/tweets/search/recent', 'tweets/search/recent', { ...common, ...boundParams(bound), query: unit.id.slice('twitter:search:'.length), next_token: token }, ctx)
+          : await this.get<XPage>('GET /2/users/:id/tweets', `users/${userId}/tweets`, { ...common, since_id: bound.sinceId, pagination_token: token }, ctx);
+      } catch (e) {
+        if (!(e instanceof SinceIdRefused) || !search || bound.startTime !== undefined) throw e;
+        // X's clock and ours disagree about the 7 days: restart from the moment X names.
+        const restart = restartAfterRefusal(unit.label, bound.sinceId, this.serverNow() ?? Date.now(), e.after);
+        notices.push(restart.notice as string);
+        const top = restartPass(state as CrawlState);
+        state = { ...top, extra: { ...top.extra, passStartTime: restart.startTime as number } };
+        continue;
+      }
+      const fetchedAt = this.now();
+      const answeredAt = this.serverNow() ?? fetchedAt.getTime();
       const users = new Map((page.includes?.users ?? []).map((u) => [u.id, u]));
+      const included = new Map((page.includes?.tweets ?? []).map((t) => [t.id, t]));
       // Empty results carry no `data` field at all.
       const tweets = page.data ?? [];
-      const items = tweets.map((t) => ({ id: `twitter:${t.id}`, createdAt: new Date(t.created_at ?? 0), tweet: t }));
+      // Refused tweets still move the pass on (their time is in their id): they are reported, not lost.
+      const items = tweets.map((t) => ({ id: `twitter:${t.id}`, createdAt: new Date(t.created_at ? Date.parse(t.created_at) : (snowflakeTime(t.id) ?? 0)), tweet: t }));
       const step = passStep(unit.id, 'twitter', state, items, page.meta?.next_token ?? null, 'nextToken');
       if (userId && !/^\d+$/.test(unit.id.split(':')[2])) step.cursor.extra = { ...step.cursor.extra, userId };
-      const posts = step.keep.map((i) => toPost(i.tweet, users.get(i.tweet.author_id ?? ''), unit.id, fetchedAt));
-      const authorIds = new Set(step.keep.map((i) => i.tweet.author_id));
-      const accounts = [...users.values()].filter((u) => authorIds.has(u.id)).map((u) => toAccount(u, fetchedAt));
-      yield { posts, accounts, cursor: step.cursor };
+      const extra = { ...step.cursor.extra };
+      // The pass covers what X held when it answered the first page.
+      if (starting) extra.passStartedAt = answeredAt;
+      if (starting && bound.startTime !== undefined) extra.passStartTime = bound.startTime;
+      if (step.done) {
+        // A completed pass covers everything up to its start: the since_id never ages out while passes complete.
+        if (search) step.cursor.sinceId = sinceAfterPass(step.cursor.sinceId, numberOr(extra.passStartedAt));
+        extra.passStartedAt = null;
+        extra.passStartTime = null;
+      }
+      const { posts, refused } = pagePosts(
+        step.keep.map((i) => i.tweet),
+        { users, tweets: included, unitId: unit.id, fetchedAt },
+      );
+      extra.recheck = mergeRecheck(recheckList({ extra }), step.keep.map((i) => i.tweet), answeredAt);
+      step.cursor.extra = extra;
+      yield { posts, accounts: authorsOf(posts, users, fetchedAt), cursor: step.cursor, refused, notices: notices.splice(0) };
       if (step.done) return;
       state = { ...step.cursor, updatedAt: fetchedAt };
     }
+  }
+
+  /** Re-fetches tweets that could still be edited when last fetched (one look-up request): their newest text. */
+  private async recheckEdits(unit: CrawlUnit, state: CrawlState, ids: string[], ctx: UnitContext): Promise<SourcePage> {
+    const r = await this.get<XPage>(
+      'GET /2/tweets',
+      'tweets',
+      { ids: ids.join(','), 'tweet.fields': TWEET_FIELDS, expansions: `${EXPANSIONS},edit_history_tweet_ids`, 'user.fields': USER_FIELDS },
+      ctx,
+    );
+    const fetchedAt = this.now();
+    const answeredAt = this.serverNow() ?? fetchedAt.getTime();
+    const users = new Map((r.includes?.users ?? []).map((u) => [u.id, u]));
+    const { posts, refused } = pagePosts(r.data ?? [], { users, tweets: new Map((r.includes?.tweets ?? []).map((t) => [t.id, t])), unitId: unit.id, fetchedAt });
+    const accounts = authorsOf(posts, users, fetchedAt);
+    // Tweets still editable stay on the list; gone ones are left to deletion sync.
+    const { updatedAt: _u, ...cursor } = state;
+    return { posts, accounts, refused, cursor: { ...cursor, extra: { ...(state.extra ?? {}), recheck: mergeRecheck([], r.data ?? [], answeredAt) } } };
   }
 
   /** Deletion sync through the tweet lookup (100 ids a request): missing tweets come back as errors. */
@@ -155,42 +252,41 @@ export class TwitterSource implements Source {
   async close(): Promise<void> {}
 }
 
-export function toPost(t: XTweet, user: XUser | undefined, unitId: string, fetchedAt: Date): Post {
-  const createdAt = new Date(t.created_at ?? 0);
-  const parent = t.referenced_tweets?.find((r) => r.type === 'replied_to');
-  const links = (t.entities?.urls ?? []).map((u) => u.expanded_url ?? u.url).filter((u): u is string => !!u);
-  const handle = user?.username ?? t.author_id ?? 'unknown';
-  return {
-    _id: `twitter:${t.id}`,
-    platform: 'twitter',
-    kind: 'tweet',
-    externalId: t.id,
-    accountId: `twitter:${t.author_id}`,
-    author: handle,
-    createdAt,
-    week: isoWeek(createdAt),
-    text: t.text,
-    url: `https://x.com/${handle}/status/${t.id}`,
-    parentId: parent ? `twitter:${parent.id}` : undefined,
-    replyToAccountId: t.in_reply_to_user_id ? `twitter:${t.in_reply_to_user_id}` : undefined,
-    links: links.length ? links : undefined,
-    score: t.public_metrics?.like_count,
-    source: unitId,
-    fetchedAt,
-  };
+/** The included users who wrote these posts. */
+function authorsOf(posts: Post[], users: Map<string, XUser>, seen: Date) {
+  const ids = new Set(posts.map((p) => p.accountId));
+  return [...users.values()].filter((u) => ids.has(`twitter:${u.id}`)).map((u) => toAccount(u, seen));
 }
 
-export function toAccount(u: XUser, seen: Date): Account {
-  return {
-    _id: `twitter:${u.id}`,
-    platform: 'twitter',
-    handle: u.username,
-    displayName: u.name,
-    createdAt: u.created_at ? new Date(u.created_at) : undefined,
-    followers: u.public_metrics?.followers_count,
-    following: u.public_metrics?.following_count,
-    verified: u.verified,
-    firstSeenAt: seen,
-    lastSeenAt: seen,
-  };
+function boundParams(b: SearchStart): Record<string, string | undefined> {
+  if (b.startTime !== undefined) return { start_time: new Date(b.startTime).toISOString() };
+  return { since_id: b.sinceId };
+}
+
+function numberOr(v: unknown): number | undefined {
+  return typeof v === 'number' ? v : undefined;
+}
+
+/** The same cursor at the top of a new pass (what earlier pages stored stays stored). */
+function restartPass(state: CrawlState): CrawlState {
+  return { ...state, nextToken: null, newestId: null, extra: { ...(state.extra ?? {}), passNewestAt: null, passStartTime: null } };
+}
+
+function recheckList(state: Pick<CrawlState, 'extra'> | null): string[] {
+  const raw = state?.extra?.recheck;
+  return typeof raw === 'string' && raw ? raw.split(',') : [];
+}
+
+/** Ids to re-fetch next pass: those still editable at `at`, newest first, at most one look-up's worth. */
+function mergeRecheck(old: string[], tweets: XTweet[], at: number): string | null {
+  const ids = new Set(old);
+  for (const t of tweets) {
+    const until = Date.parse(t.edit_controls?.editable_until ?? '');
+    const left = t.edit_controls?.edits_remaining;
+    const editable = Number.isFinite(until) && until > at && t.edit_controls?.is_edit_eligible !== false && Number(left ?? 1) > 0;
+    if (editable) ids.add(t.id);
+    else ids.delete(t.id);
+  }
+  const list = [...ids].sort((a, b) => (BigInt(b) > BigInt(a) ? 1 : BigInt(b) < BigInt(a) ? -1 : 0)).slice(0, EDIT_RECHECK_MAX);
+  return list.length ? list.join(',') : null;
 }

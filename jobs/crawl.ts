@@ -15,12 +15,12 @@ export interface CrawlParams extends Record<string, unknown> {
   maxRequests?: number;
 }
 
-export type PlatformResult = CrawlStats & { errorMessages: string[]; notices?: string[]; skipped?: string; stoppedBy?: string };
+export type PlatformResult = CrawlStats & { errorMessages: string[]; refusedReasons?: Record<string, number>; notices?: string[]; skipped?: string; stoppedBy?: string };
 
 export interface CrawlResult extends CrawlStats, Record<string, unknown> {
   platforms: Partial<Record<CrawlPlatform, PlatformResult>>;
   errorMessages: string[];
-  /** What the platforms refused (private or quarantined units, private threads), "<platform>: <unit>: <what>". */
+  /** What the run must tell beyond counts, "<platform>: <unit>: <what>": what the platforms refused (private or quarantined units, private threads), restarts they forced, refused items. */
   notices: string[];
   dryRun: boolean;
   /** Dry runs: the cursors that would be saved. */
@@ -77,7 +77,7 @@ export const crawlJob: Job<CrawlParams, CrawlResult> = {
       if (cursors) result.cursors?.push(...cursors);
       for (const k of Object.keys(emptyStats()) as (keyof CrawlStats)[]) if (k !== 'durationMs') result[k] += report[k];
       result.errorMessages.push(...report.errorMessages.map((m) => `${p}: ${m}`));
-      result.notices.push(...report.notices.map((m) => `${p}: ${m}`));
+      result.notices.push(...report.notices.map((m) => `${p}: ${m}`), ...Object.entries(report.refusedReasons).map(([why, n]) => `${p}: ${n} item(s) refused: ${why}`));
       ctx.log.info({ platform: p, requests: report.requests, new: report.new, errors: report.errors, rateLimited: report.rateLimited }, 'crawled');
       if (report.stoppedBy === 'budget') break;
     }

@@ -6,7 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { type FaultDecision, FaultInjector, type FaultOptions } from './faults';
 import { type SimRequest, type SimResponse, basicAuth, bearer, json, listener } from './http';
-import { snowflake } from './ids';
+import { snowflake, snowflakeTime } from './ids';
 import { QueryError, type QueryNode, evaluate, normalise, parseQuery } from './query';
 import { FirstRequestWindowLimiter, type LimitSpec } from './ratelimit';
 import { TweetIndex, cmpId, firstOlderThan } from './search-index';
@@ -64,6 +64,10 @@ export interface TwitterSimOptions {
   tokenTtlSec?: number;
   faults?: FaultOptions;
   log?: RequestLog;
+  /** Tweets an app may read per month before X answers 429 usage-capped (default: no cap). */
+  usageCap?: number | null;
+  /** Attach a photo (a self-link `…/status/<id>/photo/1` in the text) to about one tweet in seven, as real timelines have (default true). */
+  media?: boolean;
 }
 
 export interface TwitterSim {
@@ -73,9 +77,19 @@ export interface TwitterSim {
   setFaults(options: FaultOptions): void;
   setRateLimits(limits: TwitterRateLimits): void;
   /** Publishes a tweet now; returns it with its id. */
-  addTweet(input: { authorId: string; text: string; inReplyTo?: string }): Tweet;
+  addTweet(input: { authorId: string; text: string; inReplyTo?: string; retweetOf?: string; quoteOf?: string }): Tweet;
   deleteTweet(id: string): boolean;
+  /** Edits a tweet as X does: a new version with a new id; the old id still looks up (returns the old text). */
+  editTweet(id: string, text: string): Tweet;
+  /** Tweets per app per month before 429 usage-capped (null: no cap); resets the count. */
+  setUsageCap(cap: number | null): void;
 }
+
+/** X's edit window (minutes after posting) and edits allowed in it. */
+export const EDIT_WINDOW_MIN = 60;
+export const EDITS_ALLOWED = 5;
+/** Legacy retweet text: "RT @user: " plus the original, cut to this many characters with "…". */
+export const RETWEET_TEXT_MAX = 140;
 
 const TWEET_FIELDS = ['attachments', 'author_id', 'context_annotations', 'conversation_id', 'created_at', 'edit_controls', 'edit_history_tweet_ids', 'entities', 'geo', 'id', 'in_reply_to_user_id', 'lang', 'non_public_metrics', 'note_tweet', 'organic_metrics', 'possibly_sensitive', 'promoted_metrics', 'public_metrics', 'referenced_tweets', 'reply_settings', 'source', 'text', 'withheld'];
 const USER_FIELDS = ['affiliation', 'connection_status', 'created_at', 'description', 'entities', 'id', 'location', 'most_recent_tweet_id', 'name', 'pinned_tweet_id', 'profile_banner_url', 'profile_image_url', 'protected', 'public_metrics', 'receives_your_dm', 'subscription_type', 'url', 'username', 'verified', 'verified_type', 'withheld'];
@@ -105,6 +119,22 @@ function tco(url: string, salt: string): string {
   return `https://t.co/${createHash('sha1').update(`${salt}|${url}`).digest('base64url').slice(0, 10)}`;
 }
 
+/** Which tweets the simulator gives a photo (about one in seven, by id). */
+export function tweetHasPhoto(id: string): boolean {
+  return BigInt(id) % 7n === 0n;
+}
+
+/** X serves tweet text with exactly these three HTML-escaped. */
+export function escapeXText(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** A retweet's own text as X serves it: "RT @user: " and the original, cut at 140 characters. */
+export function retweetText(username: string, original: string): string {
+  const full = Array.from(`RT @${username}: ${original}`);
+  return full.length <= RETWEET_TEXT_MAX ? full.join('') : `${full.slice(0, RETWEET_TEXT_MAX - 1).join('')}…`;
+}
+
 function cpIndex(text: string, utf16Index: number): number {
   return Array.from(text.slice(0, utf16Index)).length;
 }
@@ -125,14 +155,23 @@ export function createTwitterSim(options: TwitterSimOptions): TwitterSim {
   const apps = options.apps ?? DEFAULT_TWITTER_APPS;
   const oauthClient = options.oauthClient ?? DEFAULT_TWITTER_OAUTH_CLIENT;
   const log = options.log ?? new RequestLog();
-  const faults = new FaultInjector(options.faults);
+  const startedReal = Date.now();
+  // The server's clock is the world's: Date and rate-limit reset headers agree with the tweet
+  // ids, as on X (a crawler judges the 7-day search limit by them). A clockOffsetMs fault
+  // shifts it further.
+  const worldShift = world.now - startedReal;
+  const withWorldClock = (o: FaultOptions = {}): FaultOptions => ({ ...o, clockOffsetMs: (o.clockOffsetMs ?? 0) + worldShift });
+  const faults = new FaultInjector(withWorldClock(options.faults));
   const tokenTtl = options.tokenTtlSec ?? 7200;
   let limits: TwitterRateLimits = options.rateLimits ?? {};
   const limiter = new FirstRequestWindowLimiter((endpoint): LimitSpec => ({
     windowMs: limits.windowMs ?? 15 * 60_000,
     limit: limits.perEndpoint?.[endpoint] ?? limits.limit ?? TWITTER_ENDPOINT_LIMITS[endpoint] ?? 300,
   }));
-  const startedReal = Date.now();
+  let usageCap = options.usageCap ?? null;
+  const usage = new Map<string, number>();
+  /** The caller of the request being handled (handlers run synchronously). */
+  let currentCaller: string | undefined;
   const worldNow = () => world.now + (Date.now() - startedReal);
 
   // ---------------------------------------------------------------- indexes
@@ -229,12 +268,20 @@ export function createTwitterSim(options: TwitterSimOptions): TwitterSim {
     return new Set(values);
   };
 
+  // Links as X shows them: t.co in the text; entities say where each one leads (expanded_url,
+  // unwound_url), and a photo's link points back at the tweet itself (`…/status/<id>/photo/1`).
+  const tcoMap = new Map<string, { expanded: string; mediaKey?: string }>();
+  const hasMedia = (t: Tweet) => options.media !== false && !isRetweet(t) && tweetHasPhoto(t.id);
+  const isRetweet = (t: Tweet) => !!t.referenced?.some((r) => r.type === 'retweeted');
   const entitiesOf = (served: string) => {
     const e: Record<string, unknown[]> = {};
     const urls: unknown[] = [];
     for (const m of served.matchAll(/https:\/\/t\.co\/[A-Za-z0-9_-]+/g)) {
-      const expanded = tcoMap.get(m[0]) ?? m[0];
-      urls.push({ start: cpIndex(served, m.index as number), end: cpIndex(served, (m.index as number) + m[0].length), url: m[0], expanded_url: expanded, display_url: expanded.replace(/^https?:\/\//, '').slice(0, 26) });
+      const known = tcoMap.get(m[0]);
+      const expanded = known?.expanded ?? m[0];
+      const at = { start: cpIndex(served, m.index as number), end: cpIndex(served, (m.index as number) + m[0].length), url: m[0], expanded_url: expanded };
+      if (known?.mediaKey) urls.push({ ...at, display_url: `pic.twitter.com/${m[0].slice('https://t.co/'.length)}`, media_key: known.mediaKey });
+      else urls.push({ ...at, display_url: expanded.replace(/^https?:\/\//, '').slice(0, 26), ...(known ? { unwound_url: expanded } : {}) });
     }
     const mentions: unknown[] = [];
     for (const m of served.matchAll(/@(\w{1,15})/g)) {
@@ -248,25 +295,56 @@ export function createTwitterSim(options: TwitterSimOptions): TwitterSim {
     if (hashtags.length) e.hashtags = hashtags;
     return Object.keys(e).length ? e : undefined;
   };
-  const tcoMap = new Map<string, string>();
-  const servedText = (t: Tweet) =>
-    t.text.replace(/https?:\/\/[^\s]+/g, (u) => {
+  /** The text before X's HTML escaping: links as t.co, a photo link appended, a retweet cut as X cuts it. */
+  const plainText = (t: Tweet): string => {
+    const rt = t.referenced?.find((r) => r.type === 'retweeted');
+    const original = rt ? tweetById.get(rt.id) : undefined;
+    if (original) return retweetText(userById.get(original.authorId)?.username ?? original.authorId, plainText(original));
+    let text = t.text.replace(/https?:\/\/[^\s]+/g, (u) => {
       const short = tco(u, t.id);
-      tcoMap.set(short, u);
+      tcoMap.set(short, { expanded: u });
       return short;
     });
+    const quoted = t.referenced?.find((r) => r.type === 'quoted');
+    const quotedTweet = quoted ? tweetById.get(quoted.id) : undefined;
+    if (quotedTweet) {
+      // A quote ends with a link to the quoted tweet.
+      const link = `https://twitter.com/${userById.get(quotedTweet.authorId)?.username ?? 'i'}/status/${quotedTweet.id}`;
+      const short = tco(link, t.id);
+      tcoMap.set(short, { expanded: link });
+      text = `${text} ${short}`;
+    }
+    if (hasMedia(t)) {
+      const short = tco(`photo:${t.id}`, t.id);
+      tcoMap.set(short, { expanded: `https://twitter.com/${userById.get(t.authorId)?.username ?? 'i'}/status/${t.id}/photo/1`, mediaKey: `3_${t.id}` });
+      text = `${text} ${short}`;
+    }
+    return text;
+  };
+
+  // Edits: each version is a tweet with its own id; older versions look up but no longer list.
+  const versions = new Map<string, string[]>();
+  const rootOf = new Map<string, string>();
+  const superseded = new Set<string>();
+  const historyOf = (t: Tweet) => versions.get(rootOf.get(t.id) ?? t.id) ?? [t.id];
 
   const tweetJson = (t: Tweet, fields: Set<string>) => {
-    const text = servedText(t);
-    const out: Record<string, unknown> = { id: t.id, text, edit_history_tweet_ids: [t.id] };
+    const plain = plainText(t);
+    const out: Record<string, unknown> = { id: t.id, text: escapeXText(plain), edit_history_tweet_ids: historyOf(t) };
     if (fields.has('created_at')) out.created_at = new Date(t.createdAt).toISOString();
     if (fields.has('author_id')) out.author_id = t.authorId;
     if (fields.has('conversation_id')) out.conversation_id = t.conversationId;
     if (fields.has('in_reply_to_user_id') && t.inReplyToUserId) out.in_reply_to_user_id = t.inReplyToUserId;
     if (fields.has('referenced_tweets') && t.referenced) out.referenced_tweets = t.referenced;
     if (fields.has('entities')) {
-      const e = entitiesOf(text);
+      const e = entitiesOf(plain);
       if (e) out.entities = e;
+    }
+    if (fields.has('attachments') && hasMedia(t)) out.attachments = { media_keys: [`3_${t.id}`] };
+    if (fields.has('edit_controls')) {
+      const root = tweetById.get(historyOf(t)[0]) ?? t;
+      const left = EDITS_ALLOWED - (historyOf(t).length - 1);
+      out.edit_controls = { edits_remaining: left, is_edit_eligible: !isRetweet(t), editable_until: new Date(root.createdAt + EDIT_WINDOW_MIN * 60_000).toISOString() };
     }
     if (fields.has('public_metrics')) out.public_metrics = { retweet_count: t.retweets, reply_count: t.replies, like_count: t.likes, quote_count: t.quotes, bookmark_count: Math.floor(t.likes / 10), impression_count: t.impressions };
     if (fields.has('lang')) out.lang = 'en';
@@ -292,11 +370,14 @@ export function createTwitterSim(options: TwitterSimOptions): TwitterSim {
 
   /** data + includes for a set of tweets, honouring tweet.fields, user.fields and expansions. */
   const tweetsPayload = (list: Tweet[], q: URLSearchParams) => {
+    const caller = currentCaller;
     const tf = listParam(q, 'tweet.fields', TWEET_FIELDS);
     const uf = listParam(q, 'user.fields', USER_FIELDS);
     const ex = listParam(q, 'expansions', EXPANSIONS);
     const payload: Record<string, unknown> = {};
     if (list.length > 0) payload.data = list.map((t) => tweetJson(t, tf));
+    // The usage cap counts tweets read (X's "Post cap"), not requests.
+    if (caller) usage.set(caller, (usage.get(caller) ?? 0) + list.length);
     const users = new Map<string, TwitterUser>();
     const refTweets = new Map<string, Tweet>();
     for (const t of list) {
@@ -305,6 +386,12 @@ export function createTwitterSim(options: TwitterSimOptions): TwitterSim {
       if (ex.has('entities.mentions.username')) for (const m of t.text.matchAll(/@(\w{1,15})/g)) {
         const u = userByName.get(m[1].toLowerCase());
         if (u) users.set(u.id, u);
+      }
+      if (ex.has('edit_history_tweet_ids')) {
+        for (const id of historyOf(t)) {
+          const v = tweetById.get(id);
+          if (v && v.id !== t.id) refTweets.set(v.id, v);
+        }
       }
       if (ex.has('referenced_tweets.id') && t.referenced) {
         for (const r of t.referenced) {
@@ -368,7 +455,7 @@ export function createTwitterSim(options: TwitterSimOptions): TwitterSim {
     const upper = cursor && untilId ? (cmpId(cursor, untilId) < 0 ? cursor : untilId) : (cursor ?? untilId);
     for (let i = upper ? firstOlderThan(pool, upper) : 0; i < pool.length; i++) {
       const t = pool[i];
-      if (t.deleted) continue;
+      if (t.deleted || superseded.has(t.id)) continue;
       if (sinceId && cmpId(t.id, sinceId) <= 0) break;
       if (endTime !== undefined && t.createdAt >= endTime) continue;
       if (startTime !== undefined && t.createdAt < startTime) break;
@@ -438,6 +525,11 @@ export function createTwitterSim(options: TwitterSimOptions): TwitterSim {
         }
         const max = intParam(q, 'max_results', 10, 100, 10);
         const floor = options.recentSearchDays ? worldNow() - options.recentSearchDays * 86_400_000 : -Infinity;
+        const since = idParam(q, 'since_id');
+        if (since && snowflakeTime(since) < floor) {
+          const at = new Date(floor).toISOString().replace(/\.\d{3}Z$/, 'Z');
+          throw invalid('since_id', since, `Invalid 'since_id':'${since}'. 'since_id' must be a tweet id created after ${at}. Please use a 'since_id' that is larger than ${snowflake(floor, 0)}`);
+        }
         const st = timeParam(q, 'start_time');
         if (st !== undefined && st < floor) throw invalid('start_time', q.get('start_time') as string, `Invalid 'start_time':'${q.get('start_time')}'. 'start_time' must be on or after ${new Date(floor).toISOString()}`);
         const match = matcher(node);
@@ -580,12 +672,19 @@ export function createTwitterSim(options: TwitterSimOptions): TwitterSim {
     const rl = limiter.hit(caller, route.name, faults.now());
     const headers = rateHeaders(rl);
     if (!rl.allowed) return { ...problem(429, 'Too Many Requests'), headers, endpoint, client: caller };
+    // The monthly cap answers 429 too, with the rate window far from used up.
+    if (usageCap !== null && (usage.get(caller) ?? 0) >= usageCap) {
+      return { ...json(429, { title: 'UsageCapExceeded', detail: 'Usage cap exceeded: Monthly product cap', type: `${PROBLEM}/usage-capped`, period: 'Monthly', scope: 'Product' }), headers, endpoint, client: caller };
+    }
     let out: SimResponse;
     try {
+      currentCaller = caller;
       out = route.handler(route.pattern.exec(path) as RegExpExecArray, req);
     } catch (e) {
       if (e instanceof InvalidRequest) out = invalidResponse(e);
       else throw e;
+    } finally {
+      currentCaller = undefined;
     }
     return { ...out, headers: { ...out.headers, ...headers }, endpoint, client: caller };
   };
@@ -617,11 +716,40 @@ export function createTwitterSim(options: TwitterSimOptions): TwitterSim {
   server.keepAliveTimeout = 5000;
 
   let seq = 0;
+  /** Adds a tweet posted now (newest of all) to every index. */
+  const publish = (input: Pick<Tweet, 'authorId' | 'text' | 'inReplyToUserId' | 'referenced'> & { conversationId?: string }): Tweet => {
+    const createdAt = Math.max(worldNow(), (tweetsNewest[0]?.createdAt ?? 0) + 1);
+    let id = snowflake(createdAt, 4_000_000 + (seq++ % 100_000));
+    if (tweetsNewest[0] && cmpId(id, tweetsNewest[0].id) <= 0) id = (BigInt(tweetsNewest[0].id) + 1n).toString();
+    const t: Tweet = {
+      id,
+      authorId: input.authorId,
+      text: input.text,
+      createdAt,
+      conversationId: input.conversationId ?? id,
+      inReplyToUserId: input.inReplyToUserId,
+      referenced: input.referenced,
+      likes: 0,
+      retweets: 0,
+      replies: 0,
+      quotes: 0,
+      impressions: 0,
+      productIds: [],
+    };
+    world.twitter.tweets.push(t);
+    tweetsNewest.unshift(t);
+    searchIndex.addNewest(t);
+    tweetById.set(t.id, t);
+    const list = userTweets.get(t.authorId);
+    if (list) list.unshift(t);
+    else userTweets.set(t.authorId, [t]);
+    return t;
+  };
   return {
     server,
     log,
     faults,
-    setFaults: (o) => faults.set(o),
+    setFaults: (o) => faults.set(withWorldClock(o)),
     setRateLimits: (l) => {
       limits = l;
     },
@@ -629,32 +757,33 @@ export function createTwitterSim(options: TwitterSimOptions): TwitterSim {
       const author = userById.get(input.authorId);
       if (!author) throw new Error(`no such user ${input.authorId}`);
       const parent = input.inReplyTo ? tweetById.get(input.inReplyTo) : undefined;
-      const createdAt = Math.max(worldNow(), (tweetsNewest[0]?.createdAt ?? 0) + 1);
-      let id = snowflake(createdAt, 4_000_000 + (seq++ % 100_000));
-      if (tweetsNewest[0] && cmpId(id, tweetsNewest[0].id) <= 0) id = (BigInt(tweetsNewest[0].id) + 1n).toString();
-      const t: Tweet = {
-        id,
-        authorId: author.id,
-        text: input.text,
-        createdAt,
-        conversationId: parent ? parent.conversationId : id,
-        inReplyToUserId: parent?.authorId,
-        referenced: parent ? [{ type: 'replied_to', id: parent.id }] : undefined,
-        likes: 0,
-        retweets: 0,
-        replies: 0,
-        quotes: 0,
-        impressions: 0,
-        productIds: [],
-      };
-      world.twitter.tweets.push(t);
-      tweetsNewest.unshift(t);
-      searchIndex.addNewest(t);
-      tweetById.set(t.id, t);
-      const list = userTweets.get(author.id);
-      if (list) list.unshift(t);
-      else userTweets.set(author.id, [t]);
+      const shared = input.retweetOf ?? input.quoteOf;
+      const original = shared ? tweetById.get(shared) : undefined;
+      if (shared && !original) throw new Error(`no such tweet ${shared}`);
+      const referenced: Tweet['referenced'] = parent ? [{ type: 'replied_to', id: parent.id }] : original ? [{ type: input.retweetOf ? 'retweeted' : 'quoted', id: original.id }] : undefined;
+      const text = input.retweetOf && original ? `RT @${userById.get(original.authorId)?.username}: ${original.text}` : input.text;
+      if (original && input.retweetOf) original.retweets++;
+      else if (original) original.quotes++;
+      return publish({ authorId: author.id, text, conversationId: parent?.conversationId, inReplyToUserId: parent?.authorId, referenced });
+    },
+    editTweet: (id, text) => {
+      const old = tweetById.get(id);
+      if (!old || old.deleted) throw new Error(`no such tweet ${id}`);
+      const history = historyOf(old);
+      if (history[history.length - 1] !== id) throw new Error(`tweet ${id} is not the newest version (${history[history.length - 1]} is)`);
+      const root = tweetById.get(history[0]) as Tweet;
+      if (worldNow() > root.createdAt + EDIT_WINDOW_MIN * 60_000 || history.length > EDITS_ALLOWED) throw new Error(`tweet ${id} can no longer be edited`);
+      const t = publish({ authorId: old.authorId, text, conversationId: old.conversationId, inReplyToUserId: old.inReplyToUserId, referenced: old.referenced });
+      Object.assign(t, { likes: old.likes, retweets: old.retweets, replies: old.replies, quotes: old.quotes, impressions: old.impressions, productIds: old.productIds });
+      versions.set(root.id, [...history, t.id]);
+      rootOf.set(root.id, root.id);
+      for (const v of [...history, t.id]) rootOf.set(v, root.id);
+      superseded.add(id);
       return t;
+    },
+    setUsageCap: (cap) => {
+      usageCap = cap;
+      usage.clear();
     },
     deleteTweet: (id) => {
       const t = tweetById.get(id);

@@ -4,7 +4,7 @@ import { type CrawlParams, type CrawlResult, crawlJob } from '../../jobs/crawl';
 import type { CliDeps } from '../context';
 import { output, printTable } from '../output';
 
-const COLUMNS = ['platform', 'requests', 'items', 'new', 'duplicates', 'deleted', 'errors', '429s', 'retries', 'seconds', 'note'];
+const COLUMNS = ['platform', 'requests', 'items', 'new', 'duplicates', 'deleted', 'refused', 'errors', '429s', 'retries', 'seconds', 'note'];
 
 export function summaryRows(result: CrawlResult): Record<string, unknown>[] {
   const rows = Object.entries(result.platforms).map(([platform, s]) => ({
@@ -14,6 +14,7 @@ export function summaryRows(result: CrawlResult): Record<string, unknown>[] {
     new: s.new,
     duplicates: s.duplicates,
     deleted: s.deleted,
+    refused: s.refused,
     errors: s.errors,
     '429s': s.rateLimited,
     retries: s.retries,
@@ -34,6 +35,7 @@ export function summaryRows(result: CrawlResult): Record<string, unknown>[] {
       new: result.new,
       duplicates: result.duplicates,
       deleted: result.deleted,
+      refused: result.refused,
       errors: result.errors,
       '429s': result.rateLimited,
       retries: result.retries,
@@ -73,7 +75,7 @@ export function register(program: Command, deps: CliDeps) {
           );
         }
       });
-      for (const m of result.notices ?? []) process.stderr.write(`not accessible: ${m}\n`);
+      for (const m of result.notices ?? []) process.stderr.write(`note: ${m}\n`);
       for (const m of result.errorMessages) process.stderr.write(`error: ${m}\n`);
       if (result.errors > 0) process.exitCode = 1;
     });

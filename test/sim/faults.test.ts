@@ -60,7 +60,8 @@ describe('fault injection', () => {
     const x = await xSearch();
     expect(x.status).toBe(429);
     expect(x.headers.get('x-rate-limit-remaining')).toBe('0');
-    expect(Number(x.headers.get('x-rate-limit-reset'))).toBeGreaterThanOrEqual(Math.floor(Date.now() / 1000));
+    // Epoch seconds on the server's clock (X's is the world's: its Date header).
+    expect(Number(x.headers.get('x-rate-limit-reset'))).toBeGreaterThanOrEqual(Math.floor(Date.parse(x.headers.get('date') as string) / 1000));
     await new Promise((res) => setTimeout(res, 700));
     expect((await redditNew()).status).toBe(200);
     expect((await xSearch()).status).toBe(200);
@@ -100,11 +101,15 @@ describe('fault injection', () => {
 
   it('shifts the server clock: Date and epoch reset headers move with it', async () => {
     const offset = 3_600_000;
+    // X's clock is the world's; the fault shifts it further.
+    const before = await getJson(`${sim.twitter.baseUrl}users/${world.twitter.users[0].id}`, BEARER);
+    const unshifted = Date.parse(before.headers.get('date') as string) - Date.now();
+    expect(Math.abs(unshifted - (world.now - Date.now()))).toBeLessThan(60_000);
     sim.setFaults({ clockOffsetMs: offset }, 'twitter');
     const x = await getJson(`${sim.twitter.baseUrl}users/${world.twitter.users[0].id}`, BEARER);
     const serverDate = Date.parse(x.headers.get('date') as string);
-    expect(serverDate - Date.now()).toBeGreaterThan(offset - 5_000);
-    expect(Number(x.headers.get('x-rate-limit-reset')) * 1000 - Date.now()).toBeGreaterThan(offset - 5_000);
+    expect(serverDate - Date.now() - unshifted).toBeGreaterThan(offset - 5_000);
+    expect(Number(x.headers.get('x-rate-limit-reset')) * 1000 - Date.now() - unshifted).toBeGreaterThan(offset - 5_000);
     sim.setFaults({}, 'twitter');
   });
 

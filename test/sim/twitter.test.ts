@@ -166,22 +166,25 @@ describe('X rate limits', () => {
     const sim = await startSimulator({ world, rateLimits: { twitter: { limit: 5, windowMs: 1500 } } });
     try {
       const url = `${sim.twitter.baseUrl}tweets/search/recent?query=the`;
-      const results: { status: number; remaining: string; reset: number; limit: string }[] = [];
+      const results: { status: number; remaining: string; reset: number; limit: string; date: number }[] = [];
       for (let i = 0; i < 7; i++) {
         const res = await getJson(url, BEARER);
-        results.push({ status: res.status, remaining: res.headers.get('x-rate-limit-remaining') as string, reset: Number(res.headers.get('x-rate-limit-reset')), limit: res.headers.get('x-rate-limit-limit') as string });
+        results.push({ status: res.status, remaining: res.headers.get('x-rate-limit-remaining') as string, reset: Number(res.headers.get('x-rate-limit-reset')), limit: res.headers.get('x-rate-limit-limit') as string, date: Date.parse(res.headers.get('date') as string) });
       }
       expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 429, 429]);
       expect(results.map((r) => r.remaining)).toEqual(['4', '3', '2', '1', '0', '0', '0']);
       expect(results[0].limit).toBe('5');
-      const nowSec = Date.now() / 1000;
+      // The server's clock is the world's (its Date header), as tweet ids are.
+      const offset = results[0].date - Date.now();
+      expect(Math.abs(offset - (world.now - Date.now()))).toBeLessThan(60_000);
+      const nowSec = (Date.now() + offset) / 1000;
       // Epoch seconds, within the window from now.
       expect(results[0].reset).toBeGreaterThan(nowSec - 1);
       expect(results[0].reset).toBeLessThan(nowSec + 3);
       // Another endpoint and another app token have their own budgets.
       expect((await getJson(`${sim.twitter.baseUrl}users/${world.twitter.users[0].id}`, BEARER)).status).toBe(200);
       expect((await getJson(url, DEFAULT_TWITTER_APPS[1].bearerToken)).status).toBe(200);
-      await sleep(results[0].reset * 1000 - Date.now() + 50);
+      await sleep(results[0].reset * 1000 - offset - Date.now() + 1050);
       expect((await getJson(url, BEARER)).status).toBe(200);
       const stats = sim.stats();
       expect(stats.byClient[`twitter app:${DEFAULT_TWITTER_APPS[0].key}`].rateLimited).toBe(2);
