@@ -69,12 +69,17 @@ describe('X crawler on real API shapes', () => {
       const accounts = await store.accounts.find({ platform: 'twitter' });
       const g = buildAccountGraph([...posts.values()] as DetectPost[], accounts, { coordinationWindowMs: 3_600_000 });
       const ids = new Set(retweeters.map((u) => `twitter:${u.id}`));
+      let coShares = 0;
       g.graph.forEachEdge((_e, attrs, a, b) => {
         if (ids.has(a) && ids.has(b)) {
           expect(attrs.reasons.near_duplicate).toBeUndefined();
           expect(attrs.reasons.shared_url).toBeUndefined();
+          if (attrs.reasons.co_share) coShares++;
         }
       });
+      // Every retweeter co-shares with others (each post is paired with its next maxNeighbours).
+      expect(coShares).toBeGreaterThanOrEqual(retweeters.length - 1);
+      for (const id of ids) expect(g.graph.hasNode(id)).toBe(true);
     } finally {
       await store.close();
     }
