@@ -14,6 +14,8 @@ export interface FaultOptions {
   storm429?: { durationMs: number };
   /** Delay before answering, fixed or a [min, max] range in ms. */
   delayMs?: number | [number, number];
+  /** Only paths matching this regular expression are delayed (default: every path; independent of pathPattern). */
+  delayPattern?: string;
   /** Destroy the socket without an answer. */
   reset?: { probability?: number; everyNth?: number };
   /** Answer 200 with a broken body: cut in half, or not JSON at all. */
@@ -37,6 +39,7 @@ export class FaultInjector {
   private options: FaultOptions = {};
   private rng = new Rng(1);
   private pattern: RegExp | undefined;
+  private delayPattern: RegExp | undefined;
   private counters = { error5xx: 0, reset: 0, malformed: 0 };
   private burstLeft = 0;
   private stormUntilReal = 0;
@@ -52,6 +55,7 @@ export class FaultInjector {
     this.options = { ...options };
     this.rng = new Rng(`faults:${options.seed ?? 1}`);
     this.pattern = options.pathPattern ? new RegExp(options.pathPattern) : undefined;
+    this.delayPattern = options.delayPattern ? new RegExp(options.delayPattern) : undefined;
     this.counters = { error5xx: 0, reset: 0, malformed: 0 };
     this.burstLeft = 0;
     this.stormUntilReal = options.storm429 ? Date.now() + options.storm429.durationMs : 0;
@@ -75,7 +79,12 @@ export class FaultInjector {
 
   decide(path: string): FaultDecision {
     const o = this.options;
-    const delay = o.delayMs === undefined ? 0 : Array.isArray(o.delayMs) ? Math.round(o.delayMs[0] + this.rng.next() * (o.delayMs[1] - o.delayMs[0])) : o.delayMs;
+    const delay =
+      o.delayMs === undefined || (this.delayPattern && !this.delayPattern.test(path))
+        ? 0
+        : Array.isArray(o.delayMs)
+          ? Math.round(o.delayMs[0] + this.rng.next() * (o.delayMs[1] - o.delayMs[0]))
+          : o.delayMs;
     if (delay > 0) this.injected.delayed++;
     if (this.pattern && !this.pattern.test(path)) return { kind: 'none', delayMs: delay };
     if (this.stormUntilReal > Date.now()) {
