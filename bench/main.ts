@@ -14,6 +14,7 @@ const SUITES: Record<string, Suite> = {
   escalations: async () => (await import('./import')).benchImport(),
   load: async () => (await import('./load')).benchLoad(),
   api: async () => (await import('./api')).benchApi(),
+  coshare: async () => (await import('./coshare')).benchCoshare(),
 };
 
 async function main() {

@@ -13,7 +13,7 @@ import { cell, parseDate } from '../../analysis/escalations/clean';
 import { columnKey, type RowResult } from '../../analysis/escalations/rows';
 import { isoWeek } from '../../analysis/time';
 import type { Post } from '../../storage/types';
-import type { ImportKind } from './importer';
+import { ImportInputError, type ImportKind } from './importer';
 import type { SourceRecord } from './readers';
 import { postAuthors } from './reviews';
 
@@ -81,10 +81,10 @@ export function resolveColumns(header: readonly string[], flags: CoactionColumnF
     if (objectCols.length === 0) missing.push('object columns (object_id, or url_id, hashtag_id, domain_id, phash_id, …)');
   }
   if (missing.length > 0) {
-    throw new Error(
+    throw new ImportInputError(
       `coactions: the header lacks ${missing.join(', ')} (found: ${header.join(', ') || 'nothing'}). ` +
         'Expected CooRTweet\'s object_id, account_id, content_id, timestamp_share, or account_id, post_id, timestamp with object columns such as url_id, hashtag_id; ' +
-        'other names: --account-column, --post-column, --time-column, --object-columns',
+        'other names: --account-column, --post-column, --time-column, --object-columns. Nothing was imported.',
     );
   }
   return {
