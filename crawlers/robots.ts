@@ -43,11 +43,36 @@ export function parseRobots(text: string, userAgent: string): RobotsRules {
   };
 }
 
+/**
+ * Whether `path` matches a robots.txt pattern: "*" is any run of characters, a final "$"
+ * the end of the path, everything else literal. Google's robots matcher: the set of path
+ * positions the pattern can have reached, one pass over the pattern, O(|pattern|·|path|)
+ * whatever the stars (a backtracking regex took 72.8 s for "/************Z", issue 14.4).
+ */
+export function robotsMatch(path: string, pattern: string): boolean {
+  const n = path.length;
+  const pos = new Int32Array(n + 1);
+  let count = 1;
+  for (let k = 0; k < pattern.length; k++) {
+    const c = pattern.charCodeAt(k);
+    if (c === 36 /* $ */ && k === pattern.length - 1) return pos[count - 1] === n;
+    if (c === 42 /* * */) {
+      const from = pos[0];
+      count = n - from + 1;
+      for (let i = 0; i < count; i++) pos[i] = from + i;
+      continue;
+    }
+    let kept = 0;
+    for (let i = 0; i < count; i++) if (pos[i] < n && path.charCodeAt(pos[i]) === c) pos[kept++] = pos[i] + 1;
+    count = kept;
+    if (count === 0) return false;
+  }
+  return true;
+}
+
+/** A rule's priority when it matches: its length as written (Google's and RFC 9309's "most specific"), else -1. */
 function matchLength(pattern: string, path: string): number {
-  const anchored = pattern.endsWith('$');
-  const body = anchored ? pattern.slice(0, -1) : pattern;
-  const re = new RegExp(`^${body.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}${anchored ? '$' : ''}`);
-  return re.test(path) ? body.length : -1;
+  return robotsMatch(path, pattern) ? pattern.length : -1;
 }
 
 /** Whether `pathAndQuery` (e.g. "/products/B0X?page=2") may be fetched. */
