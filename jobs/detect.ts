@@ -84,6 +84,8 @@ const POST_PROJECTION: Record<string, 1> = {
   'enrichment.codes': 1,
   'enrichment.sentiment': 1,
   'enrichment.minhash': 1,
+  'enrichment.lsh': 1,
+  // Stores from before `lsh` kept the band keys; they say which posts have bands.
   'enrichment.lshBands': 1,
 };
 

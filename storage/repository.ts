@@ -72,6 +72,8 @@ export interface RepositoryOptions<T = unknown> {
   afterWrite?: (docs: readonly T[]) => Promise<void>;
   /** Revision claims for `update` (storage/claims.ts). */
   claims?: Claims;
+  /** Storage form of documents (and `$set`s) on the way in, and back on the way out (posts: binary MinHash). */
+  codec?: { encode<D>(doc: D): D; decode<D>(doc: D): D };
 }
 
 /** Parallel single-id look-ups in flight for `idLookup: 'each'`. */
@@ -103,7 +105,7 @@ export class Repository<T extends { _id: string }> {
   }
 
   private async upsertChunks(docs: T[]): Promise<WriteSummary> {
-    const { ok, rejected } = partitionStorable(docs);
+    const { ok, rejected } = partitionStorable(this.encodeAll(docs));
     const summary: WriteSummary = { upserted: 0, modified: 0, matched: 0, rejected };
     let mostlyNew = true;
     for (let i = 0; i < ok.length; i += CHUNK) {
@@ -142,7 +144,7 @@ export class Repository<T extends { _id: string }> {
 
   /** Inserts new documents; for first loads where ids are known to be new. Duplicates are rejected, not overwritten. */
   async insertMany(docs: T[]): Promise<WriteSummary> {
-    const { ok, rejected } = partitionStorable(docs);
+    const { ok, rejected } = partitionStorable(this.encodeAll(docs));
     const ops = ok.map((doc) => ({ insertOne: { document: doc } }) as unknown as AnyBulkWriteOperation<T>);
     const summary = await this.logged(ok.map((d) => d._id), () => this.bulk(ops, rejected, ok.map((d) => d._id)));
     await this.opts.afterWrite?.(ok);
@@ -165,7 +167,7 @@ export class Repository<T extends { _id: string }> {
         continue;
       }
       const update: Record<string, unknown> = {};
-      if (u.set && Object.keys(u.set).length > 0) update.$set = u.set;
+      if (u.set && Object.keys(u.set).length > 0) update.$set = this.opts.codec ? this.opts.codec.encode(u.set) : u.set;
       if (u.unset && u.unset.length > 0) update.$unset = Object.fromEntries(u.unset.map((k) => [k, '']));
       if (Object.keys(update).length === 0) continue;
       ops.push({
@@ -210,7 +212,18 @@ export class Repository<T extends { _id: string }> {
   async insertOne(doc: T): Promise<void> {
     const reason = whyUnstorable(doc);
     if (reason) throw new Error(`${this.name}: cannot store ${doc._id}: ${reason}`);
-    await this.logged([doc._id], () => this.collection.insertOne(doc as never));
+    const stored = this.encodeAll([doc])[0];
+    await this.logged([doc._id], () => this.collection.insertOne(stored as never));
+    await this.opts.afterWrite?.([doc]);
+  }
+
+  private encodeAll(docs: T[]): T[] {
+    const codec = this.opts.codec;
+    return codec ? docs.map((d) => codec.encode(d)) : docs;
+  }
+
+  private decode<D>(doc: D): D {
+    return this.opts.codec ? this.opts.codec.decode(doc) : doc;
   }
 
   /** Updates documents matching `filter`; returns how many matched. */
@@ -280,7 +293,7 @@ export class Repository<T extends { _id: string }> {
   }
 
   async get(id: string, opts: Pick<FindOptions, 'projection'> = {}): Promise<T | null> {
-    return (await this.collection.findOne({ _id: id } as StoreFilter<T>, opts.projection ? { projection: opts.projection } : {})) as T | null;
+    return this.decode((await this.collection.findOne({ _id: id } as StoreFilter<T>, opts.projection ? { projection: opts.projection } : {})) as T | null);
   }
 
   /**
@@ -318,12 +331,12 @@ export class Repository<T extends { _id: string }> {
   }
 
   async find(filter: StoreFilter<T> = {}, opts: FindOptions = {}): Promise<T[]> {
-    return (await this.cursor(filter, opts).toArray()) as T[];
+    return ((await this.cursor(filter, opts).toArray()) as T[]).map((d) => this.decode(d));
   }
 
   /** Streams matching documents; use a projection for large scans. */
   async *stream(filter: StoreFilter<T> = {}, opts: FindOptions = {}): AsyncIterable<T> {
-    for await (const doc of this.cursor(filter, { batchSize: 1000, ...opts })) yield doc as T;
+    for await (const doc of this.cursor(filter, { batchSize: 1000, ...opts })) yield this.decode(doc as T);
   }
 
   private cursor(filter: StoreFilter<T>, opts: FindOptions) {

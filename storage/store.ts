@@ -7,7 +7,8 @@ import { CHANGES_COLLECTION, ChangeLog } from './changes';
 import { POST_INDEX_COLLECTION, PostTimeIndex } from './post-index';
 import { PostWindow } from './post-window';
 import { CLAIMS_COLLECTION, type ClaimDoc, Claims } from './claims';
-import { Repository } from './repository';
+import { decodePost, encodePost } from './post-codec';
+import { Repository, type RepositoryOptions } from './repository';
 import type {
   Account,
   ApiKey,
@@ -168,17 +169,20 @@ function makeStore(
 ): Store & { postIndex?: PostTimeIndex } {
   const changes = new ChangeLog(db.collection(CHANGES_COLLECTION));
   const claims = new Claims(db.collection<ClaimDoc>(CLAIMS_COLLECTION));
-  const repo = <T extends { _id: string }>(name: string, afterWrite?: (docs: readonly T[]) => Promise<void>) =>
+  const repo = <T extends { _id: string }>(name: string, extra: Pick<RepositoryOptions<T>, 'afterWrite' | 'codec'> = {}) =>
     new Repository<T>(db.collection<T>(name), {
       idLookup: info.ferretdb ? 'each' : 'in',
       claims,
       changes: (LOGGED_COLLECTIONS as readonly string[]).includes(name) ? changes : undefined,
-      afterWrite,
+      ...extra,
     });
   let closed = false;
   // FerretDB cannot use a createdAt index; MongoDB can, and needs no time index of its own.
   const postIndex = info.ferretdb ? new PostTimeIndex(db.collection(POST_INDEX_COLLECTION)) : undefined;
-  const posts = repo<Post>(COLLECTIONS.posts, postIndex && ((docs) => postIndex.add(docs)));
+  const posts = repo<Post>(COLLECTIONS.posts, {
+    afterWrite: postIndex && ((docs) => postIndex.add(docs)),
+    codec: { encode: encodePost, decode: decodePost },
+  });
   return {
     posts,
     postIndex,

@@ -98,10 +98,18 @@ export interface PostEnrichment {
   organisations: string[];
   /** Whole-post sentiment, -1..1. */
   sentiment: number;
-  /** MinHash signature (numbers) of the text's shingles; empty for no text. */
-  minhash: number[];
-  /** LSH band keys derived from minhash; posts sharing a band are near-duplicate candidates. */
-  lshBands: string[];
+  /**
+   * MinHash signature of the text's shingles (int32); empty for no text. Stored as BSON
+   * Binary (512 bytes for 128 hashes, storage/post-codec.ts) and read back as an Int32Array.
+   */
+  minhash: number[] | Int32Array;
+  /**
+   * The text is long enough for LSH band keys; the keys themselves derive from `minhash`
+   * (analysis/nlp/minhash lshBandKey), so they are not stored.
+   */
+  lsh?: boolean;
+  /** Band keys as the enricher returns them; stores from before `lsh` kept them. Not written any more. */
+  lshBands?: string[];
   enrichedAt: Date;
 }
 

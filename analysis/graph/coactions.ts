@@ -6,6 +6,7 @@
 // (and, for co-review, only within Δ). A huge organic burst therefore costs O(n·k),
 // and its pairs are discounted by the crowd they happened in.
 import { normaliseHandle, parseMention, referenceKey } from './handles';
+import { forEachBandBucket, normalisedText } from './near-duplicates';
 import { postCodes, postProducts, postUrls } from './products';
 import type { DetectAccount, DetectPost, GraphOptions, Reasons } from './types';
 
@@ -69,7 +70,7 @@ export function ratingAgreement(r1: number | undefined, r2: number | undefined):
 }
 
 /** Estimated Jaccard similarity of two MinHash signatures (share of equal positions). */
-export function minhashJaccard(a: readonly number[], b: readonly number[]): number {
+export function minhashJaccard(a: ArrayLike<number>, b: ArrayLike<number>): number {
   const n = Math.min(a.length, b.length);
   if (n === 0) return 0;
   let eq = 0;
@@ -145,18 +146,18 @@ export function collectCoActions(input: CoActionInput): Map<number, PairEvidence
   const byProduct = new Map<string, Item[]>();
   const byUrl = new Map<string, Item[]>();
   const byCode = new Map<string, Item[]>();
-  const byBand = new Map<string, Item[]>();
   const byObject = new Map<string, Item[]>();
 
   const productsOf: string[][] = posts.map((p) => postProducts(p));
+  const itemOf: (Item | undefined)[] = new Array(posts.length);
   posts.forEach((p, idx) => {
     const acc = accountIndex.get(p.accountId);
     if (acc === undefined) return;
     const item = { post: idx, acc, t: p.createdAt.getTime() };
+    itemOf[idx] = item;
     for (const prod of productsOf[idx]) bucketPush(byProduct, prod, item);
     for (const u of postUrls(p)) bucketPush(byUrl, u, item);
     for (const c of postCodes(p)) bucketPush(byCode, c, item);
-    for (const band of textBands(p)) bucketPush(byBand, band, item);
     for (const o of postObjects(p)) bucketPush(byObject, o, item);
   });
 
@@ -209,12 +210,13 @@ export function collectCoActions(input: CoActionInput): Map<number, PairEvidence
   shared(byUrl, 'sharedUrl');
   shared(byCode, 'sharedCode');
 
-  // Near-duplicate text: posts sharing an LSH band, verified by the MinHash estimate.
+  // Near-duplicate text: posts sharing an LSH band (near-duplicates.ts), verified by the MinHash estimate.
   const verified = new PairSet();
-  for (const items of byBand.values()) {
-    if (items.length < 2) continue;
+  forEachBandBucket(posts, (bucket) => {
+    const items = bucket.map((i) => itemOf[i]).filter((it): it is Item => it !== undefined);
+    if (items.length < 2) return;
     const n = distinctAccounts(items);
-    if (n < 2 || n > opts.commonBucketAccounts * IGNORE_FACTOR) continue;
+    if (n < 2 || n > opts.commonBucketAccounts * IGNORE_FACTOR) return;
     const d = commonDiscount(n, opts.commonBucketAccounts);
     forNearPairs(items, Number.POSITIVE_INFINITY, opts.maxNeighbours, (x, y) => {
       const key = Math.min(x.post, y.post) * posts.length + Math.max(x.post, y.post);
@@ -226,7 +228,7 @@ export function collectCoActions(input: CoActionInput): Map<number, PairEvidence
       e.nearDuplicate += sim * d * productAffinity(productsOf[x.post], productsOf[y.post]);
       table.addPosts(e, posts[x.post]._id, posts[y.post]._id);
     });
-  }
+  });
 
   // Replies and mentions (directed counts; mutuality is rewarded in the weight).
   const postAccount = new Map<string, number>();
@@ -299,18 +301,6 @@ export function productAffinity(a: readonly string[], b: readonly string[]): num
   if (a.length === 0 || b.length === 0) return 0.5;
   for (const x of a) if (b.includes(x)) return 1;
   return 0.25;
-}
-
-/** LSH bands from enrichment; without enrichment, an exact-text key for long enough texts. */
-export function textBands(p: DetectPost): string[] {
-  const bands = p.enrichment?.lshBands;
-  if (bands && bands.length > 0) return bands;
-  const norm = normalisedText(p);
-  return norm.length >= 20 ? [`exact:${norm}`] : [];
-}
-
-function normalisedText(p: DetectPost): string {
-  return `${p.title ?? ''} ${p.text ?? ''}`.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
 }
 
 function textSimilarity(x: DetectPost, y: DetectPost): number {

@@ -6,7 +6,7 @@ import type { Account, Post, PostEnrichment } from '../../storage/types';
 export type DetectPost = Pick<Post, '_id' | 'platform' | 'accountId' | 'createdAt'> &
   Partial<Pick<Post, 'author' | 'product' | 'rating' | 'text' | 'title' | 'parentId' | 'replyToAccountId' | 'links' | 'objects'>> & {
     enrichment?: Partial<
-      Pick<PostEnrichment, 'products' | 'mentions' | 'urls' | 'codes' | 'sentiment' | 'minhash' | 'lshBands'>
+      Pick<PostEnrichment, 'products' | 'mentions' | 'urls' | 'codes' | 'sentiment' | 'minhash' | 'lsh' | 'lshBands'>
     >;
   };
 

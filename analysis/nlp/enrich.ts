@@ -15,7 +15,8 @@ import { foldText } from './text';
  */
 export const ENRICHMENT_VERSION = 1;
 
-export type Enrichment = Omit<PostEnrichment, 'enrichedAt'>;
+/** What the enricher computes: the stored enrichment without its time (band keys derive from minhash, `lsh` says whether to). */
+export type Enrichment = Omit<PostEnrichment, 'enrichedAt' | 'lshBands' | 'minhash'> & { minhash: number[] };
 
 /** The text a post is enriched from: title and body, as one document. */
 export function enrichmentText(text: string | undefined | null, title?: string | null): string {
@@ -64,7 +65,7 @@ export function createEnricher(catalogue: readonly Product[]): Enricher {
       const doc = enrichmentText(text, title);
       const hash = textHash(text, title);
       if (!doc) {
-        return { version: ENRICHMENT_VERSION, textHash: hash, ...structuredClone(EMPTY_ENTITIES), products: [], sentiment: 0, minhash: [], lshBands: [] };
+        return { version: ENRICHMENT_VERSION, textHash: hash, ...structuredClone(EMPTY_ENTITIES), products: [], sentiment: 0, minhash: [], lsh: false };
       }
       const entities = extractEntities(doc, index);
       const sentiment = analyseSentiment(doc);
@@ -82,7 +83,7 @@ export function createEnricher(catalogue: readonly Product[]): Enricher {
         organisations: entities.organisations,
         sentiment: sentiment.score,
         minhash,
-        lshBands,
+        lsh: lshBands.length > 0,
       };
     },
   };

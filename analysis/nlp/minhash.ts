@@ -115,7 +115,7 @@ export function minhashSignature(text: string | undefined | null): number[] {
 }
 
 /** Fraction of equal positions: an unbiased estimate of the shingle sets' Jaccard similarity. */
-export function jaccardEstimate(a: readonly number[], b: readonly number[]): number {
+export function jaccardEstimate(a: ArrayLike<number>, b: ArrayLike<number>): number {
   const n = Math.min(a.length, b.length);
   if (n === 0) return 0;
   let eq = 0;
@@ -134,23 +134,27 @@ export function exactJaccard(a: string, b: string, k = MINHASH_SHINGLE): number 
 }
 
 /**
- * Band keys "<band>:<hex>" of a signature. Each band's r values are hashed to 52 bits (two
- * 32-bit mixes, 13 hex digits), so unrelated bands collide by chance about once per 4·10^15
- * pairs rather than once per 4·10^9.
+ * The key of band `b` of a signature as a number: the band's r values hashed to 52 bits
+ * (two 32-bit mixes), exact in a double, so unrelated bands collide by chance about once
+ * per 4·10^15 pairs rather than once per 4·10^9. Keys of different bands are compared only
+ * band by band (analysis/graph/near-duplicates), so the band index is not part of the key.
  */
-export function lshBands(signature: readonly number[], bands = LSH_BANDS, rows = LSH_ROWS): string[] {
+export function lshBandKey(signature: ArrayLike<number>, b: number, rows = LSH_ROWS): number {
+  let h1 = 0x9747b28c ^ b;
+  let h2 = 0x2545f491 ^ Math.imul(b, 0x27d4eb2d);
+  for (let r = 0; r < rows; r++) {
+    const v = signature[b * rows + r];
+    h1 = fmix32((h1 ^ v) >>> 0);
+    h2 = fmix32((Math.imul(h2, 31) + v) >>> 0);
+  }
+  return h1 * 0x100000 + (h2 >>> 12);
+}
+
+/** Band keys "<band>:<hex of lshBandKey>" of a signature (string form, for small in-memory groupings). */
+export function lshBands(signature: ArrayLike<number>, bands = LSH_BANDS, rows = LSH_ROWS): string[] {
   if (signature.length < bands * rows) return [];
   const out: string[] = new Array(bands);
-  for (let b = 0; b < bands; b++) {
-    let h1 = 0x9747b28c ^ b;
-    let h2 = 0x2545f491 ^ Math.imul(b, 0x27d4eb2d);
-    for (let r = 0; r < rows; r++) {
-      const v = signature[b * rows + r];
-      h1 = fmix32((h1 ^ v) >>> 0);
-      h2 = fmix32((Math.imul(h2, 31) + v) >>> 0);
-    }
-    out[b] = `${b}:${h1.toString(16).padStart(8, '0')}${(h2 >>> 12).toString(16).padStart(5, '0')}`;
-  }
+  for (let b = 0; b < bands; b++) out[b] = `${b}:${lshBandKey(signature, b, rows).toString(16).padStart(13, '0')}`;
   return out;
 }
 
@@ -163,7 +167,7 @@ export function fingerprint(text: string | undefined | null): { minhash: number[
 
 export interface Fingerprinted<Id> {
   id: Id;
-  minhash: readonly number[];
+  minhash: ArrayLike<number>;
   lshBands: readonly string[];
 }
 

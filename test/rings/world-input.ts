@@ -24,7 +24,7 @@ export function worldInput(world: World, opts: { text?: boolean } = {}): WorldIn
   const enricher = createEnricher(worldCatalogue(world));
   const enrich = (text: string, title?: string) => {
     const e = enricher.enrich(text, title);
-    return { products: e.products, mentions: e.mentions, urls: e.urls, codes: e.codes, sentiment: e.sentiment, minhash: e.minhash, lshBands: e.lshBands };
+    return { products: e.products, mentions: e.mentions, urls: e.urls, codes: e.codes, sentiment: e.sentiment, minhash: Int32Array.from(e.minhash), lsh: e.lsh }; // as detect reads it from the store
   };
   const posts: DetectPost[] = [];
   const accounts: DetectAccount[] = [];
