@@ -7,12 +7,23 @@ import { createLogger } from '../config/logger';
 import { runJob } from '../jobs/runner';
 import type { Job } from '../jobs/types';
 import { openStore, type Store } from '../storage/store';
+import { prettyDestination } from './log-pretty';
 import { progressBar } from './progress';
+import { Interrupted } from './signals';
+import { writeLines } from './terminal';
 
 export interface GlobalOptions {
   config?: string;
   logLevel?: string;
+  logFormat?: 'pretty' | 'json';
   json?: boolean;
+}
+
+/** Log lines as JSON for pipes and files, readable lines on a terminal (unless asked otherwise). */
+export function logFormat(given: string | undefined, stderrIsTTY = process.stderr.isTTY === true): 'pretty' | 'json' {
+  if (given === undefined) return stderrIsTTY ? 'pretty' : 'json';
+  if (given !== 'pretty' && given !== 'json') throw new Error(`--log-format must be pretty or json, not "${given}"`);
+  return given;
 }
 
 export interface CliDeps {
@@ -42,7 +53,10 @@ export function createDeps(program: Command): CliDeps {
       return config;
     },
     log() {
-      if (!log) log = createLogger(deps.config().logLevel);
+      if (!log) {
+        const level = deps.config().logLevel;
+        log = logFormat(globals().logFormat) === 'json' ? createLogger(level) : createLogger(level, prettyDestination());
+      }
       return log;
     },
     async withStore(fn) {
@@ -58,17 +72,24 @@ export function createDeps(program: Command): CliDeps {
       const bar = progressBar(label ?? job.name);
       const onSigint = () => {
         if (controller.signal.aborted) process.exit(130);
-        process.stderr.write(`\n${job.name}: stopping after the current step (Ctrl-C again to quit now)\n`);
+        writeLines(`${job.name}: stopping after the current step (Ctrl-C again to quit now)`);
         controller.abort(new Error('cancelled by user'));
       };
       process.on('SIGINT', onSigint);
       try {
-        return await runJob(store, deps.config(), job, params, {
+        const result = await runJob(store, deps.config(), job, params, {
           trigger: 'cli',
           log: deps.log(),
           signal: controller.signal,
           onProgress: bar.update,
         });
+        // Stopped early but returned what it did (a crawl keeps its cursors): the command
+        // prints it and exits 130.
+        if (controller.signal.aborted) process.exitCode = 130;
+        return result;
+      } catch (err) {
+        if (controller.signal.aborted) throw new Interrupted(`${job.name} cancelled (${(err as Error).message}); the run is recorded as cancelled`);
+        throw err;
       } finally {
         bar.stop();
         process.off('SIGINT', onSigint);

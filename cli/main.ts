@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/index';
 import { createDeps } from './context';
+import { Interrupted } from './signals';
 import * as analysisCmd from './commands/analysis';
 import * as demoCmd from './commands/demo';
 import * as importCmd from './commands/import';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
     .description('Find coordinated fake-review rings on Reddit and Twitter/X and link them to customer escalation cases.')
     .option('-c, --config <file>', 'configuration file (default ./ringwatch.config.json, or RINGWATCH_CONFIG)')
     .option('--log-level <level>', 'trace, debug, info, warn, error or silent (logs go to stderr)')
+    .option('--log-format <format>', 'pretty (one readable line each; the default on a terminal) or json (the default otherwise)')
     .option('--json', 'print data as JSON on stdout (for scripts)')
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
@@ -39,6 +41,10 @@ export async function main(argv: string[]): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
+    if (err instanceof Interrupted) {
+      process.stderr.write(`ringwatch: ${err.message}\n`);
+      return err.exitCode;
+    }
     if (err instanceof ConfigError) {
       process.stderr.write(`ringwatch: ${err.message}\nFix the configuration (see README "Configuration") and try again.\n`);
       return 2;

@@ -1,12 +1,26 @@
-/** Resolves on the first SIGINT or SIGTERM, then stops listening (long-running commands). */
-export function untilSignal(): Promise<void> {
+/** A command stopped by Ctrl-C / SIGTERM: exit code 130 (128 + SIGINT), like a shell. */
+export class Interrupted extends Error {
+  readonly exitCode = 130;
+  constructor(message: string) {
+    super(message);
+    this.name = 'Interrupted';
+  }
+}
+
+/** Resolves with the first SIGINT or SIGTERM, then stops listening (long-running commands). */
+export function untilSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
-    const stop = () => {
+    const stop = (signal: NodeJS.Signals) => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
-      resolve();
+      resolve(signal);
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+}
+
+/** The shell's exit code for a process ended by `signal` (130 for Ctrl-C, 143 for SIGTERM). */
+export function signalExitCode(signal: NodeJS.Signals): number {
+  return signal === 'SIGTERM' ? 143 : 130;
 }

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { FormatRegistry } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
+import { Value, type ValueError } from '@sinclair/typebox/value';
 import { defaults } from './defaults';
 import { type Config, ConfigSchema, type Secrets } from './schema';
 
@@ -72,6 +72,8 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   const env = opts.env ?? process.env;
   const cwd = opts.cwd ?? process.cwd();
   const sources = new Map<string, string>();
+  // Every problem is collected and reported at once: a user fixes them in one go.
+  const problems: string[] = [];
   let merged: Record<string, unknown> = structuredClone(defaults(cwd)) as Record<string, unknown>;
 
   const file = opts.file ?? env.RINGWATCH_CONFIG ?? path.join(cwd, 'ringwatch.config.json');
@@ -86,7 +88,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
     if ('secrets' in parsed) {
       throw new ConfigError(`config file ${file}: "secrets" may not be set in a file; use environment variables (see README)`);
     }
-    rejectUnknownKeys(parsed, merged, '', file);
+    problems.push(...unknownKeys(parsed, merged, '').map((m) => `  ${m} (in ${path.basename(file)})`));
     merged = deepMerge(merged, parsed, '', sources, path.basename(file));
   } else if (opts.file || env.RINGWATCH_CONFIG) {
     throw new ConfigError(`config file ${file} does not exist`);
@@ -100,15 +102,15 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   }
   if (opts.overrides) merged = deepMerge(merged, opts.overrides as Record<string, unknown>, '', sources, 'code');
 
-  const errors = [...Value.Errors(ConfigSchema, merged)];
-  if (errors.length > 0) {
-    const lines = errors.slice(0, 10).map((e) => {
-      const key = e.path.replace(/^\//, '').replaceAll('/', '.') || '(root)';
-      const from = sources.get(key) ?? sources.get(key.replace(/\.\d+$/, '')) ?? 'defaults';
-      return `  ${key} (from ${from}): ${e.message}; got ${JSON.stringify(e.value)}`;
-    });
-    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  const seen = new Set<string>();
+  for (const e of Value.Errors(ConfigSchema, merged)) {
+    const key = e.path.replace(/^\//, '').replaceAll('/', '.') || '(root)';
+    // Unions report each branch; one line per key says enough.
+    if (seen.has(key)) continue;
+    seen.add(key);
+    problems.push(`  ${key} (from ${sourceOf(sources, key)}): ${describeError(e)}; got ${JSON.stringify(e.value)}`);
   }
+  if (problems.length > 0) throw new ConfigError(`invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.join('\n')}`);
 
   const secrets: Secrets = {};
   for (const [name, key] of Object.entries(SECRET_ENV)) {
@@ -148,18 +150,36 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function rejectUnknownKeys(given: Record<string, unknown>, known: Record<string, unknown>, prefix: string, file: string) {
+/** Where a key's value came from: the key itself or the nearest enclosing key that was set. */
+function sourceOf(sources: Map<string, string>, key: string): string {
+  for (let k = key; k; k = k.includes('.') ? k.slice(0, k.lastIndexOf('.')) : '') {
+    const from = sources.get(k);
+    if (from) return from;
+  }
+  return 'defaults';
+}
+
+/** TypeBox's message, with the allowed values instead of "Expected union value" for a choice. */
+function describeError(e: ValueError): string {
+  const options = (e.schema as { anyOf?: { const?: unknown }[] }).anyOf;
+  if (options?.every((o) => o.const !== undefined)) return `must be one of ${options.map((o) => JSON.stringify(o.const)).join(', ')}`;
+  return e.message;
+}
+
+/** "unknown key …" for every key of `given` that `known` (the defaults) does not have. */
+function unknownKeys(given: Record<string, unknown>, known: Record<string, unknown>, prefix: string): string[] {
+  const out: string[] = [];
   for (const [k, v] of Object.entries(given)) {
     const key = prefix ? `${prefix}.${k}` : k;
     if (!(k in known)) {
-      throw new ConfigError(`config file ${file}: unknown key "${key}" (known: ${Object.keys(known).join(', ')})`);
+      out.push(`unknown key "${key}" (known${prefix ? ` in ${prefix}` : ''}: ${Object.keys(known).join(', ')})`);
+      continue;
     }
     // Maps (regionMap etc.) and arrays take any keys; only recurse into fixed-shape sections.
     const inner = known[k];
-    if (isPlainObject(v) && isPlainObject(inner) && Object.keys(inner).length > 0 && !k.endsWith('Map')) {
-      rejectUnknownKeys(v, inner, key, file);
-    }
+    if (isPlainObject(v) && isPlainObject(inner) && Object.keys(inner).length > 0 && !k.endsWith('Map')) out.push(...unknownKeys(v, inner, key));
   }
+  return out;
 }
 
 function deepMerge(

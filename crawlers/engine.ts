@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { Store } from '../storage/store';
 import type { CrawlState, Post } from '../storage/types';
 import { check, type PageCounts, PageWriter } from './page-writer';
-import { BudgetExhausted, type CrawlUnit, type Source, type SourcePage, type UnitContext, type UnitCursor, UnitNotAccessible } from './source';
+import { BudgetExhausted, type CrawlUnit, PageCapReached, type Source, type SourcePage, type UnitContext, type UnitCursor, UnitNotAccessible } from './source';
 
 export interface CrawlStats {
   requests: number;
@@ -43,7 +43,10 @@ export interface CrawlReport extends CrawlStats {
   notices: string[];
   /** Dry runs: the cursors that would have been saved. */
   cursors?: UnitCursor[];
-  stoppedBy?: 'budget' | 'signal';
+  /** budget: the run's --max-requests; cap: the source's own page cap (see `cap`); signal: cancelled. */
+  stoppedBy?: 'budget' | 'cap' | 'signal';
+  /** With stoppedBy "cap": which cap, e.g. "web.maxPages (500) reached". */
+  cap?: string;
 }
 
 export interface RequestBudget {
@@ -226,6 +229,14 @@ export async function crawlSource(source: Source, opts: EngineOptions): Promise<
             report.stoppedBy = 'budget';
             return;
           }
+          if (err instanceof PageCapReached) {
+            // Every later unit would stop at the same cap: say it once and end the source's crawl.
+            if (report.stoppedBy !== 'cap') log.info({ cap: err.message }, 'crawl stopped at its page cap; the rest is crawled next run');
+            report.stoppedBy = 'cap';
+            report.cap = err.message;
+            index = units.length;
+            return;
+          }
           if (opts.signal.aborted) {
             report.stoppedBy = 'signal';
             return;
@@ -256,7 +267,11 @@ export async function crawlSource(source: Source, opts: EngineOptions): Promise<
     }
   } catch (err) {
     if (err instanceof BudgetExhausted) report.stoppedBy = 'budget';
-    else {
+    else if (err instanceof PageCapReached) {
+      log.info({ cap: err.message }, 'crawl stopped at its page cap; the rest is crawled next run');
+      report.stoppedBy = 'cap';
+      report.cap = err.message;
+    } else {
       report.errors++;
       report.errorMessages.push((err as Error).message);
     }

@@ -69,6 +69,14 @@ export class UnitNotAccessible extends Error {
   }
 }
 
+/** A source's own page cap (web.maxPages) is reached: the crawl of that source ends there, not an error. */
+export class PageCapReached extends Error {
+  constructor(readonly setting: string, readonly max: number) {
+    super(`${setting} (${max}) reached`);
+    this.name = 'PageCapReached';
+  }
+}
+
 export class BudgetExhausted extends Error {
   constructor(max: number) {
     super(`request budget of ${max} spent`);

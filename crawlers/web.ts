@@ -13,7 +13,7 @@ import { passStep } from './cursor';
 import { httpGetChecked } from './http';
 import { type GateAnswer, type GateFactory, GateSet, localGates, type RequestGate, TransientError } from './rate-gate';
 import { parseRobots, type RobotsRules, robotsAllows } from './robots';
-import type { CrawlUnit, Source, SourcePage, UnitContext } from './source';
+import { type CrawlUnit, PageCapReached, type Source, type SourcePage, type UnitContext } from './source';
 
 export const WEB_USER_AGENT = 'ringwatch/0.1 (+review-ring research crawler)';
 /**
@@ -239,7 +239,7 @@ export class WebSource implements Source {
 
   /** Loads a checked URL in the domain's tab through the domain's gate and scrapes it, or says where it redirects. */
   private async load(url: URL, ctx: Pick<UnitContext, 'signal' | 'spend'>): Promise<Scraped | { redirect: URL }> {
-    if (this.pagesVisited >= this.cfg.maxPages) throw new Error(`web.maxPages (${this.cfg.maxPages}) reached`);
+    if (this.pagesVisited >= this.cfg.maxPages) throw new PageCapReached('web.maxPages', this.cfg.maxPages);
     const rules = await this.robotsFor(url);
     const gate = this.gateSet.get(url.host);
     ctx.spend();

@@ -15,7 +15,7 @@ export interface CrawlParams extends Record<string, unknown> {
   maxRequests?: number;
 }
 
-export type PlatformResult = CrawlStats & { errorMessages: string[]; refusedReasons?: Record<string, number>; notices?: string[]; skipped?: string; stoppedBy?: string };
+export type PlatformResult = CrawlStats & { errorMessages: string[]; refusedReasons?: Record<string, number>; notices?: string[]; skipped?: string; stoppedBy?: string; cap?: string };
 
 export interface CrawlResult extends CrawlStats, Record<string, unknown> {
   platforms: Partial<Record<CrawlPlatform, PlatformResult>>;
@@ -56,6 +56,7 @@ export const crawlJob: Job<CrawlParams, CrawlResult> = {
         continue;
       }
       if (ctx.signal.aborted) break;
+      ctx.progress(pages, undefined, `${p}: starting`);
       const source = createSource(ctx.config, p);
       let report: CrawlReport;
       try {

@@ -72,7 +72,15 @@ export async function runJob<P extends object, R extends object>(
   try {
     const result = await job.run({ store, config, log, progress, signal: opts.signal ?? new AbortController().signal, runId }, params);
     const finishedAt = new Date();
-    await finish({ status: 'succeeded', finishedAt, durationMs: finishedAt.getTime() - startedAt.getTime(), stats: numericStats(result as Record<string, unknown>) });
+    // A job that returns after being asked to stop (a crawl saves its cursors and
+    // returns) stopped early: the run is cancelled, with what it did.
+    const cancelled = opts.signal?.aborted ?? false;
+    await finish({
+      status: cancelled ? 'cancelled' : 'succeeded',
+      finishedAt,
+      durationMs: finishedAt.getTime() - startedAt.getTime(),
+      stats: numericStats(result as Record<string, unknown>),
+    });
     return { ...result, runId };
   } catch (err) {
     const finishedAt = new Date();

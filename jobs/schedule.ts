@@ -4,14 +4,14 @@
 // recorded in `runs` through the runner.
 import { Cron } from 'croner';
 import type { Logger } from 'pino';
-import type { Config, Schedule } from '../config/index';
+import { type Config, ConfigError, type Schedule } from '../config/index';
 import type { Store } from '../storage/store';
-import { type AnyJob, findJob, jobRegistry } from './registry';
+import { type AnyJob, jobRegistry } from './registry';
 import { runJob } from './runner';
 
 export interface ScheduledRun {
   schedule: Schedule;
-  status: 'succeeded' | 'failed' | 'skipped';
+  status: 'succeeded' | 'failed' | 'skipped' | 'cancelled';
   runId?: string;
   error?: string;
   startedAt: Date;
@@ -33,16 +33,18 @@ export interface Scheduler {
   stop(): Promise<void>;
 }
 
-/** Checks every schedule (job name, cron expression) before anything starts. */
+/** Checks every schedule (job name, cron expression) before anything starts; reports all problems at once. */
 export function validateSchedules(schedules: Schedule[], registry: Record<string, AnyJob> = jobRegistry): void {
+  const problems: string[] = [];
   schedules.forEach((s, i) => {
-    if (!registry[s.job]) findJob(s.job);
+    if (!registry[s.job]) problems.push(`  schedules[${i}].job: unknown job "${s.job}" (known: ${Object.keys(registry).sort().join(', ')})`);
     try {
       new Cron(s.cron, { paused: true }).stop();
     } catch (err) {
-      throw new Error(`schedules[${i}] (${s.job}): invalid cron "${s.cron}": ${(err as Error).message}`);
+      problems.push(`  schedules[${i}].cron (${s.job}): invalid cron "${s.cron}": ${(err as Error).message}`);
     }
   });
+  if (problems.length > 0) throw new ConfigError(`invalid schedules (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.join('\n')}`);
 }
 
 export function startScheduler(opts: SchedulerOptions): Scheduler {
@@ -64,8 +66,12 @@ export function startScheduler(opts: SchedulerOptions): Scheduler {
       running.set(schedule.job, p);
       try {
         const r = await p;
-        opts.onRun?.({ schedule, status: 'succeeded', runId: r.runId, startedAt, finishedAt: new Date() });
+        opts.onRun?.({ schedule, status: controller.signal.aborted ? 'cancelled' : 'succeeded', runId: r.runId, startedAt, finishedAt: new Date() });
       } catch (err) {
+        if (controller.signal.aborted) {
+          opts.onRun?.({ schedule, status: 'cancelled', error: (err as Error).message, startedAt, finishedAt: new Date() });
+          return;
+        }
         opts.log.error({ job: schedule.job, err: (err as Error).message }, 'scheduled run failed');
         opts.onRun?.({ schedule, status: 'failed', error: (err as Error).message, startedAt, finishedAt: new Date() });
       } finally {

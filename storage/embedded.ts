@@ -114,7 +114,10 @@ export async function startEmbedded(opts: StartOptions): Promise<EmbeddedStore> 
   const out = openSync(logFile, 'a');
   const child = spawn(binary, ['-data', `${dir}/`, '-listen', `127.0.0.1:${port}`], {
     stdio: ['ignore', out, out],
-    detached: opts.detached ?? false,
+    // Always its own process group: Ctrl-C on a terminal signals the whole foreground
+    // group, and the store must outlive the jobs that are still finishing on it (it
+    // is stopped last, by stop() or the exit hook; the launcher also watches its parent).
+    detached: true,
     env: { ...process.env, RINGWATCH_STORE_DETACHED: opts.detached ? '1' : '0' },
   });
   const pid = child.pid;

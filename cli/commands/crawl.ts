@@ -1,10 +1,20 @@
 // `ringwatch crawl reddit|twitter|web|all [--dry-run] [--max-requests N]`
 import type { Command } from 'commander';
-import { type CrawlParams, type CrawlResult, crawlJob } from '../../jobs/crawl';
+import { type CrawlParams, type CrawlResult, crawlJob, type PlatformResult } from '../../jobs/crawl';
 import type { CliDeps } from '../context';
 import { output, printTable } from '../output';
 
 const COLUMNS = ['platform', 'requests', 'items', 'new', 'duplicates', 'deleted', 'refused', 'errors', '429s', 'retries', 'seconds', 'note'];
+
+/** Why a platform's crawl ended early, if it did. */
+function platformNote(s: PlatformResult): string {
+  if (s.skipped) return `skipped: ${s.skipped}`;
+  if (s.stoppedBy === 'budget') return 'stopped: --max-requests reached';
+  if (s.stoppedBy === 'cap') return `stopped: ${s.cap}; the rest next run`;
+  if (s.stoppedBy === 'signal') return 'cancelled: cursors kept; run again to resume';
+  if (s.inaccessible) return `${s.inaccessible} not accessible (private or quarantined)`;
+  return '';
+}
 
 export function summaryRows(result: CrawlResult): Record<string, unknown>[] {
   const rows = Object.entries(result.platforms).map(([platform, s]) => ({
@@ -19,13 +29,7 @@ export function summaryRows(result: CrawlResult): Record<string, unknown>[] {
     '429s': s.rateLimited,
     retries: s.retries,
     seconds: Math.round(s.durationMs / 100) / 10,
-    note: s.skipped
-      ? `skipped: ${s.skipped}`
-      : s.stoppedBy === 'budget'
-        ? 'stopped: --max-requests reached'
-        : s.inaccessible
-          ? `${s.inaccessible} not accessible (private or quarantined)`
-          : '',
+    note: platformNote(s),
   }));
   if (rows.length > 1) {
     rows.push({
@@ -77,6 +81,7 @@ export function register(program: Command, deps: CliDeps) {
       });
       for (const m of result.notices ?? []) process.stderr.write(`note: ${m}\n`);
       for (const m of result.errorMessages) process.stderr.write(`error: ${m}\n`);
-      if (result.errors > 0) process.exitCode = 1;
+      if (process.exitCode === 130) process.stderr.write('crawl cancelled: every stored page kept its cursor; run the same command again to resume\n');
+      else if (result.errors > 0) process.exitCode = 1;
     });
 }

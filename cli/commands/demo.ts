@@ -9,6 +9,7 @@ import type { CliDeps } from '../context';
 import { printJson, printTable } from '../output';
 import { progressBar } from '../progress';
 import { untilSignal } from '../signals';
+import { writeLines } from '../terminal';
 
 export function register(program: Command, deps: CliDeps) {
   program
@@ -30,7 +31,7 @@ export function register(program: Command, deps: CliDeps) {
         const controller = new AbortController();
         const onSigint = () => {
           if (controller.signal.aborted) process.exit(130);
-          process.stderr.write('\ndemo: stopping after the current stage (Ctrl-C again to quit now)\n');
+          writeLines('demo: stopping after the current stage (Ctrl-C again to quit now)');
           controller.abort();
         };
         process.on('SIGINT', onSigint);

@@ -48,6 +48,30 @@ describe('ringwatch CLI', () => {
     expect(JSON.parse(second.stdout)).toMatchObject({ enriched: 0 });
   });
 
+  it('reports every configuration problem at once, exit 2', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'ringwatch-cli-many-'));
+    writeFileSync(path.join(dir, 'ringwatch.config.json'), JSON.stringify({ sever: {}, server: { port: 'eighty' }, web: { maxPages: 0 } }));
+    const r = ringwatch(['store', 'status'], { RINGWATCH_DATA: dir, RINGWATCH_LOG_LEVEL: 'loud' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/4 problems/);
+    expect(r.stderr).toMatch(/unknown key "sever"/);
+    expect(r.stderr).toMatch(/server\.port \(from ringwatch\.config\.json\)/);
+    expect(r.stderr).toMatch(/web\.maxPages \(from ringwatch\.config\.json\)/);
+    expect(r.stderr).toMatch(/logLevel \(from environment variable RINGWATCH_LOG_LEVEL\): must be one of "trace", "debug", "info", "warn", "error", "silent"/);
+  });
+
+  it('refuses bad schedules with exit 2, naming each one', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'ringwatch-cli-sched-'));
+    writeFileSync(
+      path.join(dir, 'ringwatch.config.json'),
+      JSON.stringify({ schedules: [{ job: 'crawl:myspace', cron: '*/5 * * * *' }, { job: 'detect', cron: '61 * * * *' }] }),
+    );
+    const r = ringwatch(['schedule', '--check'], { RINGWATCH_DATA: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/schedules\[0\]\.job: unknown job "crawl:myspace"/);
+    expect(r.stderr).toMatch(/schedules\[1\]\.cron \(detect\): invalid cron "61 \* \* \* \*"/);
+  });
+
   it('refuses a config file that carries secrets', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'ringwatch-cli-secret-'));
     writeFileSync(path.join(dir, 'ringwatch.config.json'), JSON.stringify({ secrets: { twitterBearerToken: 'x' } }));
