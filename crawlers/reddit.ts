@@ -6,11 +6,11 @@
 import Snoowrap from 'snoowrap';
 import { isoWeek } from '../analysis/time';
 import type { Config } from '../config/index';
-import type { Account, Post } from '../storage/types';
+import type { Account, CrawlState, Post } from '../storage/types';
 import { passStep } from './cursor';
 import { httpRequest, jsonAnswer } from './http';
 import { CrawlRequestError, type GateFactory, localGates, type RequestGate } from './rate-gate';
-import { type CrawlUnit, type Source, type SourcePage, type UnitContext, UnitNotAccessible } from './source';
+import { type CrawlUnit, type Source, type SourcePage, type UnitContext, type UnitCursor, UnitNotAccessible } from './source';
 
 export interface RedditCredentials {
   clientId: string;
@@ -157,6 +157,30 @@ function refusal(err: unknown): string | null {
   return `HTTP ${err.status}${reason ? `: ${reason}` : ''}`;
 }
 
+/** Posts edited this long before a fetch are read again on the next pass (a week: most edits follow soon after posting; not tuned). */
+export const EDIT_RECHECK_MS = 7 * 86_400_000;
+/** Most posts a unit re-reads for edits per pass: one /api/info request. */
+export const EDIT_RECHECK_MAX = 100;
+
+/** The fullnames listed for re-reading in a unit's cursor. */
+function editedList(state: Pick<CrawlState, 'extra'> | null): string[] {
+  const v = state?.extra?.edited;
+  return typeof v === 'string' && v ? v.split(',') : [];
+}
+
+/** Fullnames of these posts edited within EDIT_RECHECK_MS before `at`, latest edit first. */
+function recentlyEdited(posts: Post[], at: Date): string[] {
+  return posts
+    .filter((p) => p.editedAt && at.getTime() - p.editedAt.getTime() <= EDIT_RECHECK_MS)
+    .sort((a, b) => (b.editedAt as Date).getTime() - (a.editedAt as Date).getTime())
+    .map((p) => p.externalId);
+}
+
+function withEdited(cursor: UnitCursor, ids: string[]): UnitCursor {
+  const list = [...new Set(ids)].slice(0, EDIT_RECHECK_MAX);
+  return { ...cursor, extra: { ...(cursor.extra ?? {}), edited: list.length ? list.join(',') : null } };
+}
+
 const num = (v: unknown) => (typeof v === 'number' ? v : Number(v));
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 
@@ -240,6 +264,13 @@ export class RedditSource implements Source {
 
   async *pages(unit: CrawlUnit, ctx: UnitContext): AsyncIterable<SourcePage> {
     let state = ctx.state;
+    // A new pass first re-reads the posts the last one saw edited lately (one /api/info request).
+    const recheck = editedList(state);
+    if (state && !state.after && recheck.length > 0) {
+      const page = await this.recheckEdited(unit, state, recheck, ctx);
+      yield page;
+      state = { ...page.cursor, updatedAt: this.now() };
+    }
     for (;;) {
       const req = this.listingRequest(unit, state?.after ?? null);
       let listing: ListingJson;
@@ -268,10 +299,31 @@ export class RedditSource implements Source {
       }
       for (const p of posts) this.addAuthor(authors, p, fetchedAt);
       await this.fillAuthors(authors, ctx);
-      yield { posts, accounts: [...authors.values()], cursor: step.cursor, inaccessible };
+      const cursor = withEdited(step.cursor, [...recentlyEdited(posts, fetchedAt), ...editedList(state)]);
+      yield { posts, accounts: [...authors.values()], cursor, inaccessible };
       if (step.done) return;
-      state = { ...step.cursor, updatedAt: fetchedAt };
+      state = { ...cursor, updatedAt: fetchedAt };
     }
+  }
+
+  /**
+   * Edits (12.10): listings are newest first by creation, so a pass never meets an old post
+   * again, edited or not. Posts seen edited within EDIT_RECHECK_MS are listed in the unit's
+   * cursor and read again through /api/info when the next pass starts, their new text
+   * stored; those still edited lately stay listed. At most EDIT_RECHECK_MAX (one request).
+   */
+  private async recheckEdited(unit: CrawlUnit, state: NonNullable<UnitContext['state']>, ids: string[], ctx: CallContext): Promise<SourcePage> {
+    const listing = await this.get<ListingJson>('api/info', { id: ids.join(',') }, ctx);
+    const fetchedAt = this.now();
+    const posts = (listing?.data?.children ?? []).filter((t) => t.kind === 't3' || t.kind === 't1').map((t) => this.toPost(t, unit.id, fetchedAt));
+    const authors = new Map<string, Account>();
+    for (const p of posts) this.addAuthor(authors, p, fetchedAt);
+    const { updatedAt: _u, ...cursor } = state;
+    return {
+      posts,
+      accounts: [...authors.values()],
+      cursor: withEdited({ ...cursor, extra: { ...(cursor.extra ?? {}), edited: null } }, recentlyEdited(posts, fetchedAt)),
+    };
   }
 
   private now(): Date {

@@ -154,10 +154,13 @@ describe('replay: recorded Reddit units through the Reddit source', () => {
       const first = replay.recordings.find((x) => x.url.pathname === '/user/spez/submitted')!.headers;
       expect([first['x-ratelimit-remaining'], first['x-ratelimit-reset'], first['x-ratelimit-used']]).toEqual(['554.0', '348', '46']);
       const gaps = api.slice(1).map((s, i) => s.at - api[i].at);
-      // Arrival times at the server: the first request on a fresh connection arrives later after its slot than the next.
-      const tick = 60;
-      expect(gaps[1]).toBeGreaterThanOrEqual(347_000 / 554 - tick);
-      for (const g of gaps.slice(2)) expect(g).toBeGreaterThanOrEqual(1020 - tick);
+      // Measured at the server, where each arrival lags its send by a varying delay (large on a
+      // loaded machine): the paced span as a whole, less one such delay, and every gap by most of its share.
+      const spread = 347_000 / 554;
+      const lag = 150;
+      expect(gaps.slice(1).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(spread + 1020 * (gaps.length - 2) - lag);
+      expect(gaps[1]).toBeGreaterThanOrEqual(spread / 2);
+      for (const g of gaps.slice(2)) expect(g).toBeGreaterThanOrEqual(1020 * 0.75);
       expect((src.gates()[0] as RateGate).snapshot()).toMatchObject({ limit: 600, windowMs: 600_000 });
     } finally {
       await store.close();
