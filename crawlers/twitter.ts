@@ -43,7 +43,7 @@ export interface TwitterSourceOptions {
   /** Override units (tests, demo); default from config.twitter. */
   queries?: string[];
   users?: string[];
-  now?: () => Date;  /** Makes the rate gates (default in-process; BullMQ workers share them through Redis). */
+  now?: () => Date /** Makes the rate gates (default in-process; BullMQ workers share them through Redis). */;
   gates?: GateFactory;
 }
 
@@ -64,9 +64,13 @@ export class TwitterSource implements Source {
     this.client = new TwitterApi(opts.bearerToken, base.startsWith('http:') ? { httpAgent: new http.Agent({ keepAlive: true }) } : {});
     (this.client.v2 as unknown as { setPrefix(p: string): void }).setPrefix(base);
     const app = createHash('sha256').update(opts.bearerToken).digest('hex').slice(0, 8);
-    this.gateSet = new GateSet(
-      (endpoint) =>
-        (opts.gates ?? localGates)({ name: `twitter app:${app} ${endpoint}`, style: 'x', windowMs: config.twitter.rateWindowSec * 1000, maxRetries: config.crawl.maxRetries }),
+    this.gateSet = new GateSet((endpoint) =>
+      (opts.gates ?? localGates)({
+        name: `twitter app:${app} ${endpoint}`,
+        style: 'x',
+        windowMs: config.twitter.rateWindowSec * 1000,
+        maxRetries: config.crawl.maxRetries,
+      }),
     );
     this.timeoutMs = config.crawl.requestTimeoutMs;
   }
@@ -83,7 +87,12 @@ export class TwitterSource implements Source {
     ];
   }
 
-  private async get<T>(endpoint: string, path: string, params: Record<string, string | number | undefined>, ctx: Pick<UnitContext, 'signal' | 'spend'>): Promise<T> {
+  private async get<T>(
+    endpoint: string,
+    path: string,
+    params: Record<string, string | number | undefined>,
+    ctx: Pick<UnitContext, 'signal' | 'spend'>,
+  ): Promise<T> {
     // The cap holds for every unit of the app: the rest of the run sends nothing more.
     if (this.capped) throw this.capped;
     const query = Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined)) as Record<string, string>;
@@ -99,7 +108,9 @@ export class TwitterSource implements Source {
         } catch (e) {
           if (e instanceof ApiResponseError) {
             this.readClock(e.headers);
-            const body = e.data as { type?: string; detail?: string; period?: string; scope?: string; errors?: { message?: string; parameters?: Record<string, unknown> }[] } | undefined;
+            const body = e.data as
+              | { type?: string; detail?: string; period?: string; scope?: string; errors?: { message?: string; parameters?: Record<string, unknown> }[] }
+              | undefined;
             if (e.code === 429 && String(body?.type ?? '').endsWith('/usage-capped')) {
               this.capped = new UsageCapped([body?.detail, body?.period, body?.scope].filter(Boolean).join(', ') || 'usage-capped');
               throw this.capped;
@@ -143,7 +154,12 @@ export class TwitterSource implements Source {
       const who = unit.id.replace(/^twitter:user:/, '').replace(/:tweets$/, '');
       userId = /^\d+$/.test(who) ? who : (state?.extra?.userId as string | undefined);
       if (!userId) {
-        const found = await this.get<{ data?: XUser }>('GET /2/users/by/username/:username', `users/by/username/${encodeURIComponent(who.replace(/^@/, ''))}`, {}, ctx);
+        const found = await this.get<{ data?: XUser }>(
+          'GET /2/users/by/username/:username',
+          `users/by/username/${encodeURIComponent(who.replace(/^@/, ''))}`,
+          {},
+          ctx,
+        );
         if (!found.data) throw new Error(`X has no user @${who}`);
         userId = found.data.id;
       }
@@ -176,7 +192,12 @@ export class TwitterSource implements Source {
       let page: XPage;
       try {
         page = search
-          ? await this.get<XPage>('GET /2/tweets/search/recent', 'tweets/search/recent', { ...common, ...boundParams(bound), query: unit.id.slice('twitter:search:'.length), next_token: token }, ctx)
+          ? await this.get<XPage>(
+              'GET /2/tweets/search/recent',
+              'tweets/search/recent',
+              { ...common, ...boundParams(bound), query: unit.id.slice('twitter:search:'.length), next_token: token },
+              ctx,
+            )
           : await this.get<XPage>('GET /2/users/:id/tweets', `users/${userId}/tweets`, { ...common, since_id: bound.sinceId, pagination_token: token }, ctx);
       } catch (e) {
         if (!(e instanceof SinceIdRefused) || !search || bound.startTime !== undefined) throw e;
@@ -194,7 +215,11 @@ export class TwitterSource implements Source {
       // Empty results carry no `data` field at all.
       const tweets = page.data ?? [];
       // Refused tweets still move the pass on (their time is in their id): they are reported, not lost.
-      const items = tweets.map((t) => ({ id: `twitter:${t.id}`, createdAt: new Date(t.created_at ? Date.parse(t.created_at) : (snowflakeTime(t.id) ?? 0)), tweet: t }));
+      const items = tweets.map((t) => ({
+        id: `twitter:${t.id}`,
+        createdAt: new Date(t.created_at ? Date.parse(t.created_at) : (snowflakeTime(t.id) ?? 0)),
+        tweet: t,
+      }));
       const step = passStep(unit.id, 'twitter', state, items, page.meta?.next_token ?? null, 'nextToken');
       if (userId && !/^\d+$/.test(unit.id.split(':')[2])) step.cursor.extra = { ...step.cursor.extra, userId };
       const extra = { ...step.cursor.extra };
@@ -211,7 +236,11 @@ export class TwitterSource implements Source {
         step.keep.map((i) => i.tweet),
         { users, tweets: included, unitId: unit.id, fetchedAt },
       );
-      extra.recheck = mergeRecheck(recheckList({ extra }), step.keep.map((i) => i.tweet), answeredAt);
+      extra.recheck = mergeRecheck(
+        recheckList({ extra }),
+        step.keep.map((i) => i.tweet),
+        answeredAt,
+      );
       step.cursor.extra = extra;
       yield { posts, accounts: authorsOf(posts, users, fetchedAt), cursor: step.cursor, refused, notices: notices.splice(0) };
       if (step.done) return;
@@ -230,7 +259,12 @@ export class TwitterSource implements Source {
     const fetchedAt = this.now();
     const answeredAt = this.serverNow() ?? fetchedAt.getTime();
     const users = new Map((r.includes?.users ?? []).map((u) => [u.id, u]));
-    const { posts, refused } = pagePosts(r.data ?? [], { users, tweets: new Map((r.includes?.tweets ?? []).map((t) => [t.id, t])), unitId: unit.id, fetchedAt });
+    const { posts, refused } = pagePosts(r.data ?? [], {
+      users,
+      tweets: new Map((r.includes?.tweets ?? []).map((t) => [t.id, t])),
+      unitId: unit.id,
+      fetchedAt,
+    });
     const accounts = authorsOf(posts, users, fetchedAt);
     // Tweets still editable stay on the list; gone ones are left to deletion sync.
     const { updatedAt: _u, ...cursor } = state;

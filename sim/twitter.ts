@@ -91,9 +91,67 @@ export const EDITS_ALLOWED = 5;
 /** Legacy retweet text: "RT @user: " plus the original, cut to this many characters with "…". */
 export const RETWEET_TEXT_MAX = 140;
 
-const TWEET_FIELDS = ['attachments', 'author_id', 'context_annotations', 'conversation_id', 'created_at', 'edit_controls', 'edit_history_tweet_ids', 'entities', 'geo', 'id', 'in_reply_to_user_id', 'lang', 'non_public_metrics', 'note_tweet', 'organic_metrics', 'possibly_sensitive', 'promoted_metrics', 'public_metrics', 'referenced_tweets', 'reply_settings', 'source', 'text', 'withheld'];
-const USER_FIELDS = ['affiliation', 'connection_status', 'created_at', 'description', 'entities', 'id', 'location', 'most_recent_tweet_id', 'name', 'pinned_tweet_id', 'profile_banner_url', 'profile_image_url', 'protected', 'public_metrics', 'receives_your_dm', 'subscription_type', 'url', 'username', 'verified', 'verified_type', 'withheld'];
-const EXPANSIONS = ['author_id', 'referenced_tweets.id', 'referenced_tweets.id.author_id', 'in_reply_to_user_id', 'entities.mentions.username', 'attachments.media_keys', 'attachments.poll_ids', 'geo.place_id', 'edit_history_tweet_ids', 'pinned_tweet_id', 'most_recent_tweet_id'];
+const TWEET_FIELDS = [
+  'attachments',
+  'author_id',
+  'context_annotations',
+  'conversation_id',
+  'created_at',
+  'edit_controls',
+  'edit_history_tweet_ids',
+  'entities',
+  'geo',
+  'id',
+  'in_reply_to_user_id',
+  'lang',
+  'non_public_metrics',
+  'note_tweet',
+  'organic_metrics',
+  'possibly_sensitive',
+  'promoted_metrics',
+  'public_metrics',
+  'referenced_tweets',
+  'reply_settings',
+  'source',
+  'text',
+  'withheld',
+];
+const USER_FIELDS = [
+  'affiliation',
+  'connection_status',
+  'created_at',
+  'description',
+  'entities',
+  'id',
+  'location',
+  'most_recent_tweet_id',
+  'name',
+  'pinned_tweet_id',
+  'profile_banner_url',
+  'profile_image_url',
+  'protected',
+  'public_metrics',
+  'receives_your_dm',
+  'subscription_type',
+  'url',
+  'username',
+  'verified',
+  'verified_type',
+  'withheld',
+];
+const EXPANSIONS = [
+  'author_id',
+  'referenced_tweets.id',
+  'referenced_tweets.id.author_id',
+  'in_reply_to_user_id',
+  'entities.mentions.username',
+  'attachments.media_keys',
+  'attachments.poll_ids',
+  'geo.place_id',
+  'edit_history_tweet_ids',
+  'pinned_tweet_id',
+  'most_recent_tweet_id',
+];
 
 const PROBLEM = 'https://api.twitter.com/2/problems';
 
@@ -108,7 +166,12 @@ function invalid(parameter: string, value: string, message: string): InvalidRequ
 }
 
 function invalidResponse(e: InvalidRequest): SimResponse {
-  return json(400, { errors: e.errors, title: 'Invalid Request', detail: 'One or more parameters to your request was invalid.', type: `${PROBLEM}/invalid-request` });
+  return json(400, {
+    errors: e.errors,
+    title: 'Invalid Request',
+    detail: 'One or more parameters to your request was invalid.',
+    type: `${PROBLEM}/invalid-request`,
+  });
 }
 
 function problem(status: number, title: string): SimResponse {
@@ -164,10 +227,12 @@ export function createTwitterSim(options: TwitterSimOptions): TwitterSim {
   const faults = new FaultInjector(withWorldClock(options.faults));
   const tokenTtl = options.tokenTtlSec ?? 7200;
   let limits: TwitterRateLimits = options.rateLimits ?? {};
-  const limiter = new FirstRequestWindowLimiter((endpoint): LimitSpec => ({
-    windowMs: limits.windowMs ?? 15 * 60_000,
-    limit: limits.perEndpoint?.[endpoint] ?? limits.limit ?? TWITTER_ENDPOINT_LIMITS[endpoint] ?? 300,
-  }));
+  const limiter = new FirstRequestWindowLimiter(
+    (endpoint): LimitSpec => ({
+      windowMs: limits.windowMs ?? 15 * 60_000,
+      limit: limits.perEndpoint?.[endpoint] ?? limits.limit ?? TWITTER_ENDPOINT_LIMITS[endpoint] ?? 300,
+    }),
+  );
   let usageCap = options.usageCap ?? null;
   const usage = new Map<string, number>();
   /** The caller of the request being handled (handlers run synchronously). */
@@ -215,7 +280,17 @@ export function createTwitterSim(options: TwitterSimOptions): TwitterSim {
       const refresh = `simxr-${randomBytes(18).toString('base64url')}`;
       userTokens.set(access, { user, expiresAt: Date.now() + tokenTtl * 1000 });
       refreshTokens.set(refresh, user);
-      return { ...json(200, { token_type: 'bearer', expires_in: tokenTtl, access_token: access, scope: 'tweet.read users.read offline.access', refresh_token: refresh }), endpoint, client: `user:${user}` };
+      return {
+        ...json(200, {
+          token_type: 'bearer',
+          expires_in: tokenTtl,
+          access_token: access,
+          scope: 'tweet.read users.read offline.access',
+          refresh_token: refresh,
+        }),
+        endpoint,
+        client: `user:${user}`,
+      };
     };
     if (grant === 'authorization_code') {
       const code = codes.get(req.body.get('code') ?? '');
@@ -240,7 +315,10 @@ export function createTwitterSim(options: TwitterSimOptions): TwitterSim {
     const auth = basicAuth(req.headers.authorization);
     const app = auth && apps.find((a) => a.key === auth.user && a.secret === auth.pass);
     if (!app || req.body.get('grant_type') !== 'client_credentials') {
-      return { ...json(403, { errors: [{ code: 99, message: 'Unable to verify your credentials', label: 'authenticity_token_error' }] }), endpoint: 'POST /oauth2/token' };
+      return {
+        ...json(403, { errors: [{ code: 99, message: 'Unable to verify your credentials', label: 'authenticity_token_error' }] }),
+        endpoint: 'POST /oauth2/token',
+      };
     }
     return { ...json(200, { token_type: 'bearer', access_token: app.bearerToken }), endpoint: 'POST /oauth2/token', client: `app:${app.key}` };
   };
@@ -261,7 +339,10 @@ export function createTwitterSim(options: TwitterSimOptions): TwitterSim {
   const listParam = (q: URLSearchParams, name: string, allowed: string[]): Set<string> => {
     const raw = q.get(name);
     if (!raw) return new Set();
-    const values = raw.split(',').map((v) => v.trim()).filter(Boolean);
+    const values = raw
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean);
     for (const v of values) {
       if (!allowed.includes(v)) throw invalid(name, v, `The \`${name}\` query parameter value [${v}] is not one of [${allowed.join(',')}]`);
     }
@@ -286,10 +367,16 @@ export function createTwitterSim(options: TwitterSimOptions): TwitterSim {
     const mentions: unknown[] = [];
     for (const m of served.matchAll(/@(\w{1,15})/g)) {
       const u = userByName.get(m[1].toLowerCase());
-      mentions.push({ start: cpIndex(served, m.index as number), end: cpIndex(served, (m.index as number) + m[0].length), username: u?.username ?? m[1], ...(u ? { id: u.id } : {}) });
+      mentions.push({
+        start: cpIndex(served, m.index as number),
+        end: cpIndex(served, (m.index as number) + m[0].length),
+        username: u?.username ?? m[1],
+        ...(u ? { id: u.id } : {}),
+      });
     }
     const hashtags: unknown[] = [];
-    for (const m of served.matchAll(/#(\w+)/g)) hashtags.push({ start: cpIndex(served, m.index as number), end: cpIndex(served, (m.index as number) + m[0].length), tag: m[1] });
+    for (const m of served.matchAll(/#(\w+)/g))
+      hashtags.push({ start: cpIndex(served, m.index as number), end: cpIndex(served, (m.index as number) + m[0].length), tag: m[1] });
     if (urls.length) e.urls = urls;
     if (mentions.length) e.mentions = mentions;
     if (hashtags.length) e.hashtags = hashtags;
@@ -344,9 +431,21 @@ export function createTwitterSim(options: TwitterSimOptions): TwitterSim {
     if (fields.has('edit_controls')) {
       const root = tweetById.get(historyOf(t)[0]) ?? t;
       const left = EDITS_ALLOWED - (historyOf(t).length - 1);
-      out.edit_controls = { edits_remaining: left, is_edit_eligible: !isRetweet(t), editable_until: new Date(root.createdAt + EDIT_WINDOW_MIN * 60_000).toISOString() };
+      out.edit_controls = {
+        edits_remaining: left,
+        is_edit_eligible: !isRetweet(t),
+        editable_until: new Date(root.createdAt + EDIT_WINDOW_MIN * 60_000).toISOString(),
+      };
     }
-    if (fields.has('public_metrics')) out.public_metrics = { retweet_count: t.retweets, reply_count: t.replies, like_count: t.likes, quote_count: t.quotes, bookmark_count: Math.floor(t.likes / 10), impression_count: t.impressions };
+    if (fields.has('public_metrics'))
+      out.public_metrics = {
+        retweet_count: t.retweets,
+        reply_count: t.replies,
+        like_count: t.likes,
+        quote_count: t.quotes,
+        bookmark_count: Math.floor(t.likes / 10),
+        impression_count: t.impressions,
+      };
     if (fields.has('lang')) out.lang = 'en';
     if (fields.has('possibly_sensitive')) out.possibly_sensitive = false;
     if (fields.has('reply_settings')) out.reply_settings = 'everyone';
@@ -357,7 +456,14 @@ export function createTwitterSim(options: TwitterSimOptions): TwitterSim {
   const userJson = (u: TwitterUser, fields: Set<string>) => {
     const out: Record<string, unknown> = { id: u.id, name: u.name, username: u.username };
     if (fields.has('created_at')) out.created_at = new Date(u.createdAt).toISOString();
-    if (fields.has('public_metrics')) out.public_metrics = { followers_count: u.followers, following_count: u.following, tweet_count: u.tweetCount, listed_count: u.listed, like_count: u.tweetCount * 2 };
+    if (fields.has('public_metrics'))
+      out.public_metrics = {
+        followers_count: u.followers,
+        following_count: u.following,
+        tweet_count: u.tweetCount,
+        listed_count: u.listed,
+        like_count: u.tweetCount * 2,
+      };
     if (fields.has('verified')) out.verified = u.verified;
     if (fields.has('verified_type')) out.verified_type = u.verified ? 'blue' : 'none';
     if (fields.has('description')) out.description = u.description;
@@ -383,10 +489,11 @@ export function createTwitterSim(options: TwitterSimOptions): TwitterSim {
     for (const t of list) {
       if (ex.has('author_id')) addUser(users, t.authorId);
       if (ex.has('in_reply_to_user_id') && t.inReplyToUserId) addUser(users, t.inReplyToUserId);
-      if (ex.has('entities.mentions.username')) for (const m of t.text.matchAll(/@(\w{1,15})/g)) {
-        const u = userByName.get(m[1].toLowerCase());
-        if (u) users.set(u.id, u);
-      }
+      if (ex.has('entities.mentions.username'))
+        for (const m of t.text.matchAll(/@(\w{1,15})/g)) {
+          const u = userByName.get(m[1].toLowerCase());
+          if (u) users.set(u.id, u);
+        }
       if (ex.has('edit_history_tweet_ids')) {
         for (const id of historyOf(t)) {
           const v = tweetById.get(id);
@@ -432,7 +539,8 @@ export function createTwitterSim(options: TwitterSimOptions): TwitterSim {
     const raw = q.get(name);
     if (raw === null) return undefined;
     const t = Date.parse(raw);
-    if (!/^\d{4}-\d{2}-\d{2}T/.test(raw) || Number.isNaN(t)) throw invalid(name, raw, `Invalid '${name}':'${raw}'. '${name}' must be a valid RFC3339 date-time`);
+    if (!/^\d{4}-\d{2}-\d{2}T/.test(raw) || Number.isNaN(t))
+      throw invalid(name, raw, `Invalid '${name}':'${raw}'. '${name}' must be a valid RFC3339 date-time`);
     return t;
   };
 
@@ -442,7 +550,8 @@ export function createTwitterSim(options: TwitterSimOptions): TwitterSim {
     const untilId = idParam(q, 'until_id');
     const startTime = timeParam(q, 'start_time');
     const endTime = timeParam(q, 'end_time');
-    if (startTime !== undefined && endTime !== undefined && startTime >= endTime) throw invalid('start_time', q.get('start_time') as string, 'Invalid \'start_time\': must be before \'end_time\'');
+    if (startTime !== undefined && endTime !== undefined && startTime >= endTime)
+      throw invalid('start_time', q.get('start_time') as string, "Invalid 'start_time': must be before 'end_time'");
     const token = q.get(tokenParam);
     let cursor: string | undefined;
     if (token !== null) {
@@ -475,35 +584,37 @@ export function createTwitterSim(options: TwitterSimOptions): TwitterSim {
     return { list: out, meta };
   };
 
-  const matcher = (node: QueryNode) => (t: Tweet): boolean =>
-    evaluate(node, textOf(t), (field, value) => {
-      const v = value.toLowerCase();
-      switch (field) {
-        case 'from':
-          return (userById.get(t.authorId)?.username.toLowerCase() ?? '') === v.replace(/^@/, '') || t.authorId === v;
-        case 'to':
-          return !!t.inReplyToUserId && (userById.get(t.inReplyToUserId)?.username.toLowerCase() ?? '') === v.replace(/^@/, '');
-        case 'is':
-          if (v === 'retweet') return !!t.referenced?.some((r) => r.type === 'retweeted');
-          if (v === 'reply') return !!t.referenced?.some((r) => r.type === 'replied_to');
-          if (v === 'quote') return !!t.referenced?.some((r) => r.type === 'quoted');
-          if (v === 'verified') return !!userById.get(t.authorId)?.verified;
-          return false;
-        case 'has':
-          if (v === 'links') return /https?:\/\//.test(t.text);
-          if (v === 'mentions') return /@\w/.test(t.text);
-          if (v === 'hashtags') return /#\w/.test(t.text);
-          return false;
-        case 'lang':
-          return v === 'en';
-        case 'url':
-          return t.text.toLowerCase().includes(v);
-        case 'conversation_id':
-          return t.conversationId === value;
-        default:
-          throw new QueryError(`unknown operator ${field}:`);
-      }
-    });
+  const matcher =
+    (node: QueryNode) =>
+    (t: Tweet): boolean =>
+      evaluate(node, textOf(t), (field, value) => {
+        const v = value.toLowerCase();
+        switch (field) {
+          case 'from':
+            return (userById.get(t.authorId)?.username.toLowerCase() ?? '') === v.replace(/^@/, '') || t.authorId === v;
+          case 'to':
+            return !!t.inReplyToUserId && (userById.get(t.inReplyToUserId)?.username.toLowerCase() ?? '') === v.replace(/^@/, '');
+          case 'is':
+            if (v === 'retweet') return !!t.referenced?.some((r) => r.type === 'retweeted');
+            if (v === 'reply') return !!t.referenced?.some((r) => r.type === 'replied_to');
+            if (v === 'quote') return !!t.referenced?.some((r) => r.type === 'quoted');
+            if (v === 'verified') return !!userById.get(t.authorId)?.verified;
+            return false;
+          case 'has':
+            if (v === 'links') return /https?:\/\//.test(t.text);
+            if (v === 'mentions') return /@\w/.test(t.text);
+            if (v === 'hashtags') return /#\w/.test(t.text);
+            return false;
+          case 'lang':
+            return v === 'en';
+          case 'url':
+            return t.text.toLowerCase().includes(v);
+          case 'conversation_id':
+            return t.conversationId === value;
+          default:
+            throw new QueryError(`unknown operator ${field}:`);
+        }
+      });
 
   // ---------------------------------------------------------------- routes
   type Handler = (m: RegExpExecArray, req: SimRequest) => SimResponse;
@@ -528,10 +639,19 @@ export function createTwitterSim(options: TwitterSimOptions): TwitterSim {
         const since = idParam(q, 'since_id');
         if (since && snowflakeTime(since) < floor) {
           const at = new Date(floor).toISOString().replace(/\.\d{3}Z$/, 'Z');
-          throw invalid('since_id', since, `Invalid 'since_id':'${since}'. 'since_id' must be a tweet id created after ${at}. Please use a 'since_id' that is larger than ${snowflake(floor, 0)}`);
+          throw invalid(
+            'since_id',
+            since,
+            `Invalid 'since_id':'${since}'. 'since_id' must be a tweet id created after ${at}. Please use a 'since_id' that is larger than ${snowflake(floor, 0)}`,
+          );
         }
         const st = timeParam(q, 'start_time');
-        if (st !== undefined && st < floor) throw invalid('start_time', q.get('start_time') as string, `Invalid 'start_time':'${q.get('start_time')}'. 'start_time' must be on or after ${new Date(floor).toISOString()}`);
+        if (st !== undefined && st < floor)
+          throw invalid(
+            'start_time',
+            q.get('start_time') as string,
+            `Invalid 'start_time':'${q.get('start_time')}'. 'start_time' must be on or after ${new Date(floor).toISOString()}`,
+          );
         const match = matcher(node);
         let p: ReturnType<typeof pageOf>;
         try {
@@ -566,8 +686,12 @@ export function createTwitterSim(options: TwitterSimOptions): TwitterSim {
       pattern: /^\/2\/tweets$/,
       name: 'GET /2/tweets',
       handler: (_m, req) => {
-        const ids = (req.query.get('ids') ?? '').split(',').map((x) => x.trim()).filter(Boolean);
-        if (ids.length === 0 || ids.length > 100) throw invalid('ids', req.query.get('ids') ?? '', 'The `ids` query parameter value must have between 1 and 100 ids');
+        const ids = (req.query.get('ids') ?? '')
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean);
+        if (ids.length === 0 || ids.length > 100)
+          throw invalid('ids', req.query.get('ids') ?? '', 'The `ids` query parameter value must have between 1 and 100 ids');
         const found: Tweet[] = [];
         const errors: unknown[] = [];
         for (const id of ids) {
@@ -593,9 +717,17 @@ export function createTwitterSim(options: TwitterSimOptions): TwitterSim {
       pattern: /^\/2\/users\/by$/,
       name: 'GET /2/users/by',
       handler: (_m, req) => {
-        const names = (req.query.get('usernames') ?? '').split(',').map((x) => x.trim().replace(/^@/, '')).filter(Boolean);
-        if (names.length === 0 || names.length > 100) throw invalid('usernames', req.query.get('usernames') ?? '', 'The `usernames` query parameter value must have between 1 and 100 usernames');
-        return usersPayload(names.map((n) => [n, userByName.get(n.toLowerCase())] as const), 'usernames', req.query);
+        const names = (req.query.get('usernames') ?? '')
+          .split(',')
+          .map((x) => x.trim().replace(/^@/, ''))
+          .filter(Boolean);
+        if (names.length === 0 || names.length > 100)
+          throw invalid('usernames', req.query.get('usernames') ?? '', 'The `usernames` query parameter value must have between 1 and 100 usernames');
+        return usersPayload(
+          names.map((n) => [n, userByName.get(n.toLowerCase())] as const),
+          'usernames',
+          req.query,
+        );
       },
     },
     {
@@ -607,9 +739,17 @@ export function createTwitterSim(options: TwitterSimOptions): TwitterSim {
       pattern: /^\/2\/users$/,
       name: 'GET /2/users',
       handler: (_m, req) => {
-        const ids = (req.query.get('ids') ?? '').split(',').map((x) => x.trim()).filter(Boolean);
-        if (ids.length === 0 || ids.length > 100) throw invalid('ids', req.query.get('ids') ?? '', 'The `ids` query parameter value must have between 1 and 100 ids');
-        return usersPayload(ids.map((id) => [id, userById.get(id)] as const), 'ids', req.query);
+        const ids = (req.query.get('ids') ?? '')
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean);
+        if (ids.length === 0 || ids.length > 100)
+          throw invalid('ids', req.query.get('ids') ?? '', 'The `ids` query parameter value must have between 1 and 100 ids');
+        return usersPayload(
+          ids.map((id) => [id, userById.get(id)] as const),
+          'ids',
+          req.query,
+        );
       },
     },
     {
@@ -668,13 +808,25 @@ export function createTwitterSim(options: TwitterSimOptions): TwitterSim {
     const endpoint = route ? route.name : `${req.method} ${path}`;
     const caller = callerOf(req);
     if (!caller) return { ...problem(401, 'Unauthorized'), endpoint };
-    if (!route || req.method !== 'GET') return { ...json(404, { errors: [{ message: 'Sorry, that page does not exist', code: 34 }] }), endpoint, client: caller };
+    if (!route || req.method !== 'GET')
+      return { ...json(404, { errors: [{ message: 'Sorry, that page does not exist', code: 34 }] }), endpoint, client: caller };
     const rl = limiter.hit(caller, route.name, faults.now());
     const headers = rateHeaders(rl);
     if (!rl.allowed) return { ...problem(429, 'Too Many Requests'), headers, endpoint, client: caller };
     // The monthly cap answers 429 too, with the rate window far from used up.
     if (usageCap !== null && (usage.get(caller) ?? 0) >= usageCap) {
-      return { ...json(429, { title: 'UsageCapExceeded', detail: 'Usage cap exceeded: Monthly product cap', type: `${PROBLEM}/usage-capped`, period: 'Monthly', scope: 'Product' }), headers, endpoint, client: caller };
+      return {
+        ...json(429, {
+          title: 'UsageCapExceeded',
+          detail: 'Usage cap exceeded: Monthly product cap',
+          type: `${PROBLEM}/usage-capped`,
+          period: 'Monthly',
+          scope: 'Product',
+        }),
+        headers,
+        endpoint,
+        client: caller,
+      };
     }
     let out: SimResponse;
     try {
@@ -696,7 +848,12 @@ export function createTwitterSim(options: TwitterSimOptions): TwitterSim {
     const endpoint = route?.name ?? `${req.method} ${path}`;
     if (d.kind === '429') {
       const spec = { limit: limits.perEndpoint?.[endpoint] ?? limits.limit ?? TWITTER_ENDPOINT_LIMITS[endpoint] ?? 300 };
-      return { ...problem(429, 'Too Many Requests'), headers: rateHeaders({ limit: spec.limit, remaining: 0, resetAt: d.stormUntil ?? faults.now() + 1000 }), client, endpoint };
+      return {
+        ...problem(429, 'Too Many Requests'),
+        headers: rateHeaders({ limit: spec.limit, remaining: 0, resetAt: d.stormUntil ?? faults.now() + 1000 }),
+        client,
+        endpoint,
+      };
     }
     const status = d.status ?? 503;
     const title = status === 500 ? 'Internal Server Error' : status === 502 ? 'Bad Gateway' : status === 504 ? 'Gateway Timeout' : 'Service Unavailable';
@@ -760,7 +917,11 @@ export function createTwitterSim(options: TwitterSimOptions): TwitterSim {
       const shared = input.retweetOf ?? input.quoteOf;
       const original = shared ? tweetById.get(shared) : undefined;
       if (shared && !original) throw new Error(`no such tweet ${shared}`);
-      const referenced: Tweet['referenced'] = parent ? [{ type: 'replied_to', id: parent.id }] : original ? [{ type: input.retweetOf ? 'retweeted' : 'quoted', id: original.id }] : undefined;
+      const referenced: Tweet['referenced'] = parent
+        ? [{ type: 'replied_to', id: parent.id }]
+        : original
+          ? [{ type: input.retweetOf ? 'retweeted' : 'quoted', id: original.id }]
+          : undefined;
       const text = input.retweetOf && original ? `RT @${userById.get(original.authorId)?.username}: ${original.text}` : input.text;
       if (original && input.retweetOf) original.retweets++;
       else if (original) original.quotes++;
@@ -774,7 +935,14 @@ export function createTwitterSim(options: TwitterSimOptions): TwitterSim {
       const root = tweetById.get(history[0]) as Tweet;
       if (worldNow() > root.createdAt + EDIT_WINDOW_MIN * 60_000 || history.length > EDITS_ALLOWED) throw new Error(`tweet ${id} can no longer be edited`);
       const t = publish({ authorId: old.authorId, text, conversationId: old.conversationId, inReplyToUserId: old.inReplyToUserId, referenced: old.referenced });
-      Object.assign(t, { likes: old.likes, retweets: old.retweets, replies: old.replies, quotes: old.quotes, impressions: old.impressions, productIds: old.productIds });
+      Object.assign(t, {
+        likes: old.likes,
+        retweets: old.retweets,
+        replies: old.replies,
+        quotes: old.quotes,
+        impressions: old.impressions,
+        productIds: old.productIds,
+      });
       versions.set(root.id, [...history, t.id]);
       rootOf.set(root.id, root.id);
       for (const v of [...history, t.id]) rootOf.set(v, root.id);

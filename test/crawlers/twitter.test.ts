@@ -33,7 +33,8 @@ describe('X crawler on real API shapes', () => {
     const store = await testStore();
     try {
       const x = sim.twitter.sim;
-      const text = 'Zqxretro kettle: boils in 90 s & keeps warm <3 for hours, the lid locks tight, no plastic taste at all, and the base stays put on a wet counter https://shop.example.com/dp/B0ZQX';
+      const text =
+        'Zqxretro kettle: boils in 90 s & keeps warm <3 for hours, the lid locks tight, no plastic taste at all, and the base stays put on a wet counter https://shop.example.com/dp/B0ZQX';
       expect(text.length).toBeGreaterThan(140);
       const original = x.addTweet({ authorId: users()[0].id, text });
       const retweeters = users().slice(1, 20);
@@ -47,7 +48,9 @@ describe('X crawler on real API shapes', () => {
 
       const o = posts.get(`twitter:${original.id}`) as Post;
       // Full text, HTML entities undone once; links as t.co, as X shows them.
-      expect(o.text?.replace(/https:\/\/t\.co\/\S+/g, 'URL')).toMatch(/^Zqxretro kettle: boils in 90 s & keeps warm <3 for hours, .* on a wet counter URL( URL)?$/);
+      expect(o.text?.replace(/https:\/\/t\.co\/\S+/g, 'URL')).toMatch(
+        /^Zqxretro kettle: boils in 90 s & keeps warm <3 for hours, .* on a wet counter URL( URL)?$/,
+      );
       expect(o.accountId).toBe(`twitter:${users()[0].id}`);
       // Unwound link only: a photo link back to the tweet itself is no outbound link.
       expect(o.links).toEqual(['https://shop.example.com/dp/B0ZQX']);
@@ -90,11 +93,14 @@ describe('X crawler on real API shapes', () => {
     try {
       const x = sim.twitter.sim;
       const tweets: { id: string }[] = [];
-      for (let i = 0; i < 200 && !tweets.some((t) => tweetHasPhoto(t.id)); i++) tweets.push(x.addTweet({ authorId: users()[i % 30].id, text: `zqxphoto unboxing ${i} https://shop.example.com/p/${i}` }));
+      for (let i = 0; i < 200 && !tweets.some((t) => tweetHasPhoto(t.id)); i++)
+        tweets.push(x.addTweet({ authorId: users()[i % 30].id, text: `zqxphoto unboxing ${i} https://shop.example.com/p/${i}` }));
       const photo = tweets.find((t) => tweetHasPhoto(t.id));
       expect(photo).toBeDefined();
       // What the simulator serves: the photo link as X has it.
-      const res = await fetch(`${sim.twitter.baseUrl}tweets?ids=${photo?.id}&tweet.fields=entities`, { headers: { authorization: 'Bearer sim-x-bearer-token' } });
+      const res = await fetch(`${sim.twitter.baseUrl}tweets?ids=${photo?.id}&tweet.fields=entities`, {
+        headers: { authorization: 'Bearer sim-x-bearer-token' },
+      });
       const served = ((await res.json()) as { data: { entities: { urls: { expanded_url: string }[] } }[] }).data[0].entities.urls.map((u) => u.expanded_url);
       expect(served.some((u) => u.endsWith(`/status/${photo?.id}/photo/1`))).toBe(true);
 
@@ -113,9 +119,20 @@ describe('X crawler on real API shapes', () => {
       const x = sim.twitter.sim;
       const old = sim.world.twitter.tweets.find((t) => t.createdAt < sim.world.now - 8 * DAY && t.createdAt > sim.world.now - 9 * DAY);
       expect(old).toBeDefined();
-      const fresh = [x.addTweet({ authorId: users()[3].id, text: 'zqxquiet one is back' }), x.addTweet({ authorId: users()[4].id, text: 'zqxcalm two is back' })];
+      const fresh = [
+        x.addTweet({ authorId: users()[3].id, text: 'zqxquiet one is back' }),
+        x.addTweet({ authorId: users()[4].id, text: 'zqxcalm two is back' }),
+      ];
       // The cursors a crawl left 8 days ago.
-      const cursor = (q: string) => ({ _id: `twitter:search:${q}`, source: 'twitter', sinceId: `twitter:${old?.id}`, lastCreatedAt: new Date(old?.createdAt as number), backfillDone: true, nextToken: null, updatedAt: new Date(old?.createdAt as number) });
+      const cursor = (q: string) => ({
+        _id: `twitter:search:${q}`,
+        source: 'twitter',
+        sinceId: `twitter:${old?.id}`,
+        lastCreatedAt: new Date(old?.createdAt as number),
+        backfillDone: true,
+        nextToken: null,
+        updatedAt: new Date(old?.createdAt as number),
+      });
       await store.crawlState.upsertMany([cursor('zqxquiet'), cursor('zqxcalm')]);
       sim.resetStats();
       const report = await crawl(source(['zqxquiet', 'zqxcalm']), store, { deletionSyncDays: 0, concurrency: 1 });
@@ -124,7 +141,8 @@ describe('X crawler on real API shapes', () => {
       expect(await store.posts.get(`twitter:${fresh[1].id}`)).toBeTruthy();
       // Both say the 7 days forced a restart and what could not be fetched.
       expect(report.notices).toHaveLength(2);
-      for (const n of report.notices) expect(n).toMatch(/older than X's 7-day recent search, so the pass restarted from \S+Z; tweets from \S+Z up to then could not be fetched/);
+      for (const n of report.notices)
+        expect(n).toMatch(/older than X's 7-day recent search, so the pass restarted from \S+Z; tweets from \S+Z up to then could not be fetched/);
       // The first unit learnt the 7 days from X's 400, the second knew X's clock and sent no stale since_id.
       const searches = sim.stats().log.filter((r) => r.endpoint === 'GET /2/tweets/search/recent');
       expect(searches.filter((r) => r.status === 400)).toHaveLength(1);
@@ -141,7 +159,17 @@ describe('X crawler on real API shapes', () => {
     const store = await testStore();
     try {
       const recent = sim.world.twitter.tweets.filter((t) => t.createdAt < sim.world.now - 6 * DAY).at(-1);
-      await store.crawlState.upsertMany([{ _id: 'twitter:search:zqxsilent', source: 'twitter', sinceId: `twitter:${recent?.id}`, lastCreatedAt: new Date(recent?.createdAt as number), backfillDone: true, nextToken: null, updatedAt: new Date() }]);
+      await store.crawlState.upsertMany([
+        {
+          _id: 'twitter:search:zqxsilent',
+          source: 'twitter',
+          sinceId: `twitter:${recent?.id}`,
+          lastCreatedAt: new Date(recent?.createdAt as number),
+          backfillDone: true,
+          nextToken: null,
+          updatedAt: new Date(),
+        },
+      ]);
       const report = await crawl(source(['zqxsilent']), store, { deletionSyncDays: 0 });
       expect(report.errorMessages).toEqual([]);
       expect(report.new).toBe(0);
@@ -163,13 +191,19 @@ describe('X crawler on real API shapes', () => {
       const capped = sim.stats().log.filter((r) => r.status === 429);
       expect(capped).toHaveLength(1);
       expect(report.errorMessages.length).toBeGreaterThan(0);
-      for (const m of report.errorMessages) expect(m).toMatch(/usage cap reached \(Usage cap exceeded: Monthly product cap, Monthly, Product\): stopped, cursor kept/);
+      for (const m of report.errorMessages)
+        expect(m).toMatch(/usage cap reached \(Usage cap exceeded: Monthly product cap, Monthly, Product\): stopped, cursor kept/);
       // The first page was stored, its cursor saved; nothing was sent after the cap.
       const stored = await store.posts.count({ platform: 'twitter' });
       expect(stored).toBeGreaterThan(50);
       const state = await store.crawlState.get('twitter:search:the');
       expect(state?.nextToken).toBeTruthy();
-      expect(sim.stats().log.filter((r) => r.platform === 'twitter').at(-1)?.status).toBe(429);
+      expect(
+        sim
+          .stats()
+          .log.filter((r) => r.platform === 'twitter')
+          .at(-1)?.status,
+      ).toBe(429);
     } finally {
       sim.twitter.sim.setUsageCap(null);
       await store.close();
@@ -192,7 +226,9 @@ describe('X crawler on real API shapes', () => {
       await crawl(source(['zqxedit']), store, { deletionSyncDays: 0 });
       expect(sim.stats().log.filter((r) => r.endpoint === 'GET /2/tweets')).toHaveLength(1);
       const posts = await store.posts.find({ accountId: `twitter:${users()[5].id}`, text: { $regex: 'blender' } });
-      expect(posts.map((p) => [p._id, p.externalId, plain(p.text)])).toEqual([[`twitter:${first.id}`, second.id, 'buy the Brevio blender at shop.example.com, code RING10']]);
+      expect(posts.map((p) => [p._id, p.externalId, plain(p.text)])).toEqual([
+        [`twitter:${first.id}`, second.id, 'buy the Brevio blender at shop.example.com, code RING10'],
+      ]);
     } finally {
       await store.close();
     }
