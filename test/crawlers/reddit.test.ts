@@ -2,16 +2,15 @@
 // deletion sync, dry run, User-Agent, failures that never move a cursor past an unstored page.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
-import { type Simulator, startSimulator } from '../../sim';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { main } from '../../cli/main';
-import { RedditSource, checkUserAgent } from '../../crawlers/reddit';
 import type { Config } from '../../config/index';
+import { DEFAULT_READ_AHEAD } from '../../crawlers/engine';
+import { checkUserAgent, RedditSource } from '../../crawlers/reddit';
 import { crawlJob } from '../../jobs/crawl';
 import { runJob } from '../../jobs/runner';
+import { type Simulator, startSimulator } from '../../sim';
 import { testStore } from '../helpers/store';
-import { DEFAULT_READ_AHEAD } from '../../crawlers/engine';
 import { crawl, expectedReddit, quiet, REDDIT_ENV, simConfig, smallSubreddits, storedPosts } from './helpers';
 
 let sim: Simulator;
@@ -27,7 +26,12 @@ afterAll(async () => {
   await sim?.close();
 });
 
-const source = (c: Config = config, pageSize?: number) => new RedditSource({ config: c, pageSize, credentials: { clientId: REDDIT_ENV.REDDIT_CLIENT_ID, clientSecret: REDDIT_ENV.REDDIT_CLIENT_SECRET, username: 'sim_user', password: 'sim-password' } });
+const source = (c: Config = config, pageSize?: number) =>
+  new RedditSource({
+    config: c,
+    pageSize,
+    credentials: { clientId: REDDIT_ENV.REDDIT_CLIENT_ID, clientSecret: REDDIT_ENV.REDDIT_CLIENT_SECRET, username: 'sim_user', password: 'sim-password' },
+  });
 
 describe('reddit crawl', () => {
   it('stores exactly the simulated submissions and comments, deleted ones marked, then stops at seen items and syncs deletions', async () => {
@@ -45,7 +49,12 @@ describe('reddit crawl', () => {
       expect(acc.length).toBeGreaterThan(10);
       expect(acc.every((a) => a.createdAt instanceof Date)).toBe(true);
       // Every request carried Reddit's User-Agent format.
-      expect(sim.stats().log.filter((r) => r.platform === 'reddit').every((r) => r.userAgent === config.reddit.userAgent)).toBe(true);
+      expect(
+        sim
+          .stats()
+          .log.filter((r) => r.platform === 'reddit')
+          .every((r) => r.userAgent === config.reddit.userAgent),
+      ).toBe(true);
 
       // Incremental: one new submission; the next crawl fetches one listing page per subreddit and stops at what it has.
       const victim = [...expected.entries()].find(([id, d]) => !d && id.startsWith('reddit:t3_'))?.[0] as string;
@@ -115,7 +124,10 @@ describe('reddit crawl', () => {
     try {
       const dir = store.config.dataDir;
       const file = path.join(dir, 'ringwatch.config.json');
-      writeFileSync(file, JSON.stringify({ reddit: { baseUrl: sim.reddit.baseUrl, authUrl: sim.reddit.authUrl, subreddits: subs, comments: false, fetchAuthors: false } }));
+      writeFileSync(
+        file,
+        JSON.stringify({ reddit: { baseUrl: sim.reddit.baseUrl, authUrl: sim.reddit.authUrl, subreddits: subs, comments: false, fetchAuthors: false } }),
+      );
       // A database of its own, so the CLI's run record and the job's below stay apart.
       const db = `${store.describe().database}_cli`;
       const env = { ...REDDIT_ENV, RINGWATCH_DATA: dir, RINGWATCH_DB: db, MONGODB_URI: inject('storeUri'), RINGWATCH_LOG_LEVEL: 'silent' };
@@ -141,7 +153,13 @@ describe('reddit crawl', () => {
       expect(out.platforms.reddit.items).toBe(subCount);
       expect(out.cursors.map((c: { _id: string }) => c._id).sort()).toEqual(subs.map((s) => `reddit:r/${s}:new`).sort());
       // The job itself, on this test's store: a dry run writes nothing but its run record.
-      const job = await runJob(store, simConfig(sim, { reddit: { subreddits: subs, comments: false, fetchAuthors: false } }), crawlJob, { platform: 'reddit', dryRun: true }, { trigger: 'cli', log: quiet });
+      const job = await runJob(
+        store,
+        simConfig(sim, { reddit: { subreddits: subs, comments: false, fetchAuthors: false } }),
+        crawlJob,
+        { platform: 'reddit', dryRun: true },
+        { trigger: 'cli', log: quiet },
+      );
       expect(job.items).toBe(subCount);
       expect(await store.posts.count({})).toBe(0);
       expect(await store.accounts.count({})).toBe(0);
@@ -152,7 +170,39 @@ describe('reddit crawl', () => {
     }
   });
 
-  it('checks the User-Agent against Reddit\'s rule', () => {
+  it('follows "continue this thread" below the depth limit, and keeps the text of a comment whose author deleted the account', async () => {
+    const store = await testStore();
+    const sub = smallSubreddits(sim, 3)[2];
+    try {
+      const link = sim.reddit.sim.addSubmission({ subreddit: sub, author: 'deep_poster', title: 'A long argument', selftext: 'go' });
+      let parent = `t3_${link.id}`;
+      const chain: string[] = [];
+      for (let i = 0; i < 23; i++) {
+        const c = sim.reddit.sim.addComment({ parent, author: i % 2 ? 'deep_poster' : 'deep_replier', body: `reply ${i}` });
+        chain.push(`reddit:t1_${c.id}`);
+        parent = `t1_${c.id}`;
+      }
+      sim.reddit.sim.deleteItem(chain[15].replace('reddit:', ''), 'account');
+      sim.resetStats();
+      const report = await crawl(source(simConfig(sim, { reddit: { subreddits: [sub], fetchAuthors: false } })), store);
+      expect(report.errorMessages).toEqual([]);
+      expect(await storedPosts(store, 'reddit')).toEqual(expectedReddit(sim, [sub]));
+      // Depth 10 a request: the chain of 23 needs the tree and two continuations.
+      const trees = sim.world.reddit.submissions.filter((x) => x.subreddit === sub && x.numComments > 0).length;
+      expect(sim.stats().log.filter((r) => r.platform === 'reddit' && r.endpoint === 'GET /comments/{id}')).toHaveLength(trees + 2);
+      const gone = await store.posts.get(chain[15]);
+      expect(gone).toMatchObject({ author: '[deleted]', text: 'reply 15', deleted: true, parentId: chain[14] });
+      expect(gone?.accountId).not.toMatch(/^reddit:u\//);
+      const below = await store.posts.get(chain[16]);
+      expect(below?.text).toBe('reply 16');
+      expect(below?.replyToAccountId).toBeUndefined();
+      expect(await store.posts.get(chain[22])).toMatchObject({ text: 'reply 22', replyToAccountId: 'reddit:u/deep_poster' });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("checks the User-Agent against Reddit's rule", () => {
     expect(checkUserAgent('node:ringwatch:0.1.0 (by /u/ringwatch-operator)')).toBeNull();
     expect(checkUserAgent('Mozilla/5.0')).toMatch(/does not follow/);
   });

@@ -195,6 +195,34 @@ describe('replay: recorded Reddit units through the Reddit source', () => {
     }
   });
 
+  it('deletion sync through the recorded /api/info: gone and [deleted]/[removed] things are the deleted ones, 100 ids a request', async () => {
+    replay = await startRedditReplay([CASSETTE.info]);
+    const src = source(replayConfig(replay, {}));
+    // The posts PRAW's test asked about (it also asked for subreddits, t5_, which ringwatch never stores).
+    const infoRecs = replay.recordings.filter((x) => x.url.pathname.startsWith('/api/info'));
+    const asked = infoRecs.flatMap((x) => (x.url.searchParams.get('id') ?? '').split(','));
+    const posts = asked.filter((id) => !id.startsWith('t5_')).map((id) => ({ _id: `reddit:${id}`, externalId: id }));
+    const answered = new Map<string, Thing>();
+    for (const x of infoRecs) for (const t of (JSON.parse(x.body) as { data: { children: Thing[] } }).data.children) answered.set(String(t.data.name), t);
+    const gone = (t: Thing | undefined) => !t || t.data.author === '[deleted]' || ['[deleted]', '[removed]'].includes(String(t.data.body ?? t.data.selftext));
+    const want = new Set(posts.filter((p) => gone(answered.get(p.externalId))).map((p) => p._id));
+    const deleted = await src.deletedAmong(posts, {
+      signal: new AbortController().signal,
+      knownPosts: async () => new Set(),
+      knownAccounts: async () => new Set(),
+      spend: () => {},
+    });
+    replay.assertAllMatched();
+    expect(posts.length).toBeGreaterThan(150);
+    expect(want.size).toBeGreaterThan(20);
+    expect(want.size).toBeLessThan(posts.length - 50);
+    expect(deleted).toEqual(want);
+    // Spot checks from the recording: t1_d7ltv00 by OmegaFemale is live, t1_d7ltv01 shows [deleted].
+    expect(deleted.has('reddit:t1_d7ltv00')).toBe(false);
+    expect(deleted.has('reddit:t1_d7ltv01')).toBe(true);
+    expect(replay.served.filter((x) => x.key.startsWith('GET /api/info'))).toHaveLength(Math.ceil(posts.length / 100));
+  });
+
   it("12.1 r/all new with comment trees: threads answering 404 are counted as not accessible, the listing's submissions are all stored", async () => {
     // The comment trees of these submissions are not recorded: answered as Reddit answers a private or removed post.
     replay = await startRedditReplay([CASSETTE.allNew], { declared: (req) => (/^\/comments\/[a-z0-9]+$/.test(req.path) ? NOT_FOUND : null) });
