@@ -11,12 +11,27 @@ export function isoWeek(date: Date): string {
   return `${d.getUTCFullYear()}-W${String(week).padStart(2, '0')}`;
 }
 
-/** Monday 00:00 UTC of an ISO week string. */
-export function isoWeekStart(week: string): Date {
+/** ISO years have 52 or 53 weeks: 53 when 28 December (always in the last week) is in week 53. */
+export function isoWeeksInYear(year: number): 52 | 53 {
+  return isoWeek(new Date(Date.UTC(year, 11, 28))).endsWith('W53') ? 53 : 52;
+}
+
+/** Why `week` is not an ISO week ("2026-W47"), or null when it is one. */
+export function isoWeekProblem(week: string): string | null {
   const m = /^(\d{4})-W(\d{2})$/.exec(week);
-  if (!m) throw new Error(`not an ISO week: "${week}" (expected e.g. 2026-W47)`);
+  if (!m) return `"${week}" is not an ISO week (expected e.g. 2026-W47)`;
   const year = Number(m[1]);
   const w = Number(m[2]);
+  const last = isoWeeksInYear(year);
+  if (w < 1 || w > last) return `"${week}" is not an ISO week: ${year} has weeks W01 to W${last}`;
+  return null;
+}
+
+/** Monday 00:00 UTC of an ISO week string; throws on anything that is not one (W00, W54, W53 of a 52-week year). */
+export function isoWeekStart(week: string): Date {
+  const problem = isoWeekProblem(week);
+  if (problem) throw new Error(problem);
+  const [year, w] = week.split('-W').map(Number);
   const jan4 = new Date(Date.UTC(year, 0, 4));
   const jan4Day = jan4.getUTCDay() || 7;
   const monday = new Date(jan4.getTime() - (jan4Day - 1) * 86_400_000);

@@ -9,7 +9,7 @@ import type { Job } from '../jobs/types';
 import { openStore, type Store } from '../storage/store';
 import { prettyDestination } from './log-pretty';
 import { progressBar } from './progress';
-import { Interrupted } from './signals';
+import { Interrupted } from './errors';
 import { writeLines } from './terminal';
 
 export interface GlobalOptions {

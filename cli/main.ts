@@ -3,7 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/index';
 import { createDeps } from './context';
-import { Interrupted } from './signals';
+import { Interrupted, UsageError } from './errors';
 import * as analysisCmd from './commands/analysis';
 import * as demoCmd from './commands/demo';
 import * as importCmd from './commands/import';
@@ -41,7 +41,7 @@ export async function main(argv: string[]): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
-    if (err instanceof Interrupted) {
+    if (err instanceof Interrupted || err instanceof UsageError) {
       process.stderr.write(`ringwatch: ${err.message}\n`);
       return err.exitCode;
     }

@@ -1,12 +1,3 @@
-/** A command stopped by Ctrl-C / SIGTERM: exit code 130 (128 + SIGINT), like a shell. */
-export class Interrupted extends Error {
-  readonly exitCode = 130;
-  constructor(message: string) {
-    super(message);
-    this.name = 'Interrupted';
-  }
-}
-
 /** Resolves with the first SIGINT or SIGTERM, then stops listening (long-running commands). */
 export function untilSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {

@@ -2,6 +2,7 @@
 // config.reports.outDir (or `outDir`) and returns where.
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { isoWeekProblem } from '../analysis/time';
 import type { Job } from '../jobs/types';
 import { htmlToPdf } from './pdf';
 import { loadWeeklyReport } from './weekly-data';
@@ -21,6 +22,9 @@ export interface WeeklyReportResult extends Record<string, unknown> {
   files: string[];
   bytes: number;
   renderMs: number;
+  /** No cases in the week: the report says so (`emptyNote`). */
+  empty: boolean;
+  emptyNote?: string;
 }
 
 export const weeklyReportJob: Job<WeeklyReportParams, WeeklyReportResult> = {
@@ -28,7 +32,8 @@ export const weeklyReportJob: Job<WeeklyReportParams, WeeklyReportResult> = {
   description: 'Weekly executive report (KPIs week over week, trends, top rings, abusive patterns) as HTML and PDF',
   async run(ctx, params = {}) {
     const started = Date.now();
-    if (params.week !== undefined && !/^\d{4}-W\d{2}$/.test(params.week)) throw new Error(`week must look like 2026-W47, got "${params.week}"`);
+    const problem = params.week === undefined ? null : isoWeekProblem(params.week);
+    if (problem) throw new Error(`week: ${problem}`);
     ctx.progress(0, 3, 'computing KPIs');
     const data = await loadWeeklyReport(ctx.store, { week: params.week });
     const html = weeklyReportHtml(data);
@@ -60,6 +65,6 @@ export const weeklyReportJob: Job<WeeklyReportParams, WeeklyReportResult> = {
     }
     ctx.progress(3, 3, 'done');
     ctx.log.info({ week: data.week, files }, 'weekly report written');
-    return { week: data.week, files, bytes, renderMs: Date.now() - started };
+    return { week: data.week, files, bytes, renderMs: Date.now() - started, empty: data.empty !== null, emptyNote: data.empty ?? undefined };
   },
 };

@@ -8,6 +8,7 @@ const CSS = `
 body{font:13px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1c2430;margin:24px auto;max-width:1000px;padding:0 16px}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:16px;margin:28px 0 8px;border-bottom:2px solid #e3e7ee;padding-bottom:4px;break-after:avoid}
 .meta{color:#5b6678;margin-bottom:12px}
+.notice{border-left:4px solid #c58b00;background:#fff8e1;padding:6px 10px}
 table{border-collapse:collapse;width:100%;margin:6px 0}th,td{text-align:left;padding:4px 6px;border-bottom:1px solid #e3e7ee;vertical-align:top}
 th{background:#f4f6f9;font-weight:600}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 tr{break-inside:avoid}

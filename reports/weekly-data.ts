@@ -43,6 +43,8 @@ export interface WeeklyReportData {
   topRings: WeeklyRing[];
   newRings: number;
   ringStatus: Record<string, number>;
+  /** Why the week has nothing to report (no cases in it), or null. */
+  empty: string | null;
   patterns: { features: Counted[]; categories: Counted[]; products: Counted[]; channels: Counted[]; abusiveCases: number; threshold: number };
   generatedAt: Date;
 }
@@ -67,7 +69,7 @@ export async function loadWeeklyReport(store: Store, opts: { week?: string } = {
   const known = [...new Set(rows.map((r) => r.week).filter((w) => w !== 'ALL'))].sort();
   const withCases = rows.filter((r) => r.region === 'ALL' && r.week !== 'ALL' && r.escalations > 0).map((r) => r.week).sort();
   const week = opts.week ?? withCases[withCases.length - 1] ?? known[known.length - 1] ?? isoWeek(new Date());
-  isoWeekStart(week); // throws a clear error on a malformed week
+  isoWeekStart(week); // throws a clear error on anything that is not an ISO week
   const prev = previousWeek(week);
   const weeks = known.filter((w) => w <= week).slice(-12);
   if (!weeks.includes(week)) weeks.push(week);
@@ -125,6 +127,10 @@ export async function loadWeeklyReport(store: Store, opts: { week?: string } = {
     h('ringLinkedCases', 'Cases linked to review rings', 'count', true),
     { key: 'newRings', label: 'New review rings', value: newRings, previous: prevRingsNew, kind: 'count', higherIsWorse: true },
   ];
+  const empty =
+    cur && cur.escalations > 0
+      ? null
+      : `no escalation cases were opened in ${week}${withCases.length ? ` (cases cover ${withCases[0]} to ${withCases[withCases.length - 1]})` : ' (no cases imported yet)'}`;
   const regions = rows
     .filter((r) => r.week === week && r.region !== 'ALL')
     .map((r) => ({ region: r.region, row: r, previous: row(prev, r.region) }));
@@ -143,6 +149,7 @@ export async function loadWeeklyReport(store: Store, opts: { week?: string } = {
     })),
     newRings,
     ringStatus,
+    empty,
     patterns: { features: top(features, 8), categories: top(categories, 8), products: top(products, 8), channels: top(channels, 5), abusiveCases, threshold },
     generatedAt: new Date(),
   };

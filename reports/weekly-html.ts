@@ -51,6 +51,7 @@ export function weeklyReportHtml(d: WeeklyReportData): string {
 <h1>Weekly report ${d.week}</h1>
 <div class="meta">${fmtDate(d.from).slice(0, 10)} → ${fmtDate(new Date(d.to.getTime() - 1)).slice(0, 10)} · compared with ${d.previousWeek} · generated ${fmtDate(d.generatedAt)}</div>
 
+${d.empty ? html`<p class="notice">This week is empty: ${d.empty}.</p>` : ''}
 <h2>Key figures</h2>
 <div class="cards">${d.headline.map(card)}</div>
 

@@ -1,6 +1,8 @@
 // `ringwatch report weekly [--week W] [--out file.pdf|.html]`.
 import type { Command } from 'commander';
+import { isoWeekProblem } from '../../analysis/time';
 import { weeklyReportJob } from '../../reports/job';
+import { UsageError } from '../errors';
 import type { CliDeps } from '../context';
 import { output } from '../output';
 
@@ -12,8 +14,10 @@ export function register(program: Command, deps: CliDeps) {
     .option('--week <week>', 'ISO week, e.g. 2026-W47 (default: the latest week with cases)')
     .option('--out <file>', 'one file, .html or .pdf (default: both into reports.outDir)')
     .action(async (opts: { week?: string; out?: string }) => {
-      if (opts.week && !/^\d{4}-W\d{2}$/.test(opts.week)) throw new Error(`--week must look like 2026-W47, got "${opts.week}"`);
+      const problem = opts.week === undefined ? null : isoWeekProblem(opts.week);
+      if (problem) throw new UsageError(`--week: ${problem}`);
       const result = await deps.withStore((store) => deps.runJob(store, weeklyReportJob, { week: opts.week, out: opts.out }, 'weekly report'));
       output(program.opts().json, result, () => process.stdout.write(`${result.files.join('\n')}\n`));
+      if (result.empty) process.stderr.write(`note: ${result.emptyNote}\n`);
     });
 }

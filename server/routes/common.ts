@@ -2,6 +2,7 @@
 import { type TSchema, Type as T } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Services } from '../app';
+import { isoWeekProblem } from '../../analysis/time';
 import { BadRequest } from '../guard';
 
 export type RoutePlugin = FastifyPluginAsync<{ services: Services }>;
@@ -18,7 +19,14 @@ export const DateParam = T.String({
   pattern: '^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,3})?)?(Z|[+-]\\d{2}:\\d{2})?)?$',
   description: 'ISO 8601 date (2026-11-20) or date-time (2026-11-20T10:00:00Z)',
 });
-export const Week = T.String({ pattern: '^\\d{4}-W\\d{2}$', description: 'ISO week, e.g. 2026-W47' });
+export const Week = T.String({ pattern: '^\\d{4}-W\\d{2}$', description: 'ISO week, e.g. 2026-W47 (W01 to W52, or W53 in 53-week years)' });
+
+/** The `week` parameter checked against its year (W00 never, W53 in some years only): a message naming the valid range. */
+export function weekParam(week: string | undefined, name = 'week'): string | undefined {
+  const problem = week === undefined ? null : isoWeekProblem(week);
+  if (problem) throw new BadRequest(`${name}: ${problem}`);
+  return week;
+}
 
 export function query<P extends Record<string, TSchema>>(props: P) {
   return T.Object(props, { additionalProperties: false });

@@ -1,7 +1,7 @@
 // Escalation cases and their links to rings.
 import { Type as T } from '@sinclair/typebox';
 import { and, decodeCursor, keyset, pageOf } from '../pagination';
-import { Cursor, DocId, Limit, ProductId, query, RingId, type RoutePlugin, Score, Week } from './common';
+import { Cursor, DocId, Limit, ProductId, query, RingId, type RoutePlugin, Score, Week, weekParam } from './common';
 
 export const escalationRoutes: RoutePlugin = async (app, { services }) => {
   const { store } = services;
@@ -25,7 +25,7 @@ export const escalationRoutes: RoutePlugin = async (app, { services }) => {
     const limit = q.limit ?? 50;
     const filters: Record<string, unknown>[] = [];
     if (q.region) filters.push({ region: q.region });
-    if (q.week) filters.push({ week: q.week });
+    if (q.week) filters.push({ week: weekParam(q.week) });
     if (q.product) filters.push({ product: q.product });
     if (q.minAbuse !== undefined) filters.push({ abuseScore: { $gte: q.minAbuse } });
     if (q.ring) {

@@ -8,7 +8,7 @@ import { loadWeeklyReport } from '../../reports/weekly-data';
 import { weeklyReportHtml } from '../../reports/weekly-html';
 import { actorOf } from '../auth';
 import { writeAudit } from '../audit';
-import { query, RingId, type RoutePlugin, Week, livePostIndex } from './common';
+import { query, RingId, type RoutePlugin, Week, livePostIndex, weekParam } from './common';
 
 const Format = T.Union([T.Literal('html'), T.Literal('pdf'), T.Literal('json'), T.Literal('gexf')], { default: 'html' });
 
@@ -44,7 +44,7 @@ export const reportRoutes: RoutePlugin = async (app, { services }) => {
     },
   }, async (req, reply) => {
     const q = req.query as { week?: string; format?: 'html' | 'pdf' | 'json' };
-    const data = await loadWeeklyReport(store, { week: q.week });
+    const data = await loadWeeklyReport(store, { week: weekParam(q.week) });
     if (q.format === 'json') return data;
     const html = weeklyReportHtml(data);
     reply.header('x-content-type-options', 'nosniff');

@@ -72,6 +72,14 @@ describe('ringwatch CLI', () => {
     expect(r.stderr).toMatch(/schedules\[1\]\.cron \(detect\): invalid cron "61 \* \* \* \*"/);
   });
 
+  it('refuses ISO weeks that do not exist with exit 2', () => {
+    for (const [week, years] of [['2026-W60', '2026 has weeks W01 to W53'], ['2026-W00', '2026 has weeks W01 to W53'], ['2025-W53', '2025 has weeks W01 to W52']]) {
+      const r = ringwatch(['report', 'weekly', '--week', week]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain(`--week: "${week}" is not an ISO week: ${years}`);
+    }
+  });
+
   it('refuses a config file that carries secrets', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'ringwatch-cli-secret-'));
     writeFileSync(path.join(dir, 'ringwatch.config.json'), JSON.stringify({ secrets: { twitterBearerToken: 'x' } }));

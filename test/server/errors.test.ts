@@ -1,0 +1,50 @@
+// What the API says when a request is wrong: the parameter by name, the allowed values,
+// 400 for values that cannot mean anything (an ISO week 60, an unknown platform), 404 with
+// a sentence for what does not exist.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type SeededWorld, seedWorld, serveWorld } from './world';
+
+let w: SeededWorld;
+let base: string;
+let close: () => Promise<void>;
+
+async function get(path: string, key = w.keys.admin) {
+  const res = await fetch(`${base}${path}`, { headers: { 'x-api-key': key } });
+  const text = await res.text();
+  let json: Record<string, unknown> = {};
+  try {
+    json = JSON.parse(text);
+  } catch {}
+  return { status: res.status, json, message: String(json.message ?? '') };
+}
+
+beforeAll(async () => {
+  w = await seedWorld();
+  ({ base, close } = await serveWorld(w));
+}, 180_000);
+
+afterAll(async () => {
+  await close?.();
+  await w?.store.close();
+});
+
+describe('ISO weeks', () => {
+  it('refuses weeks that do not exist with 400, naming the valid range', async () => {
+    for (const week of ['2026-W60', '2026-W00', '2026-W54', '2025-W53']) {
+      const r = await get(`/api/reports/weekly?format=json&week=${week}`);
+      expect(r.status, week).toBe(400);
+      expect(r.message).toMatch(new RegExp(`week: "${week}" is not an ISO week: 202[56] has weeks W01 to W5[23]`));
+    }
+    expect((await get('/api/escalations?week=2026-W60')).status).toBe(400);
+    // 2026 has 53 ISO weeks.
+    expect((await get('/api/reports/weekly?format=json&week=2026-W53')).status).toBe(200);
+  });
+
+  it('says plainly that a week without cases is empty', async () => {
+    const r = await get('/api/reports/weekly?format=json&week=2019-W10');
+    expect(r.status).toBe(200);
+    expect(r.json.empty).toMatch(/^no escalation cases were opened in 2019-W10 \(cases cover \d{4}-W\d\d to \d{4}-W\d\d\)$/);
+    const full = await get('/api/reports/weekly?format=json');
+    expect(full.json.empty).toBeNull();
+  });
+});
