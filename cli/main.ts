@@ -18,6 +18,7 @@ import * as serveCmd from './commands/serve';
 import * as keysCmd from './commands/keys';
 import * as ringsCmd from './commands/rings';
 import * as accountsCmd from './commands/accounts';
+import * as postsCmd from './commands/posts';
 import * as reportCmd from './commands/report';
 
 export function buildProgram(): Command {
@@ -30,7 +31,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
   const deps = createDeps(program);
-  for (const mod of [demoCmd, storeCmd, simCmd, crawlCmd, importCmd, analysisCmd, modelCmd, kpiCmd, scheduleCmd, workerCmd, serveCmd, keysCmd, ringsCmd, accountsCmd, reportCmd]) mod.register(program, deps);
+  for (const mod of [demoCmd, storeCmd, simCmd, crawlCmd, importCmd, analysisCmd, modelCmd, kpiCmd, scheduleCmd, workerCmd, serveCmd, keysCmd, ringsCmd, accountsCmd, postsCmd, reportCmd]) mod.register(program, deps);
   return program;
 }
 
