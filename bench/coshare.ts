@@ -10,17 +10,22 @@
 // Data: ../shared/datasets/german-elections-2021/posts.csv.gz (or RINGWATCH_DATASETS);
 // RINGWATCH_BENCH_COSHARE_FILE runs it on another file of the same form.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+import { parse } from 'csv-parse/sync';
 import pino from 'pino';
+import { detectRings } from '../analysis/rings/detect';
 import { loadConfig } from '../config/index';
+import { cleanCoactionRow, mergeShares, resolveColumns } from '../crawlers/import/coactions';
 import { runDetect } from '../jobs/detect';
 import { runImportJob } from '../jobs/import';
 import { startEmbedded } from '../storage/embedded';
 import { openStore } from '../storage/store';
 import { datasetPath } from '../test/helpers/datasets';
+import type { Post } from '../storage/types';
 import type { BenchRow } from './types';
 
 const SUITE = 'coshare';
@@ -51,6 +56,21 @@ function runPeer(file: string, work: string): PeerReport | { error: string } {
   }
 }
 
+/** The file's posts as the import would store them, in memory (rows of one post merged). */
+function postsInMemory(file: string): Post[] {
+  const raw = readFileSync(file);
+  const rows = parse(file.endsWith('.gz') ? gunzipSync(raw) : raw, { columns: true, skip_empty_lines: true }) as Record<string, string>[];
+  const columns = resolveColumns(Object.keys(rows[0] ?? {}));
+  const posts = new Map<string, Post>();
+  for (const row of rows) {
+    const r = cleanCoactionRow(row, columns, SOURCE);
+    if (!r.ok) continue;
+    const prev = posts.get(r.doc._id);
+    posts.set(r.doc._id, prev ? mergeShares(prev, r.doc) : r.doc);
+  }
+  return [...posts.values()];
+}
+
 export async function benchCoshare(): Promise<BenchRow[]> {
   const file = process.env.RINGWATCH_BENCH_COSHARE_FILE ?? datasetPath('german-elections-2021/posts.csv.gz');
   if (!file) return [{ suite: SUITE, case: 'skipped', n: 0, value: 0, unit: '', note: 'german-elections-2021 not found in ../shared/datasets (set RINGWATCH_DATASETS)' }];
@@ -67,6 +87,14 @@ export async function benchCoshare(): Promise<BenchRow[]> {
       rows.push({ suite: SUITE, case: `toolkit preprocess + co_link compute (${peer.time_window} s, weight ≥ ${peer.min_edge_weight}, ${peer.n_cpus} cpus)`, n: peer.messages, value: toolkit, unit: 's', note: `preprocess ${peer.seconds.preprocess.toFixed(1)} s, compute ${peer.seconds.compute.toFixed(1)} s; ${peer.accounts.length} accounts, ${peer.edges} edges` });
     }
 
+    // The detection pipeline alone on the same posts (no store): what the analysis costs.
+    {
+      const posts = postsInMemory(file);
+      const t = performance.now();
+      const res = detectRings({ posts, accounts: [] });
+      rows.push({ suite: SUITE, case: 'ringwatch detection pipeline alone (in memory)', n: posts.length, value: (performance.now() - t) / 1000, unit: 's', note: `${res.stats.rings} rings, ${res.stats.edges} edges; ${load()}` });
+    }
+
     const embedded = await startEmbedded({ dataDir: path.join(dir, 'store') });
     const config = loadConfig({ cwd: dir, env: { RINGWATCH_DATA: dir, RINGWATCH_LOG_LEVEL: 'silent' } });
     const store = await openStore(config, { uri: embedded.uri, database: 'bench_coshare' });
@@ -77,9 +105,22 @@ export async function benchCoshare(): Promise<BenchRow[]> {
       const importS = (performance.now() - t) / 1000;
       rows.push({ suite: SUITE, case: 'ringwatch import coactions (embedded store)', n: imported.read, value: importS, unit: 's', note: `${imported.imported} posts, ${imported.rejected} rows refused; ${load()}` });
       t = performance.now();
-      const detected = await runDetect({ ...ctx, runId: 'bench-coshare-detect' }, { all: true });
+      // The job reports its phases through progress (load posts, load rings, analyse, write).
+      const phases: { at: number; step: number }[] = [];
+      const progress = (done: number, total?: number) => {
+        if (total === 4) phases.push({ at: performance.now(), step: done });
+      };
+      const detected = await runDetect({ ...ctx, progress, runId: 'bench-coshare-detect' }, { all: true });
       const detectS = (performance.now() - t) / 1000;
-      rows.push({ suite: SUITE, case: 'ringwatch detect --all', n: detected.posts, value: detectS, unit: 's', note: `${detected.rings} rings, ${detected.edges} edges; ${load()}` });
+      const phase = (a: number, b: number) => {
+        const x = phases.find((p) => p.step === a);
+        const y = phases.find((p) => p.step === b);
+        return x && y ? ((y.at - x.at) / 1000).toFixed(1) : '?';
+      };
+      rows.push({
+        suite: SUITE, case: 'ringwatch detect --all', n: detected.posts, value: detectS, unit: 's',
+        note: `load posts ${phase(0, 1)} s, analyse ${phase(2, 3)} s, write ${phase(3, 4)} s; ${detected.rings} rings, ${detected.edges} edges; ${load()}`,
+      });
       if ('error' in peer) return rows;
       const toolkit = peer.seconds.preprocess + peer.seconds.compute;
       rows.push({ suite: SUITE, case: 'ringwatch import + detect / toolkit preprocess + compute', n: imported.read, value: (importS + detectS) / toolkit, unit: '×', note: `${(importS + detectS).toFixed(1)} s vs ${toolkit.toFixed(1)} s (goal ≤ 1×)` });
