@@ -13,12 +13,44 @@ import type { Store } from '../../storage/store';
 import type { Post } from '../../storage/types';
 import type { CliDeps } from '../context';
 
-export const POST_EXPORT_COLUMNS = ['post', 'platform', 'kind', 'created_at', 'author', 'account', 'community', 'url', 'title', 'text', 'parent', 'references', 'objects', 'links', 'deleted'] as const;
+export const POST_EXPORT_COLUMNS = [
+  'post',
+  'platform',
+  'kind',
+  'created_at',
+  'author',
+  'account',
+  'community',
+  'url',
+  'title',
+  'text',
+  'parent',
+  'references',
+  'objects',
+  'links',
+  'deleted',
+] as const;
 
 type Column = (typeof POST_EXPORT_COLUMNS)[number];
 export type PostExportRecord = Record<Column, string | string[] | boolean | null>;
 
-const PROJECTION = { _id: 1, platform: 1, kind: 1, createdAt: 1, author: 1, accountId: 1, community: 1, url: 1, title: 1, text: 1, parentId: 1, references: 1, objects: 1, links: 1, deleted: 1 } as const;
+const PROJECTION = {
+  _id: 1,
+  platform: 1,
+  kind: 1,
+  createdAt: 1,
+  author: 1,
+  accountId: 1,
+  community: 1,
+  url: 1,
+  title: 1,
+  text: 1,
+  parentId: 1,
+  references: 1,
+  objects: 1,
+  links: 1,
+  deleted: 1,
+} as const;
 
 /** One post as an export record (lists as arrays; a reference is "<type>:<post id>"). */
 export function postRecord(p: Post): PostExportRecord {
@@ -58,10 +90,11 @@ export interface PostExportOptions {
 /** Writes the matching posts to `out`; returns how many. */
 export async function exportPosts(store: Store, opts: PostExportOptions, out: Writable): Promise<number> {
   const write = async (chunk: string) => {
-    if (!out.write(chunk)) await new Promise<void>((resolve, reject) => {
-      out.once('drain', resolve);
-      out.once('error', reject);
-    });
+    if (!out.write(chunk))
+      await new Promise<void>((resolve, reject) => {
+        out.once('drain', resolve);
+        out.once('error', reject);
+      });
   };
   if (opts.format === 'csv') await write(stringify([[...POST_EXPORT_COLUMNS]]));
   const snap = await store.postWindow.snapshot();
@@ -88,12 +121,18 @@ export function register(program: Command, deps: CliDeps) {
     .option('--out <file>', 'write to this file instead of stdout')
     .action(async (opts: { platform?: string; since?: string; format: string; out?: string }) => {
       if (opts.format !== 'csv' && opts.format !== 'ndjson') throw new Error(`--format must be csv or ndjson, got "${opts.format}"`);
-      if (opts.since !== undefined && Number.isNaN(Date.parse(opts.since))) throw new Error(`--since "${opts.since}" is not a date (use e.g. 2026-11-01 or 2026-11-01T12:00:00Z)`);
-      if (opts.platform !== undefined && !/^[a-z][a-z0-9_-]{0,39}$/.test(opts.platform)) throw new Error(`--platform "${opts.platform}" is not a platform name (lower-case word, e.g. twitter)`);
+      if (opts.since !== undefined && Number.isNaN(Date.parse(opts.since)))
+        throw new Error(`--since "${opts.since}" is not a date (use e.g. 2026-11-01 or 2026-11-01T12:00:00Z)`);
+      if (opts.platform !== undefined && !/^[a-z][a-z0-9_-]{0,39}$/.test(opts.platform))
+        throw new Error(`--platform "${opts.platform}" is not a platform name (lower-case word, e.g. twitter)`);
       const out = opts.out ? createWriteStream(opts.out) : process.stdout;
-      const n = await deps.withStore((store) => exportPosts(store, { platform: opts.platform, since: opts.since ? new Date(opts.since) : undefined, format: opts.format as 'csv' | 'ndjson' }, out));
+      const n = await deps.withStore((store) =>
+        exportPosts(store, { platform: opts.platform, since: opts.since ? new Date(opts.since) : undefined, format: opts.format as 'csv' | 'ndjson' }, out),
+      );
       if (opts.out) {
-        await new Promise<void>((resolve, reject) => (out as ReturnType<typeof createWriteStream>).end((err?: Error | null) => (err ? reject(err) : resolve())));
+        await new Promise<void>((resolve, reject) =>
+          (out as ReturnType<typeof createWriteStream>).end((err?: Error | null) => (err ? reject(err) : resolve())),
+        );
         process.stderr.write(`${n} post(s) written to ${opts.out}\n`);
       }
     });
