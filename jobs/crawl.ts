@@ -6,6 +6,8 @@ import { type CrawlReport, type CrawlStats, crawlSource, emptyStats, type Reques
 import type { UnitCursor } from '../crawlers/source';
 import { CRAWL_PLATFORMS, type CrawlPlatform } from '../crawlers/source';
 import { createSource, whyNotConfigured } from '../crawlers/sources';
+import { Type as T } from '@sinclair/typebox';
+import { paramsSchema } from './params';
 import type { Job } from './types';
 
 export interface CrawlParams extends Record<string, unknown> {
@@ -27,9 +29,15 @@ export interface CrawlResult extends CrawlStats, Record<string, unknown> {
   cursors?: UnitCursor[];
 }
 
+const crawlOptions = {
+  dryRun: T.Optional(T.Boolean()),
+  maxRequests: T.Optional(T.Integer({ minimum: 0, maximum: 10_000_000, description: 'requests for the whole run; 0 = no cap' })),
+};
+
 export const crawlJob: Job<CrawlParams, CrawlResult> = {
   name: 'crawl',
   description: 'crawl Reddit, X and review pages into the store (rate-limited, resumable)',
+  params: paramsSchema({ platform: T.Union([...CRAWL_PLATFORMS.map((p) => T.Literal(p)), T.Literal('all')]), ...crawlOptions }),
   async run(ctx, params) {
     const platform = params.platform ?? 'all';
     if (platform !== 'all' && !CRAWL_PLATFORMS.includes(platform)) throw new Error(`unknown platform "${platform}" (reddit, twitter, web or all)`);
@@ -92,6 +100,7 @@ export function crawlJobFor(platform: CrawlPlatform | 'all'): Job<Partial<CrawlP
   return {
     name: `crawl:${platform}`,
     description: `crawl ${platform === 'all' ? 'every configured platform' : platform}`,
+    params: paramsSchema(crawlOptions),
     run: (ctx, params) => crawlJob.run(ctx, { ...params, platform }),
   };
 }

@@ -18,6 +18,8 @@ import { parseDuration } from '../analysis/time';
 import { writeAudit } from '../server/audit';
 import type { PostSnapshot, Store } from '../storage/store';
 import type { Post, Ring, RingVersion } from '../storage/types';
+import { Type as T } from '@sinclair/typebox';
+import { DateLike, Duration, paramsSchema } from './params';
 import type { Job, JobContext } from './types';
 
 export interface DetectParams {
@@ -290,5 +292,13 @@ export async function runDetect(ctx: JobContext, params: DetectParams = {}): Pro
 export const detectJob: Job<DetectParams, DetectStats> = {
   name: 'detect',
   description: 'Build the account graph for a time window, find communities, score rings and accounts, link rings to escalations.',
+  params: paramsSchema({
+    window: T.Optional(Duration),
+    all: T.Optional(T.Boolean()),
+    since: T.Optional(DateLike),
+    until: T.Optional(DateLike),
+    resolution: T.Optional(T.Number({ exclusiveMinimum: 0, maximum: 100, description: 'Louvain resolution, > 0' })),
+    seed: T.Optional(T.Integer({ minimum: 0, maximum: 2 ** 31 - 1 })),
+  }),
   run: runDetect,
 };

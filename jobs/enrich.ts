@@ -9,6 +9,8 @@ import { ENRICHMENT_VERSION, type Enrichment, textHash } from '../analysis/nlp/e
 import { createEnrichPool, type EnrichItem } from '../analysis/nlp/pool';
 import type { Store } from '../storage/store';
 import type { Post, Product } from '../storage/types';
+import { Type as T } from '@sinclair/typebox';
+import { paramsSchema } from './params';
 import type { Job, JobContext } from './types';
 
 export interface EnrichParams {
@@ -107,5 +109,11 @@ export async function runEnrich(store: Store, params: EnrichParams, ctx: Pick<Jo
 export const enrichJob: Job<EnrichParams, EnrichStats> = {
   name: 'enrich',
   description: 'NLP enrichment of new and changed posts: products, mentions, ids, codes, sentiment, near-duplicate fingerprints',
+  params: paramsSchema({
+    // Each worker thread holds its own NLP model (~100 MB); more threads than cores gain nothing.
+    workers: T.Optional(T.Integer({ minimum: 0, maximum: availableParallelism(), description: `0 to ${availableParallelism()} (the cores here)` })),
+    batchSize: T.Optional(T.Integer({ minimum: 1, maximum: 10_000 })),
+    force: T.Optional(T.Boolean()),
+  }),
   run: (ctx, params) => runEnrich(ctx.store, params ?? {}, ctx),
 };

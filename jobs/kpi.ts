@@ -3,13 +3,15 @@
 import { type KpiDimension, KpiAccumulator, type KpiRow, kpiCsv, kpiTable } from '../analysis/escalations/kpi';
 import type { AbuseModelParams } from '../analysis/escalations/model';
 import type { Store } from '../storage/store';
+import { Type as T } from '@sinclair/typebox';
+import { DateLike, paramsSchema } from './params';
 import type { Job, JobContext } from './types';
 import { latestModel } from './model';
 
 export interface KpiParams {
   by?: KpiDimension[];
-  /** Only cases opened and orders placed/delivered from this date. */
-  since?: Date;
+  /** Only cases opened and orders placed/delivered from this date (a Date, or an ISO date from the API). */
+  since?: Date | string;
   format?: 'table' | 'csv' | 'json';
 }
 
@@ -21,7 +23,8 @@ export async function computeKpis(store: Store, params: KpiParams = {}, progress
     for (const l of r.links ?? []) ringCaseIds.add(l.caseId);
   }
   const acc = new KpiAccumulator({ by: params.by, threshold, ringCaseIds });
-  const caseFilter = params.since ? { openedAt: { $gte: params.since } } : {};
+  const since = params.since === undefined ? undefined : new Date(params.since);
+  const caseFilter = since ? { openedAt: { $gte: since } } : {};
   let n = 0;
   for await (const c of store.escalations.stream(caseFilter, {
     projection: { openedAt: 1, region: 1, product: 1, category: 1, abusive: 1, abuseScore: 1, resolvedAt: 1, 'analysis.sentiment': 1 },
@@ -29,10 +32,10 @@ export async function computeKpis(store: Store, params: KpiParams = {}, progress
     acc.addCase({ ...c, sentiment: c.analysis?.sentiment });
     if (++n % 10_000 === 0) progress?.(n, undefined, 'cases');
   }
-  const orderFilter = params.since ? { $or: [{ orderedAt: { $gte: params.since } }, { deliveredAt: { $gte: params.since } }] } : {};
+  const orderFilter = since ? { $or: [{ orderedAt: { $gte: since } }, { deliveredAt: { $gte: since } }] } : {};
   for await (const o of store.orders.stream(orderFilter, { projection: { region: 1, orderedAt: 1, deliveredAt: 1, firstAttemptSuccess: 1 } })) {
     // Placed before the window but delivered in it: counts for FTDS only.
-    acc.addOrder(o, !params.since || o.orderedAt >= params.since);
+    acc.addOrder(o, !since || o.orderedAt >= since);
     if (++n % 10_000 === 0) progress?.(n, undefined, 'orders');
   }
   return acc.rows();
@@ -47,6 +50,11 @@ export function formatKpis(rows: KpiRow[], format: KpiParams['format'] = 'table'
 export const kpiJob: Job<KpiParams, { rows: number; kpis: KpiRow[] }> = {
   name: 'kpi',
   description: 'Escalation KPIs per ISO week and region: volume, per 1,000 orders, abuse rate, FTDS, sentiment, resolution time',
+  params: paramsSchema({
+    by: T.Optional(T.Array(T.Union([T.Literal('week'), T.Literal('region')]), { maxItems: 2, uniqueItems: true })),
+    since: T.Optional(DateLike),
+    format: T.Optional(T.Union([T.Literal('table'), T.Literal('csv'), T.Literal('json')])),
+  }),
   run: async (ctx, params) => {
     const kpis = await computeKpis(ctx.store, params ?? {}, ctx.progress);
     return { rows: kpis.length, kpis };

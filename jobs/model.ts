@@ -12,6 +12,8 @@ import { averagePrecision, brierScore, calibrationTable, rocAuc } from '../analy
 import { createEnricher } from '../analysis/nlp/enrich';
 import type { Store } from '../storage/store';
 import type { Escalation, ModelRecord } from '../storage/types';
+import { Type as T } from '@sinclair/typebox';
+import { paramsSchema } from './params';
 import type { Job, JobContext } from './types';
 
 type Ctx = Pick<JobContext, 'store' | 'log' | 'progress' | 'signal'>;
@@ -177,17 +179,26 @@ export async function runScore(ctx: Ctx) {
 export const modelTrainJob: Job<TrainParams, Record<string, unknown>> = {
   name: 'model:train',
   description: 'Train the escalation abuse model on labelled cases (time split, calibrated) and store it',
+  params: paramsSchema({
+    testShare: T.Optional(T.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 })),
+    calibrationShare: T.Optional(T.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 })),
+    l2: T.Optional(T.Number({ minimum: 0, maximum: 1e6 })),
+    terms: T.Optional(T.Integer({ minimum: 1, maximum: 100_000 })),
+    calibration: T.Optional(T.Union([T.Literal('platt'), T.Literal('isotonic')])),
+  }),
   run: (ctx, params) => runTrain(ctx, params ?? {}),
 };
 
 export const modelEvaluateJob: Job<Record<string, never>, Record<string, unknown>> = {
   name: 'model:evaluate',
   description: 'Evaluate the latest abuse model on its held-out weeks',
+  params: paramsSchema({}),
   run: (ctx) => runEvaluate(ctx),
 };
 
 export const modelScoreJob: Job<Record<string, never>, Record<string, unknown>> = {
   name: 'model:score',
   description: 'Score every escalation case with the latest abuse model (abuse score, top features, anomaly score)',
+  params: paramsSchema({}),
   run: (ctx) => runScore(ctx),
 };

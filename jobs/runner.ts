@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/index';
 import { localProcessGone, type Store } from '../storage/store';
 import type { Run } from '../storage/types';
+import { checkJobParams } from './params';
 import type { Job, Progress } from './types';
 
 export interface RunOptions {
@@ -39,6 +40,8 @@ export async function runJob<P extends object, R extends object>(
   params: P,
   opts: RunOptions,
 ): Promise<R & { runId: string }> {
+  // Refused before anything is recorded: a bad parameter is the caller's error, not a failed run.
+  params = checkJobParams(job, params, { config, trigger: opts.trigger });
   const runId = opts.runId ?? `${job.name}:${new Date().toISOString()}:${randomUUID().slice(0, 8)}`;
   await markStaleRuns(store).catch((err) => opts.log.warn({ err: (err as Error).message }, 'could not check for stale runs'));
   const startedAt = new Date();

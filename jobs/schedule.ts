@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { type Config, ConfigError, type Schedule } from '../config/index';
 import type { Store } from '../storage/store';
 import { type AnyJob, jobRegistry } from './registry';
+import { checkJobParams } from './params';
 import { runJob } from './runner';
 
 export interface ScheduledRun {
@@ -33,11 +34,18 @@ export interface Scheduler {
   stop(): Promise<void>;
 }
 
-/** Checks every schedule (job name, cron expression) before anything starts; reports all problems at once. */
-export function validateSchedules(schedules: Schedule[], registry: Record<string, AnyJob> = jobRegistry): void {
+/** Checks every schedule (job name, cron expression and, given the config, its params) before anything starts; reports all problems at once. */
+export function validateSchedules(schedules: Schedule[], registry: Record<string, AnyJob> = jobRegistry, config?: Config): void {
   const problems: string[] = [];
   schedules.forEach((s, i) => {
     if (!registry[s.job]) problems.push(`  schedules[${i}].job: unknown job "${s.job}" (known: ${Object.keys(registry).sort().join(', ')})`);
+    else if (config) {
+      try {
+        checkJobParams(registry[s.job], s.params ?? {}, { config, trigger: 'schedule' });
+      } catch (err) {
+        problems.push(`  schedules[${i}].params (${s.job}): ${(err as Error).message}`);
+      }
+    }
     try {
       new Cron(s.cron, { paused: true }).stop();
     } catch (err) {
@@ -50,7 +58,7 @@ export function validateSchedules(schedules: Schedule[], registry: Record<string
 export function startScheduler(opts: SchedulerOptions): Scheduler {
   const schedules = opts.schedules ?? opts.config.schedules;
   const registry = opts.registry ?? jobRegistry;
-  validateSchedules(schedules, registry);
+  validateSchedules(schedules, registry, opts.config);
   const running = new Map<string, Promise<unknown>>();
   const controller = new AbortController();
   const crons = schedules.map((schedule) => {

@@ -1,5 +1,6 @@
 // A job is one stage of the pipeline: `(ctx, params) → result`. The same job runs
 // from the CLI, the scheduler, a BullMQ worker and the HTTP API (DESIGN.md §1).
+import type { TSchema } from '@sinclair/typebox';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index';
 import type { Store } from '../storage/store';
@@ -24,4 +25,8 @@ export interface Job<P = Record<string, unknown>, R = Record<string, unknown>> {
   name: string;
   description: string;
   run(ctx: JobContext, params: P): Promise<R>;
+  /** TypeBox schema of the params (jobs/params.ts); every job the API or a schedule can start has one. */
+  params?: TSchema;
+  /** Checks beyond the schema (e.g. confining paths); returns the params to run with. */
+  checkParams?(params: P, ctx: { config: Config; confine: boolean }): P;
 }

@@ -3,6 +3,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isoWeekProblem } from '../analysis/time';
+import { Type as T } from '@sinclair/typebox';
+import { confinedPath, FilePath, JobParamsError, paramsSchema } from '../jobs/params';
 import type { Job } from '../jobs/types';
 import { htmlToPdf } from './pdf';
 import { loadWeeklyReport } from './weekly-data';
@@ -30,6 +32,24 @@ export interface WeeklyReportResult extends Record<string, unknown> {
 export const weeklyReportJob: Job<WeeklyReportParams, WeeklyReportResult> = {
   name: 'report:weekly',
   description: 'Weekly executive report (KPIs week over week, trends, top rings, abusive patterns) as HTML and PDF',
+  params: paramsSchema({
+    week: T.Optional(T.String({ pattern: '^\\d{4}-W\\d{2}$', description: 'an ISO week such as 2026-W47' })),
+    outDir: T.Optional(FilePath),
+    formats: T.Optional(T.Array(T.Union([T.Literal('html'), T.Literal('pdf')]), { minItems: 1, maxItems: 2, uniqueItems: true })),
+    out: T.Optional(T.String({ minLength: 1, maxLength: 1024, pattern: '\\.(html|pdf|HTML|PDF)$', description: 'one file ending in .html or .pdf' })),
+  }),
+  // A week that does not exist is refused up front; outside the CLI, the report goes into reports.outDir and nowhere else.
+  checkParams(params, { config, confine }) {
+    const problem = params.week === undefined ? null : isoWeekProblem(params.week);
+    if (problem) throw new JobParamsError(`report:weekly: params.week: ${problem}`);
+    if (!confine) return params;
+    const root = config.reports.outDir;
+    return {
+      ...params,
+      ...(params.out !== undefined ? { out: confinedPath(params.out, root, 'out') } : {}),
+      ...(params.outDir !== undefined ? { outDir: confinedPath(params.outDir, root, 'outDir') } : {}),
+    };
+  },
   async run(ctx, params = {}) {
     const started = Date.now();
     const problem = params.week === undefined ? null : isoWeekProblem(params.week);

@@ -2,6 +2,7 @@
 // key follows progress through the run record.
 import { randomUUID } from 'node:crypto';
 import { Type as T } from '@sinclair/typebox';
+import { checkJobParams, JobParamsError } from '../../jobs/params';
 import { runJob } from '../../jobs/runner';
 import { actorOf } from '../auth';
 import { writeAudit } from '../audit';
@@ -34,8 +35,14 @@ export const jobRoutes: RoutePlugin = async (app, { services }) => {
     if (!job) return reply.code(400).send({ error: 'Bad Request', message: `unknown job "${body.job}"; known: ${Object.keys(jobs).sort().join(', ')}` });
     const busy = running.get(job.name);
     if (busy) return reply.code(409).send({ error: 'Conflict', message: `${job.name} is already running (run ${busy})`, runId: busy });
+    let params: Record<string, unknown>;
+    try {
+      params = checkJobParams(job, body.params ?? {}, { config, trigger: 'api' }) as Record<string, unknown>;
+    } catch (err) {
+      if (err instanceof JobParamsError) return reply.code(400).send({ error: 'Bad Request', message: err.message });
+      throw err;
+    }
     const runId = `${job.name}:${new Date().toISOString()}:${randomUUID().slice(0, 8)}`;
-    const params = body.params ?? {};
     await writeAudit(store, { actor: actorOf(req), action: 'job.start', target: `run:${runId}`, after: { job: job.name, params } });
     running.set(job.name, runId);
     void runJob(store, config, job, params, { trigger: 'api', log, runId })

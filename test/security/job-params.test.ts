@@ -1,0 +1,91 @@
+// Job parameters (issue 14.3): every startable job declares a schema; POST /api/jobs and
+// the CLI refuse bad params with the reason before anything runs; report paths stay in
+// reports.outDir (no "..", no other absolute path, no symlink out of it).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkJobParams } from '../../jobs/params';
+import { jobRegistry } from '../../jobs/registry';
+import { type SeededWorld, seedWorld, serveWorld } from '../server/world';
+
+let w: SeededWorld;
+let base: string;
+let close: () => Promise<void>;
+let outDir: string;
+let outside: string;
+
+beforeAll(async () => {
+  w = await seedWorld();
+  outDir = w.store.config.reports.outDir;
+  mkdirSync(outDir, { recursive: true });
+  outside = mkdtempSync(path.join(os.tmpdir(), 'ringwatch-outside-'));
+  symlinkSync(outside, path.join(outDir, 'escape'));
+  ({ base, close } = await serveWorld(w));
+}, 180_000);
+
+afterAll(async () => {
+  await close?.();
+  await w?.store.close();
+});
+
+async function start(job: string, params: unknown) {
+  const res = await fetch(`${base}/api/jobs`, { method: 'POST', headers: { 'x-api-key': w.keys.admin, 'content-type': 'application/json' }, body: JSON.stringify({ job, params }) });
+  return { status: res.status, json: (await res.json()) as { message?: string; runId?: string } };
+}
+
+describe('job params', () => {
+  it('every job the API or a schedule can start declares a params schema', () => {
+    for (const [name, job] of Object.entries(jobRegistry)) expect(job.params, name).toBeDefined();
+  });
+
+  it.each([
+    ['report:weekly', { out: '../../server/public/x.html' }, /params?.*out.*"\.\."|out "\.\.\/\.\.\/server\/public\/x\.html" contains "\.\."/],
+    ['report:weekly', { out: path.join(process.cwd(), 'server/public/x.html') }, /out ".*" is outside reports\.outDir/],
+    ['report:weekly', { outDir: '/tmp' }, /outDir "\/tmp" is outside reports\.outDir/],
+    ['report:weekly', { out: 'escape/x.html' }, /leads out of reports\.outDir through a symbolic link/],
+    ['report:weekly', { out: 'x.exe' }, /params\.out: .*\.html or \.pdf/],
+    ['enrich', { workers: 1000 }, /enrich: params\.workers: expected integer to be less or equal to \d+/],
+    ['detect', { window: 'banana' }, /detect: params\.window: .*\(a duration such as 72h, 30m, 7d\)/],
+    ['detect', { windw: '72h' }, /detect: params\.windw: unexpected property/],
+    ['kpi', { since: 'last tuesday' }, /kpi: params\.since/],
+  ])('POST /api/jobs %s %j → 400 with the reason; nothing runs', async (job, params, message) => {
+    const before = await w.store.runs.count({});
+    const r = await start(job, params);
+    expect(r.status).toBe(400);
+    expect(r.json.message).toMatch(message);
+    expect(await w.store.runs.count({})).toBe(before);
+  });
+
+  it('writes a report named inside reports.outDir there, and nothing in the dashboard or outside', async () => {
+    const r = await start('report:weekly', { out: 'weekly-api.html' });
+    expect(r.status).toBe(202);
+    let run = await w.store.runs.get(r.json.runId as string);
+    for (let i = 0; i < 300 && run?.status === 'running'; i++) {
+      await new Promise((res) => setTimeout(res, 100));
+      run = await w.store.runs.get(r.json.runId as string);
+    }
+    expect(run?.status, run?.error).toBe('succeeded');
+    expect(existsSync(path.join(outDir, 'weekly-api.html'))).toBe(true);
+    expect(readdirSync(outside)).toEqual([]);
+    expect(existsSync(path.resolve('server/public/x.html'))).toBe(false);
+  }, 60_000);
+
+  it('lets the operator at the CLI write a report anywhere, but still checks the schema', () => {
+    const job = jobRegistry['report:weekly'];
+    const file = path.join(outside, 'mine.html');
+    expect(checkJobParams(job, { out: file }, { config: w.store.config, trigger: 'cli' })).toEqual({ out: file });
+    expect(() => checkJobParams(job, { out: file }, { config: w.store.config, trigger: 'schedule' })).toThrow(/outside reports\.outDir/);
+    expect(() => checkJobParams(job, { week: 'soon' }, { config: w.store.config, trigger: 'cli' })).toThrow(/params\.week: .*2026-W47/);
+  });
+
+  it('ringwatch detect --window banana exits 2 naming the parameter', () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ringwatch-cli-params-'));
+    const r = spawnSync(process.execPath, [path.resolve('bin/ringwatch.mjs'), 'detect', '--window', 'banana'], {
+      encoding: 'utf8', cwd: dataDir, env: { ...process.env, RINGWATCH_DATA: dataDir, RINGWATCH_LOG_LEVEL: 'warn' }, timeout: 120_000,
+    });
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/detect: params\.window: .*a duration such as 72h/);
+  }, 130_000);
+});
