@@ -1,0 +1,50 @@
+// Startup (issue 13.6 / 15.4): `--help` and `--version` are answered without loading the
+// application, from a manifest that must match the command modules; a command loads only
+// its own module.
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildProgram, commandName } from '../../cli/main';
+import { currentManifest } from '../../cli/manifest';
+
+const bin = path.resolve('bin/ringwatch.mjs');
+
+function timed(args: string[]) {
+  const t = performance.now();
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 120_000, env: { ...process.env, RINGWATCH_LOG_LEVEL: 'silent' } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr, ms: performance.now() - t };
+}
+
+describe('CLI startup', () => {
+  it('has a command manifest that matches the command modules (else run scripts/cli-manifest.ts)', async () => {
+    expect(JSON.parse(readFileSync('cli/commands.json', 'utf8'))).toEqual(await currentManifest());
+  });
+
+  it('answers --help with the full program help and --version with the package version, without loading the application', async () => {
+    const help = timed(['--help']);
+    const version = timed(['--version']);
+    const full = timed(['detect', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toBe((await buildProgram()).helpInformation());
+    expect(version.code).toBe(0);
+    expect(version.stdout).toBe(`${JSON.parse(readFileSync('package.json', 'utf8')).version}\n`);
+    expect(timed(['--json', '-V']).stdout).toBe(version.stdout);
+    expect(full.code).toBe(0);
+    expect(full.stdout).toContain('Usage: ringwatch detect [options]');
+    // Relative to loading the app (the machine's load varies); on an idle machine both are < 0.5 s.
+    expect(help.ms).toBeLessThan(full.ms / 4);
+    expect(version.ms).toBeLessThan(full.ms / 4);
+  });
+
+  it('finds the command in the arguments, past global options and their values', () => {
+    expect(commandName(['--config', 'x.json', '--json', 'detect', '--all'])).toBe('detect');
+    expect(commandName(['--log-level', 'warn', 'accounts', 'list'])).toBe('accounts');
+    expect(commandName(['--json'])).toBeUndefined();
+  });
+
+  it('loads only the module of the command run', async () => {
+    const program = await buildProgram(['detect']);
+    expect(program.commands.map((c) => c.name()).sort()).toEqual(['detect', 'enrich', 'evaluate']);
+  });
+});
