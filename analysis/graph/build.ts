@@ -1,5 +1,7 @@
 // Builds the account graph of one time window: nodes are accounts with at least one
 // surviving co-action edge, edges carry {weight, reasons, posts}. Steps:
+//   0. each platform's timestamp resolution (resolution.ts): times are compared as the
+//      source can tell them, so day-stamped reviews co-occur only on the same date;
 //   1. Δ = configured or estimated (window.ts);
 //   2. co-actions per bucket (coactions.ts);
 //   3. weight per pair (weight.ts) with creation-time support;
@@ -11,14 +13,19 @@ import Graph from 'graphology';
 import { collectCoActions, pairReasons } from './coactions';
 import { DEFAULT_GRAPH_OPTIONS, type DetectAccount, type DetectPost, type EdgeAttributes, type GraphOptions, type NodeAttributes } from './types';
 import { edgeWeight } from './weight';
+import { atResolution, resolutionsBy } from './resolution';
 import { estimateCoordinationWindow, quantile } from './window';
 
 export type AccountGraph = Graph<NodeAttributes, EdgeAttributes>;
 
 export interface GraphBuildResult {
   graph: AccountGraph;
-  /** Co-review window Δ used, ms. */
+  /** Co-review window Δ used, ms (0: only posts at the same time at the source's resolution). */
   windowMs: number;
+  /** Timestamp resolution per platform, ms (1 = exact). */
+  resolutions: Map<string, number>;
+  /** The coarsest of them. */
+  resolutionMs: number;
   /** Weight threshold the percentile filter applied. */
   weightThreshold: number;
   /**
@@ -63,9 +70,12 @@ export function buildAccountGraph(
   const accounts = completeAccounts(posts, inputAccounts);
   const accountIndex = new Map<string, number>();
   accounts.forEach((a, i) => accountIndex.set(a._id, i));
-  const windowMs = opts.coordinationWindowMs ?? estimateCoordinationWindow(posts, opts);
+  const resolutions = resolutionsBy(posts, (p) => p.platform, (p) => p.createdAt.getTime());
+  const resolutionMs = Math.max(1, ...resolutions.values());
+  const windowMs = opts.coordinationWindowMs ?? estimateCoordinationWindow(posts, opts, resolutionMs);
+  const timeOf = (p: DetectPost) => atResolution(p.createdAt.getTime(), resolutions.get(p.platform) ?? 1);
 
-  const pairs = collectCoActions({ posts, accounts, accountIndex, windowMs, opts });
+  const pairs = collectCoActions({ posts, accounts, accountIndex, windowMs, opts, timeOf });
   const scored: { a: number; b: number; weight: number; attrs: EdgeAttributes }[] = [];
   for (const e of pairs.values()) {
     const reasons = pairReasons(e);
@@ -103,6 +113,8 @@ export function buildAccountGraph(
   return {
     graph,
     windowMs,
+    resolutions,
+    resolutionMs,
     weightThreshold,
     weakEdges,
     posts,

@@ -41,6 +41,8 @@ export interface CoActionInput {
   accountIndex: ReadonlyMap<string, number>;
   windowMs: number;
   opts: GraphOptions;
+  /** A post's time as its source can tell it (graph/resolution); default: createdAt exactly. */
+  timeOf?: (post: DetectPost) => number;
 }
 
 const LOG2_3 = Math.log2(3);
@@ -142,6 +144,7 @@ function distinctAccounts(items: readonly Item[]): number {
 /** Collects every co-action pair; deterministic for inputs sorted as documented. */
 export function collectCoActions(input: CoActionInput): Map<number, PairEvidence> {
   const { posts, accounts, accountIndex, windowMs, opts } = input;
+  const timeOf = input.timeOf ?? ((p: DetectPost) => p.createdAt.getTime());
   const table = new PairTable(accounts.length, opts.maxEvidencePosts);
   const byProduct = new Map<string, Item[]>();
   const byUrl = new Map<string, Item[]>();
@@ -153,7 +156,7 @@ export function collectCoActions(input: CoActionInput): Map<number, PairEvidence
   posts.forEach((p, idx) => {
     const acc = accountIndex.get(p.accountId);
     if (acc === undefined) return;
-    const item = { post: idx, acc, t: p.createdAt.getTime() };
+    const item = { post: idx, acc, t: timeOf(p) };
     itemOf[idx] = item;
     for (const prod of productsOf[idx]) bucketPush(byProduct, prod, item);
     for (const u of postUrls(p)) bucketPush(byUrl, u, item);

@@ -12,11 +12,19 @@ export function quantile(sorted: readonly number[], q: number): number {
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
 }
 
-/** Δ in ms: the `windowQuantile` of same-product inter-arrival gaps, clamped to [min, max]. */
+/**
+ * Δ in ms: the `windowQuantile` of same-product inter-arrival gaps, clamped to [min, max].
+ * Times known only to `resolutionMs` (e.g. dates without a time) cannot show a gap finer
+ * than that: when the resolution is at least the largest Δ allowed, Δ is 0 — co-action
+ * means "at the same time as the source can tell it" (the same date) — instead of the
+ * clamp, which would pair reviews a day apart; otherwise Δ is at least one unit.
+ */
 export function estimateCoordinationWindow(
   posts: readonly DetectPost[],
   opts: Pick<GraphOptions, 'windowQuantile' | 'minWindowMs' | 'maxWindowMs'>,
+  resolutionMs = 1,
 ): number {
+  if (resolutionMs >= opts.maxWindowMs) return 0;
   const times = new Map<string, number[]>();
   for (const p of posts) {
     for (const prod of postProducts(p)) {
@@ -33,5 +41,5 @@ export function estimateCoordinationWindow(
   if (gaps.length === 0) return opts.maxWindowMs;
   gaps.sort((a, b) => a - b);
   const q = quantile(gaps, opts.windowQuantile);
-  return Math.min(opts.maxWindowMs, Math.max(opts.minWindowMs, q));
+  return Math.min(opts.maxWindowMs, Math.max(opts.minWindowMs, resolutionMs, q));
 }

@@ -1,245 +1,179 @@
-// Account scores for every account in the window, in the spirit of SpEagle (Rayana &
-// Akoglu, KDD 2015): each account's own behaviour, then propagated over the account
-// graph, then lifted by the ring it belongs to.
+// Account scores for every account in the window: SpEagle (Rayana & Akoglu, KDD 2015)
+// on the account–review–product network, with ringwatch's co-action evidence on top.
 //
-//   own   = weighted mean of the behaviour indicators present (OWN_WEIGHTS)
-//   nbr_t = Σ_e w_e · s_{t-1}(neighbour) / Σ_e w_e,  s_0 = own,  2 rounds
-//   reach = 1 − exp(−W / 2), W = the account's weighted degree
-//   s     = 1 − (1 − 0.55·own) · (1 − 0.45·reach·nbr) · (1 − 0.9·ring)
+//   1. behaviour features of every review, account and product (scoring/behaviour),
+//      absent where a node cannot show them;
+//   2. priors: the features' population ranks, combined as SpEagle's weighted soft AND
+//      (scoring/prior); account priors also take near-duplicate text and membership of
+//      a reported ring as evidence in log-odds;
+//   3. loopy belief propagation (scoring/lbp) over
+//        account — review   ε = 0.1    an account and what it writes share a class
+//        review  — product  ε = 0.1    (SpEagle's potentials as ugfraud ships them)
+//        account — account  ε = ½ / (1 + w)   co-action edges of the account graph, weight w
+//      Neighbours move a score both ways: a benign neighbourhood lowers it.
+//   4. score = the account's posterior P(suspicious); every indicator says what drove it.
 //
-// where ring is the score of the reported ring the account belongs to (0 if none). An
-// account that posted once, alone, is still scored on its own behaviour; one that posted
-// once in lock-step with a ring gets its neighbours' and the ring's weight.
+// Weights: every behaviour feature 1 (SpEagle's equal weights), evidence 1. ε_ur and ε_rp
+// are SpEagle's ε = 0.1; ugfraud's demo makes ε_ur near-deterministic (1e-5), which
+// saturates heavy reviewers to 0 or 1 (ties in the ranking), so the paper's value is used.
 import type { Indicator } from '../../storage/types';
 import type { AccountGraph } from '../graph/build';
-import { clamp01, DAY_MS, type DetectionContext, round, weightedScore } from './context';
-
-export const OWN_WEIGHTS: Readonly<Record<string, number>> = {
-  rating_extremity: 0.5,
-  rating_deviation: 1,
-  burstiness: 1,
-  review_count: 0.5,
-  early_reviews: 0.5,
-  one_product_focus: 0.5,
-  account_age: 1,
-  duplicate_text: 1.5,
-  sentiment_extremity: 0.3,
-};
+import { describeResolution } from '../graph/resolution';
+import { ACCOUNT_FEATURES, type BehaviourFeatures, behaviourFeatures, PRODUCT_FEATURES, REVIEW_FEATURES } from '../scoring/behaviour';
+import { beliefPropagation, type LbpOptions, type MrfEdges } from '../scoring/lbp';
+import { combineRanks, rankSuspicion, sigmoid, withEvidence } from '../scoring/prior';
+import { clamp01, type DetectionContext, hasText, round } from './context';
 
 export interface AccountScore {
   accountId: string;
   score: number;
+  /** The account's prior (own behaviour and evidence, before propagation). */
   own: number;
   ringId?: string;
   indicators: Indicator[];
   evidencePosts: string[];
 }
 
-export interface OwnBehaviour {
-  own: number;
-  indicators: Indicator[];
-  evidencePosts: string[];
+export interface AccountScoreOptions {
+  /** Weight per feature name (behaviour features); missing = 1, 0 turns one off. */
+  weights: Readonly<Record<string, number>>;
+  /** Weight of each kind of evidence in log-odds. */
+  evidence: { duplicate_text: number; ring_membership: number };
+  epsAccountReview: number;
+  epsReviewProduct: number;
+  lbp: Partial<LbpOptions>;
 }
 
-/** The account's own behaviour indicators. `duplicates` = near-duplicate weight on its edges. */
-export function ownBehaviour(accountId: string, ctx: DetectionContext, duplicates: number): OwnBehaviour {
-  const idx = ctx.postsByAccount.get(accountId) ?? [];
-  const posts = idx.map((i) => ctx.posts[i]);
-  const out: Indicator[] = [];
-  const evidence = new Set<string>();
-  const rated = posts.filter((p) => p.rating !== undefined);
+export const DEFAULT_ACCOUNT_SCORE_OPTIONS: AccountScoreOptions = {
+  weights: {},
+  evidence: { duplicate_text: 1, ring_membership: 1 },
+  epsAccountReview: 0.1,
+  epsReviewProduct: 0.1,
+  lbp: {},
+};
 
-  if (rated.length > 0) {
-    const extreme = rated.filter((p) => p.rating === 1 || p.rating === 5).length;
-    out.push({
-      name: 'rating_extremity',
-      value: round(extreme / rated.length),
-      score: extreme / rated.length,
-      explanation: `${extreme} of ${rated.length} ratings are 1 or 5 stars.`,
-    });
-    let dev = 0;
-    let n = 0;
-    let worst: { id: string; d: number } | undefined;
-    idx.forEach((i) => {
-      const p = ctx.posts[i];
-      if (p.rating === undefined) return;
-      for (const prod of ctx.productsOfPost[i]) {
-        const st = ctx.products.get(prod);
-        if (!st || st.ratingCount < 2) continue;
-        const others = (st.ratingSum - p.rating) / (st.ratingCount - 1);
-        const d = Math.abs(p.rating - others);
-        dev += d;
-        n++;
-        if (!worst || d > worst.d) worst = { id: p._id, d };
-      }
-    });
-    if (n > 0) {
-      const v = dev / n;
-      out.push({
-        name: 'rating_deviation',
-        value: round(v, 2),
-        score: clamp01(v / 2.5),
-        explanation: `Ratings differ from other reviewers of the same products by ${round(v, 1)} stars on average.`,
-      });
-      if (worst && worst.d >= 2) evidence.add(worst.id);
+/** ε of a co-action edge of weight w: ½ (no coupling) at w = 0, ¼ at w = 1, ⅛ at w = 3. */
+export function coActionEps(weight: number): number {
+  return 0.5 / (1 + Math.max(0, weight));
+}
+
+/** Everything the account score is computed from, for explanations and for the learned combiner. */
+export interface AccountScoring {
+  features: BehaviourFeatures;
+  accountRanks: Float64Array[];
+  reviewPriors: Float64Array;
+  accountPriors: Float64Array;
+  /** Per account: posterior log-odds, and the parts of it from its reviews and from co-action neighbours. */
+  logOdds: Float64Array;
+  fromReviews: Float64Array;
+  fromNeighbours: Float64Array;
+  duplicates: Float64Array;
+  iterations: number;
+}
+
+const weightsOf = (specs: readonly { name: string }[], w: Readonly<Record<string, number>>) => specs.map((s) => w[s.name] ?? 1);
+
+/** The numbers behind the scores (pure); `scoreAccounts` turns them into explained scores. */
+export function computeAccountScoring(
+  ctx: DetectionContext,
+  graph: AccountGraph,
+  ringOf: ReadonlyMap<string, { ringId: string; score: number }>,
+  resolutionOf: (postIndex: number) => number,
+  options: Partial<AccountScoreOptions> = {},
+): AccountScoring {
+  const opts = { ...DEFAULT_ACCOUNT_SCORE_OPTIONS, ...options };
+  const features = behaviourFeatures(ctx, resolutionOf);
+  const nA = ctx.accounts.length;
+  const nR = ctx.posts.length;
+  const nP = features.productIds.length;
+
+  const reviewRanks = rankSuspicion(features.reviews);
+  const accountRanks = rankSuspicion(features.accounts);
+  const productRanks = rankSuspicion(features.products);
+  const rw = weightsOf(REVIEW_FEATURES, opts.weights);
+  const aw = weightsOf(ACCOUNT_FEATURES, opts.weights);
+  const pw = weightsOf(PRODUCT_FEATURES, opts.weights);
+
+  const accountRow = new Map<string, number>();
+  ctx.accounts.forEach((a, i) => accountRow.set(a._id, i));
+  const duplicates = new Float64Array(nA);
+  const priors = new Float64Array(nA + nR + nP);
+  const accountPriors = new Float64Array(nA);
+  ctx.accounts.forEach((a, i) => {
+    let dup = 0;
+    if (graph.hasNode(a._id)) graph.forEachEdge(a._id, (_e, attr) => (dup += attr.reasons.near_duplicate ?? 0));
+    const withText = (ctx.postsByAccount.get(a._id) ?? []).filter((k) => hasText(ctx.posts[k])).length;
+    duplicates[i] = withText > 0 ? clamp01(dup / withText) : 0;
+    const evidence: { e: number; v: number }[] = [];
+    if (duplicates[i] > 0) evidence.push({ e: duplicates[i], v: opts.evidence.duplicate_text });
+    const ring = ringOf.get(a._id);
+    if (ring) evidence.push({ e: ring.score, v: opts.evidence.ring_membership });
+    accountPriors[i] = withEvidence(combineRanks(accountRanks, aw, i), evidence);
+    priors[i] = accountPriors[i];
+  });
+  const reviewPriors = new Float64Array(nR);
+  for (let r = 0; r < nR; r++) priors[nA + r] = reviewPriors[r] = combineRanks(reviewRanks, rw, r);
+  for (let p = 0; p < nP; p++) priors[nA + nR + p] = combineRanks(productRanks, pw, p);
+
+  // Edges: account–review, review–product, account–account.
+  const productRow = new Map(features.productIds.map((id, i) => [id, i]));
+  const a: number[] = [];
+  const b: number[] = [];
+  const eps: number[] = [];
+  const kind: number[] = []; // 0 account–review, 1 review–product, 2 account–account
+  for (let r = 0; r < nR; r++) {
+    const acc = accountRow.get(ctx.posts[r].accountId);
+    if (acc !== undefined) (a.push(acc), b.push(nA + r), eps.push(opts.epsAccountReview), kind.push(0));
+    for (const prod of ctx.productsOfPost[r]) {
+      const row = productRow.get(prod);
+      if (row !== undefined) (a.push(nA + r), b.push(nA + nR + row), eps.push(opts.epsReviewProduct), kind.push(1));
     }
   }
-
-  // Burstiness: most posts within any one hour.
-  let maxHour = posts.length > 0 ? 1 : 0;
-  for (let a = 0, b = 0; b < posts.length; b++) {
-    while (posts[b].createdAt.getTime() - posts[a].createdAt.getTime() > 3_600_000) a++;
-    maxHour = Math.max(maxHour, b - a + 1);
-  }
-  out.push({
-    name: 'burstiness',
-    value: maxHour,
-    score: clamp01((maxHour - 1) / 3),
-    explanation: `Up to ${maxHour} post(s) within one hour.`,
+  graph.forEachEdge((_e, attr, src, tgt) => {
+    const x = accountRow.get(src);
+    const y = accountRow.get(tgt);
+    if (x !== undefined && y !== undefined) (a.push(x), b.push(y), eps.push(coActionEps(attr.weight)), kind.push(2));
   });
+  const edges: MrfEdges = { a: Int32Array.from(a), b: Int32Array.from(b), eps: Float64Array.from(eps) };
+  const bp = beliefPropagation(priors, edges, opts.lbp);
 
-  out.push({
-    name: 'review_count',
-    value: posts.length,
-    score: clamp01(Math.log2(Math.max(1, posts.length)) / 4),
-    explanation: `${posts.length} post(s) in the window.`,
-  });
-
-  // Early reviews: share of posts among the first 10% of a product's posts.
-  let early = 0;
-  let onProducts = 0;
-  idx.forEach((i) => {
-    for (const prod of ctx.productsOfPost[i]) {
-      const st = ctx.products.get(prod);
-      if (!st || st.posts.length < 5) continue;
-      onProducts++;
-      const rank = st.posts.indexOf(i);
-      if (rank < Math.max(1, Math.ceil(st.posts.length * 0.1))) {
-        early++;
-        evidence.add(ctx.posts[i]._id);
-      }
-    }
-  });
-  if (onProducts > 0) {
-    out.push({
-      name: 'early_reviews',
-      value: early,
-      score: early / onProducts,
-      explanation: `${early} of ${onProducts} product posts are among the first 10% on that product.`,
-    });
-  }
-
-  if (posts.length >= 2) {
-    const count = new Map<string, number>();
-    for (const i of idx) for (const p of ctx.productsOfPost[i]) count.set(p, (count.get(p) ?? 0) + 1);
-    const top = Math.max(0, ...count.values());
-    out.push({
-      name: 'one_product_focus',
-      value: round(top / posts.length),
-      score: clamp01(top / posts.length),
-      explanation: `${top} of ${posts.length} posts are about the same product.`,
-    });
-  }
-
-  const acc = ctx.accountById.get(accountId);
-  if (acc?.createdAt && posts.length > 0) {
-    const ageDays = (posts[0].createdAt.getTime() - acc.createdAt.getTime()) / DAY_MS;
-    out.push({
-      name: 'account_age',
-      value: round(ageDays, 1),
-      score: clamp01(1 - ageDays / 365),
-      explanation: `The account was ${Math.max(0, Math.round(ageDays))} day(s) old at its first post in the window.`,
-    });
-  }
-
-  const withText = posts.filter((p) => (p.text && p.text.trim()) || (p.title && p.title.trim()));
-  if (withText.length > 0) {
-    out.push({
-      name: 'duplicate_text',
-      value: round(duplicates, 2),
-      score: clamp01(duplicates / withText.length),
-      explanation: `Near-duplicate text shared with other accounts: ${round(duplicates, 1)} post pair(s) for ${withText.length} post(s) with text.`,
-    });
-    const sents = withText.map((p) => p.enrichment?.sentiment).filter((s): s is number => s !== undefined);
-    if (sents.length > 0) {
-      const v = sents.reduce((a, s) => a + Math.abs(s), 0) / sents.length;
-      out.push({
-        name: 'sentiment_extremity',
-        value: round(v),
-        score: clamp01(v),
-        explanation: `Average absolute sentiment of ${round(v, 2)} (−1..1 scale).`,
-      });
+  const fromReviews = new Float64Array(nA);
+  const fromNeighbours = new Float64Array(nA);
+  for (let e = 0; e < kind.length; e++) {
+    if (kind[e] === 0) fromReviews[a[e]] += bp.ba[e];
+    else if (kind[e] === 2) {
+      fromNeighbours[b[e]] += bp.ab[e];
+      fromNeighbours[a[e]] += bp.ba[e];
     }
   }
-  return { own: weightedScore(out, OWN_WEIGHTS), indicators: out, evidencePosts: [...evidence] };
+  return {
+    features,
+    accountRanks,
+    reviewPriors,
+    accountPriors,
+    logOdds: bp.logOdds.slice(0, nA),
+    fromReviews,
+    fromNeighbours,
+    duplicates,
+    iterations: bp.iterations,
+  };
 }
 
 export function scoreAccounts(
   ctx: DetectionContext,
   graph: AccountGraph,
   ringOf: ReadonlyMap<string, { ringId: string; score: number }>,
-  rounds = 2,
+  resolutionOf: (postIndex: number) => number = () => 1,
+  options: Partial<AccountScoreOptions> = {},
 ): AccountScore[] {
-  const own = new Map<string, OwnBehaviour>();
-  for (const a of ctx.accounts) {
-    let dup = 0;
-    if (graph.hasNode(a._id)) graph.forEachEdge(a._id, (_e, attr) => (dup += attr.reasons.near_duplicate ?? 0));
-    own.set(a._id, ownBehaviour(a._id, ctx, dup));
-  }
-  let current = new Map<string, number>();
-  for (const [id, o] of own) current.set(id, o.own);
-  const nbrOf = new Map<string, { nbr: number; reach: number; top: { id: string; w: number; posts: string[] }[] }>();
-  for (let r = 0; r < rounds; r++) {
-    const next = new Map<string, number>();
-    for (const a of ctx.accounts) {
-      const o = own.get(a._id) as OwnBehaviour;
-      let sw = 0;
-      let s = 0;
-      const top: { id: string; w: number; posts: string[] }[] = [];
-      if (graph.hasNode(a._id)) {
-        graph.forEachEdge(a._id, (_e, attr, src, tgt) => {
-          const other = src === a._id ? tgt : src;
-          sw += attr.weight;
-          s += attr.weight * (current.get(other) ?? 0);
-          top.push({ id: other, w: attr.weight, posts: attr.posts });
-        });
-      }
-      const nbr = sw > 0 ? s / sw : 0;
-      const reach = 1 - Math.exp(-sw / 2);
-      const ring = ringOf.get(a._id)?.score ?? 0;
-      next.set(a._id, combine(o.own, nbr, reach, ring));
-      if (r === rounds - 1) nbrOf.set(a._id, { nbr, reach, top: top.sort((x, y) => y.w - x.w || (x.id < y.id ? -1 : 1)).slice(0, 3) });
-    }
-    current = next;
-  }
-
-  return ctx.accounts.map((a) => {
-    const o = own.get(a._id) as OwnBehaviour;
-    const nb = nbrOf.get(a._id) ?? { nbr: 0, reach: 0, top: [] };
-    const ring = ringOf.get(a._id);
-    const indicators = [...o.indicators];
-    indicators.push({
-      name: 'neighbourhood',
-      value: round(nb.nbr),
-      score: round(nb.nbr * nb.reach),
-      explanation:
-        nb.top.length > 0
-          ? `Linked by co-actions to ${nb.top.length === 3 ? 'at least 3' : nb.top.length} account(s) (e.g. ${nb.top.map((t) => t.id).join(', ')}) whose mean suspicion is ${round(nb.nbr, 2)}.`
-          : 'No co-action links to other accounts in the window.',
-    });
-    if (ring) {
-      indicators.push({
-        name: 'ring_membership',
-        value: round(ring.score),
-        score: round(ring.score),
-        explanation: `Member of ring ${ring.ringId} (ring score ${round(ring.score, 2)}).`,
-      });
-    }
-    const evidencePosts = [...new Set([...nb.top.flatMap((t) => t.posts).filter((id) => ctx.postsByAccount.has(a._id) && isOwnPost(ctx, a._id, id)), ...o.evidencePosts])].slice(0, 10);
+  const s = computeAccountScoring(ctx, graph, ringOf, resolutionOf, options);
+  return ctx.accounts.map((acc, i) => {
+    const ring = ringOf.get(acc._id);
+    const { indicators, evidencePosts } = explain(ctx, graph, s, i, resolutionOf, ring);
     return {
-      accountId: a._id,
-      score: round(current.get(a._id) ?? o.own, 4),
-      own: round(o.own, 4),
+      accountId: acc._id,
+      score: round(sigmoid(s.logOdds[i]), 4),
+      own: round(s.accountPriors[i], 4),
       ringId: ring?.ringId,
       indicators,
       evidencePosts,
@@ -247,11 +181,86 @@ export function scoreAccounts(
   });
 }
 
-export function combine(own: number, nbr: number, reach: number, ring: number): number {
-  return clamp01(1 - (1 - 0.55 * own) * (1 - 0.45 * reach * nbr) * (1 - 0.9 * ring));
+const FEATURE_TEXT: Record<string, (v: number, resolution: string) => string> = {
+  max_posts_per_day: (v, res) => `Up to ${v} post(s) within one day${res === 'day' ? ' (dates only: on one date)' : ''}.`,
+  positive_ratio: (v) => `${Math.round(v * 100)} % of its ratings are 4 or 5 stars.`,
+  negative_ratio: (v) => `${Math.round(v * 100)} % of its ratings are 1 or 2 stars.`,
+  rating_deviation: (v) => `Its ratings differ from the products' mean rating by ${round(v, 1)} stars on average.`,
+  early_rating_deviation: (v) => `Weighted towards its earliest reviews of a product, its ratings differ from the mean by ${round(v, 1)} stars.`,
+  burstiness: (v) => `All its posts fall within ${Math.round((1 - v) * 28)} day(s) (burstiness ${round(v, 2)}; 0 beyond 28 days).`,
+  rating_entropy: (v) => `Entropy of its ratings: ${round(v, 2)} bits (low = always the same rating).`,
+  gap_entropy: (v) => `Entropy of the gaps between its posts: ${round(v, 2)} bits (low = a regular rhythm).`,
+  account_age: (v) => `The account was ${Math.round(v)} day(s) old at its first post.`,
+};
+
+function explain(
+  ctx: DetectionContext,
+  graph: AccountGraph,
+  s: AccountScoring,
+  i: number,
+  resolutionOf: (postIndex: number) => number,
+  ring: { ringId: string; score: number } | undefined,
+): { indicators: Indicator[]; evidencePosts: string[] } {
+  const acc = ctx.accounts[i];
+  const idx = ctx.postsByAccount.get(acc._id) ?? [];
+  const res = describeResolution(idx.length ? resolutionOf(idx[0]) : 1);
+  const out: Indicator[] = [];
+  ACCOUNT_FEATURES.forEach((spec, k) => {
+    const v = s.features.accounts.columns[k][i];
+    if (Number.isNaN(v)) return;
+    out.push({ name: spec.name, value: round(v, 3), score: round(s.accountRanks[k][i], 3), explanation: FEATURE_TEXT[spec.name](v, res) });
+  });
+  // The reviews' side: what SpEagle's review nodes saw.
+  if (idx.length > 0) {
+    const col = (key: string) => s.features.reviews.columns[REVIEW_FEATURES.findIndex((f) => f.key === key)];
+    const share = (key: string) => {
+      const c = col(key);
+      let n = 0;
+      let on = 0;
+      for (const p of idx) if (!Number.isNaN(c[p])) (n++, (on += c[p]));
+      return { n, on };
+    };
+    const ext = share('EXT');
+    if (ext.n > 0) out.push({ name: 'extreme_ratings', value: round(ext.on / ext.n, 3), score: round(ext.on / ext.n, 3), explanation: `${ext.on} of ${ext.n} ratings are 1 or 5 stars.` });
+    const etf = share('ETF');
+    if (etf.n > 0) out.push({ name: 'early_reviews', value: etf.on, score: round(etf.on / etf.n, 3), explanation: `${etf.on} of ${etf.n} product posts came in the product's first ~2 months of reviews.` });
+    if (idx.length === 1) out.push({ name: 'single_post', value: 1, score: 1, explanation: 'The account wrote one post only (SpEagle: singleton reviews are often fake).' });
+    const meanPrior = idx.reduce((a, p) => a + s.reviewPriors[p], 0) / idx.length;
+    out.push({
+      name: 'review_evidence',
+      value: round(meanPrior, 3),
+      score: round(sigmoid(s.fromReviews[i]), 3),
+      explanation: `Its ${idx.length} post(s) look ${meanPrior > 0.5 ? 'suspicious' : 'ordinary'} on average (post prior ${round(meanPrior, 2)}); through them and their products the score moved ${signed(s.fromReviews[i])} in log-odds.`,
+    });
+  }
+  if (s.duplicates[i] > 0) {
+    out.push({ name: 'duplicate_text', value: round(s.duplicates[i], 3), score: round(s.duplicates[i], 3), explanation: `Near-duplicate text shared with other accounts, ${round(s.duplicates[i], 2)} pair(s) per post with text.` });
+  }
+  const top: { id: string; w: number; posts: string[] }[] = [];
+  if (graph.hasNode(acc._id)) {
+    graph.forEachEdge(acc._id, (_e, attr, src, tgt) => top.push({ id: src === acc._id ? tgt : src, w: attr.weight, posts: attr.posts }));
+  }
+  top.sort((x, y) => y.w - x.w || (x.id < y.id ? -1 : 1));
+  const names = top.slice(0, 3).map((t) => ctx.accountById.get(t.id)?.handle ?? t.id);
+  out.push({
+    name: 'neighbourhood',
+    value: round(s.fromNeighbours[i], 3),
+    score: round(sigmoid(s.fromNeighbours[i]), 3),
+    explanation:
+      top.length > 0
+        ? `Linked by co-actions to ${top.length} account(s) (e.g. ${names.join(', ')}); they moved the score ${signed(s.fromNeighbours[i])} in log-odds.`
+        : 'No co-action links to other accounts in the window.',
+  });
+  if (ring) {
+    out.push({ name: 'ring_membership', value: round(ring.score, 3), score: round(ring.score, 3), explanation: `Member of ring ${ring.ringId} (ring score ${round(ring.score, 2)}).` });
+  }
+  const own = new Set(idx.map((p) => ctx.posts[p]._id));
+  const strongest = [...idx].sort((x, y) => s.reviewPriors[y] - s.reviewPriors[x]).slice(0, 3).map((p) => ctx.posts[p]._id);
+  const evidencePosts = [...new Set([...top.slice(0, 3).flatMap((t) => t.posts).filter((id) => own.has(id)), ...strongest])].slice(0, 10);
+  return { indicators: out, evidencePosts };
 }
 
-function isOwnPost(ctx: DetectionContext, accountId: string, postId: string): boolean {
-  for (const i of ctx.postsByAccount.get(accountId) ?? []) if (ctx.posts[i]._id === postId) return true;
-  return false;
+function signed(x: number): string {
+  return `${x >= 0 ? '+' : '−'}${round(Math.abs(x), 2)}`;
 }
+

@@ -10,7 +10,7 @@ import { buildAccountGraph, type AccountGraph } from '../graph/build';
 import { detectCommunities, type CommunityOptions } from '../graph/communities';
 import { subCommunities } from '../graph/refine';
 import { DEFAULT_GRAPH_OPTIONS, type DetectAccount, type DetectPost, type GraphOptions } from '../graph/types';
-import { type AccountScore, scoreAccounts } from './accounts';
+import { type AccountScore, type AccountScoreOptions, scoreAccounts } from './accounts';
 import { buildContext, round } from './context';
 import { strongestEdges } from './evidence';
 import { assignRingIds } from './ids';
@@ -40,6 +40,8 @@ export interface DetectOptions {
   weakAttach: Partial<WeakAttachOptions> | null;
   /** Merging parts of one campaign into its ring (rings/merge); null turns it off. */
   merge: Partial<MergeOptions> | null;
+  /** Account scores (rings/accounts). */
+  accountScore: Partial<AccountScoreOptions>;
 }
 
 export const DEFAULT_DETECT_OPTIONS: DetectOptions = {
@@ -55,6 +57,7 @@ export const DEFAULT_DETECT_OPTIONS: DetectOptions = {
   attach: {},
   weakAttach: {},
   merge: DEFAULT_MERGE_OPTIONS,
+  accountScore: {},
 };
 
 /** A ring as detection produces it; the review fields (status, notes, …) and run bookkeeping belong to the store. */
@@ -83,6 +86,8 @@ export interface DetectionResult {
     communities: number;
     rings: number;
     windowMs: number;
+    /** Coarsest timestamp resolution of the posts, ms (86,400,000 for dates only). */
+    resolutionMs: number;
     weightThreshold: number;
     modularity: number;
     links: number;
@@ -212,7 +217,8 @@ export function detectRings(input: DetectInput): DetectionResult {
 
   const ringOf = new Map<string, { ringId: string; score: number }>();
   for (const r of rings) for (const m of r.members) ringOf.set(m, { ringId: r._id, score: r.score });
-  const accounts = scoreAccounts(ctx, graph, ringOf);
+  const resolutionOf = (i: number) => built.resolutions.get(ctx.posts[i].platform) ?? 1;
+  const accounts = scoreAccounts(ctx, graph, ringOf, resolutionOf, opts.accountScore);
 
   return {
     rings,
@@ -228,6 +234,7 @@ export function detectRings(input: DetectInput): DetectionResult {
       communities: communities.length,
       rings: rings.length,
       windowMs: built.windowMs,
+      resolutionMs: built.resolutionMs,
       weightThreshold: round(built.weightThreshold, 4),
       modularity: round(modularity, 4),
       links: rings.reduce((s, r) => s + r.links.length, 0),

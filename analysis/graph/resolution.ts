@@ -1,0 +1,60 @@
+// Timestamp resolution of a source: the coarsest unit its times are all aligned to.
+// Review exports often carry dates only ("2014-12-08"), crawled posts carry seconds.
+// Detection must not read more into a time than the source put there:
+//   - at day resolution two reviews on the same date are simultaneous (0 apart), one on
+//     the next date is 1 day later, and nothing finer can be told;
+//   - ranks of early reviews treat equal times as ties, never as an order by id;
+//   - burst windows are at least one unit wide.
+//
+//   resolution(times) = the largest u in UNITS such that every t ≡ t₀ (mod u)
+//
+// "≡ t₀" rather than "≡ 0" so that dates exported at local midnight (a constant UTC
+// offset) are still recognised as days.
+export const UNITS_MS = [86_400_000, 3_600_000, 60_000, 1_000, 1] as const;
+
+/** Coarsest unit (ms) all `times` (epoch ms) share; 1 ms when none, or for an empty list. */
+export function timeResolution(times: Iterable<number>): number {
+  let candidates: number[] = [...UNITS_MS];
+  let first: number | undefined;
+  let distinct = false;
+  for (const t of times) {
+    if (first === undefined) {
+      first = t;
+      continue;
+    }
+    const d = t - first;
+    if (d === 0) continue;
+    distinct = true;
+    candidates = candidates.filter((u) => d % u === 0);
+    if (candidates.length === 1) break;
+  }
+  // One distinct time says nothing about its unit: keep the finest, which claims nothing.
+  return distinct ? candidates[0] : 1;
+}
+
+/** Resolution per platform (a source's times share one export format). */
+export function resolutionsBy<T>(items: readonly T[], keyOf: (x: T) => string, timeOf: (x: T) => number): Map<string, number> {
+  const groups = new Map<string, number[]>();
+  for (const x of items) {
+    const k = keyOf(x);
+    let list = groups.get(k);
+    if (!list) groups.set(k, (list = []));
+    list.push(timeOf(x));
+  }
+  const out = new Map<string, number>();
+  for (const [k, list] of groups) out.set(k, timeResolution(list));
+  return out;
+}
+
+/** The time as the source can tell it: floored to its resolution (relative to nothing finer). */
+export function atResolution(t: number, resolutionMs: number): number {
+  return resolutionMs <= 1 ? t : Math.floor(t / resolutionMs) * resolutionMs;
+}
+
+export function describeResolution(ms: number): string {
+  if (ms >= 86_400_000) return 'day';
+  if (ms >= 3_600_000) return 'hour';
+  if (ms >= 60_000) return 'minute';
+  if (ms >= 1_000) return 'second';
+  return 'millisecond';
+}

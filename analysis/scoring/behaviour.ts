@@ -1,0 +1,260 @@
+// Behaviour features of reviews, accounts and products, as SpEagle defines them
+// (Rayana & Akoglu, "Collective Opinion Spam Detection: Bridging Review Networks and
+// Metadata", KDD 2015, Table 2; the metadata features, since imports may have no text).
+// Where a feature cannot be computed for a node it is absent (NaN), never 0: a
+// single-review account has no rating entropy, no gaps, no active span.
+//
+// | node    | feature | definition                                                    | suspicious |
+// |---------|---------|---------------------------------------------------------------|------------|
+// | review  | RD      | |r − mean rating of the product|            (product ≥ 2 rated) | high       |
+// | review  | EXT     | r ∈ {1, 5}                                                    | high       |
+// | review  | DEV     | RD / 4 > β₁ = 0.63                                            | high       |
+// | review  | ETF     | 1 − (t − first review of the product) / 7 months > β₃ = 0.69 | high       |
+// | review  | ISR     | the account wrote only this one post                          | high       |
+// | review  | Rank    | 1 + posts on the product strictly earlier (ties are ties)     | low        |
+// | account | MNR     | most posts within one day                    (≥ 2 posts)      | high       |
+// | account | PR, NR  | share of ratings ≥ 4, ≤ 2                                     | high       |
+// | account | avgRD   | mean RD of its reviews                                        | high       |
+// | account | WRD     | RD weighted by 1 / Rank^1.5                                   | high       |
+// | account | BST     | 1 − (last − first) / 28 days, 0 beyond       (≥ 2 posts)      | high       |
+// | account | ERD     | entropy of its ratings                       (≥ 2 rated)      | low        |
+// | account | ETG     | entropy of gaps binned at 0, ½, 1, 4, 7, 13, 33 days (≥ 1 gap)| low        |
+// | account | AGE     | account age at its first post (ringwatch; crawled accounts)   | low        |
+// | product | MNR, PR, NR, avgRD, ERD, ETG as for accounts, over the product's posts | as above |
+//
+// β₁, β₃, τ = 28 days, the 7-month frame, the gap bins and the WRD exponent are the
+// published values (the authors' feature extractor). Times are compared at the source's
+// resolution (graph/resolution): at day resolution "within one day" is "on one date".
+import type { DetectionContext } from '../rings/context';
+
+export type NodeKind = 'review' | 'account' | 'product';
+
+export interface FeatureSpec {
+  /** SpEagle's short name. */
+  key: string;
+  /** Indicator name as stored and shown. */
+  name: string;
+  /** True when a high value is suspicious. */
+  high: boolean;
+}
+
+export const REVIEW_FEATURES: readonly FeatureSpec[] = [
+  { key: 'RD', name: 'rating_deviation', high: true },
+  { key: 'EXT', name: 'extreme_rating', high: true },
+  { key: 'DEV', name: 'deviant_rating', high: true },
+  { key: 'ETF', name: 'early_time_frame', high: true },
+  { key: 'ISR', name: 'singleton_review', high: true },
+  { key: 'Rank', name: 'review_rank', high: false },
+];
+
+export const ACCOUNT_FEATURES: readonly FeatureSpec[] = [
+  { key: 'MNR', name: 'max_posts_per_day', high: true },
+  { key: 'PR', name: 'positive_ratio', high: true },
+  { key: 'NR', name: 'negative_ratio', high: true },
+  { key: 'avgRD', name: 'rating_deviation', high: true },
+  { key: 'WRD', name: 'early_rating_deviation', high: true },
+  { key: 'BST', name: 'burstiness', high: true },
+  { key: 'ERD', name: 'rating_entropy', high: false },
+  { key: 'ETG', name: 'gap_entropy', high: false },
+  { key: 'AGE', name: 'account_age', high: false },
+];
+
+export const PRODUCT_FEATURES: readonly FeatureSpec[] = [
+  { key: 'MNR', name: 'max_posts_per_day', high: true },
+  { key: 'PR', name: 'positive_ratio', high: true },
+  { key: 'NR', name: 'negative_ratio', high: true },
+  { key: 'avgRD', name: 'rating_deviation', high: true },
+  { key: 'ERD', name: 'rating_entropy', high: false },
+  { key: 'ETG', name: 'gap_entropy', high: false },
+];
+
+/** Column-wise values, one Float64Array per feature, NaN where absent. */
+export interface FeatureTable {
+  specs: readonly FeatureSpec[];
+  columns: Float64Array[];
+}
+
+export interface BehaviourFeatures {
+  reviews: FeatureTable;
+  accounts: FeatureTable;
+  /** Row order = `productIds`. */
+  products: FeatureTable;
+  productIds: string[];
+  /** Rank (1-based, ties shared) of each post on each of its products; the first product's. */
+  rank: Float64Array;
+  /** Per-post |r − product mean| (NaN when undefined), reused by evidence. */
+  rd: Float64Array;
+}
+
+export const DAY_MS = 86_400_000;
+const BETA_DEV = 0.63;
+const BETA_ETF = 0.69;
+const ETF_FRAME_MS = 7 * 30 * DAY_MS;
+const BST_TAU_MS = 28 * DAY_MS;
+const WRD_ALPHA = 1.5;
+const GAP_EDGES_DAYS = [0, 0.5, 1, 4, 7, 13, 33];
+
+function table(specs: readonly FeatureSpec[], n: number): FeatureTable {
+  return { specs, columns: specs.map(() => new Float64Array(n).fill(Number.NaN)) };
+}
+
+function col(t: FeatureTable, key: string): Float64Array {
+  const k = t.specs.findIndex((s) => s.key === key);
+  if (k < 0) throw new Error(`no feature ${key}`);
+  return t.columns[k];
+}
+
+/** Shannon entropy (bits) of counts. */
+export function entropy(counts: Iterable<number>): number {
+  let n = 0;
+  const cs: number[] = [];
+  for (const c of counts) if (c > 0) (cs.push(c), (n += c));
+  let h = 0;
+  for (const c of cs) h -= (c / n) * Math.log2(c / n);
+  return h;
+}
+
+/** Entropy of the gaps between consecutive times (sorted), binned as SpEagle bins them; NaN without a gap under 33 days. */
+export function gapEntropy(sortedTimes: readonly number[]): number {
+  const bins = new Array(GAP_EDGES_DAYS.length + 1).fill(0);
+  let any = false;
+  for (let i = 1; i < sortedTimes.length; i++) {
+    const days = (sortedTimes[i] - sortedTimes[i - 1]) / DAY_MS;
+    if (days >= 33) continue;
+    let j = 0;
+    while (j < GAP_EDGES_DAYS.length && days > GAP_EDGES_DAYS[j]) j++;
+    bins[j]++;
+    any = true;
+  }
+  return any ? entropy(bins) : Number.NaN;
+}
+
+/** Most times within one day; at day resolution (or coarser) that is "on one date". */
+export function maxPerDay(sortedTimes: readonly number[], resolutionMs: number): number {
+  let best = sortedTimes.length > 0 ? 1 : 0;
+  // Two times on consecutive dates are ≥ 1 day apart at day resolution: the window is
+  // half-open so that "one day" never spans two dates.
+  const span = resolutionMs >= DAY_MS ? DAY_MS - 1 : DAY_MS;
+  for (let a = 0, b = 0; b < sortedTimes.length; b++) {
+    while (sortedTimes[b] - sortedTimes[a] > span) a++;
+    best = Math.max(best, b - a + 1);
+  }
+  return best;
+}
+
+function ratingStats(ratings: readonly number[]): { pr: number; nr: number; erd: number } {
+  const counts = [0, 0, 0, 0, 0, 0];
+  let pos = 0;
+  let neg = 0;
+  for (const r of ratings) {
+    counts[Math.min(5, Math.max(0, Math.round(r)))]++;
+    if (r > 3) pos++;
+    else if (r < 3) neg++;
+  }
+  return { pr: pos / ratings.length, nr: neg / ratings.length, erd: ratings.length >= 2 ? entropy(counts) : Number.NaN };
+}
+
+/**
+ * All behaviour features of a window. `resolutionOf` gives each post's timestamp
+ * resolution in ms (graph/resolution), `accountIndex` the row of each account.
+ */
+export function behaviourFeatures(ctx: DetectionContext, resolutionOf: (postIndex: number) => number): BehaviourFeatures {
+  const nPosts = ctx.posts.length;
+  const reviews = table(REVIEW_FEATURES, nPosts);
+  const accounts = table(ACCOUNT_FEATURES, ctx.accounts.length);
+  const productIds = [...ctx.products.keys()].sort();
+  const products = table(PRODUCT_FEATURES, productIds.length);
+  const time = (i: number) => ctx.posts[i].createdAt.getTime();
+
+  // Product means, first times and tie-aware ranks.
+  const rank = new Float64Array(nPosts).fill(Number.NaN);
+  const rd = new Float64Array(nPosts).fill(Number.NaN);
+  const rankCol = col(reviews, 'Rank');
+  const rdCol = col(reviews, 'RD');
+  const devCol = col(reviews, 'DEV');
+  const etfCol = col(reviews, 'ETF');
+  productIds.forEach((pid, row) => {
+    const st = ctx.products.get(pid);
+    if (!st) return;
+    const mean = st.ratingCount > 0 ? st.ratingSum / st.ratingCount : Number.NaN;
+    const res = st.posts.length > 0 ? resolutionOf(st.posts[0]) : 1;
+    let tieStart = 0;
+    for (let k = 0; k < st.posts.length; k++) {
+      const i = st.posts[k];
+      const t = Math.floor(time(i) / res);
+      if (k > 0 && t !== Math.floor(time(st.posts[k - 1]) / res)) tieStart = k;
+      // A post on several products keeps its best (earliest) rank and largest deviation.
+      const r = tieStart + 1;
+      if (!(rank[i] <= r)) rank[i] = r;
+      const rating = ctx.posts[i].rating;
+      if (rating !== undefined && st.ratingCount >= 2) {
+        const d = Math.abs(rating - mean);
+        if (!(rd[i] >= d)) rd[i] = d;
+      }
+      const sinceFirst = Math.floor(time(i) / res) * res - Math.floor(st.first / res) * res;
+      const etf = sinceFirst > ETF_FRAME_MS ? 0 : 1 - sinceFirst / ETF_FRAME_MS > BETA_ETF ? 1 : 0;
+      etfCol[i] = Number.isNaN(etfCol[i]) ? etf : Math.max(etfCol[i], etf);
+    }
+    // Product features.
+    const times = st.posts.map(time);
+    col(products, 'MNR')[row] = maxPerDay(times, res);
+    col(products, 'ETG')[row] = gapEntropy(times);
+    const ratings = st.posts.map((i) => ctx.posts[i].rating).filter((r): r is number => r !== undefined);
+    if (ratings.length > 0) {
+      const s = ratingStats(ratings);
+      col(products, 'PR')[row] = s.pr;
+      col(products, 'NR')[row] = s.nr;
+      col(products, 'ERD')[row] = s.erd;
+      if (ratings.length >= 2) col(products, 'avgRD')[row] = ratings.reduce((a, r) => a + Math.abs(r - mean), 0) / ratings.length;
+    }
+  });
+  rankCol.set(rank);
+  rdCol.set(rd);
+  const extCol = col(reviews, 'EXT');
+  const isrCol = col(reviews, 'ISR');
+  for (let i = 0; i < nPosts; i++) {
+    const p = ctx.posts[i];
+    if (p.rating !== undefined) extCol[i] = p.rating === 1 || p.rating === 5 ? 1 : 0;
+    if (!Number.isNaN(rd[i])) devCol[i] = rd[i] / 4 > BETA_DEV ? 1 : 0;
+    isrCol[i] = (ctx.postsByAccount.get(p.accountId)?.length ?? 0) === 1 ? 1 : 0;
+  }
+
+  // Account features.
+  ctx.accounts.forEach((a, row) => {
+    const idx = ctx.postsByAccount.get(a._id) ?? [];
+    if (idx.length === 0) return;
+    const times = idx.map(time);
+    const res = resolutionOf(idx[0]);
+    if (idx.length >= 2) {
+      col(accounts, 'MNR')[row] = maxPerDay(times, res);
+      const span = Math.floor(times[times.length - 1] / res) * res - Math.floor(times[0] / res) * res;
+      col(accounts, 'BST')[row] = span > BST_TAU_MS ? 0 : 1 - span / BST_TAU_MS;
+    }
+    col(accounts, 'ETG')[row] = gapEntropy(times);
+    const ratings = idx.map((i) => ctx.posts[i].rating).filter((r): r is number => r !== undefined);
+    if (ratings.length > 0) {
+      const s = ratingStats(ratings);
+      col(accounts, 'PR')[row] = s.pr;
+      col(accounts, 'NR')[row] = s.nr;
+      col(accounts, 'ERD')[row] = s.erd;
+    }
+    let sum = 0;
+    let n = 0;
+    let wsum = 0;
+    let w = 0;
+    for (const i of idx) {
+      if (Number.isNaN(rd[i])) continue;
+      sum += rd[i];
+      n++;
+      const wi = 1 / rank[i] ** WRD_ALPHA;
+      wsum += wi * rd[i];
+      w += wi;
+    }
+    if (n > 0) {
+      col(accounts, 'avgRD')[row] = sum / n;
+      col(accounts, 'WRD')[row] = wsum / w;
+    }
+    if (a.createdAt) col(accounts, 'AGE')[row] = Math.max(0, (times[0] - a.createdAt.getTime()) / DAY_MS);
+  });
+  return { reviews, accounts, products, productIds, rank, rd };
+}
