@@ -20,6 +20,8 @@
 // | account | ERD     | entropy of its ratings                       (≥ 2 rated)      | low        |
 // | account | ETG     | entropy of gaps binned at 0, ½, 1, 4, 7, 13, 33 days (≥ 1 gap)| low        |
 // | account | AGE     | account age at its first post (ringwatch; crawled accounts)   | low        |
+// | account | DUP     | near-duplicate pairs with other accounts per post with text   | high       |
+// |         |         | (SpEagle's content similarity MCS; given by the caller, which knows the graph) |
 // | product | MNR, PR, NR, avgRD, ERD, ETG as for accounts, over the product's posts | as above |
 //
 // β₁, β₃, τ = 28 days, the 7-month frame, the gap bins and the WRD exponent are the
@@ -57,6 +59,7 @@ export const ACCOUNT_FEATURES: readonly FeatureSpec[] = [
   { key: 'ERD', name: 'rating_entropy', high: false },
   { key: 'ETG', name: 'gap_entropy', high: false },
   { key: 'AGE', name: 'account_age', high: false },
+  { key: 'DUP', name: 'duplicate_text', high: true },
 ];
 
 export const PRODUCT_FEATURES: readonly FeatureSpec[] = [
@@ -156,9 +159,14 @@ function ratingStats(ratings: readonly number[]): { pr: number; nr: number; erd:
 
 /**
  * All behaviour features of a window. `resolutionOf` gives each post's timestamp
- * resolution in ms (graph/resolution), `accountIndex` the row of each account.
+ * resolution in ms (graph/resolution); `duplicates` the DUP value per account row (NaN
+ * for accounts without text).
  */
-export function behaviourFeatures(ctx: DetectionContext, resolutionOf: (postIndex: number) => number): BehaviourFeatures {
+export function behaviourFeatures(
+  ctx: DetectionContext,
+  resolutionOf: (postIndex: number) => number,
+  duplicates?: Float64Array,
+): BehaviourFeatures {
   const nPosts = ctx.posts.length;
   const reviews = table(REVIEW_FEATURES, nPosts);
   const accounts = table(ACCOUNT_FEATURES, ctx.accounts.length);
@@ -256,5 +264,6 @@ export function behaviourFeatures(ctx: DetectionContext, resolutionOf: (postInde
     }
     if (a.createdAt) col(accounts, 'AGE')[row] = Math.max(0, (times[0] - a.createdAt.getTime()) / DAY_MS);
   });
+  if (duplicates) col(accounts, 'DUP').set(duplicates);
   return { reviews, accounts, products, productIds, rank, rd };
 }

@@ -21,6 +21,13 @@ export interface MrfEdges {
   a: Int32Array;
   b: Int32Array;
   eps: Float64Array;
+  /**
+   * Fractional weights of the message into b and into a (default 1). A node that hears n
+   * correlated sources can take each at a share of 1 (fractional BP, Wiegerinck & Heskes
+   * 2003) instead of counting them as n independent pieces of evidence.
+   */
+  intoB?: Float64Array;
+  intoA?: Float64Array;
 }
 
 export interface LbpOptions {
@@ -58,13 +65,14 @@ export function beliefPropagation(priors: Float64Array, edges: MrfEdges, options
   const ab = new Float64Array(m); // message a → b
   const ba = new Float64Array(m); // message b → a
   const belief = new Float64Array(n);
+  const { intoA, intoB } = edges;
   let iterations = 0;
   let delta = 0;
   const sumBeliefs = () => {
     belief.set(prior);
     for (let e = 0; e < m; e++) {
-      belief[edges.b[e]] += ab[e];
-      belief[edges.a[e]] += ba[e];
+      belief[edges.b[e]] += ab[e] * (intoB ? intoB[e] : 1);
+      belief[edges.a[e]] += ba[e] * (intoA ? intoA[e] : 1);
     }
   };
   for (; iterations < opts.maxIterations; ) {
@@ -73,8 +81,8 @@ export function beliefPropagation(priors: Float64Array, edges: MrfEdges, options
     for (let e = 0; e < m; e++) {
       const a = edges.a[e];
       const b = edges.b[e];
-      const nab = opts.damping * ab[e] + (1 - opts.damping) * message(belief[a] - ba[e], edges.eps[e]);
-      const nba = opts.damping * ba[e] + (1 - opts.damping) * message(belief[b] - ab[e], edges.eps[e]);
+      const nab = opts.damping * ab[e] + (1 - opts.damping) * message(belief[a] - ba[e] * (intoA ? intoA[e] : 1), edges.eps[e]);
+      const nba = opts.damping * ba[e] + (1 - opts.damping) * message(belief[b] - ab[e] * (intoB ? intoB[e] : 1), edges.eps[e]);
       delta = Math.max(delta, Math.abs(nab - ab[e]), Math.abs(nba - ba[e]));
       ab[e] = nab;
       ba[e] = nba;
