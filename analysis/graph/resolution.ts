@@ -37,9 +37,9 @@ export function resolutionsBy<T>(items: readonly T[], keyOf: (x: T) => string, t
   const groups = new Map<string, number[]>();
   for (const x of items) {
     const k = keyOf(x);
-    let list = groups.get(k);
-    if (!list) groups.set(k, (list = []));
-    list.push(timeOf(x));
+    const list = groups.get(k);
+    if (list) list.push(timeOf(x));
+    else groups.set(k, [timeOf(x)]);
   }
   const out = new Map<string, number>();
   for (const [k, list] of groups) out.set(k, timeResolution(list));

@@ -26,7 +26,7 @@ import { describeResolution } from '../graph/resolution';
 import { ACCOUNT_FEATURES, type BehaviourFeatures, behaviourFeatures, PRODUCT_FEATURES, REVIEW_FEATURES } from '../scoring/behaviour';
 import { beliefPropagation, type LbpOptions, type MrfEdges } from '../scoring/lbp';
 import { combineRanks, rankSuspicion, sigmoid, withEvidence } from '../scoring/prior';
-import { clamp01, type DetectionContext, hasText, round } from './context';
+import { type DetectionContext, hasText, round } from './context';
 
 export interface AccountScore {
   accountId: string;
@@ -106,7 +106,9 @@ export function computeAccountScoring(
   const pw = weightsOf(PRODUCT_FEATURES, opts.weights);
 
   const accountRow = new Map<string, number>();
-  ctx.accounts.forEach((a, i) => accountRow.set(a._id, i));
+  ctx.accounts.forEach((a, i) => {
+    accountRow.set(a._id, i);
+  });
   const priors = new Float64Array(nA + nR + nP);
   const accountPriors = new Float64Array(nA);
   ctx.accounts.forEach((a, i) => {
@@ -249,7 +251,11 @@ function explain(
       const c = col(key);
       let n = 0;
       let on = 0;
-      for (const p of idx) if (!Number.isNaN(c[p])) (n++, (on += c[p]));
+      for (const p of idx) {
+        if (Number.isNaN(c[p])) continue;
+        n++;
+        on += c[p];
+      }
       return { n, on };
     };
     const ext = share('EXT');

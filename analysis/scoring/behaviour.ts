@@ -111,7 +111,11 @@ function col(t: FeatureTable, key: string): Float64Array {
 export function entropy(counts: Iterable<number>): number {
   let n = 0;
   const cs: number[] = [];
-  for (const c of counts) if (c > 0) (cs.push(c), (n += c));
+  for (const c of counts) {
+    if (c <= 0) continue;
+    cs.push(c);
+    n += c;
+  }
   let h = 0;
   for (const c of cs) h -= (c / n) * Math.log2(c / n);
   return h;

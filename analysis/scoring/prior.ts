@@ -60,7 +60,7 @@ export function combineRanks(ranks: readonly Float64Array[], weights: readonly n
 }
 
 export function clampPrior(p: number): number {
-  return p < PRIOR_MIN ? PRIOR_MIN : p > PRIOR_MAX ? PRIOR_MAX : p;
+  return Math.min(PRIOR_MAX, Math.max(PRIOR_MIN, p));
 }
 
 export function logit(p: number): number {

@@ -33,10 +33,14 @@ describe('detection quality on a small simulated world', () => {
     expect(again.accounts.map((a) => a.score)).toEqual(res.accounts.map((a) => a.score));
   });
 
-  it('still ranks ring accounts above chance from rating, timing and product alone', () => {
+  it('from rating, timing and product alone still ranks fakes above 1 / review count', () => {
     const bare = worldInput(world, { text: false });
-    const q = measureQuality(world, detectRings(bare));
-    expect(q.accountAuc).toBeGreaterThan(0.7);
+    const res = detectRings(bare);
+    const q = measureQuality(world, res);
+    const count = new Map<string, number>();
+    for (const p of bare.posts) count.set(p.accountId, (count.get(p.accountId) ?? 0) + 1);
+    const baseline = measureQuality(world, { ...res, accounts: res.accounts.map((a) => ({ ...a, score: 1 / (count.get(a.accountId) ?? 1) })) });
+    expect(q.fakeAuc).toBeGreaterThan(baseline.fakeAuc + 0.02);
     expect(q.burstRings).toBe(0);
   });
 });

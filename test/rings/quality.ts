@@ -11,7 +11,10 @@ export interface Quality {
   planted: number;
   ringPrecision: number;
   ringRecall: number;
+  /** Ring members against organic accounts. */
   accountAuc: number;
+  /** Every fake (ring members and solo fakes) against organic accounts. */
+  fakeAuc: number;
   accountAp: number;
   precisionAt50: number;
   burstRings: number;
@@ -66,8 +69,14 @@ export function measureQuality(world: World, res: DetectionResult): Quality {
     const planted = c.members.filter((m) => ringOf.has(m)).length;
     if (planted / c.members.length < 0.5) maxOrganic = Math.max(maxOrganic, c.score);
   }
-  const s = res.accounts.map((a) => a.score);
-  const y = res.accounts.map((a) => ringOf.has(a.accountId));
+  // Ring accounts against organic ones (the review site's solo fakes, which write one fake
+  // review each and belong to no ring, are left out), and every fake against organic.
+  const solo = new Set(world.truth.fakeReviewers ?? []);
+  const ringSide = res.accounts.filter((a) => !solo.has(a.accountId));
+  const s = ringSide.map((a) => a.score);
+  const y = ringSide.map((a) => ringOf.has(a.accountId));
+  const fs = res.accounts.map((a) => a.score);
+  const fy = res.accounts.map((a) => ringOf.has(a.accountId) || solo.has(a.accountId));
   return {
     rings: res.rings.length,
     planted,
@@ -75,6 +84,7 @@ export function measureQuality(world: World, res: DetectionResult): Quality {
     ringRecall: planted ? found / planted : 1,
     accountAuc: rocAuc(s, y),
     accountAp: averagePrecision(s, y),
+    fakeAuc: rocAuc(fs, fy),
     precisionAt50: precisionAtK(s, y, 50),
     burstRings,
     maxOrganicCandidate: maxOrganic,
