@@ -75,13 +75,18 @@ export interface PeerQuality {
   report: EvaluationReport;
 }
 
-/** SpEagle, its prior alone and 1 / review count against the labels, one report each. */
+/**
+ * SpEagle, its prior alone and 1 / review count against the labels of the accounts in the
+ * reviews file (labels of accounts the file does not contain are left out: a sample of a
+ * data set is scored on itself), one report each.
+ */
 export function speagleQuality(run: SpeagleRun, labels: readonly LabelRow[]): PeerQuality[] {
+  const inFile = labels.filter((l) => run.accounts.has(l.account));
   const pick = (f: (a: SpeagleAccount) => number) => new Map([...run.accounts].map(([id, a]) => [id, f(a)]));
   return [
-    { method: 'SpEagle (ugfraud)', report: evaluateScores(pick((a) => a.speagle), labels) },
-    { method: 'SpEagle prior only', report: evaluateScores(pick((a) => a.prior), labels) },
-    { method: '1 / review count', report: evaluateScores(pick((a) => 1 / a.reviews), labels) },
+    { method: 'SpEagle (ugfraud)', report: evaluateScores(pick((a) => a.speagle), inFile) },
+    { method: 'SpEagle prior only', report: evaluateScores(pick((a) => a.prior), inFile) },
+    { method: '1 / review count', report: evaluateScores(pick((a) => 1 / a.reviews), inFile) },
   ];
 }
 
@@ -101,7 +106,9 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   if (argv.includes('--json')) {
     console.log(JSON.stringify({ load, summary: run.summary, wallSeconds: run.wallSeconds, results }));
   } else {
+    const outside = labels.filter((l) => !run.accounts.has(l.account)).length;
     console.log(`${run.summary.users} accounts, ${run.summary.reviews} reviews, ${run.summary.products} products; SpEagle ${run.wallSeconds.toFixed(1)} s (BP ${run.summary.seconds.bp} s, ${run.summary.iters} iterations); load ${load}`);
+    if (outside > 0) console.log(`${outside} labelled accounts are not in the reviews file and are left out`);
     console.log(
       formatTable(
         results.map(({ method, report: r }) => ({
@@ -110,7 +117,6 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
           AP: r.averagePrecision.toFixed(3),
           labelled: r.labelled,
           positives: r.positives,
-          unscored: r.unscored,
         })),
       ),
     );

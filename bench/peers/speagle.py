@@ -8,6 +8,8 @@ OUT.csv: one row per account, `account,speagle,prior,reviews`: account as ringwa
 (`<platform>:<author>`), speagle = the user's belief P(spammer) after loopy belief
 propagation, prior = the user's feature prior before it, reviews = the account's review count
 (so a caller can compute the 1 / review-count baseline from the same file).
+Measured on the whole yelpnyc set (359,052 reviews): user ROC AUC 0.641, AP 0.271 (prior alone
+0.560; 1 / review count 0.608), 1,899 s at load ~20 on 2 cores (BP is pure Python).
 Prints one JSON object to stdout: {users, products, reviews, rejected, iters, seconds:
 {read, features, graph, bp, total}, versions, out}.
 
@@ -24,7 +26,9 @@ days or more are dropped), DEV's beta1 = 0.63, ETF's delta = 7 months (210 days)
 0.69, EXT = 1 for ratings 4-5. Each feature value x becomes f(x) = the empirical probability of
 a value at least as suspicious (P(X >= x) for H, P(X <= x) for L; for continuous features this
 is the paper's 1 - P(X <= x) and P(X <= x), for tied / binary values it is the tail that
-counts the ties), and a node's prior is S = 1 - sqrt(sum_l f_l(x)^2 / F) (the paper's eq. 1).
+counts the ties, as the feature code in the UGFraud GitHub repository does; that code,
+Utils/yelpFeatureExtraction.py, is not in the PyPI package), and a node's prior is
+S = 1 - sqrt(sum_l f_l(x)^2 / F) (the paper's eq. 1).
 Dates are days (the features are day-based; a time of day is ignored); review ranks by date,
 tied days share a rank. A user reviewing one product twice is one review node (ugfraud's graph
 is simple), its prior the higher of the two.
