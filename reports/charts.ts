@@ -16,11 +16,13 @@ export function svgChart(option: echarts.EChartsCoreOption, width = 720, height 
 
 export function lineOption(title: string, categories: string[], series: { name: string; data: (number | null)[] }[], opts: { percent?: boolean } = {}) {
   return {
-    title: { text: title, left: 'center', textStyle: { fontSize: 13 } },
+    // An empty chart says so rather than drawing bare axes (as on the dashboard).
+    title: { text: title, subtext: series.every((x) => x.data.every((v) => v === null)) ? 'no data yet' : undefined, left: 'center', textStyle: { fontSize: 13 } },
     legend: series.length > 1 ? { bottom: 0, type: 'scroll' } : undefined,
     grid: { left: 50, right: 20, top: 36, bottom: series.length > 1 ? 50 : 30 },
     xAxis: { type: 'category', data: categories },
-    yAxis: { type: 'value', axisLabel: opts.percent ? { formatter: (v: number) => `${Math.round(v * 100)}%` } : undefined, scale: !!opts.percent },
+    // Set axisLabel only with a formatter: `axisLabel: undefined` wipes echarts' default values.
+    yAxis: opts.percent ? { type: 'value', axisLabel: { formatter: (v: number) => `${Math.round(v * 100)}%` }, scale: true } : { type: 'value' },
     series: series.map((s) => ({ name: s.name, type: 'line', data: s.data, connectNulls: true, symbolSize: 5 })),
   };
 }

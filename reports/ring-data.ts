@@ -43,6 +43,20 @@ export class NotFound extends Error {
 
 const EVIDENCE_LIMIT = 12;
 
+/** Posts per day from the first to the last day with posts, quiet days as 0 (a chart must show the gaps). */
+export function everyDay(perDay: Map<string, number>): { day: string; posts: number }[] {
+  const days = [...perDay.keys()].sort();
+  if (days.length === 0) return [];
+  const out: { day: string; posts: number }[] = [];
+  const last = Date.parse(`${days[days.length - 1]}T00:00:00Z`);
+  // Bounded: a ring is active for weeks, not decades.
+  for (let t = Date.parse(`${days[0]}T00:00:00Z`); t <= last && out.length < 3660; t += 86_400_000) {
+    const day = new Date(t).toISOString().slice(0, 10);
+    out.push({ day, posts: perDay.get(day) ?? 0 });
+  }
+  return out;
+}
+
 export async function loadRingReport(store: Store, ringId: string, opts: { index?: PostIndex } = {}): Promise<RingReportData> {
   const ring = await store.rings.get(ringId);
   if (!ring) throw new NotFound(`no ring ${ringId}`);
@@ -86,7 +100,7 @@ export async function loadRingReport(store: Store, ringId: string, opts: { index
   const evidence = (await store.posts.getMany(evidenceIds)).map(withoutSignatures);
   const escalations = await store.escalations.getMany(ring.links.map((l) => l.caseId));
   const history = await auditFor(store, `ring:${ring._id}`);
-  const timeline = [...perDay.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([day, posts]) => ({ day, posts }));
+  const timeline = everyDay(perDay);
   const graph = buildRingGraph({ members, strongestEdges: ring.strongestEdges });
   return { ring, members, evidence, escalations, history, timeline, graph, generatedAt: new Date() };
 }

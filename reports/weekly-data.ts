@@ -56,6 +56,18 @@ export interface Counted {
 
 const WEEK_MS = 7 * 86_400_000;
 
+/** "New rings" of a week, here and on the dashboard: rings whose first post falls in the week. */
+export function startedIn(ring: { firstPostAt: Date }, weekStart: Date): boolean {
+  return ring.firstPostAt >= weekStart && ring.firstPostAt.getTime() < weekStart.getTime() + WEEK_MS;
+}
+
+/** The week reports are about by default: the latest with escalation cases (else the latest with any KPI row). */
+export function reportWeek(rows: KpiRow[]): string | undefined {
+  const withCases = rows.filter((r) => r.region === 'ALL' && r.week !== 'ALL' && r.escalations > 0).map((r) => r.week).sort();
+  const known = rows.map((r) => r.week).filter((w) => w !== 'ALL').sort();
+  return withCases[withCases.length - 1] ?? known[known.length - 1];
+}
+
 export function previousWeek(week: string): string {
   return isoWeek(new Date(isoWeekStart(week).getTime() - WEEK_MS));
 }
@@ -68,7 +80,7 @@ export async function loadWeeklyReport(store: Store, opts: { week?: string } = {
   const rows = await computeKpis(store, { by: ['week', 'region'] });
   const known = [...new Set(rows.map((r) => r.week).filter((w) => w !== 'ALL'))].sort();
   const withCases = rows.filter((r) => r.region === 'ALL' && r.week !== 'ALL' && r.escalations > 0).map((r) => r.week).sort();
-  const week = opts.week ?? withCases[withCases.length - 1] ?? known[known.length - 1] ?? isoWeek(new Date());
+  const week = opts.week ?? reportWeek(rows) ?? isoWeek(new Date());
   isoWeekStart(week); // throws a clear error on anything that is not an ISO week
   const prev = previousWeek(week);
   const weeks = known.filter((w) => w <= week).slice(-12);
@@ -84,7 +96,7 @@ export async function loadWeeklyReport(store: Store, opts: { week?: string } = {
     { firstPostAt: { $lt: to }, lastPostAt: { $gte: from } },
     { projection: { _id: 1, score: 1, status: 1, members: 1, products: 1, links: 1, firstPostAt: 1, lastPostAt: 1 }, sort: { score: -1 } },
   );
-  const newRings = ringsActive.filter((r) => r.firstPostAt >= from).length;
+  const newRings = ringsActive.filter((r) => startedIn(r, from)).length;
   const ringStatus: Record<string, number> = {};
   for (const r of ringsActive) ringStatus[r.status] = (ringStatus[r.status] ?? 0) + 1;
 

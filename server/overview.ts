@@ -4,6 +4,7 @@
 import type { KpiDimension, KpiRow } from '../analysis/escalations/kpi';
 import { isoWeek, isoWeekStart } from '../analysis/time';
 import { computeKpis } from '../jobs/kpi';
+import { previousWeek, reportWeek, startedIn } from '../reports/weekly-data';
 import type { Store } from '../storage/store';
 
 const TTL_MS = 30_000;
@@ -29,13 +30,16 @@ export async function overview(store: Store, kpis: KpiCache, now = new Date()) {
   const weekSet = new Set(weeks);
   const byWeek = rows.filter((r) => r.region === 'ALL' && weekSet.has(r.week));
   const byWeekRegion = rows.filter((r) => r.region !== 'ALL' && weekSet.has(r.week));
-  const latest = byWeek[byWeek.length - 1] ?? null;
-  const previous = byWeek[byWeek.length - 2] ?? null;
-  const thisWeek = isoWeekStart(isoWeek(now));
-  const newRings = await store.rings.find(
-    { detectedAt: { $gte: thisWeek } },
-    { projection: { _id: 1, score: 1, status: 1, products: 1, members: 1, detectedAt: 1 }, sort: { score: -1 }, limit: 10 },
+  // The same week, and the same "new rings", as the weekly report (reports/weekly-data.ts).
+  const week = reportWeek(rows);
+  const latest = byWeek.find((r) => r.week === week) ?? null;
+  const previous = week ? (byWeek.find((r) => r.week === previousWeek(week)) ?? null) : null;
+  const from = isoWeekStart(week ?? isoWeek(now));
+  const started = await store.rings.find(
+    { firstPostAt: { $gte: from } },
+    { projection: { _id: 1, score: 1, status: 1, products: 1, members: 1, detectedAt: 1, firstPostAt: 1 }, sort: { score: -1 } },
   );
+  const newRings = started.filter((r) => startedIn(r, from));
   const statusCounts: Record<string, number> = {};
   for (const s of ['new', 'in_review', 'confirmed', 'dismissed']) statusCounts[s] = await store.rings.count({ status: s as never });
   const recentRuns = await store.runs.find({}, { sort: { startedAt: -1 }, limit: 10 });
@@ -46,7 +50,9 @@ export async function overview(store: Store, kpis: KpiCache, now = new Date()) {
     previous,
     byWeek,
     byWeekRegion,
-    newRingsThisWeek: newRings.map(({ members, ...r }) => ({ ...r, memberCount: members.length })),
+    newRingsWeek: week ?? null,
+    newRingsCount: newRings.length,
+    newRingsThisWeek: newRings.slice(0, 10).map(({ members, ...r }) => ({ ...r, memberCount: members.length })),
     ringStatus: statusCounts,
     suspiciousAccounts,
     recentRuns,

@@ -1,7 +1,7 @@
 // Accounts: search and filter (cursor-paged) and the account page.
 import { api } from './api.js';
 import { lineChart } from './charts.js';
-import { clear, fmtDate, fmtDay, h, num, table } from './dom.js';
+import { clear, everyDay, fmtDate, fmtDay, h, num, table } from './dom.js';
 
 export async function accountsPage() {
   const params = new URLSearchParams(location.hash.split('?')[1] ?? '');
@@ -52,7 +52,7 @@ export async function accountPage(id) {
   const s = a.suspicion;
   const perDay = new Map();
   for (const p of d.posts) perDay.set(fmtDay(p.createdAt), (perDay.get(fmtDay(p.createdAt)) ?? 0) + 1);
-  const days = [...perDay.keys()].sort();
+  const days = everyDay([...perDay.keys()]);
   const post = (p) => h('div', { class: 'post' },
     h('div', { class: 'meta' }, `${p.platform} · ${fmtDate(p.createdAt)}${p.rating ? ` · ${p.rating}★` : ''}${p.product ? ` · ${p.product}` : ''} `, p.url ? h('a', { href: p.url, rel: 'noopener' }, 'source') : null),
     h('blockquote', {}, p.title ? `${p.title}\n` : '', p.text ?? '(no text)'));
@@ -69,7 +69,7 @@ export async function accountPage(id) {
       { label: 'Strength', n: true, get: (i) => num(i.score, 2) },
       { label: 'Explanation', get: (i) => i.explanation },
     ], [...s.indicators].sort((x, y) => y.score - x.score))] : null,
-    h('div', { class: 'panel' }, lineChart('Posts per day', days, [{ name: 'posts', data: days.map((k) => perDay.get(k)) }], { bar: true })),
+    h('div', { class: 'panel' }, lineChart('Posts per day', days, [{ name: 'posts', data: days.map((k) => perDay.get(k) ?? 0) }], { bar: true, integer: true })),
     h('h2', {}, 'Evidence'),
     h('div', { id: 'evidence' }, d.evidence.length ? d.evidence.map(post) : h('p', {}, 'No evidence posts.')),
     h('h2', {}, `Timeline (latest ${d.posts.length} of ${d.postCount})`),

@@ -22,16 +22,25 @@ function whenMounted(el, fn, tries = 120) {
 export function lineChart(title, categories, series, opts = {}) {
   const el = h('div', { class: 'chart', 'data-chart': title });
   whenMounted(el, () => {
-    const chart = window.echarts.init(el);
+    // SVG: crisp at any zoom, and the axis values are text a reader (and a test) can find.
+    const chart = window.echarts.init(el, null, { renderer: 'svg' });
     live.add(chart);
+    const percent = (v) => (v == null ? '–' : `${(v * 100).toFixed(1)}%`);
+    // `axisLabel: undefined` would wipe echarts' default labels: set it only with a formatter.
+    const yAxis = { type: 'value', scale: !!opts.percent, minInterval: opts.percent ? undefined : opts.integer ? 1 : undefined };
+    if (opts.percent) yAxis.axisLabel = { formatter: (v) => `${Math.round(v * 100)}%` };
+    const tooltip = { trigger: 'axis' };
+    if (opts.tooltip) tooltip.formatter = opts.tooltip;
+    else if (opts.percent) tooltip.valueFormatter = percent;
     chart.setOption({
       animation: false,
-      title: { text: title, left: 'center', textStyle: { fontSize: 13 } },
-      tooltip: { trigger: 'axis', valueFormatter: opts.percent ? (v) => (v == null ? '–' : `${(v * 100).toFixed(1)}%`) : undefined },
+      // An empty chart says so rather than drawing bare axes.
+      title: { text: title, subtext: series.every((x) => x.data.every((v) => v == null)) ? 'no data yet' : undefined, left: 'center', textStyle: { fontSize: 13 } },
+      tooltip,
       legend: series.length > 1 ? { bottom: 0, type: 'scroll' } : undefined,
       grid: { left: 48, right: 16, top: 36, bottom: series.length > 1 ? 48 : 28 },
       xAxis: { type: 'category', data: categories },
-      yAxis: { type: 'value', scale: !!opts.percent, axisLabel: opts.percent ? { formatter: (v) => `${Math.round(v * 100)}%` } : undefined },
+      yAxis,
       series: series.map((s) => ({ name: s.name, type: opts.bar ? 'bar' : 'line', data: s.data, connectNulls: true, symbolSize: 5 })),
     });
   });

@@ -31,14 +31,20 @@ export function h(tag, attrs, ...children) {
       el.setAttribute(k, v === true ? '' : String(v));
     }
   }
-  append(el, children);
+  appendList(el, children);
   return el;
 }
 
-function append(el, children) {
+/** Appends children to `el`: nodes, text for anything else, arrays flattened, null/false skipped. */
+export function append(el, ...children) {
+  appendList(el, children);
+  return el;
+}
+
+function appendList(el, children) {
   for (const c of children) {
     if (c === undefined || c === null || c === false) continue;
-    if (Array.isArray(c)) append(el, c);
+    if (Array.isArray(c)) appendList(el, c);
     else if (c instanceof Node) el.appendChild(c);
     else el.appendChild(document.createTextNode(String(c)));
   }
@@ -53,6 +59,16 @@ export const fmtDate = (d) => (d ? String(d).slice(0, 16).replace('T', ' ') : '�
 export const fmtDay = (d) => (d ? String(d).slice(0, 10) : '–');
 export const pct = (v) => (v === null || v === undefined ? '–' : `${(v * 100).toFixed(1)}%`);
 export const num = (v, digits = 2) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : Number.isInteger(v) ? String(v) : v.toFixed(digits));
+/** Every day from the first to the last of `days` (YYYY-MM-DD), so that a per-day chart shows the quiet days too. */
+export function everyDay(days) {
+  const sorted = [...days].sort();
+  if (sorted.length === 0) return [];
+  const out = [];
+  const last = Date.parse(`${sorted[sorted.length - 1]}T00:00:00Z`);
+  for (let t = Date.parse(`${sorted[0]}T00:00:00Z`); t <= last && out.length < 3660; t += 86_400_000) out.push(new Date(t).toISOString().slice(0, 10));
+  return out;
+}
+
 export const statusBadge = (s) => h('span', { class: `status ${String(s).replace(/[^a-z_]/g, '')}` }, String(s).replace('_', ' '));
 
 /** A table; `cols` = [{label, get(row) → string|Node, n?: numeric, sort?: (row) → value}]. Sortable when `sortable`. */

@@ -2,7 +2,7 @@
 // linked cases, graph, review actions for policy users, history).
 import { api, ApiError, canReview, session } from './api.js';
 import { lineChart, ringGraph } from './charts.js';
-import { clear, fmtDate, fmtDay, h, num, statusBadge, table } from './dom.js';
+import { append, clear, fmtDate, fmtDay, h, num, statusBadge, table } from './dom.js';
 
 export async function ringsPage() {
   const status = new URLSearchParams(location.hash.split('?')[1] ?? '').get('status') ?? '';
@@ -26,29 +26,45 @@ export async function ringsPage() {
   );
 }
 
+// The API's moves (server/review.ts TRANSITIONS). A new ring may be confirmed or dismissed
+// in one save: the page then sends the two moves the workflow records, via in_review.
 const NEXT = { new: ['in_review'], in_review: ['confirmed', 'dismissed', 'new'], confirmed: ['in_review'], dismissed: ['in_review'] };
 
-function reviewPanel(ring, reload) {
+/** The moves from `from` to `to`: one, or two through in_review. */
+export function movesTo(from, to) {
+  if (NEXT[from].includes(to)) return [to];
+  if (NEXT[from].includes('in_review') && NEXT.in_review.includes(to)) return ['in_review', to];
+  return null;
+}
+
+const choices = (from) => ['new', 'in_review', 'confirmed', 'dismissed'].filter((s) => s !== from && movesTo(from, s));
+
+function reviewPanel(ring, reload, flash) {
   if (!canReview()) return h('p', { class: 'meta' }, 'Reviewing needs a policy or admin key.');
-  const status = h('select', { id: 'review-status' }, h('option', { value: '' }, `keep (${ring.status.replace('_', ' ')})`), NEXT[ring.status].map((s) => h('option', { value: s }, s.replace('_', ' '))));
+  const status = h('select', { id: 'review-status' }, h('option', { value: '' }, `keep (${ring.status.replace('_', ' ')})`), choices(ring.status).map((s) => h('option', { value: s }, s.replace('_', ' '))));
   const reason = h('input', { id: 'review-reason', placeholder: 'reason (required to dismiss)' });
   const assignee = h('input', { id: 'review-assignee', placeholder: 'assignee', value: ring.assignee ?? '' });
   const note = h('textarea', { id: 'review-note', placeholder: 'note' });
-  const msg = h('p', { id: 'review-msg' });
+  const msg = h('p', { id: 'review-msg', class: flash ? 'ok' : '' }, flash ?? '');
   const save = async (ev) => {
     ev.preventDefault();
     msg.className = '';
     msg.textContent = 'Saving…';
     const body = { version: ring.version };
-    if (status.value) body.status = status.value;
     if (reason.value.trim()) body.reason = reason.value;
     if (assignee.value.trim() !== (ring.assignee ?? '')) body.assignee = assignee.value.trim() || null;
     if (note.value.trim()) body.note = note.value;
+    const moves = status.value ? movesTo(ring.status, status.value) : [undefined];
     try {
-      await api(`/api/rings/${encodeURIComponent(ring._id)}/review`, { method: 'PATCH', body });
-      msg.className = 'ok';
-      msg.textContent = 'Saved.';
-      await reload();
+      let version = ring.version;
+      for (const [i, to] of moves.entries()) {
+        // Everything typed goes with the last move; the first of two only changes the status.
+        const last = i === moves.length - 1;
+        const res = await api(`/api/rings/${encodeURIComponent(ring._id)}/review`, { method: 'PATCH', body: last ? { ...body, version, status: to } : { version, status: to } });
+        version = res.ring.version;
+      }
+      // The page is rebuilt from the saved ring; the message goes with it.
+      await reload(`Saved (version ${version}).`);
     } catch (err) {
       msg.className = 'error';
       msg.textContent = err instanceof ApiError && err.status === 409 ? `${err.message}` : `Not saved: ${err.message}`;
@@ -78,11 +94,11 @@ async function download(ringId, format) {
 
 export async function ringPage(id) {
   const root = h('div', {});
-  const load = async () => {
+  const load = async (flash) => {
     const d = await api(`/api/rings/${encodeURIComponent(id)}`);
     const r = d.ring;
     const handleOf = new Map(d.members.map((m) => [m._id, m.handle]));
-    clear(root).append(
+    append(clear(root),
       h('h1', {}, `Ring ${r._id} `, statusBadge(r.status)),
       h('p', { class: 'meta' }, `score ${num(r.score, 3)} · ${r.members.length} members on ${r.platforms.join(', ')} · active ${fmtDate(r.firstPostAt)} → ${fmtDate(r.lastPostAt)} · detected ${fmtDate(r.detectedAt)}${r.assignee ? ` · assignee ${r.assignee}` : ''}${r.statusReason ? ` · reason: ${r.statusReason}` : ''}`),
       canReview() ? h('p', {}, ['html', 'pdf', 'json', 'gexf'].map((f) => [h('button', { class: 'secondary', onclick: () => download(r._id, f).catch((e) => alert(e.message)) }, `Export ${f.toUpperCase()}`), ' '])) : null,
@@ -96,9 +112,10 @@ export async function ringPage(id) {
           ], [...r.indicators].sort((a, b) => b.score - a.score))),
           h('div', { class: 'panel' }, h('h2', {}, 'Graph'), ringGraph(d.graph, (node) => { location.hash = `#/accounts/${encodeURIComponent(node)}`; }),
             h('p', { class: 'meta' }, 'Nodes: members (size = score; Reddit orange, X blue, web green). Links: co-actions and shared products. Click a node to open the account.')),
-          h('div', { class: 'panel' }, lineChart('Member posts per day', d.timeline.map((t) => t.day), [{ name: 'posts', data: d.timeline.map((t) => t.posts) }], { bar: true })),
+          // The API's timeline has every day from the first post to the last, quiet ones as 0.
+          h('div', { class: 'panel' }, lineChart('Member posts per day', d.timeline.map((t) => t.day), [{ name: 'posts', data: d.timeline.map((t) => t.posts) }], { bar: true, integer: true })),
         ),
-        h('div', {}, reviewPanel(r, load),
+        h('div', {}, reviewPanel(r, load, flash),
           h('div', { class: 'panel' }, h('h2', {}, 'Products'), h('p', {}, r.products.join(', ') || '–')),
           h('div', { class: 'panel', id: 'history' }, h('h2', {}, 'Review history'),
             (r.notes ?? []).map((n) => [h('div', { class: 'meta' }, `${fmtDate(n.at)} · ${n.by}`), h('blockquote', {}, n.text)]),

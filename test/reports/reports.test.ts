@@ -112,6 +112,13 @@ describe('weekly report', () => {
     expect(result.files.map((f) => path.extname(f)).sort()).toEqual(['.html', '.pdf']);
     const html = readFileSync(result.files.find((f) => f.endsWith('.html')) as string, 'utf8');
     expect((html.match(/<svg/g) ?? []).length).toBe(4);
+    // Every chart has values on its y-axis, or says it has no data.
+    const charts = html.split('<svg').slice(1).map((svg) => [...svg.split('</svg>')[0].matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]));
+    for (const texts of charts) {
+      if (texts.includes('no data yet')) continue;
+      expect(texts.filter((t) => /^-?\d+(\.\d+)?%?$/.test(t)).length, texts.join('|')).toBeGreaterThanOrEqual(2);
+    }
+    expect(charts[0].includes('no data yet')).toBe(false);
     for (const s of ['Key figures', 'Trends', 'By region', 'Top review rings', 'Top abusive-customer patterns']) expect(html).toContain(s);
     const { text } = pdfText(readFileSync(result.files.find((f) => f.endsWith('.pdf')) as string));
     expect(text).toContain(`Weekly report ${data.week}`);
