@@ -33,6 +33,9 @@ export interface UnitBatchResult extends Record<string, unknown> {
   new: number;
   requests: number;
   rateLimited: number;
+  /** Items the platform sent without a requested field (not stored), and what the run must tell (engine notices). */
+  refused: number;
+  notices: string[];
 }
 
 /** A pass is over when the saved cursor names no next page (crawlers/cursor.ts passStep). */
@@ -123,7 +126,7 @@ export function unitBatchJob(makeSource: SourceFactory, gates: GateFactory): Job
         if (r.errors > 0) throw new Error(r.errorMessages.join('; '));
         if (r.stoppedBy === 'signal') throw new Error('cancelled');
         ctx.progress(r.pages, undefined, p.unitLabel);
-        return { finished: one.finished, pages: r.pages, items: r.items, new: r.new, requests: r.requests, rateLimited: r.rateLimited };
+        return { finished: one.finished, pages: r.pages, items: r.items, new: r.new, requests: r.requests, rateLimited: r.rateLimited, refused: r.refused, notices: r.notices };
       } finally {
         await source.close();
       }
