@@ -2,7 +2,7 @@
 export { loadRingReport, NotFound, type RingReportData, type MemberFacts } from './ring-data';
 export { ringReportHtml, ringReportJson, indicatorLabel } from './ring-html';
 export { ringGexf, ringGraphology } from './gexf';
-export { htmlToPdf, CHROMIUM_ARGS } from './pdf';
+export { htmlToPdf, CHROMIUM_ARGS, PdfBusy, pdfRenderer } from './pdf';
 export { loadWeeklyReport, type WeeklyReportData } from './weekly-data';
 export { weeklyReportHtml } from './weekly-html';
 export { weeklyReportJob } from './job';
@@ -12,7 +12,7 @@ export { PostIndex, type PostRef } from './posts';
 
 import type { Store } from '../storage/store';
 import { ringGexf } from './gexf';
-import { htmlToPdf } from './pdf';
+import { htmlToPdf, type PdfOptions } from './pdf';
 import type { PostIndex } from './posts';
 import { loadRingReport } from './ring-data';
 import { ringReportHtml, ringReportJson } from './ring-html';
@@ -27,11 +27,11 @@ export const CONTENT_TYPES: Record<RingFormat, string> = {
 };
 
 /** One ring report in one format, as bytes. */
-export async function renderRingReport(store: Store, ringId: string, format: RingFormat, opts: { chromiumPath?: string; index?: PostIndex } = {}): Promise<Buffer> {
+export async function renderRingReport(store: Store, ringId: string, format: RingFormat, opts: { chromiumPath?: string; index?: PostIndex; whenBusy?: PdfOptions['whenBusy'] } = {}): Promise<Buffer> {
   const data = await loadRingReport(store, ringId, { index: opts.index });
   if (format === 'json') return Buffer.from(ringReportJson(data));
   if (format === 'gexf') return Buffer.from(ringGexf(data));
   const html = ringReportHtml(data);
   if (format === 'html') return Buffer.from(html);
-  return htmlToPdf(html, { chromiumPath: opts.chromiumPath });
+  return htmlToPdf(html, { chromiumPath: opts.chromiumPath, whenBusy: opts.whenBusy });
 }

@@ -7,6 +7,7 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index';
 import { markStaleRuns } from '../jobs/runner';
+import { pdfRenderer } from '../reports/pdf';
 import type { Job } from '../jobs/types';
 import type { Store } from '../storage/store';
 import { installAuth } from './auth';
@@ -101,7 +102,10 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   void markStaleRuns(deps.store)
     .then((ids) => ids.length && deps.log.warn({ runs: ids }, 'marked runs of dead processes stale'))
     .catch((err) => deps.log.warn({ err: (err as Error).message }, 'could not check for stale runs'));
-  app.addHook('onClose', async () => live.close());
+  app.addHook('onClose', async () => {
+    await live.close();
+    await pdfRenderer.closeIdle();
+  });
   const verifier = new KeyVerifier(async (id) => {
     await live.fresh(['api_keys']);
     return live.keys.get(id);

@@ -3,7 +3,7 @@
 import { Type as T } from '@sinclair/typebox';
 import { CONTENT_TYPES, type RingFormat, renderRingReport } from '../../reports/index';
 import { REPORT_CSP } from '../../reports/layout';
-import { htmlToPdf } from '../../reports/pdf';
+import { htmlToPdf, PdfBusy } from '../../reports/pdf';
 import { loadWeeklyReport } from '../../reports/weekly-data';
 import { weeklyReportHtml } from '../../reports/weekly-html';
 import { actorOf } from '../auth';
@@ -14,6 +14,11 @@ const Format = T.Union([T.Literal('html'), T.Literal('pdf'), T.Literal('json'), 
 
 export const reportRoutes: RoutePlugin = async (app, { services }) => {
   const { store, config } = services;
+  // The PDF renderer's queue is full: 503 with when to come back, not another browser.
+  app.setErrorHandler((err, _req, reply) => {
+    if (err instanceof PdfBusy) return reply.code(503).header('retry-after', err.retryAfterS).send({ error: 'Service Unavailable', message: err.message });
+    throw err;
+  });
 
   app.get('/rings/:id/report', {
     config: { role: 'policy' },
@@ -27,7 +32,7 @@ export const reportRoutes: RoutePlugin = async (app, { services }) => {
     const { id } = req.params as { id: string };
     const q = req.query as { format?: RingFormat; download?: boolean };
     const format = q.format ?? 'html';
-    const bytes = await renderRingReport(store, id, format, { chromiumPath: config.web.chromiumPath, index: await livePostIndex(services) });
+    const bytes = await renderRingReport(store, id, format, { chromiumPath: config.web.chromiumPath, index: await livePostIndex(services), whenBusy: 'refuse' });
     await writeAudit(store, { actor: actorOf(req), action: 'ring.export', target: `ring:${id}`, after: { format } });
     reply.header('content-type', CONTENT_TYPES[format]).header('x-content-type-options', 'nosniff');
     if (format === 'html') reply.header('content-security-policy', REPORT_CSP);
@@ -49,7 +54,7 @@ export const reportRoutes: RoutePlugin = async (app, { services }) => {
     const html = weeklyReportHtml(data);
     reply.header('x-content-type-options', 'nosniff');
     if (q.format === 'pdf') {
-      const pdf = await htmlToPdf(html, { chromiumPath: config.web.chromiumPath });
+      const pdf = await htmlToPdf(html, { chromiumPath: config.web.chromiumPath, whenBusy: 'refuse' });
       return reply.header('content-type', 'application/pdf').header('content-disposition', `attachment; filename="weekly-${data.week}.pdf"`).send(pdf);
     }
     return reply.header('content-type', 'text/html; charset=utf-8').header('content-security-policy', REPORT_CSP).send(html);
