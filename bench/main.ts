@@ -12,6 +12,7 @@ const SUITES: Record<string, Suite> = {
   detect: async () => (await import('./detect')).benchDetect(),
   crawl: async () => (await import('./crawl')).benchCrawl(),
   escalations: async () => (await import('./import')).benchImport(),
+  'yelpnyc-import': async () => (await import('./import-reviews')).benchYelpImport(),
   load: async () => (await import('./load')).benchLoad(),
   api: async () => (await import('./api')).benchApi(),
   coshare: async () => (await import('./coshare')).benchCoshare(),

@@ -1,0 +1,101 @@
+// Review import speed on the real YelpNYC reviews (`npm run bench -- yelpnyc-import`,
+// issue 13.4): `ringwatch import reviews` into the embedded store against the driver's raw
+// insertMany of the same documents (posts and their authors' accounts) into the same store,
+// in the same run, on fresh databases with the store's own schema. Order: raw, import, raw,
+// import, so that machine noise hits both alike; the ratio is the import's rate over the
+// raw one. File: RINGWATCH_BENCH_YELP (default yelpnyc/reviews.csv.gz in ../shared/datasets,
+// gunzipped to a temp dir first: the import reads plain CSV).
+import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import pino from 'pino';
+import { loadConfig } from '../config/index';
+import { readFileRecords } from '../crawlers/import/readers';
+import { cleanReviewRow, sourceName } from '../crawlers/import/reviews';
+import { runImportJob } from '../jobs/import';
+import { startEmbedded } from '../storage/embedded';
+import { openStore, type Store } from '../storage/store';
+import type { Account, Post } from '../storage/types';
+import { datasetPath } from '../test/helpers/datasets';
+import type { BenchRow } from './types';
+
+const SUITE = 'yelpnyc-import';
+
+/** The documents the import writes: cleaned posts, and one account per author with its first/last review. */
+async function documents(file: string, source: string): Promise<{ posts: Post[]; accounts: Account[] }> {
+  const posts = new Map<string, Post>();
+  const accounts = new Map<string, Account>();
+  const now = new Date();
+  for await (const rec of readFileRecords(file, 'csv')) {
+    if (!rec.row) continue;
+    const r = cleanReviewRow(rec.row, source);
+    if (!r.ok) continue;
+    const p = { ...r.doc, fetchedAt: now };
+    posts.set(p._id, p);
+    const a = accounts.get(p.accountId);
+    if (!a) accounts.set(p.accountId, { _id: p.accountId, platform: p.platform, handle: p.author, firstSeenAt: p.createdAt, lastSeenAt: p.createdAt });
+    else {
+      if (p.createdAt < (a.firstSeenAt as Date)) a.firstSeenAt = p.createdAt;
+      if (p.createdAt > (a.lastSeenAt as Date)) a.lastSeenAt = p.createdAt;
+    }
+  }
+  return { posts: [...posts.values()], accounts: [...accounts.values()] };
+}
+
+async function rawInsert(store: Store, docs: { posts: Post[]; accounts: Account[] }): Promise<number> {
+  const t = performance.now();
+  for (let i = 0; i < docs.posts.length; i += 1000) await store.posts.collection.insertMany(docs.posts.slice(i, i + 1000) as never[], { ordered: false });
+  for (let i = 0; i < docs.accounts.length; i += 1000) await store.accounts.collection.insertMany(docs.accounts.slice(i, i + 1000) as never[], { ordered: false });
+  return (performance.now() - t) / 1000;
+}
+
+export async function benchYelpImport(): Promise<BenchRow[]> {
+  const given = process.env.RINGWATCH_BENCH_YELP ?? datasetPath('yelpnyc/reviews.csv.gz');
+  if (!given) return [{ suite: SUITE, case: 'skipped', n: 0, value: 0, unit: '', note: 'yelpnyc/reviews.csv.gz not found in ../shared/datasets (set RINGWATCH_DATASETS or RINGWATCH_BENCH_YELP)' }];
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ringwatch-bench-yelp-'));
+  const file = path.join(dir, 'reviews.csv');
+  if (given.endsWith('.gz')) await pipeline(createReadStream(given), createGunzip(), createWriteStream(file));
+  else await pipeline(createReadStream(given), createWriteStream(file));
+  const embedded = await startEmbedded({ dataDir: path.join(dir, 'store') });
+  const config = loadConfig({ cwd: dir, env: { RINGWATCH_DATA: dir, RINGWATCH_LOG_LEVEL: 'silent' } });
+  const source = sourceName('reviews.csv');
+  const rows: BenchRow[] = [];
+  try {
+    const docs = await documents(file, source);
+    const raw: number[] = [];
+    const imp: number[] = [];
+    let summary: Awaited<ReturnType<typeof runImportJob>> | undefined;
+    for (let round = 0; round < 2; round++) {
+      {
+        const store = await openStore(config, { uri: embedded.uri, database: `raw_${round}` });
+        raw.push(await rawInsert(store, docs));
+        await store.dropAll({ recreate: false });
+        await store.close();
+      }
+      {
+        const store = await openStore(config, { uri: embedded.uri, database: `import_${round}` });
+        const ctx = { store, config, log: pino({ level: 'silent' }), progress: () => {}, signal: new AbortController().signal, runId: `bench-${round}` };
+        const t = performance.now();
+        summary = await runImportJob(ctx, { what: 'reviews', file });
+        imp.push((performance.now() - t) / 1000);
+        if (summary.imported !== docs.posts.length || summary.derived?.accountsCreated !== docs.accounts.length) {
+          throw new Error(`import wrote ${summary.imported} posts / ${summary.derived?.accountsCreated} accounts, expected ${docs.posts.length} / ${docs.accounts.length}`);
+        }
+        await store.dropAll({ recreate: false });
+        await store.close();
+      }
+    }
+    const n = docs.posts.length;
+    const best = (xs: number[]) => Math.min(...xs);
+    const note = (xs: number[]) => `runs ${xs.map((x) => x.toFixed(1)).join(' s, ')} s`;
+    rows.push({ suite: SUITE, case: 'driver insertMany, posts + accounts (raw)', n, value: n / best(raw), unit: 'rows/s', note: `${docs.accounts.length} accounts; ${note(raw)}` });
+    rows.push({ suite: SUITE, case: 'ringwatch import reviews (CSV → store)', n, value: n / best(imp), unit: 'rows/s', note: `${summary?.derived?.accountsCreated} accounts; ${note(imp)}` });
+    rows.push({ suite: SUITE, case: 'import / raw (best runs)', n, value: (100 * best(raw)) / best(imp), unit: '%', note: `per round: ${raw.map((r, i) => `${((100 * r) / imp[i]).toFixed(0)} %`).join(', ')}` });
+  } finally {
+    await embedded.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return rows;
+}
