@@ -157,6 +157,13 @@ function refusal(err: unknown): string | null {
   return `HTTP ${err.status}${reason ? `: ${reason}` : ''}`;
 }
 
+/**
+ * Requests for more of one thread (morechildren batches and "continue this thread" links)
+ * after its tree: PRAW's `replace_more(limit=32)` default. Bounds what one crafted thread
+ * (thousands of levels deep) can take of a run's rate budget.
+ */
+export const MORE_REQUESTS_PER_THREAD = 32;
+
 /** Posts edited this long before a fetch are read again on the next pass (a week: most edits follow soon after posting; not tuned). */
 export const EDIT_RECHECK_MS = 7 * 86_400_000;
 /** Most posts a unit re-reads for edits per pass: one /api/info request. */
@@ -288,19 +295,20 @@ export class RedditSource implements Source {
       const step = passStep(unit.id, 'reddit', state, items, listing?.data?.after ?? null);
       const posts: Post[] = [];
       const inaccessible: string[] = [];
+      const notices: string[] = [];
       const authors = new Map<string, Account>();
       const known = await ctx.knownPosts(step.keep.map((i) => i.id));
       for (const item of step.keep) {
         const post = this.toPost(item.thing, unit.id, fetchedAt);
         posts.push(post);
         if (this.comments && item.thing.kind === 't3' && num(item.thing.data.num_comments) > 0 && !known.has(item.id)) {
-          posts.push(...(await this.commentTree(String(item.thing.data.id), unit.id, fetchedAt, ctx, inaccessible)));
+          posts.push(...(await this.commentTree(String(item.thing.data.id), unit, fetchedAt, ctx, { inaccessible, notices })));
         }
       }
       for (const p of posts) this.addAuthor(authors, p, fetchedAt);
       await this.fillAuthors(authors, ctx);
       const cursor = withEdited(step.cursor, [...recentlyEdited(posts, fetchedAt), ...editedList(state)]);
-      yield { posts, accounts: [...authors.values()], cursor, inaccessible };
+      yield { posts, accounts: [...authors.values()], cursor, inaccessible, notices };
       if (step.done) return;
       state = { ...cursor, updatedAt: fetchedAt };
     }
@@ -361,9 +369,18 @@ export class RedditSource implements Source {
    * (`more` with count 0 and no children, at the depth limit) through
    * /comments/<link>/_/<parent comment>, whose answer may hold stubs of its own. A thread
    * or continuation the platform refuses (403/404: private, quarantined, removed) is named
-   * in `inaccessible`; the comments fetched so far are kept.
+   * in `inaccessible`; the comments fetched so far are kept. Threads are attacker-written:
+   * after MORE_REQUESTS_PER_THREAD such requests the rest is left, and `notices` says so.
    */
-  private async commentTree(id: string, unitId: string, fetchedAt: Date, ctx: CallContext, inaccessible: string[]): Promise<Post[]> {
+  private async commentTree(
+    id: string,
+    unit: CrawlUnit,
+    fetchedAt: Date,
+    ctx: CallContext,
+    report: { inaccessible: string[]; notices: string[] },
+  ): Promise<Post[]> {
+    const unitId = unit.id;
+    const { inaccessible } = report;
     const out: Post[] = [];
     const seen = new Set<string>();
     const authorOf = new Map<string, string>();
@@ -408,7 +425,14 @@ export class RedditSource implements Source {
       }
     };
     await fetchTree(`comments/${id}`, `thread t3_${id}`);
+    let requests = 0;
     while (pending.length > 0 || threads.length > 0) {
+      if (requests++ >= MORE_REQUESTS_PER_THREAD) {
+        report.notices.push(
+          `${unit.label}: thread t3_${id}: left ${pending.length} more comment(s) and ${threads.length} deeper thread(s) after ${MORE_REQUESTS_PER_THREAD} requests for more`,
+        );
+        break;
+      }
       if (pending.length > 0) {
         const batch = pending.slice(0, 100);
         pending = pending.slice(100);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { main } from '../../cli/main';
 import type { Config } from '../../config/index';
 import { DEFAULT_READ_AHEAD } from '../../crawlers/engine';
-import { checkUserAgent, RedditSource } from '../../crawlers/reddit';
+import { checkUserAgent, MORE_REQUESTS_PER_THREAD, RedditSource } from '../../crawlers/reddit';
 import { crawlJob } from '../../jobs/crawl';
 import { runJob } from '../../jobs/runner';
 import { type Simulator, startSimulator } from '../../sim';
@@ -165,6 +165,35 @@ describe('reddit crawl', () => {
       expect(await store.accounts.count({})).toBe(0);
       expect(await store.crawlState.count({})).toBe(0);
       expect(await store.runs.count({ job: 'crawl' })).toBe(1);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('a crafted thread thousands of levels deep costs at most 32 requests beyond its tree, and the run says what was left', async () => {
+    const store = await testStore();
+    const sub = smallSubreddits(sim, 4)[3];
+    try {
+      const link = sim.reddit.sim.addSubmission({ subreddit: sub, author: 'deep_poster', title: 'Bottomless', selftext: 'go' });
+      let parent = `t3_${link.id}`;
+      const chain: string[] = [];
+      for (let i = 0; i < 400; i++) {
+        const c = sim.reddit.sim.addComment({ parent, author: 'deep_replier', body: `level ${i}` });
+        chain.push(`reddit:t1_${c.id}`);
+        parent = `t1_${c.id}`;
+      }
+      sim.resetStats();
+      const report = await crawl(source(simConfig(sim, { reddit: { subreddits: [sub], fetchAuthors: false } })), store);
+      expect(report.errorMessages).toEqual([]);
+      // The tree shows levels 0-9; each "continue this thread" answer the focused comment and 9 more levels.
+      const kept = 10 + MORE_REQUESTS_PER_THREAD * 9;
+      const stored = await storedPosts(store, 'reddit');
+      expect(chain.filter((id) => stored.has(id))).toEqual(chain.slice(0, kept));
+      expect(report.notices).toContain(
+        `r/${sub} new: thread t3_${link.id}: left 0 more comment(s) and 1 deeper thread(s) after ${MORE_REQUESTS_PER_THREAD} requests for more`,
+      );
+      const trees = sim.world.reddit.submissions.filter((x) => x.subreddit === sub && x.numComments > 0).length;
+      expect(sim.stats().log.filter((r) => r.platform === 'reddit' && r.endpoint === 'GET /comments/{id}')).toHaveLength(trees + MORE_REQUESTS_PER_THREAD);
     } finally {
       await store.close();
     }
