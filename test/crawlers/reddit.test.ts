@@ -26,6 +26,19 @@ afterAll(async () => {
   await sim?.close();
 });
 
+/** A new submission by deep_poster with a chain of `n` replies, each answering the one before ("reply <i>"). */
+function replyChain(sub: string, n: number, author: (i: number) => string) {
+  const link = sim.reddit.sim.addSubmission({ subreddit: sub, author: 'deep_poster', title: 'A long argument', selftext: 'go' });
+  let parent = `t3_${link.id}`;
+  const chain: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const c = sim.reddit.sim.addComment({ parent, author: author(i), body: `reply ${i}` });
+    chain.push(`reddit:t1_${c.id}`);
+    parent = `t1_${c.id}`;
+  }
+  return { link, chain };
+}
+
 const source = (c: Config = config, pageSize?: number) =>
   new RedditSource({
     config: c,
@@ -174,14 +187,7 @@ describe('reddit crawl', () => {
     const store = await testStore();
     const sub = smallSubreddits(sim, 4)[3];
     try {
-      const link = sim.reddit.sim.addSubmission({ subreddit: sub, author: 'deep_poster', title: 'Bottomless', selftext: 'go' });
-      let parent = `t3_${link.id}`;
-      const chain: string[] = [];
-      for (let i = 0; i < 400; i++) {
-        const c = sim.reddit.sim.addComment({ parent, author: 'deep_replier', body: `level ${i}` });
-        chain.push(`reddit:t1_${c.id}`);
-        parent = `t1_${c.id}`;
-      }
+      const { link, chain } = replyChain(sub, 400, () => 'deep_replier');
       sim.resetStats();
       const report = await crawl(source(simConfig(sim, { reddit: { subreddits: [sub], fetchAuthors: false } })), store);
       expect(report.errorMessages).toEqual([]);
@@ -203,14 +209,7 @@ describe('reddit crawl', () => {
     const store = await testStore();
     const sub = smallSubreddits(sim, 3)[2];
     try {
-      const link = sim.reddit.sim.addSubmission({ subreddit: sub, author: 'deep_poster', title: 'A long argument', selftext: 'go' });
-      let parent = `t3_${link.id}`;
-      const chain: string[] = [];
-      for (let i = 0; i < 23; i++) {
-        const c = sim.reddit.sim.addComment({ parent, author: i % 2 ? 'deep_poster' : 'deep_replier', body: `reply ${i}` });
-        chain.push(`reddit:t1_${c.id}`);
-        parent = `t1_${c.id}`;
-      }
+      const { link, chain } = replyChain(sub, 23, (i) => (i % 2 ? 'deep_poster' : 'deep_replier'));
       sim.reddit.sim.deleteItem(chain[15].replace('reddit:', ''), 'account');
       sim.resetStats();
       const report = await crawl(source(simConfig(sim, { reddit: { subreddits: [sub], fetchAuthors: false } })), store);
