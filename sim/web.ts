@@ -4,6 +4,7 @@
 import { createServer, type Server } from 'node:http';
 import { type FaultDecision, FaultInjector, type FaultOptions } from './faults';
 import { type SimRequest, type SimResponse, listener } from './http';
+import { reviewDay } from './review-site';
 import { RequestLog } from './stats';
 import type { SimProduct } from './catalogue';
 import type { WebReview, World } from './world';
@@ -84,7 +85,7 @@ export function createWebSim(options: WebSimOptions): WebSim {
   <header>
     <span class="reviewer">${escapeHtml(r.reviewer)}</span>
     <span class="rating" data-rating="${r.rating}" aria-label="${r.rating} out of 5 stars">${stars}</span>
-    <time datetime="${date.toISOString()}">${date.toUTCString().slice(5, 16)}</time>
+    <time datetime="${date.toISOString().slice(0, 10)}">${date.toUTCString().slice(5, 16)}</time>
     ${r.verifiedPurchase ? '<span class="verified">Verified purchase</span>' : ''}
   </header>
   <h3 class="review-title">${escapeHtml(r.title)}</h3>
@@ -166,7 +167,7 @@ ${slice.map(reviewHtml).join('\n')}
     addReview: (input) => {
       const p = products.get(input.productId);
       if (!p) throw new Error(`no such product ${input.productId}`);
-      const r: WebReview = { id: `RSIM${String(++counter).padStart(10, '0')}`, productId: p.id, reviewer: input.reviewer, rating: input.rating, title: input.title, text: input.text, createdAt: world.now + (Date.now() - startedReal), verifiedPurchase: false };
+      const r: WebReview = { id: `RSIM${String(++counter).padStart(10, '0')}`, productId: p.id, reviewer: input.reviewer, rating: input.rating, title: input.title, text: input.text, createdAt: reviewDay(world.now + (Date.now() - startedReal)), verifiedPurchase: false };
       world.web.reviews.push(r);
       const list = reviewsByProduct.get(p.id);
       if (list) list.unshift(r);

@@ -46,7 +46,8 @@ describe('review web site', () => {
     for (const s of seen) {
       const r = expected.find((x) => x.id === s.id);
       expect(s.rating).toBe(r?.rating);
-      expect(s.time).toBe(new Date(r?.createdAt as number).toISOString());
+      // Review sites show days: the page's datetime is the review's date.
+      expect(s.time).toBe(new Date(r?.createdAt as number).toISOString().slice(0, 10));
     }
     expect((await fetch(`${sim.web.baseUrl}/products/${productId}?page=999`)).status).toBe(404);
     expect((await fetch(`${sim.web.baseUrl}/products/B0NOSUCHXX`)).status).toBe(404);
