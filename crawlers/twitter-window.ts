@@ -9,13 +9,25 @@ import { snowflakeAt, snowflakeTime } from './twitter-posts';
 
 /** How far back recent search reaches (X API v2 documentation). */
 export const RECENT_SEARCH_DAYS = 7;
-/** Kept inside the 7 days: X counts from its own clock, and a pass takes time. */
-const FLOOR_MARGIN_MS = 10 * 60_000;
+/**
+ * A restarted pass starts this far inside the 7 days, so that its start_time stays valid
+ * while the pass runs (at 450 requests per 15 minutes, an hour is ~1,700 pages); a saved
+ * bound counts as aged out only once it is within CHECK_MARGIN_MS of the limit (X counts
+ * from its own clock, known to about a second).
+ */
+const FLOOR_MARGIN_MS = 60 * 60_000;
+const CHECK_MARGIN_MS = 60_000;
 /** A pass's start is covered only this long before it: search indexes a tweet a few seconds after it is posted. */
 export const INDEX_DELAY_MS = 2 * 60_000;
 
+/** Where a restarted pass starts. */
 export function recentSearchFloor(now: number): number {
   return now - RECENT_SEARCH_DAYS * 86_400_000 + FLOOR_MARGIN_MS;
+}
+
+/** Whether a bound at `t` is still inside recent search at `now`. */
+function reachable(t: number, now: number): boolean {
+  return t >= now - RECENT_SEARCH_DAYS * 86_400_000 + CHECK_MARGIN_MS;
 }
 
 export interface SearchStart {
@@ -30,33 +42,40 @@ export interface SearchStart {
 const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
 
 /**
- * The lower bound of a search pass that starts at `now` on X's clock with this saved cursor.
- * Before X's clock is known (`now` undefined) the since_id goes as it is: an aged-out one
- * gets X's 400, and the restart follows from that (restartAfterRefusal).
+ * The lower bound of a search page at `now` on X's clock with this saved cursor: the
+ * start_time of a pass that already restarted (`extra.passStartTime`), else the since_id.
+ * Either is replaced by the 7-day floor once it is older (`notice` says so; a pass in
+ * progress then starts again from the top). Before X's clock is known (`now` undefined) the
+ * bound goes as it is: an aged-out one gets X's 400, and restartAfterRefusal follows.
  */
 export function searchStart(state: CrawlState | null, now: number | undefined, label: string): SearchStart {
+  const saved = state?.extra?.passStartTime;
   const sinceId = state?.sinceId ? state.sinceId.replace(/^twitter:/, '') : undefined;
+  if (typeof saved === 'number') {
+    if (now === undefined || reachable(saved, now)) return { startTime: saved };
+    return { startTime: recentSearchFloor(now), notice: gapNotice(label, 'start_time of the interrupted pass', saved, recentSearchFloor(now)) };
+  }
   if (!sinceId || now === undefined) return sinceId ? { sinceId } : {};
   const sinceAt = snowflakeTime(sinceId);
-  const floor = recentSearchFloor(now);
-  if (sinceAt === undefined || sinceAt >= floor) return { sinceId };
-  return { startTime: floor, notice: gapNotice(label, sinceAt, floor) };
+  if (sinceAt === undefined || reachable(sinceAt, now)) return { sinceId };
+  return { startTime: recentSearchFloor(now), notice: gapNotice(label, 'since_id', sinceAt, recentSearchFloor(now)) };
 }
 
-/** The restart after X refused a since_id as too old; `after` is the moment X named, if it did. */
-export function restartAfterRefusal(label: string, sinceId: string | undefined, now: number, after?: number): SearchStart {
-  const floor = Math.max(recentSearchFloor(now), after !== undefined ? after + FLOOR_MARGIN_MS : -Infinity);
-  const sinceAt = sinceId ? snowflakeTime(sinceId) : undefined;
-  return { startTime: floor, notice: gapNotice(label, sinceAt, floor) };
+/** The restart after X refused the bound as too old; `after` is the moment X named, if it did. */
+export function restartAfterRefusal(label: string, bound: SearchStart, now: number, after?: number): SearchStart {
+  // X's own moment, when it names one, plus the margin: X's clock is then the one that counts.
+  const floor = after !== undefined ? after + FLOOR_MARGIN_MS : recentSearchFloor(now);
+  const from = bound.startTime ?? (bound.sinceId ? snowflakeTime(bound.sinceId) : undefined);
+  return { startTime: floor, notice: gapNotice(label, bound.startTime !== undefined ? 'start_time of the interrupted pass' : 'since_id', from, floor) };
 }
 
-function gapNotice(label: string, from: number | undefined, floor: number): string {
-  return `${label}: the saved since_id is older than X's ${RECENT_SEARCH_DAYS}-day recent search, so the pass restarted from ${iso(floor)}; tweets ${from !== undefined ? `from ${iso(from)} ` : ''}up to then could not be fetched`;
+function gapNotice(label: string, what: string, from: number | undefined, floor: number): string {
+  return `${label}: the saved ${what} is older than X's ${RECENT_SEARCH_DAYS}-day recent search, so the pass restarted from ${iso(floor)}; tweets ${from !== undefined ? `from ${iso(from)} ` : ''}up to then could not be fetched`;
 }
 
-/** The moment X names in its 400 for an aged-out since_id ("… created after 2022-10-01T10:00:00Z"). */
-export function refusedSinceMoment(detail: string): number | undefined {
-  const m = /since_id[^"]*?created after (\d{4}-\d\d-\d\dT[\d:.]+Z)/i.exec(detail);
+/** The moment X names in its 400 for an aged-out bound ("… created after 2022-10-01T10:00:00Z", "… on or after …"). */
+export function refusedBoundMoment(detail: string): number | undefined {
+  const m = /(?:since_id|start_time)[^"]*?(?:created after|on or after) (\d{4}-\d\d-\d\dT[\d:.]+Z)/i.exec(detail);
   const t = m ? Date.parse(m[1]) : Number.NaN;
   return Number.isFinite(t) ? t : undefined;
 }

@@ -12,7 +12,7 @@ import { passStep } from './cursor';
 import { type GateAnswer, type GateFactory, GateSet, localGates, type RequestGate, TransientError } from './rate-gate';
 import type { CrawlUnit, Source, SourcePage, UnitContext } from './source';
 import { pagePosts, snowflakeTime, toAccount, type XPage, type XTweet, type XUser } from './twitter-posts';
-import { refusedSinceMoment, restartAfterRefusal, type SearchStart, searchStart, sinceAfterPass } from './twitter-window';
+import { refusedBoundMoment, restartAfterRefusal, type SearchStart, searchStart, sinceAfterPass } from './twitter-window';
 
 // edit_controls says until when a tweet can still change (edits are re-fetched, below).
 const TWEET_FIELDS = 'created_at,author_id,conversation_id,in_reply_to_user_id,referenced_tweets,entities,public_metrics,lang,edit_controls';
@@ -30,10 +30,10 @@ export class UsageCapped extends Error {
   }
 }
 
-/** X refused the since_id as older than recent search reaches (400). */
-class SinceIdRefused extends Error {
+/** X refused the since_id or start_time as older than recent search reaches (400). */
+class BoundRefused extends Error {
   constructor(readonly after: number | undefined) {
-    super('since_id older than recent search reaches');
+    super('since_id or start_time older than recent search reaches');
   }
 }
 
@@ -115,8 +115,12 @@ export class TwitterSource implements Source {
               this.capped = new UsageCapped([body?.detail, body?.period, body?.scope].filter(Boolean).join(', ') || 'usage-capped');
               throw this.capped;
             }
-            if (e.code === 400 && query.since_id && body?.errors?.some((x) => x.parameters && 'since_id' in x.parameters)) {
-              throw new SinceIdRefused(refusedSinceMoment(body.errors.map((x) => x.message ?? '').join(' ')));
+            if (
+              e.code === 400 &&
+              (query.since_id || query.start_time) &&
+              body?.errors?.some((x) => x.parameters && ('since_id' in x.parameters || 'start_time' in x.parameters))
+            ) {
+              throw new BoundRefused(refusedBoundMoment(body.errors.map((x) => x.message ?? '').join(' ')));
             }
             return { status: e.code, headers: e.headers as GateAnswer<T>['headers'], detail: JSON.stringify(e.data).slice(0, 200) };
           }
@@ -166,6 +170,7 @@ export class TwitterSource implements Source {
     }
     const notices: string[] = [];
     let rechecked = false;
+    let refusals = 0;
     for (;;) {
       let starting = !state?.nextToken;
       const recheck = recheckList(state);
@@ -178,10 +183,9 @@ export class TwitterSource implements Source {
       // The lower bound of the pass: since_id, or start_time once the since_id aged out (search).
       let bound: SearchStart = {};
       if (search) {
-        const saved = state?.extra?.passStartTime;
-        bound = typeof saved === 'number' ? { startTime: saved } : searchStart(state, this.serverNow(), unit.label);
+        bound = searchStart(state, this.serverNow(), unit.label);
         if (bound.notice && !starting) {
-          // Mid-pass with an aged-out since_id: the pass starts again from the top.
+          // Mid-pass with an aged-out bound: the pass starts again from the top.
           state = restartPass(state as CrawlState);
           starting = true;
         }
@@ -200,9 +204,10 @@ export class TwitterSource implements Source {
             )
           : await this.get<XPage>('GET /2/users/:id/tweets', `users/${userId}/tweets`, { ...common, since_id: bound.sinceId, pagination_token: token }, ctx);
       } catch (e) {
-        if (!(e instanceof SinceIdRefused) || !search || bound.startTime !== undefined) throw e;
-        // X's clock and ours disagree about the 7 days: restart from the moment X names.
-        const restart = restartAfterRefusal(unit.label, bound.sinceId, this.serverNow() ?? Date.now(), e.after);
+        // Once per call: a second refusal is an error, not a loop.
+        if (!(e instanceof BoundRefused) || !search || refusals++ > 0) throw e;
+        // X's clock was not known yet, or disagrees with ours about the 7 days: restart from the moment X names.
+        const restart = restartAfterRefusal(unit.label, bound, this.serverNow() ?? Date.now(), e.after);
         notices.push(restart.notice as string);
         const top = restartPass(state as CrawlState);
         state = { ...top, extra: { ...top.extra, passStartTime: restart.startTime as number } };

@@ -155,6 +155,41 @@ describe('X crawler on real API shapes', () => {
     }
   }, 60_000);
 
+  it('a pass interrupted 8 days ago after a 7-day restart: its start_time has aged out too, so it restarts again, and says so', async () => {
+    const store = await testStore();
+    try {
+      const fresh = sim.twitter.sim.addTweet({ authorId: users()[6].id, text: 'zqxlate is here' });
+      const old = sim.world.now - 8 * DAY;
+      // Mid-pass (a next_token) with the start_time of an earlier restart: both are 8 days old.
+      const token = 'b26v' + BigInt(sim.world.twitter.tweets.find((t) => t.createdAt > old)?.id as string).toString(36);
+      await store.crawlState.upsertMany([
+        {
+          _id: 'twitter:search:zqxlate',
+          source: 'twitter',
+          sinceId: null,
+          nextToken: token,
+          lastCreatedAt: null,
+          backfillDone: false,
+          extra: { passStartTime: old - 7 * DAY, passNewestAt: null },
+          updatedAt: new Date(old),
+        },
+      ]);
+      sim.resetStats();
+      const report = await crawl(source(['zqxlate']), store, { deletionSyncDays: 0 });
+      expect(report.errorMessages).toEqual([]);
+      expect(await store.posts.get(`twitter:${fresh.id}`)).toBeTruthy();
+      expect(report.notices).toEqual([
+        expect.stringMatching(/the saved start_time of the interrupted pass is older than X's 7-day recent search, so the pass restarted from \S+Z/),
+      ]);
+      const state = await store.crawlState.get('twitter:search:zqxlate');
+      expect(state?.nextToken ?? null).toBeNull();
+      expect(state?.extra?.passStartTime ?? null).toBeNull();
+      expect(sinceTime(state?.sinceId)).toBeGreaterThan(sim.world.now - DAY);
+    } finally {
+      await store.close();
+    }
+  }, 60_000);
+
   it('a pass that finds nothing still moves since_id on, so a quiet query never ages out', async () => {
     const store = await testStore();
     try {
