@@ -89,6 +89,14 @@ describe.skipIf(!SOURCE)('import coactions + detect on a real german-elections-2
       expect(r.evidencePosts.length).toBeGreaterThan(0);
     }
 
+    // Every member's own score names its ring and the posts behind it.
+    const members = await store.accounts.getMany(rings.flatMap((r) => r.members));
+    expect(members.length).toBe(rings.reduce((n, r) => n + r.members.length, 0));
+    for (const a of members) {
+      expect(a.suspicion?.ringId).toBeDefined();
+      expect(a.suspicion?.evidencePosts.length).toBeGreaterThan(0);
+    }
+
     const reference = referenceAccounts(lines);
     expect(reference.size).toBeGreaterThan(20);
     const inRing = new Set(rings.flatMap((r) => r.members.map((m) => m.replace(/^german:/, ''))));
