@@ -56,7 +56,7 @@ function progress(msg: string): void {
 }
 
 /** Benchmarks need a config whose rate limit never answers 429 (the per-key limit is 600/min by default). */
-function benchConfig(dataDir: string): Config {
+export function benchConfig(dataDir: string): Config {
   return loadConfig({ cwd: dataDir, env: { RINGWATCH_DATA: dataDir, RINGWATCH_LOG_LEVEL: 'silent', RINGWATCH_RATE_LIMIT: String(1_000_000_000) } });
 }
 

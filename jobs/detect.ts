@@ -66,7 +66,7 @@ const WRITE_CHUNK = 25;
 /** Review states whose evidence a re-run must not rewrite. */
 const REVIEWED = new Set(['confirmed', 'dismissed']);
 
-const POST_PROJECTION: Record<string, 1> = {
+export const POST_PROJECTION: Record<string, 1> = {
   _id: 1,
   platform: 1,
   accountId: 1,
@@ -90,6 +90,8 @@ const POST_PROJECTION: Record<string, 1> = {
   // Stores from before `lsh` kept the band keys; they say which posts have bands.
   'enrichment.lshBands': 1,
 };
+
+export const ACCOUNT_PROJECTION: Record<string, 1> = { _id: 1, platform: 1, handle: 1, createdAt: 1, firstSeenAt: 1 };
 
 function toDate(v: string | Date, name: string): Date {
   const d = v instanceof Date ? v : new Date(v);
@@ -148,7 +150,7 @@ export async function loadDetectInput(
   }
   const ids = [...new Set(posts.map((p) => p.accountId))];
   const accounts: DetectAccount[] = await store.accounts.getMany(ids, {
-    projection: { _id: 1, platform: 1, handle: 1, createdAt: 1, firstSeenAt: 1 },
+    projection: ACCOUNT_PROJECTION,
     collectionSize: snapshot.span.accounts || undefined,
   });
   return { posts, accounts };
