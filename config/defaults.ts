@@ -8,7 +8,7 @@ export function defaults(cwd: string): Omit<Config, 'secrets'> {
     dataDir,
     database: 'ringwatch',
     logLevel: 'info',
-    server: { host: '127.0.0.1', port: 8787, rateLimitPerMinute: 600 },
+    server: { host: '127.0.0.1', port: 8787, rateLimitPerMinute: 600, failedLoginsPerMinute: 10 },
     reddit: {
       baseUrl: 'https://oauth.reddit.com',
       authUrl: 'https://www.reddit.com',

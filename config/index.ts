@@ -35,6 +35,7 @@ export const ENV_KEYS: Record<string, string> = {
   RINGWATCH_HOST: 'server.host',
   RINGWATCH_PORT: 'server.port',
   RINGWATCH_RATE_LIMIT: 'server.rateLimitPerMinute',
+  RINGWATCH_FAILED_LOGIN_LIMIT: 'server.failedLoginsPerMinute',
   REDDIT_BASE_URL: 'reddit.baseUrl',
   REDDIT_AUTH_URL: 'reddit.authUrl',
   REDDIT_USER_AGENT: 'reddit.userAgent',

@@ -28,6 +28,8 @@ export const ConfigSchema = T.Object({
     port: T.Integer({ minimum: 0, maximum: 65535 }),
     /** Requests per minute per API key. */
     rateLimitPerMinute: T.Integer({ minimum: 1 }),
+    /** Failed key checks per minute per client address (each costs an scrypt); beyond it 429. */
+    failedLoginsPerMinute: T.Integer({ minimum: 1 }),
   }),
   reddit: T.Object({
     /** API host; the simulator's URL in the demo. */

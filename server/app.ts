@@ -112,7 +112,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   });
   await app.register(
     async (api) => {
-      installAuth(api, { verifier, store: deps.store, perMinute: deps.config.server.rateLimitPerMinute });
+      installAuth(api, { verifier, store: deps.store, perMinute: deps.config.server.rateLimitPerMinute, failedPerMinute: deps.config.server.failedLoginsPerMinute });
       await api.register(accountRoutes, { services });
       await api.register(ringRoutes, { services });
       await api.register(postRoutes, { services });

@@ -52,6 +52,9 @@ export function parseKey(presented: string): { id: string; secret: string } | nu
   return m ? { id: m[1], secret: m[2] } : null;
 }
 
+/** Hashed for unknown and revoked key ids, so that a failure costs what a wrong secret costs (no id probing by timing). */
+const DUMMY = { salt: randomBytes(16), hash: randomBytes(KEYLEN) };
+
 /**
  * Checks a presented key. `lookup` reads the key document (the server passes its live
  * key view, which drops a document as soon as the change log names it, so a
@@ -62,15 +65,21 @@ export class KeyVerifier {
   private verified = new Map<string, string>();
   constructor(private readonly lookup: (id: string) => Promise<ApiKey | null>) {}
 
-  async verify(presented: string): Promise<ApiKey | null> {
+  /**
+   * `cachedOnly`: answer only from the cache of verified keys (no scrypt), null otherwise.
+   * `hashIn`: runs the scrypt (e.g. through a narrow gate for suspect callers).
+   */
+  async verify(presented: string, opts: { cachedOnly?: boolean; hashIn?: <T>(work: () => Promise<T>) => Promise<T> } = {}): Promise<ApiKey | null> {
     const parsed = parseKey(presented);
     if (!parsed) return null;
-    const doc = await this.lookup(parsed.id);
-    if (!doc || doc.revokedAt) return null;
-    if (this.verified.get(presented) === doc.hash) return doc;
-    const expected = Buffer.from(doc.hash, 'hex');
-    const actual = await hashSecret(parsed.secret, Buffer.from(doc.salt, 'hex'));
-    if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) return null;
+    const found = await this.lookup(parsed.id);
+    const doc = found && !found.revokedAt ? found : null;
+    if (doc && this.verified.get(presented) === doc.hash) return doc;
+    if (opts.cachedOnly) return null;
+    const expected = doc ? Buffer.from(doc.hash, 'hex') : DUMMY.hash;
+    const hash = () => hashSecret(parsed.secret, doc ? Buffer.from(doc.salt, 'hex') : DUMMY.salt);
+    const actual = await (opts.hashIn ? opts.hashIn(hash) : hash());
+    if (!doc || expected.length !== actual.length || !timingSafeEqual(expected, actual)) return null;
     if (this.verified.size > 10_000) this.verified.clear();
     this.verified.set(presented, doc.hash);
     return doc;

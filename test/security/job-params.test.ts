@@ -5,33 +5,24 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkJobParams } from '../../jobs/params';
 import { jobRegistry } from '../../jobs/registry';
-import { type SeededWorld, seedWorld, serveWorld } from '../server/world';
+import { useServedWorld } from '../server/world';
 
-let w: SeededWorld;
-let base: string;
-let close: () => Promise<void>;
 let outDir: string;
 let outside: string;
-
-beforeAll(async () => {
-  w = await seedWorld();
-  outDir = w.store.config.reports.outDir;
-  mkdirSync(outDir, { recursive: true });
-  outside = mkdtempSync(path.join(os.tmpdir(), 'ringwatch-outside-'));
-  symlinkSync(outside, path.join(outDir, 'escape'));
-  ({ base, close } = await serveWorld(w));
-}, 180_000);
-
-afterAll(async () => {
-  await close?.();
-  await w?.store.close();
+const served = useServedWorld({
+  before(w) {
+    outDir = served.w.store.config.reports.outDir;
+    mkdirSync(outDir, { recursive: true });
+    outside = mkdtempSync(path.join(os.tmpdir(), 'ringwatch-outside-'));
+    symlinkSync(outside, path.join(outDir, 'escape'));
+  },
 });
 
 async function start(job: string, params: unknown) {
-  const res = await fetch(`${base}/api/jobs`, { method: 'POST', headers: { 'x-api-key': w.keys.admin, 'content-type': 'application/json' }, body: JSON.stringify({ job, params }) });
+  const res = await fetch(`${served.base}/api/jobs`, { method: 'POST', headers: { 'x-api-key': served.w.keys.admin, 'content-type': 'application/json' }, body: JSON.stringify({ job, params }) });
   return { status: res.status, json: (await res.json()) as { message?: string; runId?: string } };
 }
 
@@ -51,20 +42,20 @@ describe('job params', () => {
     ['detect', { windw: '72h' }, /detect: params\.windw: unexpected property/],
     ['kpi', { since: 'last tuesday' }, /kpi: params\.since/],
   ])('POST /api/jobs %s %j → 400 with the reason; nothing runs', async (job, params, message) => {
-    const before = await w.store.runs.count({});
+    const before = await served.w.store.runs.count({});
     const r = await start(job, params);
     expect(r.status).toBe(400);
     expect(r.json.message).toMatch(message);
-    expect(await w.store.runs.count({})).toBe(before);
+    expect(await served.w.store.runs.count({})).toBe(before);
   });
 
   it('writes a report named inside reports.outDir there, and nothing in the dashboard or outside', async () => {
     const r = await start('report:weekly', { out: 'weekly-api.html' });
     expect(r.status).toBe(202);
-    let run = await w.store.runs.get(r.json.runId as string);
+    let run = await served.w.store.runs.get(r.json.runId as string);
     for (let i = 0; i < 300 && run?.status === 'running'; i++) {
       await new Promise((res) => setTimeout(res, 100));
-      run = await w.store.runs.get(r.json.runId as string);
+      run = await served.w.store.runs.get(r.json.runId as string);
     }
     expect(run?.status, run?.error).toBe('succeeded');
     expect(existsSync(path.join(outDir, 'weekly-api.html'))).toBe(true);
@@ -75,9 +66,9 @@ describe('job params', () => {
   it('lets the operator at the CLI write a report anywhere, but still checks the schema', () => {
     const job = jobRegistry['report:weekly'];
     const file = path.join(outside, 'mine.html');
-    expect(checkJobParams(job, { out: file }, { config: w.store.config, trigger: 'cli' })).toEqual({ out: file });
-    expect(() => checkJobParams(job, { out: file }, { config: w.store.config, trigger: 'schedule' })).toThrow(/outside reports\.outDir/);
-    expect(() => checkJobParams(job, { week: 'soon' }, { config: w.store.config, trigger: 'cli' })).toThrow(/params\.week: .*2026-W47/);
+    expect(checkJobParams(job, { out: file }, { config: served.w.store.config, trigger: 'cli' })).toEqual({ out: file });
+    expect(() => checkJobParams(job, { out: file }, { config: served.w.store.config, trigger: 'schedule' })).toThrow(/outside reports\.outDir/);
+    expect(() => checkJobParams(job, { week: 'soon' }, { config: served.w.store.config, trigger: 'cli' })).toThrow(/params\.week: .*2026-W47/);
   });
 
   it('ringwatch detect --window banana exits 2 naming the parameter', () => {

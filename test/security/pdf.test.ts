@@ -3,23 +3,11 @@
 // browsers (72 Chromium processes). Chromium processes are counted in /proc among this
 // test process's descendants (the server runs in it).
 import { readdirSync, readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pdfRenderer } from '../../reports/pdf';
-import { type SeededWorld, seedWorld, serveWorld } from '../server/world';
+import { useServedWorld } from '../server/world';
 
-let w: SeededWorld;
-let base: string;
-let close: () => Promise<void>;
-
-beforeAll(async () => {
-  w = await seedWorld();
-  ({ base, close } = await serveWorld(w));
-}, 180_000);
-
-afterAll(async () => {
-  await close?.();
-  await w?.store.close();
-});
+const served = useServedWorld();
 
 /** Chromium processes below this process: browsers (no --type=) and all of them. */
 function chromiumBelowUs(): { browsers: number; all: number } {
@@ -55,10 +43,10 @@ describe('PDF exports', () => {
       const now = chromiumBelowUs();
       peak = { browsers: Math.max(peak.browsers, now.browsers), all: Math.max(peak.all, now.all) };
     }, 100);
-    const ids = w.ringIds;
+    const ids = served.w.ringIds;
     const answers = await Promise.all(
       Array.from({ length: 16 }, async (_, i) => {
-        const res = await fetch(`${base}/api/rings/${ids[i % ids.length]}/report?format=pdf`, { headers: { 'x-api-key': w.keys.policy } });
+        const res = await fetch(`${served.base}/api/rings/${ids[i % ids.length]}/report?format=pdf`, { headers: { 'x-api-key': served.w.keys.policy } });
         return { status: res.status, retryAfter: res.headers.get('retry-after'), body: Buffer.from(await res.arrayBuffer()) };
       }),
     );
@@ -73,7 +61,7 @@ describe('PDF exports', () => {
     expect(peak.browsers).toBeLessThanOrEqual(1);
     expect(pdfRenderer.peak).toBeLessThanOrEqual(2);
     // After the burst the renderer is not wedged.
-    const after = await fetch(`${base}/api/rings/${ids[0]}/report?format=pdf`, { headers: { 'x-api-key': w.keys.policy } });
+    const after = await fetch(`${served.base}/api/rings/${ids[0]}/report?format=pdf`, { headers: { 'x-api-key': served.w.keys.policy } });
     expect(after.status).toBe(200);
   }, 180_000);
 });

@@ -6,6 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pino, { type Logger } from 'pino';
+import { afterAll, beforeAll } from 'vitest';
 import type { DetectAccount, DetectPost } from '../../analysis/graph/types';
 import { isoWeek } from '../../analysis/time';
 import { runDetect } from '../../jobs/detect';
@@ -103,4 +104,22 @@ export async function serveWorld(w: SeededWorld, log: Logger = pino({ level: 'si
   const app = await buildServer({ store: w.store, config: w.store.config, log });
   const base = await app.listen({ host: '127.0.0.1', port: 0 });
   return { base, close: () => app.close() };
+}
+
+/**
+ * A seeded world served on a loopback port for the whole suite (beforeAll/afterAll);
+ * read `.w` and `.base` inside tests.
+ */
+export function useServedWorld(opts: { log?: Logger; before?: (w: SeededWorld) => void | Promise<void> } = {}): { w: SeededWorld; base: string } {
+  const served = {} as { w: SeededWorld; base: string; close?: () => Promise<void> };
+  beforeAll(async () => {
+    served.w = await seedWorld();
+    await opts.before?.(served.w);
+    Object.assign(served, await serveWorld(served.w, opts.log));
+  }, 180_000);
+  afterAll(async () => {
+    await served.close?.();
+    await served.w?.store.close();
+  });
+  return served;
 }
