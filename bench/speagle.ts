@@ -13,7 +13,7 @@ import { gunzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import { type EvaluationReport, evaluateScores, type LabelRow } from '../analysis/rings/evaluate';
 import { formatTable } from '../cli/output';
-import { parseLabelsCsv } from '../jobs/evaluate';
+import { parseLabelsCsv } from '../jobs/labels';
 
 const PEER_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'peers', 'speagle.py');
 

@@ -20,6 +20,7 @@ import type { PostSnapshot, Store } from '../storage/store';
 import type { Post, Ring, RingVersion } from '../storage/types';
 import { Type as T } from '@sinclair/typebox';
 import { DateLike, Duration, paramsSchema } from './params';
+import { decisionLabels } from './labels';
 import type { Job, JobContext } from './types';
 
 export interface DetectParams {
@@ -33,6 +34,8 @@ export interface DetectParams {
   until?: string | Date;
   resolution?: number;
   seed?: number;
+  /** An `account,label` file to learn from, beside the confirmed and dismissed rings. */
+  labels?: string;
 }
 
 /** Numbers only, so they fit `Run.stats`. */
@@ -57,6 +60,11 @@ export interface DetectStats extends Record<string, number> {
   storeOldest: number;
   storeNewest: number;
   coordinationWindowMinutes: number;
+  /** Coarsest timestamp resolution of the posts, ms (86,400,000: dates only, co-review = same date). */
+  timeResolutionMs: number;
+  /** 1 when account scores were learned from labelled accounts (labelledAccounts of them). */
+  learnedScores: number;
+  labelledAccounts: number;
   modularity: number;
   durationMs: number;
 }
@@ -257,9 +265,11 @@ export async function runDetect(ctx: JobContext, params: DetectParams = {}): Pro
     escalations.push(e as LinkableEscalation);
   }
 
+  const labels = await decisionLabels(ctx.store, params.labels);
+
   ctx.progress(2, 4, 'building the account graph and communities');
   const options: Partial<DetectOptions> = { communities: { resolution: params.resolution ?? cfg.louvainResolution, seed: params.seed ?? cfg.seed } };
-  const result = detectRings({ posts, accounts, escalations, previousRings, options });
+  const result = detectRings({ posts, accounts, escalations, previousRings, labels, options });
   if (ctx.signal.aborted) throw new Error('detect cancelled');
 
   ctx.progress(3, 4, `writing ${result.accounts.length} account scores and ${result.rings.length} rings`);
@@ -282,6 +292,9 @@ export async function runDetect(ctx: JobContext, params: DetectParams = {}): Pro
     storeOldest: span.oldest?.getTime() ?? 0,
     storeNewest: span.newest?.getTime() ?? 0,
     coordinationWindowMinutes: Math.round((result.stats.windowMs / 60_000) * 10) / 10,
+    timeResolutionMs: result.stats.resolutionMs,
+    learnedScores: result.stats.learnedScores,
+    labelledAccounts: result.stats.labelledAccounts,
     modularity: result.stats.modularity,
     durationMs: Date.now() - started,
   };

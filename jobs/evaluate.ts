@@ -1,31 +1,29 @@
 // The `evaluate` job: reads a label file (CSV with header `account,label`), looks up the
 // stored account scores and reports AUC, average precision and precision/recall@k.
+// With `trainFraction` it measures learning from labels honestly instead: detection runs
+// again over the stored posts (the whole history unless since/until are given) with a
+// seeded random share of the labels to learn from, and only the rest is evaluated
+// (analysis/rings/evaluate evaluateHeldOut). Nothing is written to the store.
 import { readFile } from 'node:fs/promises';
-import { parse } from 'csv-parse/sync';
-import { type EvaluationReport, evaluateScores, type LabelRow, parseLabel } from '../analysis/rings/evaluate';
+import { detectRings } from '../analysis/rings/detect';
+import { type EvaluationReport, evaluateHeldOut, evaluateScores, type HeldOutReport, type LabelRow } from '../analysis/rings/evaluate';
+import { loadDetectInput, resolveWindow } from './detect';
+import { parseLabelsCsv } from './labels';
 import type { Job, JobContext } from './types';
 
 export interface EvaluateParams {
   labels: string;
   ks?: number[];
+  /** Share of the labels to train on (0 < f < 1); the rest is evaluated. */
+  trainFraction?: number;
+  seed?: number;
+  since?: string;
+  until?: string;
 }
 
-/** Parses `account,label` CSV text; errors name the line. */
-export function parseLabelsCsv(text: string): LabelRow[] {
-  const rows = parse(text, { columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), skip_empty_lines: true, trim: true, bom: true }) as Record<string, string>[];
-  if (rows.length > 0 && (!('account' in rows[0]) || !('label' in rows[0]))) throw new Error('label file needs a header with "account" and "label" columns');
-  return rows.map((r, i) => {
-    if (!r.account) throw new Error(`line ${i + 2}: empty account`);
-    try {
-      return { account: r.account, label: parseLabel(r.label ?? '') };
-    } catch (err) {
-      throw new Error(`line ${i + 2}: ${(err as Error).message}`);
-    }
-  });
-}
-
-export async function runEvaluate(ctx: JobContext, params: EvaluateParams): Promise<EvaluationReport> {
+export async function runEvaluate(ctx: JobContext, params: EvaluateParams): Promise<EvaluationReport | HeldOutReport> {
   const labels = parseLabelsCsv(await readFile(params.labels, 'utf8'));
+  if (params.trainFraction !== undefined) return runHeldOut(ctx, params, labels);
   const ids = [...new Set(labels.map((l) => l.account))];
   const scores = new Map<string, number>();
   for (let i = 0; i < ids.length; i += 1000) {
@@ -39,8 +37,23 @@ export async function runEvaluate(ctx: JobContext, params: EvaluateParams): Prom
   return report;
 }
 
-export const evaluateJob: Job<EvaluateParams, EvaluationReport> = {
+async function runHeldOut(ctx: JobContext, params: EvaluateParams, labels: LabelRow[]): Promise<HeldOutReport> {
+  const fraction = params.trainFraction as number;
+  if (!(fraction > 0 && fraction < 1)) throw new Error(`--train-fraction must be between 0 and 1 (exclusive), got ${fraction}`);
+  const all = params.since === undefined && params.until === undefined;
+  const { since, until, snapshot } = await resolveWindow(ctx.store, { all, since: params.since, until: params.until }, ctx.config.detect.window);
+  ctx.progress(0, 2, `loading posts ${since.toISOString()} → ${until.toISOString()}`);
+  const { posts, accounts } = await loadDetectInput(ctx.store, snapshot, since, until, ctx.signal);
+  ctx.progress(1, 2, `detecting with ${Math.round(fraction * 100)} % of ${labels.length} labels to learn from`);
+  const options = { communities: { resolution: ctx.config.detect.louvainResolution, seed: ctx.config.detect.seed } };
+  const { trainIds: _t, testIds: _e, ...report } = evaluateHeldOut((train) => detectRings({ posts, accounts, labels: train, options }), labels, fraction, params.seed, params.ks);
+  ctx.progress(2, 2, 'done');
+  ctx.log.info({ rocAuc: report.rocAuc, averagePrecision: report.averagePrecision, trainLabelled: report.trainLabelled, learned: report.learned }, 'evaluate (held out) finished');
+  return report;
+}
+
+export const evaluateJob: Job<EvaluateParams, EvaluationReport | HeldOutReport> = {
   name: 'evaluate',
-  description: 'AUC, average precision and precision/recall@k of stored account scores against an account,label file.',
+  description: 'AUC, average precision and precision/recall@k of stored account scores against an account,label file; with trainFraction, of scores learned from that share of the labels, on the rest.',
   run: runEvaluate,
 };

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { detectRings } from '../analysis/rings/detect';
 import { evaluateScores } from '../analysis/rings/evaluate';
 import { runSpeagle, speagleQuality } from '../bench/speagle';
-import { parseLabelsCsv } from '../jobs/evaluate';
+import { parseLabelsCsv } from '../jobs/labels';
 import { labelRows, writeWorldFiles } from '../sim/files';
 import { webAccountId } from '../sim/ids';
 import { generateWorld } from '../sim/world';

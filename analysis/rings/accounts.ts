@@ -24,6 +24,7 @@ import type { Indicator } from '../../storage/types';
 import type { AccountGraph } from '../graph/build';
 import { describeResolution } from '../graph/resolution';
 import { ACCOUNT_FEATURES, type BehaviourFeatures, behaviourFeatures, PRODUCT_FEATURES, REVIEW_FEATURES } from '../scoring/behaviour';
+import { applyCombiner, combinerRow, trainCombiner } from '../scoring/combiner';
 import { beliefPropagation, type LbpOptions, type MrfEdges } from '../scoring/lbp';
 import { combineRanks, rankSuspicion, sigmoid, withEvidence } from '../scoring/prior';
 import { type DetectionContext, hasText, round } from './context';
@@ -33,6 +34,8 @@ export interface AccountScore {
   score: number;
   /** The account's prior (own behaviour and evidence, before propagation). */
   own: number;
+  /** When the score comes from a learned combiner: the unsupervised score. */
+  unsupervised?: number;
   ringId?: string;
   indicators: Indicator[];
   evidencePosts: string[];
@@ -65,6 +68,7 @@ export function coActionEps(weight: number): number {
 export interface AccountScoring {
   features: BehaviourFeatures;
   accountRanks: Float64Array[];
+  reviewRanks: Float64Array[];
   reviewPriors: Float64Array;
   accountPriors: Float64Array;
   /** Per account: posterior log-odds, and the parts of it from its reviews and from co-action neighbours. */
@@ -183,6 +187,7 @@ export function computeAccountScoring(
   return {
     features,
     accountRanks,
+    reviewRanks,
     reviewPriors,
     accountPriors,
     logOdds: bp.logOdds.slice(0, nA),
@@ -192,26 +197,58 @@ export function computeAccountScoring(
   };
 }
 
+/** How the scores were made: unsupervised, or by a combiner learned from labels. */
+export interface ScoringSummary {
+  learned: boolean;
+  labelledPositives: number;
+  labelledNegatives: number;
+  lbpIterations: number;
+}
+
+/**
+ * Explained scores for every account. With `labels` (account id → suspicious?) and enough
+ * of both classes, the score is a calibrated combiner learned from them (scoring/combiner);
+ * `unsupervised` then keeps the score the labels did not shape.
+ */
 export function scoreAccounts(
   ctx: DetectionContext,
   graph: AccountGraph,
   ringOf: ReadonlyMap<string, { ringId: string; score: number }>,
   resolutionOf: (postIndex: number) => number = () => 1,
   options: Partial<AccountScoreOptions> = {},
-): AccountScore[] {
+  labels?: ReadonlyMap<string, boolean>,
+): { accounts: AccountScore[]; summary: ScoringSummary } {
   const s = computeAccountScoring(ctx, graph, ringOf, resolutionOf, options);
-  return ctx.accounts.map((acc, i) => {
+  const rowOf = (i: number) => combinerRow(ctx, s, i, ringOf.get(ctx.accounts[i]._id)?.score ?? 0);
+  const rows: { id: string; x: number[]; y: boolean }[] = [];
+  if (labels && labels.size > 0) {
+    ctx.accounts.forEach((a, i) => {
+      const y = labels.get(a._id);
+      if (y !== undefined) rows.push({ id: a._id, x: rowOf(i), y });
+    });
+  }
+  const combiner = rows.length > 0 ? trainCombiner(rows) : null;
+  const accounts = ctx.accounts.map((acc, i) => {
     const ring = ringOf.get(acc._id);
     const { indicators, evidencePosts } = explain(ctx, graph, s, i, resolutionOf, ring);
-    return {
-      accountId: acc._id,
-      score: round(sigmoid(s.logOdds[i]), 4),
-      own: round(s.accountPriors[i], 4),
-      ringId: ring?.ringId,
-      indicators,
-      evidencePosts,
-    };
+    const unsupervised = round(sigmoid(s.logOdds[i]), 4);
+    let score = unsupervised;
+    if (combiner) {
+      score = round(applyCombiner(combiner, rowOf(i)), 4);
+      indicators.push({
+        name: 'learned_combiner',
+        value: score,
+        score,
+        explanation: `Score from a model trained on ${combiner.positives + combiner.negatives} labelled accounts (${combiner.positives} suspicious, ${combiner.negatives} not); without it the score would be ${unsupervised}.`,
+      });
+    }
+    return { accountId: acc._id, score, own: round(s.accountPriors[i], 4), ringId: ring?.ringId, indicators, evidencePosts, ...(combiner ? { unsupervised } : {}) };
   });
+  const positives = rows.filter((r) => r.y).length;
+  return {
+    accounts,
+    summary: { learned: combiner !== null, labelledPositives: positives, labelledNegatives: rows.length - positives, lbpIterations: s.iterations },
+  };
 }
 
 const FEATURE_TEXT: Record<string, (v: number, resolution: string) => string> = {

@@ -88,6 +88,9 @@ export interface DetectionResult {
     windowMs: number;
     /** Coarsest timestamp resolution of the posts, ms (86,400,000 for dates only). */
     resolutionMs: number;
+    /** 1 when account scores come from a combiner learned from labels, else 0. */
+    learnedScores: number;
+    labelledAccounts: number;
     weightThreshold: number;
     modularity: number;
     links: number;
@@ -99,6 +102,8 @@ export interface DetectInput {
   accounts: readonly DetectAccount[];
   escalations?: readonly LinkableEscalation[];
   previousRings?: readonly { _id: string; members: readonly string[] }[];
+  /** Decisions to learn from (account id → suspicious?): confirmed / dismissed rings, label files. */
+  labels?: ReadonlyMap<string, boolean>;
   options?: Partial<DetectOptions>;
 }
 
@@ -218,7 +223,7 @@ export function detectRings(input: DetectInput): DetectionResult {
   const ringOf = new Map<string, { ringId: string; score: number }>();
   for (const r of rings) for (const m of r.members) ringOf.set(m, { ringId: r._id, score: r.score });
   const resolutionOf = (i: number) => built.resolutions.get(ctx.posts[i].platform) ?? 1;
-  const accounts = scoreAccounts(ctx, graph, ringOf, resolutionOf, opts.accountScore);
+  const { accounts, summary } = scoreAccounts(ctx, graph, ringOf, resolutionOf, opts.accountScore, input.labels);
 
   return {
     rings,
@@ -235,6 +240,8 @@ export function detectRings(input: DetectInput): DetectionResult {
       rings: rings.length,
       windowMs: built.windowMs,
       resolutionMs: built.resolutionMs,
+      learnedScores: summary.learned ? 1 : 0,
+      labelledAccounts: summary.labelledPositives + summary.labelledNegatives,
       weightThreshold: round(built.weightThreshold, 4),
       modularity: round(modularity, 4),
       links: rings.reduce((s, r) => s + r.links.length, 0),

@@ -1,4 +1,5 @@
 // `ringwatch enrich`, `ringwatch detect`, `ringwatch evaluate`: the analysis stages.
+import { UsageError } from '../errors';
 import type { Command } from 'commander';
 import { coverageNote, detectJob } from '../../jobs/detect';
 import { enrichJob } from '../../jobs/enrich';
@@ -34,7 +35,8 @@ export function register(program: Command, deps: CliDeps) {
     .option('--all', 'the whole stored history (e.g. after importing a historical data set); the co-action window still bounds the graph pairs')
     .option('--resolution <r>', 'Louvain resolution (higher: smaller communities)', Number.parseFloat)
     .option('--seed <n>', 'random seed for Louvain (same input and seed, same rings)', int)
-    .action(async (opts: { window?: string; since?: string; until?: string; all?: boolean; resolution?: number; seed?: number }) => {
+    .option('--labels <csv>', 'account,label file to learn account scores from, beside confirmed / dismissed rings (needs 20 of each class)')
+    .action(async (opts: { window?: string; since?: string; until?: string; all?: boolean; resolution?: number; seed?: number; labels?: string }) => {
       if (opts.all && (opts.window || opts.since || opts.until)) throw new Error('--all reads the whole history: leave out --window, --since and --until');
       for (const [name, v] of [['since', opts.since], ['until', opts.until]] as const) {
         if (v && Number.isNaN(Date.parse(v))) throw new Error(`--${name} "${v}" is not a date (use e.g. 2026-11-01 or 2026-11-01T12:00:00Z)`);
@@ -48,6 +50,8 @@ export function register(program: Command, deps: CliDeps) {
           .map(([k, v]) => ({ stat: k, value: dates.has(k) ? (v ? new Date(v as number).toISOString() : '') : v }));
         printTable(rows);
         console.log(`\n${coverage}.`);
+        if (r.timeResolutionMs >= 86_400_000) console.log('Timestamps are dates only: co-reviews are reviews of one product on the same date.');
+        console.log(r.learnedScores ? `Account scores learned from ${r.labelledAccounts} labelled accounts (confirmed / dismissed rings, --labels).` : r.labelledAccounts > 0 ? `Only ${r.labelledAccounts} labelled accounts (20 of each class needed): account scores are unsupervised.` : 'Account scores are unsupervised (no confirmed or dismissed rings yet).');
         console.log('\nNext: `ringwatch rings list` to review the rings, `ringwatch accounts list` for scored accounts.');
       });
     });
@@ -57,10 +61,21 @@ export function register(program: Command, deps: CliDeps) {
     .description('AUC, average precision and precision@k of the stored account scores against a label file')
     .requiredOption('--labels <csv>', 'CSV with header account,label (label 1/0, true/false, yes/no)')
     .option('--k <list>', 'comma-separated k values for precision@k', '10,50,100')
-    .action(async (opts: { labels: string; k: string }) => {
+    .option('--train-fraction <f>', 'learn from this random share of the labels (0 < f < 1) and evaluate on the rest; re-runs detection, writes nothing')
+    .option('--seed <n>', 'seed of the train / evaluate split', '42')
+    .option('--since <date>', 'with --train-fraction: first post date to read (default: the whole history)')
+    .option('--until <date>', 'with --train-fraction: last post date to read')
+    .action(async (opts: { labels: string; k: string; trainFraction?: string; seed: string; since?: string; until?: string }) => {
       const ks = opts.k.split(',').map((s) => int(s.trim()));
-      const r = await deps.withStore((store) => deps.runJob(store, evaluateJob, { labels: opts.labels, ks }, 'evaluate'));
+      const trainFraction = opts.trainFraction === undefined ? undefined : Number(opts.trainFraction);
+      if (trainFraction !== undefined && !(trainFraction > 0 && trainFraction < 1)) throw new UsageError(`--train-fraction must be a number between 0 and 1 (exclusive), got "${opts.trainFraction}"`);
+      const params = { labels: opts.labels, ks, trainFraction, seed: int(opts.seed), since: opts.since, until: opts.until };
+      const r = await deps.withStore((store) => deps.runJob(store, evaluateJob, params, 'evaluate'));
       output(program.opts().json, r, () => {
+        if ('trainFraction' in r) {
+          console.log(`trained on ${r.trainLabelled} labelled accounts (${r.trainPositives} positive, ${Math.round(r.trainFraction * 100)} %, seed ${r.seed})${r.learned ? '' : ' — too few of a class: the unsupervised score stood'}`);
+          console.log(`evaluated on the other ${r.labelled} (${r.positives} positive); unsupervised on the same: ROC AUC ${r.unsupervised.rocAuc.toFixed(3)}, AP ${r.unsupervised.averagePrecision.toFixed(3)}`);
+        }
         console.log(`labelled accounts: ${r.labelled} (${r.positives} positive, ${r.unscored} never scored, counted as 0)`);
         console.log(`ROC AUC ${r.rocAuc.toFixed(3)}   average precision ${r.averagePrecision.toFixed(3)}`);
         printTable(r.atK.map((x) => ({ k: x.k, precision: x.precision, recall: x.recall })));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateScores, parseLabel } from '../../analysis/rings/evaluate';
-import { parseLabelsCsv } from '../../jobs/evaluate';
+import { parseLabelsCsv } from '../../jobs/labels';
 
 describe('evaluate', () => {
   it('parses label files and rejects bad lines with their number', () => {

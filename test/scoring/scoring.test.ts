@@ -87,7 +87,7 @@ describe('SpEagle features and priors', () => {
     // …and its score is made of what it shows: its indicators name only those.
     const built = buildAccountGraph(posts, accountsOf(posts));
     const scored = scoreAccounts(buildContext(built.posts, built.accounts), built.graph, new Map(), () => DAY_MS);
-    const names = scored.find((s) => s.accountId === 'yelp:solo')?.indicators.map((i) => i.name) ?? [];
+    const names = scored.accounts.find((s) => s.accountId === 'yelp:solo')?.indicators.map((i) => i.name) ?? [];
     expect(names).toContain('positive_ratio');
     expect(names).not.toContain('burstiness');
     expect(names).not.toContain('gap_entropy');
