@@ -1,6 +1,7 @@
 // Public API of the reports module.
 export { loadRingReport, NotFound, type RingReportData, type MemberFacts } from './ring-data';
-export { ringReportHtml, ringReportJson, indicatorLabel } from './ring-html';
+export { ringReportHtml, ringReportJson } from './ring-html';
+export { indicatorLabel, indicatorValue, featureLabel, productLabel, labelTables } from './labels';
 export { ringGexf, ringGraphology } from './gexf';
 export { htmlToPdf, CHROMIUM_ARGS, PdfBusy, pdfRenderer } from './pdf';
 export { loadWeeklyReport, type WeeklyReportData } from './weekly-data';

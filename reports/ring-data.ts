@@ -3,6 +3,7 @@
 import { auditFor } from '../server/audit';
 import type { Store } from '../storage/store';
 import type { AuditEntry, Escalation, Post, Ring } from '../storage/types';
+import { actorLabel, productLabel, reviewChangeText } from './labels';
 import { type PostIndex, refsForAccounts } from './posts';
 import { buildRingGraph, type RingGraph } from './ring-graph';
 
@@ -30,7 +31,10 @@ export interface RingReportData {
   /** Strongest evidence posts first (the ring's evidence, then the posts behind its strongest edges). */
   evidence: Post[];
   escalations: Escalation[];
-  history: AuditEntry[];
+  /** Review actions, each with who did it and what changed in words. */
+  history: (AuditEntry & { who: string; text: string })[];
+  /** Product id → the name people know it by (catalogue name, or a readable candidate). */
+  productNames: Record<string, string>;
   /** Member posts per day. */
   timeline: { day: string; posts: number }[];
   graph: RingGraph;
@@ -95,14 +99,23 @@ export async function loadRingReport(store: Store, ringId: string, opts: { index
     };
   });
   members.sort((x, y) => y.score - x.score || (x._id < y._id ? -1 : 1));
+  // Explanations name accounts by handle, not by "twitter:2066213549990954049".
+  const handles = new Map(members.map((m) => [m._id, m.handle]));
+  const named = (text: string) => text.replace(/\b(?:reddit|twitter|web):[^\s,;()]+/g, (id) => handles.get(id) ?? id);
+  for (const m of members) for (const i of m.indicators) i.explanation = named(i.explanation);
+  for (const i of ring.indicators) i.explanation = named(i.explanation);
+  for (const l of ring.links) for (const r of l.reasons) r.detail = named(r.detail);
 
   const evidenceIds = [...new Set([...ring.evidencePosts, ...ring.strongestEdges.flatMap((e) => e.posts)])].slice(0, EVIDENCE_LIMIT);
   const evidence = (await store.posts.getMany(evidenceIds)).map(withoutSignatures);
   const escalations = await store.escalations.getMany(ring.links.map((l) => l.caseId));
-  const history = await auditFor(store, `ring:${ring._id}`);
+  const history = (await auditFor(store, `ring:${ring._id}`)).map((e) => ({ ...e, who: actorLabel(e.actor), text: reviewChangeText(e) }));
+  const productIds = [...new Set([...ring.products, ...members.flatMap((m) => m.products), ...escalations.map((c) => c.product ?? '').filter(Boolean)])];
+  const catalogue = new Map((await store.products.getMany(productIds)).map((p) => [p._id, p]));
+  const productNames = Object.fromEntries(productIds.map((id) => [id, productLabel(id, catalogue)]));
   const timeline = everyDay(perDay);
   const graph = buildRingGraph({ members, strongestEdges: ring.strongestEdges });
-  return { ring, members, evidence, escalations, history, timeline, graph, generatedAt: new Date() };
+  return { ring, members, evidence, escalations, history, productNames, timeline, graph, generatedAt: new Date() };
 }
 
 /** A post without its MinHash signature and band keys (internal, bulky). */

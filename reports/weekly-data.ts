@@ -7,6 +7,7 @@ import { isoWeek, isoWeekStart } from '../analysis/time';
 import { computeKpis } from '../jobs/kpi';
 import { latestModel } from '../jobs/model';
 import type { Store } from '../storage/store';
+import { productLabel } from './labels';
 
 export interface Headline {
   key: string;
@@ -16,6 +17,10 @@ export interface Headline {
   kind: 'count' | 'rate' | 'score' | 'hours';
   /** True when a rise is bad news (colours the change). */
   higherIsWorse: boolean;
+  /** The denominator behind a per-1,000 figure (orders this week and the week before), to flag small ones. */
+  base?: { value: number | null; previous: number | null };
+  /** A line under the figure (e.g. the case counts behind a share). */
+  note?: string;
 }
 
 export interface WeeklyRing {
@@ -45,6 +50,8 @@ export interface WeeklyReportData {
   ringStatus: Record<string, number>;
   /** Why the week has nothing to report (no cases in it), or null. */
   empty: string | null;
+  /** Product id → catalogue name (or a readable candidate), for every product the report names. */
+  productNames: Record<string, string>;
   patterns: { features: Counted[]; categories: Counted[]; products: Counted[]; channels: Counted[]; abusiveCases: number; threshold: number };
   generatedAt: Date;
 }
@@ -66,6 +73,13 @@ export function reportWeek(rows: KpiRow[]): string | undefined {
   const withCases = rows.filter((r) => r.region === 'ALL' && r.week !== 'ALL' && r.escalations > 0).map((r) => r.week).sort();
   const known = rows.map((r) => r.week).filter((w) => w !== 'ALL').sort();
   return withCases[withCases.length - 1] ?? known[known.length - 1];
+}
+
+/** Product id → the name people know it by, for the ids given. */
+export async function productNames(store: Store, ids: string[]): Promise<Record<string, string>> {
+  const unique = [...new Set(ids)];
+  const catalogue = new Map((await store.products.getMany(unique)).map((p) => [p._id, p]));
+  return Object.fromEntries(unique.map((id) => [id, productLabel(id, catalogue)]));
 }
 
 export function previousWeek(week: string): string {
@@ -131,10 +145,10 @@ export async function loadWeeklyReport(store: Store, opts: { week?: string } = {
   const prevRingsNew = (await store.rings.find({ firstPostAt: { $gte: isoWeekStart(prev), $lt: from } }, { projection: { _id: 1 } })).length;
   const headline: Headline[] = [
     h('escalations', 'Escalations', 'count', true),
-    h('escalationsPer1000Orders', 'Escalations per 1,000 orders', 'score', true),
-    h('abuseRate', 'Abusive share of cases', 'rate', true),
+    { ...h('escalationsPer1000Orders', 'Escalations per 1,000 orders', 'count', true), base: { value: cur?.orders ?? null, previous: before?.orders ?? null } },
+    { ...h('abuseRate', 'Abusive share of cases', 'rate', true), note: cur ? `${cur.abusive} of ${cur.assessed} assessed cases` : undefined },
     h('ftds', 'First-time delivery success', 'rate', false),
-    h('meanSentiment', 'Mean case sentiment', 'score', false),
+    h('meanSentiment', 'Mean case sentiment (−1 … 1)', 'score', false),
     h('medianResolutionHours', 'Median resolution (hours)', 'hours', true),
     h('ringLinkedCases', 'Cases linked to review rings', 'count', true),
     { key: 'newRings', label: 'New review rings', value: newRings, previous: prevRingsNew, kind: 'count', higherIsWorse: true },
@@ -162,6 +176,7 @@ export async function loadWeeklyReport(store: Store, opts: { week?: string } = {
     newRings,
     ringStatus,
     empty,
+    productNames: await productNames(store, [...ringsActive.slice(0, 10).flatMap((r) => r.products), ...products.keys()]),
     patterns: { features: top(features, 8), categories: top(categories, 8), products: top(products, 8), channels: top(channels, 5), abusiveCases, threshold },
     generatedAt: new Date(),
   };

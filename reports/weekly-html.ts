@@ -1,17 +1,24 @@
 // The weekly executive report as one HTML page (also the source of its PDF).
 import { lineOption, svgChart } from './charts';
 import { fmtDate, html, num, pct, type Raw } from './escape';
+import { featureLabel } from './labels';
 import { chart, page } from './layout';
 import type { Headline, WeeklyReportData } from './weekly-data';
 
 export function formatValue(h: Pick<Headline, 'kind'>, v: number | null): string {
   if (v === null) return '–';
   if (h.kind === 'rate') return pct(v);
-  if (h.kind === 'count') return String(v);
+  if (h.kind === 'count') return Number.isInteger(v) ? String(v) : num(v, 1);
   return num(v, 2);
 }
 
-/** The week-over-week change: percentage points for rates, relative change for the rest. */
+/** Fewer orders than this in a week, and "per 1,000 orders" is flagged: a few cases swing it by hundreds. */
+export const SMALL_ORDER_BASE = 1000;
+
+/**
+ * The week-over-week change: percentage points for rates, the difference for scores (a
+ * percentage of a score near 0 means nothing), relative change for counts and per-1,000 figures.
+ */
 export function formatChange(h: Headline): { text: string; worse: boolean | null } {
   if (h.value === null || h.previous === null) return { text: 'no previous week', worse: null };
   const d = h.value - h.previous;
@@ -19,14 +26,23 @@ export function formatChange(h: Headline): { text: string; worse: boolean | null
   const worse = h.higherIsWorse ? d > 0 : d < 0;
   const arrow = d > 0 ? '▲' : '▼';
   if (h.kind === 'rate') return { text: `${arrow} ${Math.abs(d * 100).toFixed(1)} pp`, worse };
+  if (h.kind === 'score') return { text: `${arrow} ${Math.abs(d).toFixed(2)}`, worse };
   if (h.previous === 0) return { text: `${arrow} from 0`, worse };
   return { text: `${arrow} ${Math.abs((d / Math.abs(h.previous)) * 100).toFixed(0)}%`, worse };
 }
 
+/** Said under a per-1,000-orders figure computed from few orders. */
+export function smallBase(h: Headline): string | null {
+  if (h.base === undefined) return null;
+  const small = [h.base.value, h.base.previous].filter((n): n is number => n !== null && n < SMALL_ORDER_BASE);
+  return small.length ? `few orders (${[h.base.value, h.base.previous].map((n) => (n === null ? '–' : n.toLocaleString('en'))).join(' / ')}): read with care` : null;
+}
+
 function card(h: Headline): Raw {
   const c = formatChange(h);
+  const caution = smallBase(h);
   return html`<div class="card"><div class="l">${h.label}</div><div class="v">${formatValue(h, h.value)}</div>
-<div class="${c.worse === null ? '' : c.worse ? 'up' : 'down'}">${c.text}</div><div class="l">prev. ${formatValue(h, h.previous)}</div></div>`;
+<div class="${c.worse === null ? '' : c.worse ? 'up' : 'down'}">${c.text}</div><div class="l">prev. ${formatValue(h, h.previous)}</div>${h.note ? html`<div class="l">${h.note}</div>` : ''}${caution ? html`<div class="l caution">${caution}</div>` : ''}</div>`;
 }
 
 export function weeklyCharts(d: WeeklyReportData): { volume: string; abuse: string; ftds: string; sentiment: string } {
@@ -66,13 +82,13 @@ ${d.regions.map((r) => html`<tr><td>${r.region}</td><td class="n">${r.row.escala
 <h2>Top review rings active this week</h2>
 <p>${d.topRings.length} ring${d.topRings.length === 1 ? '' : 's'} shown; ${d.newRings} started this week. Status: ${Object.entries(d.ringStatus).map(([s, n]) => `${s.replace('_', ' ')} ${n}`).join(', ') || 'none active'}.</p>
 ${d.topRings.length ? html`<table><thead><tr><th>Ring</th><th class="n">Score</th><th>Status</th><th class="n">Members</th><th>Products</th><th class="n">Linked cases</th><th>Active</th></tr></thead><tbody>
-${d.topRings.map((r) => html`<tr><td><code>${r._id}</code></td><td class="n">${num(r.score, 3)}</td><td><span class="status ${r.status}">${r.status.replace('_', ' ')}</span></td><td class="n">${r.members}</td><td>${r.products.slice(0, 4).join(', ')}</td><td class="n">${r.linkedCases}</td><td>${fmtDate(r.firstPostAt).slice(0, 10)} → ${fmtDate(r.lastPostAt).slice(0, 10)}</td></tr>`)}
+${d.topRings.map((r) => html`<tr><td><code class="id">${r._id}</code></td><td class="n">${num(r.score, 3)}</td><td><span class="status ${r.status}">${r.status.replace('_', ' ')}</span></td><td class="n">${r.members}</td><td>${r.products.slice(0, 4).map((p) => d.productNames[p] ?? p).join(', ')}</td><td class="n">${r.linkedCases}</td><td>${fmtDate(r.firstPostAt).slice(0, 10)} → ${fmtDate(r.lastPostAt).slice(0, 10)}</td></tr>`)}
 </tbody></table>` : ''}
 
 <h2>Top abusive-customer patterns</h2>
 <p>${d.patterns.abusiveCases} case${d.patterns.abusiveCases === 1 ? '' : 's'} this week were labelled abusive or scored at or above ${num(d.patterns.threshold, 2)} by the abuse model.</p>
 <div style="display:flex;flex-wrap:wrap;gap:16px">
-${counted('Strongest model signals', d.patterns.features)}${counted('Categories', d.patterns.categories)}${counted('Products', d.patterns.products)}${counted('Channels', d.patterns.channels)}
+${counted('Strongest model signals', d.patterns.features.map((f) => ({ ...f, name: featureLabel(f.name) })))}${counted('Categories', d.patterns.categories)}${counted('Products', d.patterns.products.map((p) => ({ ...p, name: d.productNames[p.name] ?? p.name })))}${counted('Channels', d.patterns.channels)}
 </div>
 `;
   return page(`Weekly report ${d.week}`, body);

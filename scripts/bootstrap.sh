@@ -18,10 +18,12 @@ if [ ! -d node_modules ] || [ "$(cat .cache/npm.stamp 2>/dev/null)" != "$lock_ha
   echo "$lock_hash" > .cache/npm.stamp
 fi
 
-# 2. Debian packages: Chromium (web crawler, PDF reports, dashboard tests),
+# 2. Debian packages: Chromium (web crawler, PDF reports, dashboard tests) and its emoji font,
 #    Redis (BullMQ workers) and PostgreSQL (SQL import tests).
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+# Emoji in posts and handles: without a colour emoji font Chromium prints boxes in PDFs.
+[ -e /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || need+=(fonts-noto-color-emoji)
 if [ "$want" = "test" ]; then
   command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
   ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need+=(postgresql)

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
+import { labelTables } from '../reports/labels';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const PUBLIC_DIR = path.join(here, 'public');
@@ -49,6 +50,8 @@ export async function dashboardPlugin(app: FastifyInstance): Promise<void> {
     }
     return reply.header('content-type', 'text/javascript; charset=utf-8').header('cache-control', 'public, max-age=86400').header('content-security-policy', DASHBOARD_CSP).send(body);
   });
+  // One set of words for the dashboard, the CLI and the PDFs (reports/labels.ts).
+  app.get('/labels.json', { schema: { hide: true } }, async (_req, reply) => reply.header('cache-control', 'public, max-age=3600').send(labelTables()));
   await app.register(async (scope) => {
     scope.addHook('onSend', async (_req, reply, payload) => {
       reply.header('content-security-policy', DASHBOARD_CSP).header('x-content-type-options', 'nosniff').header('referrer-policy', 'no-referrer');

@@ -4,7 +4,7 @@
 import type { KpiDimension, KpiRow } from '../analysis/escalations/kpi';
 import { isoWeek, isoWeekStart } from '../analysis/time';
 import { computeKpis } from '../jobs/kpi';
-import { previousWeek, reportWeek, startedIn } from '../reports/weekly-data';
+import { previousWeek, productNames, reportWeek, startedIn } from '../reports/weekly-data';
 import type { Store } from '../storage/store';
 
 const TTL_MS = 30_000;
@@ -53,6 +53,7 @@ export async function overview(store: Store, kpis: KpiCache, now = new Date()) {
     newRingsWeek: week ?? null,
     newRingsCount: newRings.length,
     newRingsThisWeek: newRings.slice(0, 10).map(({ members, ...r }) => ({ ...r, memberCount: members.length })),
+    productNames: await productNames(store, newRings.slice(0, 10).flatMap((r) => r.products)),
     ringStatus: statusCounts,
     suspiciousAccounts,
     recentRuns,

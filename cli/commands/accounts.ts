@@ -6,13 +6,28 @@ import { withoutSignatures } from '../../reports/ring-data';
 import type { Store } from '../../storage/store';
 import type { Account } from '../../storage/types';
 import type { CliDeps } from '../context';
+import { UsageError } from '../errors';
 import { output, printTable } from '../output';
+import { indicatorLabel, indicatorValue } from '../../reports/labels';
 
 const score = (v: string) => {
   const n = Number.parseFloat(v);
   if (!(n >= 0 && n <= 1)) throw new Error(`a score is a number from 0 to 1, got "${v}"`);
   return n;
 };
+
+/** An account by id, else by handle (case-insensitive, "@" and "u/" ignored); several matches are listed. */
+export async function findAccount(store: Store, given: string): Promise<Account> {
+  const byId = await store.accounts.get(given);
+  if (byId) return byId;
+  const handle = given.trim().replace(/^(?:@|\/?u\/)/, '').toLowerCase();
+  const matches: string[] = [];
+  for await (const a of store.accounts.stream({}, { projection: { _id: 1, handle: 1 } })) if (a.handle?.toLowerCase() === handle) matches.push(a._id);
+  const one = matches.length === 1 ? await store.accounts.get(matches[0]) : null;
+  if (one) return one;
+  if (matches.length > 1) throw new UsageError(`handle "${given}" is used by ${matches.length} accounts: ${matches.join(', ')}; give the id`);
+  throw new UsageError(`no account "${given}" (give an id like reddit:u/name or twitter:<user id>, or a handle)`);
+}
 
 export const EXPORT_COLUMNS = ['account', 'platform', 'score', 'handle', 'ring_id', 'top_indicator', 'top_indicator_score', 'evidence_posts', 'detected_at', 'run_id'] as const;
 
@@ -60,12 +75,11 @@ export function register(program: Command, deps: CliDeps) {
     });
 
   accounts
-    .command('show <id>')
-    .description('one account: facts, score, indicators with explanations, evidence posts')
+    .command('show <account>')
+    .description('one account by id (reddit:u/name, twitter:<user id>) or handle: facts, score, indicators with explanations, evidence posts')
     .action(async (id: string) => {
       const data = await deps.withStore(async (store) => {
-        const account = await store.accounts.get(id);
-        if (!account) throw new Error(`no account "${id}" (ids look like reddit:u/name or twitter:<user id>)`);
+        const account = await findAccount(store, id);
         const evidence = (await store.posts.getMany(account.suspicion?.evidencePosts ?? [])).map(withoutSignatures);
         return { account, evidence };
       });
@@ -78,7 +92,7 @@ export function register(program: Command, deps: CliDeps) {
           return;
         }
         out.write(`score ${a.suspicion.score.toFixed(3)}${a.suspicion.ringId ? `  ring ${a.suspicion.ringId}` : ''}\n\nindicators:\n`);
-        for (const i of [...a.suspicion.indicators].sort((x, y) => y.score - x.score)) out.write(`  ${i.name.padEnd(24)} ${i.score.toFixed(2)}  ${i.explanation}\n`);
+        for (const i of [...a.suspicion.indicators].sort((x, y) => y.score - x.score)) out.write(`  ${indicatorLabel(i.name).padEnd(36)} ${indicatorValue(i.name, i.value).padStart(14)}  strength ${i.score.toFixed(2)}  ${i.explanation}\n`);
         out.write('\nevidence:\n');
         for (const p of data.evidence) out.write(`  ${p._id} ${p.createdAt.toISOString()}  ${(p.text ?? p.title ?? '').replace(/\s+/g, ' ').slice(0, 120)}\n`);
       });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { RING_FORMATS, type RingFormat, renderRingReport } from '../../reports/index';
 import { loadRingReport } from '../../reports/ring-data';
-import { indicatorLabel } from '../../reports/ring-html';
+import { indicatorLabel, indicatorValue } from '../../reports/labels';
 import { cliActor, writeAudit } from '../../server/audit';
 import type { RingStatus } from '../../storage/types';
 import type { CliDeps } from '../context';
@@ -46,12 +46,13 @@ export function register(program: Command, deps: CliDeps) {
         const r = d.ring;
         const out = process.stdout;
         out.write(`ring ${r._id}  score ${r.score.toFixed(3)}  status ${r.status}${r.statusReason ? ` (${r.statusReason})` : ''}${r.assignee ? `  assignee ${r.assignee}` : ''}  version ${r.version}\n`);
-        out.write(`${r.members.length} members on ${r.platforms.join(', ')}; products ${r.products.join(', ')}; active ${r.firstPostAt.toISOString()} → ${r.lastPostAt.toISOString()}\n\nwhy flagged:\n`);
-        for (const i of [...r.indicators].sort((a, b) => b.score - a.score)) out.write(`  ${indicatorLabel(i.name).padEnd(32)} ${i.score.toFixed(2)}  ${i.explanation}\n`);
+        out.write(`${r.members.length} members on ${r.platforms.join(', ')}; products ${r.products.map((p) => d.productNames[p] ?? p).join(', ')}; active ${r.firstPostAt.toISOString()} → ${r.lastPostAt.toISOString()}\n\nwhy flagged:\n`);
+        for (const i of [...r.indicators].sort((a, b) => b.score - a.score)) out.write(`  ${indicatorLabel(i.name).padEnd(36)} ${indicatorValue(i.name, i.value).padStart(14)}  strength ${i.score.toFixed(2)}  ${i.explanation}\n`);
         out.write('\nmembers:\n');
         printTable(d.members.map((m) => ({ account: m._id, handle: m.handle, score: m.score, posts: m.posts, created: m.createdAt })));
         out.write(`\nlinked cases: ${r.links.map((l) => `${l.caseId} (${l.strength.toFixed(2)})`).join(', ') || 'none'}\n`);
-        out.write(`review history: ${d.history.length} entr${d.history.length === 1 ? 'y' : 'ies'}\n`);
+        out.write(`review history:${d.history.length ? '' : ' none'}\n`);
+        for (const e of d.history) out.write(`  ${e.at.toISOString().slice(0, 16).replace('T', ' ')}  ${e.who}: ${e.text}\n`);
       });
     });
 

@@ -1,6 +1,7 @@
 // Accounts: search and filter (cursor-paged) and the account page.
 import { api } from './api.js';
 import { lineChart } from './charts.js';
+import { indicatorName, indicatorValue } from './labels.js';
 import { clear, everyDay, fmtDate, fmtDay, h, num, table } from './dom.js';
 
 export async function accountsPage() {
@@ -17,7 +18,7 @@ export async function accountsPage() {
       location.hash = `#/accounts?${q}`;
     },
   }, field('handle', 'Handle contains'), h('label', {}, 'Platform', platform), field('minScore', 'Min score', { type: 'number', min: 0, max: 1, step: 0.01 }),
-    field('ring', 'Ring id'), field('product', 'Product id'), h('button', { type: 'submit' }, 'Search'));
+    field('ring', 'Ring id'), field('product', 'Product (name or id)'), h('button', { type: 'submit' }, 'Search'));
   const results = h('div', { id: 'account-results' });
   const more = h('button', { class: 'secondary', id: 'more' }, 'More');
   const rows = [];
@@ -38,7 +39,7 @@ export async function accountsPage() {
       { label: 'Score', n: true, get: (a) => num(a.suspicion?.score, 3), sort: (a) => a.suspicion?.score ?? 0 },
       { label: 'Ring', get: (a) => (a.suspicion?.ringId ? h('a', { href: `#/rings/${a.suspicion.ringId}` }, a.suspicion.ringId) : ''), sort: (a) => a.suspicion?.ringId ?? '' },
       { label: 'Created', get: (a) => fmtDay(a.createdAt), sort: (a) => a.createdAt ?? '' },
-      { label: 'Last seen', get: (a) => fmtDay(a.lastSeenAt), sort: (a) => a.lastSeenAt ?? '' },
+      { label: 'Last crawled', get: (a) => fmtDay(a.lastSeenAt), sort: (a) => a.lastSeenAt ?? '' },
     ], rows, { sortable: true, empty: 'No accounts match.' }));
   };
   more.addEventListener('click', () => loadPage().catch((e) => results.appendChild(h('p', { class: 'error' }, e.message))));
@@ -64,8 +65,8 @@ export async function accountPage(id) {
       h('div', { class: 'card' }, h('div', { class: 'l' }, 'Ring'), h('div', { class: 'v' }, d.ring ? h('a', { href: `#/rings/${d.ring._id}` }, d.ring._id) : '–'), d.ring ? h('div', { class: 'd meta' }, `${d.ring.memberCount} members, ${d.ring.status}`) : null),
     ),
     s ? [h('h2', {}, 'Why this score'), table([
-      { label: 'Indicator', get: (i) => i.name.replace(/_/g, ' ') },
-      { label: 'Value', n: true, get: (i) => num(i.value, 3) },
+      { label: 'Indicator', get: (i) => indicatorName(i.name) },
+      { label: 'Value', n: true, get: (i) => indicatorValue(i.name, i.value) },
       { label: 'Strength', n: true, get: (i) => num(i.score, 2) },
       { label: 'Explanation', get: (i) => i.explanation },
     ], [...s.indicators].sort((x, y) => y.score - x.score))] : null,

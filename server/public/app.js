@@ -3,6 +3,7 @@ import { api, ApiError, session } from './api.js';
 import { disposeAll, lineChart } from './charts.js';
 import { append, clear, fmtDate, fmtDay, h, num, pct, statusBadge, table } from './dom.js';
 import { accountPage, accountsPage } from './accounts.js';
+import { loadLabels } from './labels.js';
 import { ringPage, ringsPage } from './rings.js';
 
 const main = document.getElementById('main');
@@ -84,7 +85,7 @@ async function overviewPage() {
       { label: 'Score', n: true, get: (r) => num(r.score, 3) },
       { label: 'Status', get: (r) => statusBadge(r.status) },
       { label: 'Members', n: true, get: (r) => String(r.memberCount) },
-      { label: 'Products', get: (r) => r.products.slice(0, 3).join(', ') },
+      { label: 'Products', get: (r) => r.products.slice(0, 3).map((p) => o.productNames?.[p] ?? p).join(', ') },
       { label: 'First post', get: (r) => fmtDate(r.firstPostAt) },
     ], o.newRingsThisWeek, { empty: 'No ring started that week.' }),
     h('h2', {}, 'Recent job runs'),
@@ -138,4 +139,4 @@ function renderWho() {
 }
 
 window.addEventListener('hashchange', route);
-route();
+loadLabels().catch(() => {}).finally(route);

@@ -2,6 +2,7 @@
 // linked cases, graph, review actions for policy users, history).
 import { api, ApiError, canReview, session } from './api.js';
 import { lineChart, ringGraph } from './charts.js';
+import { indicatorName, indicatorValue } from './labels.js';
 import { append, clear, fmtDate, fmtDay, h, num, statusBadge, table } from './dom.js';
 
 export async function ringsPage() {
@@ -18,7 +19,7 @@ export async function ringsPage() {
       { label: 'Status', get: (r) => statusBadge(r.status), sort: (r) => r.status },
       { label: 'Members', n: true, get: (r) => String(r.memberCount), sort: (r) => r.memberCount },
       { label: 'Platforms', get: (r) => r.platforms.join(', '), sort: (r) => r.platforms.join() },
-      { label: 'Products', get: (r) => r.products.slice(0, 3).join(', '), sort: (r) => r.products.length },
+      { label: 'Products', get: (r) => r.products.slice(0, 3).map((p) => data.productNames?.[p] ?? p).join(', '), sort: (r) => r.products.length },
       { label: 'Cases', n: true, get: (r) => String(r.linkedCases), sort: (r) => r.linkedCases },
       { label: 'Last post', get: (r) => fmtDay(r.lastPostAt), sort: (r) => r.lastPostAt },
       { label: 'Assignee', get: (r) => r.assignee ?? '', sort: (r) => r.assignee ?? '' },
@@ -98,6 +99,7 @@ export async function ringPage(id) {
     const d = await api(`/api/rings/${encodeURIComponent(id)}`);
     const r = d.ring;
     const handleOf = new Map(d.members.map((m) => [m._id, m.handle]));
+    const product = (id) => d.productNames?.[id] ?? id;
     append(clear(root),
       h('h1', {}, `Ring ${r._id} `, statusBadge(r.status)),
       h('p', { class: 'meta' }, `score ${num(r.score, 3)} · ${r.members.length} members on ${r.platforms.join(', ')} · active ${fmtDate(r.firstPostAt)} → ${fmtDate(r.lastPostAt)} · detected ${fmtDate(r.detectedAt)}${r.assignee ? ` · assignee ${r.assignee}` : ''}${r.statusReason ? ` · reason: ${r.statusReason}` : ''}`),
@@ -105,8 +107,8 @@ export async function ringPage(id) {
       h('div', { class: 'grid2' },
         h('div', {},
           h('div', { class: 'panel' }, h('h2', {}, 'Why it was flagged'), table([
-            { label: 'Indicator', get: (i) => i.name.replace(/_/g, ' ') },
-            { label: 'Value', n: true, get: (i) => num(i.value, 3) },
+            { label: 'Indicator', get: (i) => indicatorName(i.name) },
+            { label: 'Value', n: true, get: (i) => indicatorValue(i.name, i.value) },
             { label: 'Strength', n: true, get: (i) => num(i.score, 2) },
             { label: 'Explanation', get: (i) => i.explanation },
           ], [...r.indicators].sort((a, b) => b.score - a.score))),
@@ -116,13 +118,13 @@ export async function ringPage(id) {
           h('div', { class: 'panel' }, lineChart('Member posts per day', d.timeline.map((t) => t.day), [{ name: 'posts', data: d.timeline.map((t) => t.posts) }], { bar: true, integer: true })),
         ),
         h('div', {}, reviewPanel(r, load, flash),
-          h('div', { class: 'panel' }, h('h2', {}, 'Products'), h('p', {}, r.products.join(', ') || '–')),
+          h('div', { class: 'panel' }, h('h2', {}, 'Products'), h('p', { id: 'ring-products' }, r.products.map(product).join(', ') || '–')),
           h('div', { class: 'panel', id: 'history' }, h('h2', {}, 'Review history'),
-            (r.notes ?? []).map((n) => [h('div', { class: 'meta' }, `${fmtDate(n.at)} · ${n.by}`), h('blockquote', {}, n.text)]),
+            (r.notes ?? []).map((n) => [h('div', { class: 'meta' }, `${fmtDate(n.at)} · ${d.history.find((e) => e.actor === n.by)?.who ?? n.by}`), h('blockquote', {}, n.text)]),
             table([
               { label: 'When', get: (e) => fmtDate(e.at) },
-              { label: 'Who', get: (e) => e.actor },
-              { label: 'What', get: (e) => `${e.action}: ${JSON.stringify(e.before ?? {})} → ${JSON.stringify(e.after ?? {})}` },
+              { label: 'Who', get: (e) => e.who },
+              { label: 'What changed', get: (e) => e.text },
             ], d.history, { empty: 'No review actions yet.' })),
         ),
       ),
@@ -133,11 +135,11 @@ export async function ringPage(id) {
         { label: 'Created', get: (m) => fmtDay(m.createdAt), sort: (m) => m.createdAt ?? '' },
         { label: 'Posts', n: true, get: (m) => String(m.posts), sort: (m) => m.posts },
         { label: 'Score', n: true, get: (m) => num(m.score, 3), sort: (m) => m.score },
-        { label: 'Products', get: (m) => m.products.slice(0, 4).join(', ') },
+        { label: 'Products', get: (m) => m.products.slice(0, 4).map(product).join(', ') },
       ], d.members, { sortable: true, sortIndex: 4 }),
       h('h2', {}, 'Strongest evidence'),
       h('div', { id: 'evidence' }, d.evidence.length ? d.evidence.map((p) => h('div', { class: 'post' },
-        h('div', { class: 'meta' }, `${p.author} on ${p.platform} · ${fmtDate(p.createdAt)}${p.rating ? ` · ${p.rating}★` : ''}${p.product ? ` · ${p.product}` : ''} `, p.url ? h('a', { href: p.url, rel: 'noopener' }, 'source') : null),
+        h('div', { class: 'meta' }, `${p.author} on ${p.platform} · ${fmtDate(p.createdAt)}${p.rating ? ` · ${p.rating}★` : ''}${p.product ? ` · ${product(p.product)}` : ''} `, p.url ? h('a', { href: p.url, rel: 'noopener' }, 'source') : null),
         h('blockquote', {}, p.title ? `${p.title}\n` : '', p.text ?? '(no text)'))) : h('p', {}, 'No evidence posts stored.')),
       r.strongestEdges.length ? [h('h2', {}, 'Strongest links'), table([
         { label: 'Between', get: (e) => `${handleOf.get(e.source) ?? e.source} ↔ ${handleOf.get(e.target) ?? e.target}` },
@@ -149,7 +151,7 @@ export async function ringPage(id) {
         { label: 'Case', get: (c) => c._id },
         { label: 'Opened', get: (c) => fmtDate(c.openedAt) },
         { label: 'Region', get: (c) => c.region },
-        { label: 'Product', get: (c) => c.product ?? '' },
+        { label: 'Product', get: (c) => (c.product ? product(c.product) : '') },
         { label: 'Why linked', get: (c) => (r.links.find((l) => l.caseId === c._id)?.reasons ?? []).map((x) => `${x.kind}: ${x.detail}`).join('; ') },
         { label: 'Text', get: (c) => (c.text ?? '').slice(0, 200) },
       ], d.escalations, { empty: 'No linked cases.' }),

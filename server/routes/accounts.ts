@@ -10,7 +10,7 @@ const ListQuery = query({
   minScore: T.Optional(Score),
   maxScore: T.Optional(Score),
   ring: T.Optional(RingId),
-  product: T.Optional(ProductId),
+  product: T.Optional(T.String({ ...ProductId, description: 'product id (B0…) or catalogue name, e.g. "Lumera Flex R9"' })),
   handle: T.Optional(T.String({ minLength: 1, maxLength: 64, description: 'case-insensitive substring of the handle' })),
   sort: T.Optional(T.Union([T.Literal('score'), T.Literal('handle'), T.Literal('lastSeen')], { default: 'score' })),
   order: T.Optional(OrderParam),
@@ -34,6 +34,17 @@ interface ListQ {
 export const accountRoutes: RoutePlugin = async (app, { services }) => {
   const { live, store } = services;
 
+  /** Accounts posting about a product given by id, or by catalogue name or alias (case-insensitive). */
+  const accountsWithProduct = async (product: string): Promise<Set<string>> => {
+    const byId = live.posts.index.accountsWithProduct(product);
+    if (byId.length > 0) return new Set(byId);
+    const wanted = product.trim().toLowerCase();
+    const ids = (await store.products.find({}, { projection: { _id: 1, name: 1, aliases: 1 } }))
+      .filter((p) => p.name?.toLowerCase() === wanted || (p.aliases ?? []).some((a) => a.toLowerCase() === wanted))
+      .map((p) => p._id);
+    return new Set(ids.flatMap((id) => live.posts.index.accountsWithProduct(id)));
+  };
+
   app.get('/accounts', {
     schema: { tags: ['accounts'], summary: 'scored accounts: filter, sort, cursor pagination', querystring: ListQuery },
   }, async (req) => {
@@ -44,7 +55,7 @@ export const accountRoutes: RoutePlugin = async (app, { services }) => {
     const limit = q.limit ?? 50;
     const after = q.cursor ? decodeCursor(q.cursor, field, order) : undefined;
     await live.fresh(q.product ? ['accounts', 'posts'] : ['accounts']);
-    const ids = q.product ? new Set(live.posts.index.accountsWithProduct(q.product)) : undefined;
+    const ids = q.product ? await accountsWithProduct(q.product) : undefined;
     const { items, more } = live.accounts.list({ ...q, ids, sort, order, limit, after });
     const last = items[items.length - 1];
     // Scores of several detect runs in one list are said, not hidden (each item names its runId).

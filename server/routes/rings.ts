@@ -1,6 +1,7 @@
 // Rings: a filtered list, one ring with everything its report shows, and the policy
 // review (status, reason, notes, assignee) with optimistic concurrency.
 import { Type as T } from '@sinclair/typebox';
+import { productNames } from '../../reports/weekly-data';
 import { loadRingReport } from '../../reports/ring-data';
 import type { RingStatus } from '../../storage/types';
 import { actorOf } from '../auth';
@@ -70,6 +71,7 @@ export const ringRoutes: RoutePlugin = async (app, { services }) => {
     return {
       items: page.items.map(({ members, links, ...r }) => ({ ...r, memberCount: members.length, linkedCases: links.length })),
       nextCursor: page.nextCursor,
+      productNames: await productNames(store, page.items.flatMap((r) => r.products)),
     };
   });
 

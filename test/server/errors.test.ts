@@ -1,15 +1,13 @@
 // What the API says when a request is wrong: the parameter by name, the allowed values,
 // 400 for values that cannot mean anything (an ISO week 60, an unknown platform), 404 with
 // a sentence for what does not exist.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SeededWorld, seedWorld, serveWorld } from './world';
+import { describe, expect, it } from 'vitest';
+import { useServedWorld } from './world';
 
-let w: SeededWorld;
-let base: string;
-let close: () => Promise<void>;
+const world = useServedWorld();
 
-async function get(path: string, key = w.keys.admin) {
-  const res = await fetch(`${base}${path}`, { headers: { 'x-api-key': key } });
+async function get(path: string, key = world.w.keys.admin) {
+  const res = await fetch(`${world.base}${path}`, { headers: { 'x-api-key': key } });
   const text = await res.text();
   let json: Record<string, unknown> = {};
   try {
@@ -18,15 +16,6 @@ async function get(path: string, key = w.keys.admin) {
   return { status: res.status, json, message: String(json.message ?? '') };
 }
 
-beforeAll(async () => {
-  w = await seedWorld();
-  ({ base, close } = await serveWorld(w));
-}, 180_000);
-
-afterAll(async () => {
-  await close?.();
-  await w?.store.close();
-});
 
 describe('ISO weeks', () => {
   it('refuses weeks that do not exist with 400, naming the valid range', async () => {
