@@ -195,9 +195,6 @@ export async function writeDetection(
         },
       },
   }));
-  // One call, so one change-log entry for the run; small bulks inside: the embedded FerretDB
-  // stalls on a bulk of ~100 updates carrying indicator arrays (≈150 kB), 25 go fastest.
-  await store.accounts.setMany(updates, { chunk: WRITE_CHUNK });
   const existing = new Map((await store.rings.getMany(result.rings.map((r) => r._id), { projection: { _id: 1, status: 1, score: 1, members: 1 } })).map((r) => [r._id, r]));
   const fresh: Ring[] = [];
   const ringUpdates: { id: string; set: Partial<Ring> }[] = [];
@@ -244,6 +241,10 @@ export async function writeDetection(
   }
   // Claimed updates (Repository.update): a review saved at the same moment is neither lost nor undone.
   await store.rings.updateEach(ringUpdates);
+  // Accounts last: killed before this point, no account names a ring that is not stored.
+  // One call, so one change-log entry for the run; small bulks inside: the embedded FerretDB
+  // stalls on a bulk of ~100 updates carrying indicator arrays (≈150 kB), 25 go fastest.
+  await store.accounts.setMany(updates, { chunk: WRITE_CHUNK });
   return { newRings: fresh.length, updatedRings: ringUpdates.length - versions.length, versionedRings: versions.length };
 }
 

@@ -11,6 +11,17 @@ const COLOURS: Record<string, { r: number; g: number; b: number }> = {
   web: { r: 47, g: 133, b: 90 },
 };
 
+/**
+ * Characters XML 1.0 does not allow at all (not even as &#…; references): C0 controls but
+ * tab, LF and CR, lone surrogates, U+FFFE/U+FFFF. Handles are attacker-written; a GEXF
+ * holding one would not open. They become U+FFFD.
+ */
+const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+export function xmlSafe(s: string): string {
+  return s.replace(NOT_XML, '\uFFFD');
+}
+
 export function ringGraphology(d: RingReportData): Graph {
   const g = new Graph({ type: 'undirected', multi: false });
   const pos = circleLayout(d.graph.nodes);
@@ -18,9 +29,9 @@ export function ringGraphology(d: RingReportData): Graph {
   for (const n of d.graph.nodes) {
     const m = facts.get(n.id);
     const p = pos.get(n.id) ?? { x: 0, y: 0 };
-    g.addNode(n.id, {
-      label: n.label,
-      platform: n.platform,
+    g.addNode(xmlSafe(n.id), {
+      label: xmlSafe(n.label),
+      platform: xmlSafe(n.platform),
       score: n.score,
       posts: n.posts,
       createdAt: m?.createdAt ? new Date(m.createdAt).toISOString() : '',
@@ -31,14 +42,14 @@ export function ringGraphology(d: RingReportData): Graph {
     });
   }
   for (const e of d.graph.edges) {
-    g.addEdge(e.source, e.target, {
+    g.addEdge(xmlSafe(e.source), xmlSafe(e.target), {
       weight: e.weight,
       reasons: Object.entries(e.reasons)
         .map(([k, v]) => `${k}:${Math.round(v * 100) / 100}`)
         .join(';'),
     });
   }
-  g.setAttribute('ring', d.ring._id);
+  g.setAttribute('ring', xmlSafe(d.ring._id));
   g.setAttribute('score', d.ring.score);
   return g;
 }

@@ -89,7 +89,15 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       security: [{ apiKey: [] }],
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  // The docs page gets the plugin's own CSP for its static files, and may not be framed (clickjacking).
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    transformStaticCSP: (header) => header.replace("frame-ancestors 'self'", "frame-ancestors 'none'"),
+  });
+  app.addHook('onSend', async (req, reply) => {
+    if (req.url === '/docs' || req.url.startsWith('/docs/')) reply.header('x-frame-options', 'DENY');
+  });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/api/health', { schema: { tags: ['meta'], security: [], summary: 'liveness and store reachability' } }, async () => ({
     ok: true,

@@ -3,8 +3,9 @@
 import { Type as T } from '@sinclair/typebox';
 import { productNames } from '../../reports/weekly-data';
 import { loadRingReport } from '../../reports/ring-data';
-import type { RingStatus } from '../../storage/types';
+import type { Escalation, RingStatus } from '../../storage/types';
 import { actorOf } from '../auth';
+import { ROLE_RANK } from '../keys';
 import { and, decodeCursor, keyset, type Order, pageOf } from '../pagination';
 import { type ReviewChange, ReviewError, RingReviews } from '../review';
 import { Cursor, DateParam, Limit, OrderParam, Platform, ProductId, query, RingId, type RoutePlugin, Score, toDate, livePostIndex } from './common';
@@ -76,8 +77,13 @@ export const ringRoutes: RoutePlugin = async (app, { services }) => {
   });
 
   app.get('/rings/:id', {
-    schema: { tags: ['rings'], summary: 'one ring: members, evidence, timeline, graph, linked cases, review history', params: T.Object({ id: RingId }) },
-  }, async (req) => loadRingReport(store, (req.params as { id: string }).id, { index: await livePostIndex(services) }));
+    schema: { tags: ['rings'], summary: 'one ring: members, evidence, timeline, graph, linked cases (their contents for policy and admin), review history', params: T.Object({ id: RingId }) },
+  }, async (req) => {
+    const report = await loadRingReport(store, (req.params as { id: string }).id, { index: await livePostIndex(services) });
+    // The full report (case texts, customers, orders) is a policy export (GET …/report, audited); analysts see which cases link.
+    if (req.apiKey && ROLE_RANK[req.apiKey.role] >= ROLE_RANK.policy) return report;
+    return { ...report, escalations: report.escalations.map(caseSummary) };
+  });
 
   app.get('/rings/:id/audit', {
     schema: { tags: ['rings'], summary: "the ring's audit trail", params: T.Object({ id: RingId }) },
@@ -106,3 +112,8 @@ export const ringRoutes: RoutePlugin = async (app, { services }) => {
     }
   });
 };
+
+/** What an analyst sees of a linked case in a ring: when, where, what; no text, customer or order. */
+function caseSummary(c: Escalation) {
+  return { _id: c._id, openedAt: c.openedAt, week: c.week, region: c.region, channel: c.channel, product: c.product, category: c.category, status: c.status, abuseScore: c.abuseScore };
+}
