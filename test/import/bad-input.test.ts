@@ -3,6 +3,7 @@
 // costs one line, not the rest of the file; rejects files are masked, formula-safe and
 // private; NDJSON objects are refused with a reason, never stored as "[object Object]".
 import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -76,6 +77,18 @@ describe('import: a stray quote in a large file', () => {
       await big.close();
     }
   }, 120_000);
+});
+
+describe('import: a file that cannot be read to its end', () => {
+  it('fails the import with the file named (a truncated .gz), instead of reporting success', async () => {
+    const lines = [HEADER, ...Array.from({ length: 20_000 }, (_, i) => reviewLine(i))];
+    const gz = gzipSync(`${lines.join('\n')}\n`);
+    const file = path.join(dir, 'truncated.csv.gz');
+    writeFileSync(file, gz.subarray(0, Math.floor(gz.length / 2)));
+    const err = (await runImportJob(jobContext(store), { what: 'reviews', file, source: 'truncated' }).catch((e: Error) => e)) as Error;
+    expect(err).toBeInstanceOf(Error);
+    expect(err.message).toMatch(/truncated\.csv\.gz: could not be read to its end/);
+  });
 });
 
 describe('import: rejects files', () => {
