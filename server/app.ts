@@ -13,6 +13,7 @@ import type { Store } from '../storage/store';
 import { installAuth } from './auth';
 import { dashboardPlugin } from './dashboard';
 import { BadRequest, checkBody, checkQuery } from './guard';
+import { checkDateOrder, describeValidation, knownPlatforms } from './params';
 import { KeyVerifier } from './keys';
 import { accountRoutes } from './routes/accounts';
 import { adminRoutes } from './routes/admin';
@@ -62,12 +63,20 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     checkQuery(req.query);
     checkBody(req.body);
   });
+  // Checks every route's `platform`, `since` and `until` the same way (after the schemas).
+  const platforms = knownPlatforms(deps.store);
+  app.addHook('preHandler', async (req) => {
+    const q = (req.query ?? {}) as Record<string, unknown>;
+    if (typeof q.platform === 'string') await platforms.check(q.platform);
+    checkDateOrder(q.since, q.until);
+  });
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err instanceof BadRequest) return reply.code(400).send({ error: 'Bad Request', message: err.message });
     if (err.validation) {
-      return reply.code(400).send({ error: 'Bad Request', message: `invalid ${err.validationContext ?? 'request'}: ${err.message}` });
+      return reply.code(400).send({ error: 'Bad Request', message: describeValidation(err.validation, err.validationContext ?? 'request', req.routeOptions.schema) });
     }
+    if (err.statusCode === 404) return reply.code(404).send({ error: 'Not Found', message: err.message });
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) {
       req.log.error({ err }, 'request failed');

@@ -239,7 +239,7 @@ describe('validation', () => {
     expect(nested.json.message).toMatch(/operator/);
     expect((await call('/api/accounts?minScore=2', k)).json.message).toMatch(/minScore/);
     expect((await call('/api/accounts?sort=password', k)).status).toBe(400);
-    expect((await call('/api/accounts?nope=1', k)).json.message).toMatch(/additional/);
+    expect((await call('/api/accounts?nope=1', k)).json.message).toMatch(/unknown query parameter "nope"/);
     expect((await call('/api/accounts?cursor=abc', k)).status).toBe(400);
     expect((await call('/api/rings?since=2026-02-30T99:00', k)).status).toBe(400);
   });

@@ -37,3 +37,33 @@ describe('ISO weeks', () => {
     expect(full.json.empty).toBeNull();
   });
 });
+
+describe('parameter errors', () => {
+  it('names an unknown parameter and lists the allowed ones', async () => {
+    const r = await get('/api/accounts?foo=bar');
+    expect(r.status).toBe(400);
+    expect(r.message).toMatch(/^unknown query parameter "foo"; allowed: .*\bhandle\b.*\bminScore\b.*\bplatform\b/);
+  });
+
+  it('lists the allowed values once instead of repeating "must be equal to constant"', async () => {
+    const r = await get('/api/rings?status=bogus');
+    expect(r.status).toBe(400);
+    expect(r.message).toBe('query parameter "status" must be one of new, in_review, confirmed, dismissed');
+  });
+
+  it('refuses an unknown platform and since after until with 400', async () => {
+    const p = await get('/api/accounts?platform=tiktok');
+    expect(p.status).toBe(400);
+    expect(p.message).toMatch(/^unknown platform "tiktok"; known: .*reddit.*twitter.*web/);
+    expect((await get('/api/accounts?platform=reddit')).status).toBe(200);
+    const d = await get('/api/rings?since=2026-11-20&until=2026-11-01');
+    expect(d.status).toBe(400);
+    expect(d.message).toBe('since (2026-11-20) is after until (2026-11-01): nothing can match');
+  });
+
+  it('answers 404 with a sentence for a ring that does not exist', async () => {
+    const r = await get('/api/rings/ring_doesnotexist');
+    expect(r.status).toBe(404);
+    expect(r.json).toEqual({ error: 'Not Found', message: 'no ring ring_doesnotexist' });
+  });
+});
