@@ -29,15 +29,22 @@ export interface CleaningOptions {
 
 export type RowResult<T> = { ok: true; doc: T; masked?: number } | { ok: false; reason: string };
 
+/** Keys computed so far: every row of a source has the same few names (bounded, for hostile NDJSON). */
+const KEYS = new Map<string, string>();
+
 /** "Case ID" / "caseId" / "case_id" → "case_id". */
 export function columnKey(name: string): string {
-  return name
+  let key = KEYS.get(name);
+  if (key !== undefined) return key;
+  key = name
     .replace(/^\ufeff/, '')
     .trim()
     .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '_')
     .replace(/^_|_$/g, '');
+  if (KEYS.size < 10_000) KEYS.set(name, key);
+  return key;
 }
 
 export function normaliseRow(row: Record<string, unknown>): Record<string, unknown> {
