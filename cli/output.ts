@@ -18,17 +18,28 @@ export function formatTable(rows: Row[], columns?: string[]): string {
     return String(v).replace(/[\r\n\t]+/g, ' ');
   };
   const cells = rows.map((r) => cols.map((c) => cell(r[c])));
-  const widths = cols.map((c, i) => Math.min(60, Math.max(c.length, ...cells.map((r) => r[i].length))));
+  // Columns are capped at 60 characters, except the last: nothing follows it, so it is never cut.
+  const widths = cols.map((c, i) => {
+    const w = Math.max(c.length, ...cells.map((r) => r[i].length));
+    return i === cols.length - 1 ? w : Math.min(60, w);
+  });
   const numeric = cols.map((c) => rows.every((r) => r[c] === undefined || typeof r[c] === 'number'));
   const fmt = (vals: string[]) =>
     vals
       .map((v, i) => {
-        const t = v.length > widths[i] ? `${v.slice(0, widths[i] - 1)}…` : v;
+        const t = v.length > widths[i] ? cut(v, widths[i]) : v;
         return numeric[i] ? t.padStart(widths[i]) : t.padEnd(widths[i]);
       })
       .join('  ')
       .trimEnd();
   return [fmt(cols), fmt(widths.map((w) => '-'.repeat(w))), ...cells.map(fmt)].join('\n');
+}
+
+/** `v` in at most `width` characters, cut at a word boundary when there is one. */
+function cut(v: string, width: number): string {
+  const head = v.slice(0, width - 1);
+  const space = head.lastIndexOf(' ');
+  return `${space > width / 2 ? head.slice(0, space) : head}…`;
 }
 
 export function printTable(rows: Row[], columns?: string[]): void {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { KpiRow } from '../analysis/escalations/kpi';
 import { type Config, loadConfig } from '../config/index';
-import { renderRingReport } from '../reports/index';
+import { renderRingReport, ringReportFile } from '../reports/index';
 import { weeklyReportJob } from '../reports/job';
 import { writeWorldFiles } from '../sim/files';
 import { type Simulator, startSimulator } from '../sim/server';
@@ -223,7 +223,7 @@ export async function runDemo(store: Store, base: Config, opts: DemoOptions, hoo
     for (const ring of top) {
       progress(i++, top.length + 1, `ring ${ring._id}`);
       for (const format of ['html', 'pdf'] as const) {
-        const file = path.join(base.reports.outDir, `ring-${ring._id.replace(/[^A-Za-z0-9_-]/g, '_')}.${format}`);
+        const file = ringReportFile(base.reports.outDir, ring._id, format);
         await mkdir(path.dirname(file), { recursive: true });
         await writeFile(file, await renderRingReport(store, ring._id, format, { chromiumPath: config.web.chromiumPath }));
         reports.push(file);

@@ -1,4 +1,5 @@
 // Public API of the reports module.
+import path from 'node:path';
 export { loadRingReport, NotFound, type RingReportData, type MemberFacts } from './ring-data';
 export { ringReportHtml, ringReportJson } from './ring-html';
 export { indicatorLabel, indicatorValue, featureLabel, productLabel, labelTables } from './labels';
@@ -35,4 +36,9 @@ export async function renderRingReport(store: Store, ringId: string, format: Rin
   const html = ringReportHtml(data);
   if (format === 'html') return Buffer.from(html);
   return htmlToPdf(html, { chromiumPath: opts.chromiumPath, whenBusy: opts.whenBusy });
+}
+
+/** Where a ring report is written by default: `<dir>/<ring id>.<format>` (the demo, the CLI and the API's download name agree). */
+export function ringReportFile(dir: string, ringId: string, format: string): string {
+  return path.join(dir, `${ringId.replace(/[^A-Za-z0-9_-]/g, '_')}.${format}`);
 }

@@ -2,7 +2,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { RING_FORMATS, type RingFormat, renderRingReport } from '../../reports/index';
+import { RING_FORMATS, type RingFormat, renderRingReport, ringReportFile } from '../../reports/index';
 import { loadRingReport } from '../../reports/ring-data';
 import { indicatorLabel, indicatorValue } from '../../reports/labels';
 import { cliActor, writeAudit } from '../../server/audit';
@@ -74,7 +74,7 @@ export function register(program: Command, deps: CliDeps) {
         process.stdout.write(bytes);
         return;
       }
-      const file = path.resolve(opts.out ?? path.join(config.reports.outDir, `${id}.${format}`));
+      const file = path.resolve(opts.out ?? ringReportFile(config.reports.outDir, id, format));
       await mkdir(path.dirname(file), { recursive: true });
       await writeFile(file, bytes);
       output(program.opts().json, { file, bytes: bytes.length, format }, () => process.stdout.write(`${file}\n`));
