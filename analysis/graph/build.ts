@@ -72,7 +72,14 @@ export function buildAccountGraph(
   accounts.forEach((a, i) => accountIndex.set(a._id, i));
   const resolutions = resolutionsBy(posts, (p) => p.platform, (p) => p.createdAt.getTime());
   const resolutionMs = Math.max(1, ...resolutions.values());
-  const windowMs = opts.coordinationWindowMs ?? estimateCoordinationWindow(posts, opts, resolutionMs);
+  // Δ comes from the sources that can show it: dates-only sources (resolution ≥ the
+  // largest Δ) are left out of the estimate, and their times, floored to the date, only
+  // co-occur on the same date whatever Δ the finer sources give (Δ < 1 day); with no finer
+  // source Δ is 0. A crawled Reddit world keeps its minutes-wide Δ next to an imported
+  // review export.
+  const fine = posts.filter((p) => (resolutions.get(p.platform) ?? 1) < opts.maxWindowMs);
+  const fineResolution = Math.max(1, ...[...resolutions.values()].filter((r) => r < opts.maxWindowMs));
+  const windowMs = opts.coordinationWindowMs ?? (fine.length > 0 ? estimateCoordinationWindow(fine, opts, fineResolution) : 0);
   const timeOf = (p: DetectPost) => atResolution(p.createdAt.getTime(), resolutions.get(p.platform) ?? 1);
 
   const pairs = collectCoActions({ posts, accounts, accountIndex, windowMs, opts, timeOf });
