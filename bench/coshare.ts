@@ -45,7 +45,7 @@ interface PeerReport {
   accounts: string[];
 }
 
-function runPeer(file: string, work: string): PeerReport | { error: string } {
+export function runPeer(file: string, work: string): PeerReport | { error: string } {
   const res = spawnSync('python3', [PEER_SCRIPT, file, work], { encoding: 'utf8', timeout: 20 * 60_000, maxBuffer: 64 * 2 ** 20 });
   if (res.error) return { error: `python3 failed: ${res.error.message}` };
   if (res.status !== 0) return { error: `peer exited ${res.status}: ${res.stderr.trim().split('\n').slice(-3).join(' | ')}` };
@@ -57,7 +57,7 @@ function runPeer(file: string, work: string): PeerReport | { error: string } {
 }
 
 /** The file's posts as the import would store them, in memory (rows of one post merged). */
-function postsInMemory(file: string): Post[] {
+export function postsInMemory(file: string): Post[] {
   const raw = readFileSync(file);
   const rows = parse(file.endsWith('.gz') ? gunzipSync(raw) : raw, { columns: true, skip_empty_lines: true }) as Record<string, string>[];
   const columns = resolveColumns(Object.keys(rows[0] ?? {}));
