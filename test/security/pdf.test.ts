@@ -9,7 +9,7 @@ import { useServedWorld } from '../server/world';
 
 const served = useServedWorld();
 
-/** Chromium processes below this process: browsers (no --type=) and all of them. */
+/** Chromium processes below this process: browsers (the main process, without --type=) and all of them. */
 function chromiumBelowUs(): { browsers: number; all: number } {
   const children = new Map<number, number[]>();
   const cmd = new Map<number, string>();
@@ -29,7 +29,7 @@ function chromiumBelowUs(): { browsers: number; all: number } {
     const pid = todo.pop() as number;
     todo.push(...(children.get(pid) ?? []));
     const c = cmd.get(pid) ?? '';
-    if (!/chrom/i.test(c.split(' ')[0])) continue;
+    if (!/\/chrom(e|ium)$/.test(c.split(' ')[0])) continue;
     all++;
     if (!c.includes('--type=')) browsers++;
   }
