@@ -66,6 +66,10 @@ export interface DetectStats extends Record<string, number> {
   learnedScores: number;
   labelledAccounts: number;
   modularity: number;
+  /** Phases: reading posts and accounts (window included), the pure pipeline, writing scores and rings. */
+  readMs: number;
+  pipelineMs: number;
+  writeMs: number;
   durationMs: number;
 }
 
@@ -268,13 +272,18 @@ export async function runDetect(ctx: JobContext, params: DetectParams = {}): Pro
 
   const labels = await decisionLabels(ctx.store, params.labels);
 
+  const readMs = Date.now() - started;
   ctx.progress(2, 4, 'building the account graph and communities');
+  const pipelineStart = Date.now();
   const options: Partial<DetectOptions> = { communities: { resolution: params.resolution ?? cfg.louvainResolution, seed: params.seed ?? cfg.seed } };
   const result = detectRings({ posts, accounts, escalations, previousRings, labels, options });
   if (ctx.signal.aborted) throw new Error('detect cancelled');
 
+  const pipelineMs = Date.now() - pipelineStart;
   ctx.progress(3, 4, `writing ${result.accounts.length} account scores and ${result.rings.length} rings`);
+  const writeStart = Date.now();
   const { newRings, updatedRings, versionedRings } = await writeDetection(ctx.store, result, ctx.runId, new Date(), { since, until });
+  const writeMs = Date.now() - writeStart;
   ctx.progress(4, 4, 'done');
   const stats: DetectStats = {
     since: since.getTime(),
@@ -297,6 +306,9 @@ export async function runDetect(ctx: JobContext, params: DetectParams = {}): Pro
     learnedScores: result.stats.learnedScores,
     labelledAccounts: result.stats.labelledAccounts,
     modularity: result.stats.modularity,
+    readMs,
+    pipelineMs,
+    writeMs,
     durationMs: Date.now() - started,
   };
   const note = coverageNote(stats);
