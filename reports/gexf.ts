@@ -16,6 +16,7 @@ const COLOURS: Record<string, { r: number; g: number; b: number }> = {
  * tab, LF and CR, lone surrogates, U+FFFE/U+FFFF. Handles are attacker-written; a GEXF
  * holding one would not open. They become U+FFFD.
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these characters are what is replaced
 const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 export function xmlSafe(s: string): string {

@@ -95,7 +95,10 @@ export class PdfRenderer {
 
   private release(): void {
     const next = this.waiting.shift();
-    if (next) return next();
+    if (next) {
+      next();
+      return;
+    }
     this.active--;
     if (this.active === 0) {
       this.idle = setTimeout(() => void this.closeIdle(), this.limits.idleMs);
@@ -108,9 +111,10 @@ export class PdfRenderer {
       const launched = chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
       this.browser = launched;
       // A crashed browser is replaced by the next render.
-      launched.then((b) => b.on('disconnected', () => this.browser === launched && (this.browser = undefined))).catch(() => {
+      const forget = () => {
         if (this.browser === launched) this.browser = undefined;
-      });
+      };
+      launched.then((b) => b.on('disconnected', forget)).catch(forget);
     }
     return this.browser;
   }

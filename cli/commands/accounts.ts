@@ -57,6 +57,37 @@ async function scored(store: Store, minScore: number, platform?: string, limit?:
   return store.accounts.find(filter, { sort: { 'suspicion.score': -1, _id: 1 }, limit });
 }
 
+function dateOption(name: string) {
+  return (v: string) => {
+    const d = new Date(v);
+    if (Number.isNaN(d.getTime())) throw new UsageError(`${name} "${v}" is not a date (e.g. 2026-11-01)`);
+    return d;
+  };
+}
+
+/** Accounts with posts about `product` (id or catalogue name/alias) and within the dates. */
+async function accountsPosting(store: Store, f: { product?: string; since?: Date; until?: Date }): Promise<Set<string>> {
+  let products: Set<string> | undefined;
+  if (f.product) {
+    const wanted = f.product.trim().toLowerCase();
+    const named = (await store.products.find({}, { projection: { _id: 1, name: 1, aliases: 1 } }))
+      .filter((p) => p._id.toLowerCase() === wanted || p.name?.toLowerCase() === wanted || (p.aliases ?? []).some((a) => a.toLowerCase() === wanted))
+      .map((p) => p._id);
+    products = new Set([f.product, ...named]);
+  }
+  const out = new Set<string>();
+  for await (const p of store.posts.stream({}, { projection: { accountId: 1, product: 1, createdAt: 1, 'enrichment.products': 1 } })) {
+    if (f.since && p.createdAt < f.since) continue;
+    if (f.until && p.createdAt > f.until) continue;
+    if (products) {
+      const mentioned = [p.product, ...(p.enrichment?.products ?? []).map((m) => m.productId)];
+      if (!mentioned.some((id) => id && products.has(id))) continue;
+    }
+    out.add(p.accountId);
+  }
+  return out;
+}
+
 export function register(program: Command, deps: CliDeps) {
   const accounts = program.command('accounts').description('suspicious accounts: list, show, export');
 
@@ -103,9 +134,19 @@ export function register(program: Command, deps: CliDeps) {
     .description('one row per scored account: CSV header account,platform,score,… (score 0–1), or JSON')
     .option('--min-score <x>', 'only accounts scoring at least x (0–1)', score, 0)
     .option('--format <format>', 'csv or json', 'csv')
-    .action(async (opts: { minScore: number; format: string }) => {
-      if (opts.format !== 'csv' && opts.format !== 'json') throw new Error(`--format must be csv or json, got "${opts.format}"`);
-      const list = await deps.withStore((store) => scored(store, opts.minScore));
+    .option('--platform <platform>', 'only this platform (reddit, twitter, web or an import source)')
+    .option('--product <product>', 'only accounts that posted about this product (id or catalogue name)')
+    .option('--since <date>', 'only accounts with posts on or after this date', dateOption('--since'))
+    .option('--until <date>', 'only accounts with posts on or before this date', dateOption('--until'))
+    .action(async (opts: { minScore: number; format: string; platform?: string; product?: string; since?: Date; until?: Date }) => {
+      if (opts.format !== 'csv' && opts.format !== 'json') throw new UsageError(`--format must be csv or json, got "${opts.format}"`);
+      if (opts.since && opts.until && opts.since > opts.until) throw new UsageError('--since is after --until: nothing can match');
+      const list = await deps.withStore(async (store) => {
+        const all = await scored(store, opts.minScore, opts.platform);
+        if (!opts.product && !opts.since && !opts.until) return all;
+        const posting = await accountsPosting(store, opts);
+        return all.filter((a) => posting.has(a._id));
+      });
       const warning = mixedRunsWarning(list);
       if (warning) process.stderr.write(`warning: ${warning}\n`);
       if (opts.format === 'json' || program.opts().json) {

@@ -13,8 +13,11 @@ export type SortKey = keyof typeof SORT_FIELDS;
 
 /** The fields a list row shows. */
 export type AccountListItem = Pick<Account, '_id' | 'platform' | 'handle' | 'displayName' | 'createdAt' | 'firstSeenAt' | 'lastSeenAt' | 'karma' | 'followers'> & {
-  suspicion: { score: number; ringId?: string; detectedAt: Date; runId?: string };
+  suspicion: { score: number; ringId?: string; detectedAt: Date; runId?: string; top: { name: string; score: number }[] };
 };
+
+/** Indicators a list row names as the reason for a score. */
+export const TOP_INDICATORS = 3;
 
 interface Entry {
   id: string;
@@ -65,7 +68,9 @@ function listItem(a: Account): AccountListItem | undefined {
   if (!s || typeof s.score !== 'number') return undefined;
   const item: Record<string, unknown> = { _id: a._id, platform: a.platform, handle: a.handle };
   for (const k of ['displayName', 'createdAt', 'firstSeenAt', 'lastSeenAt', 'karma', 'followers'] as const) if (a[k] !== undefined) item[k] = a[k];
-  item.suspicion = { score: s.score, ...(s.ringId ? { ringId: s.ringId } : {}), detectedAt: s.detectedAt, ...(s.runId ? { runId: s.runId } : {}) };
+  // The strongest indicators say why the score is what it is (ring membership is shown apart).
+  const top = [...(s.indicators ?? [])].filter((i) => i.name !== 'ring_membership').sort((x, y) => y.score - x.score).slice(0, TOP_INDICATORS).map((i) => ({ name: i.name, score: i.score }));
+  item.suspicion = { score: s.score, ...(s.ringId ? { ringId: s.ringId } : {}), detectedAt: s.detectedAt, ...(s.runId ? { runId: s.runId } : {}), top };
   return item as AccountListItem;
 }
 

@@ -1,8 +1,15 @@
 // Accounts: search and filter (cursor-paged) and the account page.
-import { api } from './api.js';
+import { api, saveDownload } from './api.js';
 import { lineChart } from './charts.js';
 import { indicatorName, indicatorValue } from './labels.js';
 import { clear, everyDay, fmtDate, fmtDay, h, num, table } from './dom.js';
+
+async function downloadCsv(query) {
+  const q = new URLSearchParams(query);
+  q.delete('limit');
+  q.set('format', 'csv');
+  await saveDownload(await api(`/api/accounts?${q}`, { raw: true }), 'accounts.csv');
+}
 
 export async function accountsPage() {
   const params = new URLSearchParams(location.hash.split('?')[1] ?? '');
@@ -37,14 +44,17 @@ export async function accountsPage() {
       { label: 'Account', get: (a) => h('a', { href: `#/accounts/${encodeURIComponent(a._id)}` }, a.handle), sort: (a) => a.handle },
       { label: 'Platform', get: (a) => a.platform, sort: (a) => a.platform },
       { label: 'Score', n: true, get: (a) => num(a.suspicion?.score, 3), sort: (a) => a.suspicion?.score ?? 0 },
+      { label: 'Why', get: (a) => (a.suspicion?.top ?? []).map((t) => indicatorName(t.name)).join('; ') },
       { label: 'Ring', get: (a) => (a.suspicion?.ringId ? h('a', { href: `#/rings/${a.suspicion.ringId}` }, a.suspicion.ringId) : ''), sort: (a) => a.suspicion?.ringId ?? '' },
       { label: 'Created', get: (a) => fmtDay(a.createdAt), sort: (a) => a.createdAt ?? '' },
       { label: 'Last crawled', get: (a) => fmtDay(a.lastSeenAt), sort: (a) => a.lastSeenAt ?? '' },
     ], rows, { sortable: true, empty: 'No accounts match.' }));
   };
   more.addEventListener('click', () => loadPage().catch((e) => results.appendChild(h('p', { class: 'error' }, e.message))));
+  // Every matching account as CSV (the API's format=csv), with the same filters.
+  const csv = h('button', { class: 'secondary', id: 'download-csv', type: 'button', onclick: () => downloadCsv(query).catch((e) => results.appendChild(h('p', { class: 'error' }, e.message))) }, 'Download CSV');
   await loadPage();
-  return h('div', {}, h('h1', {}, 'Accounts'), form, results, h('p', {}, more));
+  return h('div', {}, h('h1', {}, 'Accounts'), form, h('p', {}, csv), results, h('p', {}, more));
 }
 
 export async function accountPage(id) {

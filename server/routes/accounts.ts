@@ -1,6 +1,9 @@
 // Analyst queries over accounts: a filtered, sorted, cursor-paged list of scored
 // accounts, and one account with its posts timeline, scores and evidence.
 import { Type as T } from '@sinclair/typebox';
+import { stringify } from 'csv-stringify/sync';
+import { csvSafe } from '../../analysis/escalations/clean';
+import { indicatorLabel } from '../../reports/labels';
 import { SORT_FIELDS, type SortKey } from '../live/accounts';
 import { decodeCursor, encodeCursor, getPath, type Order } from '../pagination';
 import { Cursor, DocId, Limit, OrderParam, Platform, ProductId, query, RingId, type RoutePlugin, Score } from './common';
@@ -16,7 +19,12 @@ const ListQuery = query({
   order: T.Optional(OrderParam),
   limit: T.Optional(Limit),
   cursor: T.Optional(Cursor),
+  format: T.Optional(T.Union([T.Literal('json'), T.Literal('csv')], { description: 'csv: every matching account (up to 50,000), one row each, for spreadsheets' })),
 });
+
+/** CSV download columns: the CLI export's first ones, then the reasons in words. */
+export const LIST_CSV_COLUMNS = ['account', 'platform', 'score', 'handle', 'ring_id', 'top_indicators', 'detected_at', 'run_id'] as const;
+const CSV_MAX_ROWS = 50_000;
 
 interface ListQ {
   platform?: string;
@@ -29,6 +37,7 @@ interface ListQ {
   order?: Order;
   limit?: number;
   cursor?: string;
+  format?: 'json' | 'csv';
 }
 
 export const accountRoutes: RoutePlugin = async (app, { services }) => {
@@ -46,8 +55,8 @@ export const accountRoutes: RoutePlugin = async (app, { services }) => {
   };
 
   app.get('/accounts', {
-    schema: { tags: ['accounts'], summary: 'scored accounts: filter, sort, cursor pagination', querystring: ListQuery },
-  }, async (req) => {
+    schema: { tags: ['accounts'], summary: 'scored accounts with their strongest indicators: filter, sort, cursor pagination; format=csv downloads them all', querystring: ListQuery },
+  }, async (req, reply) => {
     const q = req.query as ListQ;
     const sort = q.sort ?? 'score';
     const field = SORT_FIELDS[sort];
@@ -56,6 +65,14 @@ export const accountRoutes: RoutePlugin = async (app, { services }) => {
     const after = q.cursor ? decodeCursor(q.cursor, field, order) : undefined;
     await live.fresh(q.product ? ['accounts', 'posts'] : ['accounts']);
     const ids = q.product ? await accountsWithProduct(q.product) : undefined;
+    if (q.format === 'csv') {
+      const all = live.accounts.list({ ...q, ids, sort, order, limit: CSV_MAX_ROWS, after }).items;
+      const rows = all.map((a) => [a._id, a.platform, a.suspicion.score, a.handle, a.suspicion.ringId ?? '', a.suspicion.top.map((t) => indicatorLabel(t.name)).join('; '), new Date(a.suspicion.detectedAt).toISOString(), a.suspicion.runId ?? ''].map(csvSafe));
+      return reply
+        .header('content-type', 'text/csv; charset=utf-8')
+        .header('content-disposition', 'attachment; filename="accounts.csv"')
+        .send(stringify([[...LIST_CSV_COLUMNS], ...rows]));
+    }
     const { items, more } = live.accounts.list({ ...q, ids, sort, order, limit, after });
     const last = items[items.length - 1];
     // Scores of several detect runs in one list are said, not hidden (each item names its runId).

@@ -14,7 +14,7 @@ let outDir: string;
 let outside: string;
 const served = useServedWorld({
   before(w) {
-    outDir = served.w.store.config.reports.outDir;
+    outDir = w.store.config.reports.outDir;
     mkdirSync(outDir, { recursive: true });
     outside = mkdtempSync(path.join(os.tmpdir(), 'ringwatch-outside-'));
     symlinkSync(outside, path.join(outDir, 'escape'));

@@ -35,7 +35,7 @@ afterAll(async () => {
   await w?.store.close();
 });
 
-async function review(base: string, ringId: string, body: unknown): Promise<{ status: number; json: any }> {
+async function review(base: string, ringId: string, body: unknown): Promise<{ status: number; json: { ring?: Ring; message?: string } }> {
   const res = await fetch(`${base}/api/rings/${ringId}/review`, { method: 'PATCH', headers: { 'x-api-key': w.keys.policy, 'content-type': 'application/json' }, body: JSON.stringify(body) });
   return { status: res.status, json: await res.json() };
 }
