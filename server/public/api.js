@@ -34,3 +34,15 @@ export async function api(path, opts = {}) {
 }
 
 export const canReview = () => session.role === 'policy' || session.role === 'admin';
+
+/** Saves the body of a fetched response as a file named `filename` (the browser's download). */
+export async function saveDownload(res, filename) {
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

@@ -1,6 +1,6 @@
 // Rings: a sortable list and the ring page (members, products, timeline, evidence,
 // linked cases, graph, review actions for policy users, history).
-import { api, ApiError, canReview, session } from './api.js';
+import { api, ApiError, canReview, saveDownload, session } from './api.js';
 import { lineChart, ringGraph } from './charts.js';
 import { indicatorName, indicatorValue } from './labels.js';
 import { append, clear, fmtDate, fmtDay, h, num, statusBadge, table } from './dom.js';
@@ -81,16 +81,7 @@ function reviewPanel(ring, reload, flash) {
 }
 
 async function download(ringId, format) {
-  const res = await api(`/api/rings/${encodeURIComponent(ringId)}/report?format=${format}`, { raw: true });
-  const blob = await res.blob();
-  const url = URL.createObjectURL(blob);
-  const a = h('a', {});
-  a.href = url;
-  a.download = `${ringId}.${format}`;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  await saveDownload(await api(`/api/rings/${encodeURIComponent(ringId)}/report?format=${format}`, { raw: true }), `${ringId}.${format}`);
 }
 
 export async function ringPage(id) {

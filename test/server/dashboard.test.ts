@@ -196,6 +196,19 @@ describe('dashboard in Chromium', () => {
     await page.close();
   });
 
+  it('lists accounts with why they score and downloads the list as CSV', async () => {
+    const page = await open();
+    await login(page, w.keys.analyst);
+    await page.goto(`${base}/#/accounts`);
+    await page.waitForSelector('th[data-col="Why"]');
+    const why = await page.$$eval('#account-results tbody tr td:nth-child(4)', (tds) => tds.map((td) => td.textContent ?? ''));
+    expect(why.length).toBeGreaterThan(0);
+    expect(why.every((t) => t.length > 3 && !t.includes('_'))).toBe(true);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-csv')]);
+    expect(download.suggestedFilename()).toBe('accounts.csv');
+    await page.close();
+  });
+
   it('an analyst sees the ring without review actions', async () => {
     const page = await open();
     await login(page, w.keys.analyst);

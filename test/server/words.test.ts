@@ -83,3 +83,33 @@ describe('PDF glyphs', () => {
     expect(execFileSync('pdffonts', [f], { encoding: 'utf8' })).toMatch(/Type 3/);
   }, 60_000);
 });
+
+describe('the account list', () => {
+  it('gives each account its strongest indicators and downloads every match as CSV', async () => {
+    const page = (await call('/api/accounts?limit=500')).json;
+    expect(page.items.length).toBeGreaterThan(0);
+    for (const a of page.items) {
+      expect(a.suspicion.top.length).toBeGreaterThan(0);
+      expect(a.suspicion.top.map((t: { name: string }) => t.name)).not.toContain('ring_membership');
+    }
+    const res = await fetch(`${world.base}/api/accounts?format=csv&platform=${page.items[0].platform}`, { headers: { 'x-api-key': world.w.keys.analyst } });
+    expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
+    const lines = (await res.text()).trim().split('\n');
+    expect(lines[0]).toBe('account,platform,score,handle,ring_id,top_indicators,detected_at,run_id');
+    const samePlatform = page.items.filter((a: { platform: string }) => a.platform === page.items[0].platform);
+    expect(lines.length - 1).toBe(samePlatform.length);
+  });
+
+  it('ringwatch accounts show takes a handle; export filters by platform and product name', async () => {
+    const { execFileSync: run } = await import('node:child_process');
+    const { inject } = await import('vitest');
+    const env = { ...process.env, MONGODB_URI: inject('storeUri'), RINGWATCH_DB: world.w.store.describe().database, RINGWATCH_LOG_LEVEL: 'silent' };
+    const cli = (args: string[]) => run(process.execPath, [path.resolve('bin/ringwatch.mjs'), ...args], { env, encoding: 'utf8', timeout: 120_000 });
+    const ring = (await world.w.store.rings.get(world.w.ringIds[0]))!;
+    const account = (await world.w.store.accounts.get(ring.members[1]))!;
+    expect(cli(['accounts', 'show', account.handle])).toContain(account._id);
+    const csv = cli(['accounts', 'export', '--platform', account.platform, '--product', 'lumera flex r9']).trim().split('\n');
+    expect(csv.length).toBeGreaterThan(1);
+    expect(csv.slice(1).every((l) => l.split(',')[1] === account.platform)).toBe(true);
+  }, 240_000);
+});
