@@ -16,7 +16,7 @@ export function register(program: Command, deps: CliDeps) {
     .command('demo')
     .description('run the whole pipeline against the platform simulator on the embedded store, write reports, then serve the dashboard')
     .option('--seed <n>', 'simulator world seed (same seed, same world)', '7')
-    .option('--scale <scale>', 'small (~5k posts, ~1 min), medium (~100k posts) or large (~1M posts)', 'small')
+    .option('--scale <scale>', 'small (~5k posts, ~3 min), medium (~100k posts) or large (~1M posts)', 'small')
     .option('--fresh', 'drop the ringwatch database first')
     .option('--no-serve', 'exit after the pipeline instead of serving the dashboard')
     .option('--port <port>', 'dashboard/API port (default: config server.port)', (v) => Number.parseInt(v, 10))
