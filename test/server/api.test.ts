@@ -305,7 +305,10 @@ describe('policy review', () => {
     expect(before?.status).toBe('confirmed');
     await runDetect(jobCtx(w.store, 'detect-2'), { window: '400d' });
     const after = await w.store.rings.get(id);
-    expect(after?.runId).toBe('detect-2');
+    // A reviewed ring is never rewritten by a re-run (issue 11.3): the re-score is a new
+    // version the ring points at, the reviewed evidence keeps its run.
+    expect(after?.runId).toBe(before?.runId);
+    expect(after?.rescored?.runId).toBe('detect-2');
     expect(after).toMatchObject({ status: 'confirmed', statusReason: 'template texts and shared codes', version: before?.version, assignee: 'ana' });
     expect(after?.notes).toHaveLength(1);
   });
