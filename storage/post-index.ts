@@ -13,6 +13,8 @@
 // atomic). A `head` document is only a hint where to start. A reader reads the chain in
 // order up to the first missing seq; a post written twice is taken from its last entry.
 // Posts stored before the index existed are indexed once by a scan (`complete` marker).
+// Deleted posts (deleteMany) stay in the index: window reads skip ids that no longer exist,
+// and the span and counts may include them until the database is rebuilt.
 import type { Collection, Document } from 'mongodb';
 import type { Repository } from './repository';
 import type { Post } from './types';
