@@ -1,12 +1,10 @@
 // kill -9 during `import reviews` (issue 14.5): a re-run after the crash must converge to
 // the result of an uninterrupted import, accounts included (they are derived from every
-// row, stored or not, and written at the end).
+// row of the file, whether this run wrote it or found it stored, and written at the end).
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { inject } from 'vitest';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { runImportJob } from '../../jobs/import';
 import type { Store } from '../../storage/store';
 import { testStore } from '../helpers/store';
