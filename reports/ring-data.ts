@@ -101,7 +101,7 @@ export async function loadRingReport(store: Store, ringId: string, opts: { index
   members.sort((x, y) => y.score - x.score || (x._id < y._id ? -1 : 1));
   // Explanations name accounts by handle, not by "twitter:2066213549990954049".
   const handles = new Map(members.map((m) => [m._id, m.handle]));
-  const named = (text: string) => text.replace(/\b(?:reddit|twitter|web):[^\s,;()]+/g, (id) => handles.get(id) ?? id);
+  const named = (text: string) => text.replace(/\b(?:reddit|twitter|web):[^\s,;()]*[^\s,;().]/g, (id) => handles.get(id) ?? id);
   for (const m of members) for (const i of m.indicators) i.explanation = named(i.explanation);
   for (const i of ring.indicators) i.explanation = named(i.explanation);
   for (const l of ring.links) for (const r of l.reasons) r.detail = named(r.detail);

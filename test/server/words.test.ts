@@ -113,3 +113,20 @@ describe('the account list', () => {
     expect(csv.slice(1).every((l) => l.split(',')[1] === account.platform)).toBe(true);
   }, 240_000);
 });
+
+describe('explanations and the weekly report', () => {
+  it('name ring members by handle in explanations and put case counts beside the abuse share', async () => {
+    const ring = (await world.w.store.rings.get(world.w.ringIds[0]))!;
+    // An explanation naming a member by id, as detection writes for accounts it knows no handle of.
+    const [a, b] = ring.members;
+    await world.w.store.rings.upsertMany([{ ...ring, indicators: [...ring.indicators, { name: 'cohesion', value: 1, score: 0.5, explanation: `Linked to ${a} and ${b}.` }] }]);
+    const d = (await call(`/api/rings/${ring._id}`)).json;
+    const texts = [...d.ring.indicators, ...d.members.flatMap((m: { indicators: unknown[] }) => m.indicators)].map((i: { explanation: string }) => i.explanation);
+    for (const t of texts) for (const id of ring.members) expect(t).not.toContain(id);
+    const handles = new Map(d.members.map((m: { _id: string; handle: string }) => [m._id, m.handle]));
+    expect(texts).toContain(`Linked to ${handles.get(a)} and ${handles.get(b)}.`);
+    await world.w.store.rings.upsertMany([ring]);
+    const html = await (await fetch(`${world.base}/api/reports/weekly`, { headers: { 'x-api-key': world.w.keys.policy } })).text();
+    expect(html).toMatch(/\d+ of \d+ assessed cases/);
+  });
+});
