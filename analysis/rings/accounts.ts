@@ -70,12 +70,17 @@ export const DEFAULT_ACCOUNT_SCORE_OPTIONS: AccountScoreOptions = {
  * 0.63 at two occasions. Co-reviews are not: on review sites same-day reviews are common.
  */
 export function coShareEvidence(graph: AccountGraph, id: string): number {
+  return 1 - Math.exp(-coShareOccasions(graph, id) / 2);
+}
+
+/** S: the account's co-share occasions summed over its graph edges (crowd-discounted). */
+export function coShareOccasions(graph: AccountGraph, id: string): number {
   if (!graph.hasNode(id)) return 0;
   let s = 0;
   graph.forEachEdge(id, (_e, attr) => {
     s += attr.reasons.co_share ?? 0;
   });
-  return 1 - Math.exp(-s / 2);
+  return s;
 }
 
 /** ε of a co-action edge of weight w: ½ (no coupling) at w = 0, ¼ at w = 1, ⅛ at w = 3. */
@@ -344,6 +349,16 @@ function explain(
         ? `Linked by co-actions to ${top.length} account(s) (e.g. ${names.join(', ')}); they moved the score ${signed(s.fromNeighbours[i])} in log-odds.`
         : 'No co-action links to other accounts in the window.',
   });
+  const coShares = coShareOccasions(graph, acc._id);
+  if (coShares > 0) {
+    const partners = top.filter((t) => (graph.getEdgeAttribute(graph.edge(acc._id, t.id) as string, 'reasons').co_share ?? 0) > 0).slice(0, 3);
+    out.push({
+      name: 'co_share',
+      value: round(coShares, 2),
+      score: round(coShareEvidence(graph, acc._id), 3),
+      explanation: `Shared the same objects as other accounts within seconds, ${round(coShares, 1)} occasion(s) after crowd discount (e.g. with ${partners.map((t) => ctx.accountById.get(t.id)?.handle ?? t.id).join(', ')}).`,
+    });
+  }
   if (ring) {
     out.push({ name: 'ring_membership', value: round(ring.score, 3), score: round(ring.score, 3), explanation: `Member of ring ${ring.ringId} (ring score ${round(ring.score, 2)}).` });
   }

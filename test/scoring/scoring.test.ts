@@ -177,3 +177,22 @@ describe('belief propagation', () => {
     expect(Math.sign(withGraph.logOdds[row] - alone.logOdds[row])).toBe(Math.sign(withGraph.fromNeighbours[row]));
   });
 });
+
+describe('co-share evidence', () => {
+  it('repeated co-shares raise an account and say so; an account without them has no co_share indicator', () => {
+    const share = (id: string, author: string, object: string, t: number): DetectPost => ({ _id: id, platform: 'x' as never, accountId: `x:${author}`, author, createdAt: new Date(t), objects: [object] });
+    const posts: DetectPost[] = [];
+    for (let k = 0; k < 4; k++) {
+      posts.push(share(`a${k}`, 'a', `url:${k}`, T0 + k * 3_600_000), share(`b${k}`, 'b', `url:${k}`, T0 + k * 3_600_000 + 3_000));
+      posts.push(share(`c${k}`, 'c', `url:c${k}`, T0 + k * 3_600_000 + 60_000));
+    }
+    const accounts = [...new Set(posts.map((p) => p.accountId))].map((id) => ({ _id: id, platform: 'x' as never, handle: id.slice(2) }));
+    const built = buildAccountGraph(posts, accounts, { edgeQuantile: 0 });
+    const { accounts: scored } = scoreAccounts(buildContext(built.posts, built.accounts), built.graph, new Map());
+    const a = scored.find((s) => s.accountId === 'x:a');
+    const c = scored.find((s) => s.accountId === 'x:c');
+    expect(a?.indicators.find((i) => i.name === 'co_share')?.value).toBeGreaterThan(1);
+    expect(c?.indicators.some((i) => i.name === 'co_share')).toBe(false);
+    expect(a?.own ?? 0).toBeGreaterThan(c?.own ?? 1);
+  });
+});
