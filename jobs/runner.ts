@@ -43,7 +43,7 @@ export async function runJob<P extends object, R extends object>(
   // Refused before anything is recorded: a bad parameter is the caller's error, not a failed run.
   params = checkJobParams(job, params, { config, trigger: opts.trigger });
   const runId = opts.runId ?? `${job.name}:${new Date().toISOString()}:${randomUUID().slice(0, 8)}`;
-  await markStaleRuns(store).catch((err) => opts.log.warn({ err: (err as Error).message }, 'could not check for stale runs'));
+  await sweepStaleRunsNowAndThen(store).catch((err) => opts.log.warn({ err: (err as Error).message }, 'could not check for stale runs'));
   const startedAt = new Date();
   await store.runs.upsertMany([
     {
@@ -96,6 +96,21 @@ export async function runJob<P extends object, R extends object>(
     }).catch(() => {});
     throw err;
   }
+}
+
+/**
+ * The sweep on job start, at most once a minute per process: it reads every `running` run
+ * (a scan on FerretDB, which grows with the runs collection), and a distributed crawl starts
+ * a job per unit batch — sweeping on each one stalled two workers' crawls mid-run
+ * (test/faults/workers.test.ts: windows of 19–23 of 30 requests). The server sweeps on start.
+ */
+const STALE_SWEEP_EVERY_MS = 60_000;
+let lastSweep = 0;
+async function sweepStaleRunsNowAndThen(store: Store): Promise<void> {
+  const now = Date.now();
+  if (now - lastSweep < STALE_SWEEP_EVERY_MS) return;
+  lastSweep = now;
+  await markStaleRuns(store, now);
 }
 
 /**
