@@ -92,7 +92,9 @@ describe('login cost', () => {
     console.log(`valid keys' first requests: ${attacked.map((a) => a.ms.toFixed(0)).join(', ')} ms under attack vs ${median(quiet).toFixed(0)} ms quiet; attackers got ${counts[401]} × 401, ${counts[429]} × 429`);
     for (const a of attacked) expect(a.status).toBe(200);
     expect(counts.other).toBe(0);
-    // Unprotected, 32 attackers keep ~8 hashes queued per pool thread ahead of it (≥ 8x quiet).
-    expect(ms).toBeLessThan(4 * median(quiet) + 200);
+    // Unprotected, 32 attackers keep ~8 hashes queued per pool thread ahead of it: measured
+    // 3.2–4.3 s before the fix; with it 90–560 ms, the upper end when the other test worker
+    // shares the 2 cores (a fresh-clone CI run saw a median of 347 ms against a 321 ms bound).
+    expect(ms).toBeLessThan(4 * median(quiet) + 600);
   }, 60_000);
 });
