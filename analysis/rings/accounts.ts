@@ -27,7 +27,7 @@
 import type { Indicator } from '../../storage/types';
 import type { AccountGraph } from '../graph/build';
 import { describeResolution } from '../graph/resolution';
-import { ACCOUNT_FEATURES, type BehaviourFeatures, behaviourFeatures, PRODUCT_FEATURES, REVIEW_FEATURES } from '../scoring/behaviour';
+import { ACCOUNT_FEATURES, type BehaviourFeatures, behaviourFeatures, PRODUCT_FEATURES, REVIEW_FEATURES, reviewFeatureTotals } from '../scoring/behaviour';
 import { applyCombiner, combinerRow, trainCombiner } from '../scoring/combiner';
 import { beliefPropagation, type LbpOptions, type MrfEdges } from '../scoring/lbp';
 import { combineRanks, rankSuspicion, sigmoid, withEvidence } from '../scoring/prior';
@@ -309,18 +309,7 @@ function explain(
   });
   // The reviews' side: what SpEagle's review nodes saw.
   if (idx.length > 0) {
-    const col = (key: string) => s.features.reviews.columns[REVIEW_FEATURES.findIndex((f) => f.key === key)];
-    const share = (key: string) => {
-      const c = col(key);
-      let n = 0;
-      let on = 0;
-      for (const p of idx) {
-        if (Number.isNaN(c[p])) continue;
-        n++;
-        on += c[p];
-      }
-      return { n, on };
-    };
+    const share = (key: string) => reviewFeatureTotals(s.features, key, idx);
     const ext = share('EXT');
     if (ext.n > 0) out.push({ name: 'extreme_ratings', value: round(ext.on / ext.n, 3), score: round(ext.on / ext.n, 3), explanation: `${ext.on} of ${ext.n} ratings are 1 or 5 stars.` });
     const etf = share('ETF');

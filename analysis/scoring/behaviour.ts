@@ -89,6 +89,19 @@ export interface BehaviourFeatures {
   rd: Float64Array;
 }
 
+/** Over the given posts: how many have review feature `key` (n), and its sum over them (on). */
+export function reviewFeatureTotals(f: BehaviourFeatures, key: string, posts: readonly number[]): { n: number; on: number } {
+  const c = f.reviews.columns[REVIEW_FEATURES.findIndex((s) => s.key === key)];
+  let n = 0;
+  let on = 0;
+  for (const p of posts) {
+    if (Number.isNaN(c[p])) continue;
+    n++;
+    on += c[p];
+  }
+  return { n, on };
+}
+
 export const DAY_MS = 86_400_000;
 const BETA_DEV = 0.63;
 const BETA_ETF = 0.69;

@@ -23,7 +23,7 @@ import { applyCalibration, fitPlatt, type PlattCalibration } from '../escalation
 import { fitLogistic, type LogisticModel, logit as modelLogit } from '../escalations/logistic';
 import type { AccountScoring } from '../rings/accounts';
 import type { DetectionContext } from '../rings/context';
-import { ACCOUNT_FEATURES, REVIEW_FEATURES } from './behaviour';
+import { ACCOUNT_FEATURES, REVIEW_FEATURES, reviewFeatureTotals } from './behaviour';
 import { logit } from './prior';
 
 /** Fewer labelled accounts of either class than this: no combiner, the unsupervised score stands. */
@@ -62,16 +62,8 @@ export function combinerRow(ctx: DetectionContext, s: AccountScoring, i: number,
     x.push(Number.isNaN(r) ? 0.5 : r, Number.isNaN(r) ? 0 : 1);
   }
   const idx = ctx.postsByAccount.get(ctx.accounts[i]._id) ?? [];
-  const review = (key: string) => s.features.reviews.columns[REVIEW_FEATURES.findIndex((f) => f.key === key)];
   const share = (key: string) => {
-    const c = review(key);
-    let n = 0;
-    let on = 0;
-    for (const p of idx) {
-      if (Number.isNaN(c[p])) continue;
-      n++;
-      on += c[p];
-    }
+    const { n, on } = reviewFeatureTotals(s.features, key, idx);
     return n > 0 ? on / n : 0;
   };
   let mean = 0;
