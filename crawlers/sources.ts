@@ -1,10 +1,10 @@
 // Builds the configured sources; says plainly what is missing for a platform.
 import type { Config } from '../config/index';
 import type { GateFactory } from './rate-gate';
-import { RedditSource, redditCredentials } from './reddit';
+import { RedditSource, redditCredentials } from './platforms/reddit/source';
 import type { CrawlPlatform, Source } from './source';
-import { TwitterSource } from './twitter';
-import { WebSource } from './web';
+import { TwitterSource } from './platforms/twitter/source';
+import { WebSource } from './platforms/web/source';
 
 /** Why a platform cannot be crawled with this configuration, or null when it can. */
 export function whyNotConfigured(config: Config, platform: CrawlPlatform): string | null {

@@ -3,7 +3,7 @@
 import pino from 'pino';
 import { loadConfig } from '../../config/index';
 import { crawlSource } from '../../crawlers/engine';
-import { RedditSource } from '../../crawlers/reddit';
+import { RedditSource } from '../../crawlers/platforms/reddit/source';
 import { openStore } from '../../storage/store';
 
 const env = process.env;

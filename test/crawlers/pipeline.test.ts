@@ -5,7 +5,7 @@
 // and the next crawl goes on from there to exactly the simulator's set.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SourcePage } from '../../crawlers/source';
-import { TwitterSource } from '../../crawlers/twitter';
+import { TwitterSource } from '../../crawlers/platforms/twitter/source';
 import { type Simulator, startSimulator } from '../../sim';
 import { testStore } from '../helpers/store';
 import { crawl, simConfig } from './helpers';

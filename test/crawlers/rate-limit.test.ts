@@ -2,8 +2,8 @@
 // allowed requests used over a long crawl, a 429 storm waited out rather than hammered.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countsPerFixedWindow, maxInSlidingWindow, type Simulator, startSimulator } from '../../sim';
-import { RedditSource } from '../../crawlers/reddit';
-import { TwitterSource } from '../../crawlers/twitter';
+import { RedditSource } from '../../crawlers/platforms/reddit/source';
+import { TwitterSource } from '../../crawlers/platforms/twitter/source';
 import { readWindow } from '../../crawlers/rate-gate';
 import { testStore } from '../helpers/store';
 import { crawl, REDDIT_ENV, simConfig } from './helpers';

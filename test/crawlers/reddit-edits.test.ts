@@ -3,7 +3,7 @@
 // /api/info request per unit, counted in the run's requests (and so in its budget).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../config/index';
-import { RedditSource } from '../../crawlers/reddit';
+import { RedditSource } from '../../crawlers/platforms/reddit/source';
 import { type Simulator, startSimulator } from '../../sim';
 import { testStore } from '../helpers/store';
 import { crawl, REDDIT_ENV, simConfig, smallSubreddits } from './helpers';

@@ -5,7 +5,7 @@
 // all of its submissions and the private one is the run's "not accessible", not an error.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RedditSource } from '../../crawlers/reddit';
+import { RedditSource } from '../../crawlers/platforms/reddit/source';
 import { type Simulator, startSimulator } from '../../sim';
 import { testStore } from '../helpers/store';
 import { crawl, REDDIT_ENV, simConfig, storedPosts } from './helpers';

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { main } from '../../cli/main';
 import type { Config } from '../../config/index';
 import { DEFAULT_READ_AHEAD } from '../../crawlers/engine';
-import { checkUserAgent, MORE_REQUESTS_PER_THREAD, RedditSource } from '../../crawlers/reddit';
+import { checkUserAgent, MORE_REQUESTS_PER_THREAD, RedditSource } from '../../crawlers/platforms/reddit/source';
 import { crawlJob } from '../../jobs/crawl';
 import { runJob } from '../../jobs/runner';
 import { type Simulator, startSimulator } from '../../sim';

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Config } from '../../config/index';
 import type { RateGate } from '../../crawlers/rate-gate';
-import { RedditSource } from '../../crawlers/reddit';
+import { RedditSource } from '../../crawlers/platforms/reddit/source';
 import type { Post } from '../../storage/types';
 import { type RedditReplay, startRedditReplay } from '../helpers/replay';
 import { testConfig, testStore } from '../helpers/store';

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Config } from '../../config/index';
 import type { RateGate } from '../../crawlers/rate-gate';
-import { TwitterSource } from '../../crawlers/twitter';
+import { TwitterSource } from '../../crawlers/platforms/twitter/source';
 import type { Post } from '../../storage/types';
 import { cassette } from '../helpers/replay';
 import { loadVcr } from '../helpers/replay/vcr-yaml';

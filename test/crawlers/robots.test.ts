@@ -1,9 +1,9 @@
-// robots.txt matching (crawlers/robots.ts, issue 14.4): linear in the path whatever the
+// robots.txt matching (crawlers/platforms/web/robots.ts, issue 14.4): linear in the path whatever the
 // pattern (no backtracking regex), with Google's semantics — "*" any run, final "$" the
 // end, longest rule wins, Allow wins ties. Checked against a regex reference on small inputs.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseRobots, robotsAllows, robotsMatch, type RobotsRules } from '../../crawlers/robots';
+import { parseRobots, robotsAllows, robotsMatch, type RobotsRules } from '../../crawlers/platforms/web/robots';
 
 /** Reference: the pattern as a regular expression (exponential in the worst case, fine on small inputs). */
 function refMatch(path: string, pattern: string): boolean {

@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAccountGraph } from '../../analysis/graph/build';
 import type { DetectPost } from '../../analysis/graph/types';
-import { TwitterSource } from '../../crawlers/twitter';
-import { snowflakeTime } from '../../crawlers/twitter-posts';
+import { TwitterSource } from '../../crawlers/platforms/twitter/source';
+import { snowflakeTime } from '../../crawlers/platforms/twitter/posts';
 import { type Simulator, startSimulator } from '../../sim';
 import { tweetHasPhoto } from '../../sim/twitter';
 import type { Post } from '../../storage/types';

@@ -1,10 +1,10 @@
-// The web crawler checks every redirect hop against the allowlist (crawlers/web.ts
+// The web crawler checks every redirect hop against the allowlist (crawlers/platforms/web/source.ts
 // fetches each browser request itself without following redirects): a redirect
 // inside the allowlist is followed and its reviews stored.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSource } from '../../crawlers/web';
+import { WebSource } from '../../crawlers/platforms/web/source';
 import { type Simulator, startSimulator } from '../../sim';
 import { testStore } from '../helpers/store';
 import { crawl, simConfig } from './helpers';

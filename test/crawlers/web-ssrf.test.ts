@@ -7,7 +7,7 @@ import dgram from 'node:dgram';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RefusedUrlError, WebSource } from '../../crawlers/web';
+import { RefusedUrlError, WebSource } from '../../crawlers/platforms/web/source';
 import { testConfig, testStore } from '../helpers/store';
 import { crawl } from './helpers';
 

@@ -1,8 +1,8 @@
 // The review-page crawler in real Chromium against the simulator's review site.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../sim';
-import { RefusedUrlError, WebSource } from '../../crawlers/web';
-import { parseRobots, robotsAllows } from '../../crawlers/robots';
+import { RefusedUrlError, WebSource } from '../../crawlers/platforms/web/source';
+import { parseRobots, robotsAllows } from '../../crawlers/platforms/web/robots';
 import { testStore } from '../helpers/store';
 import { crawl, simConfig } from './helpers';
 

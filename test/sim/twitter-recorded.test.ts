@@ -25,7 +25,7 @@ function shape(v: unknown, prefix = '', out = new Map<string, Set<string>>()): M
   return out;
 }
 
-/** The fields of a search answer crawlers/twitter-posts.ts and crawlers/twitter.ts read. */
+/** The fields of a search answer crawlers/platforms/twitter/posts.ts and source.ts read. */
 const READ = [
   'data[].id',
   'data[].text',

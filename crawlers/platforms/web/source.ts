@@ -6,14 +6,14 @@
 // review pages are followed through rel="next" pagination, newest first.
 import { createHash } from 'node:crypto';
 import { type Browser, type BrowserContext, chromium, type Frame, type Page } from 'playwright-core';
-import { isoWeek } from '../analysis/time';
-import type { Config } from '../config/index';
-import type { Account, Post } from '../storage/types';
-import { passStep } from './cursor';
-import { httpGetChecked } from './http';
-import { type GateAnswer, type GateFactory, GateSet, localGates, type RequestGate, TransientError } from './rate-gate';
+import { isoWeek } from '../../../analysis/time';
+import type { Config } from '../../../config/index';
+import type { Account, Post } from '../../../storage/types';
+import { passStep } from '../../cursor';
+import { httpGetChecked } from '../../http';
+import { type GateAnswer, type GateFactory, GateSet, localGates, type RequestGate, TransientError } from '../../rate-gate';
 import { parseRobots, type RobotsRules, robotsAllows } from './robots';
-import { type CrawlUnit, PageCapReached, type Source, type SourcePage, type UnitContext } from './source';
+import { type CrawlUnit, PageCapReached, type Source, type SourcePage, type UnitContext } from '../../source';
 
 export const WEB_USER_AGENT = 'ringwatch/0.1 (+review-ring research crawler)';
 /**

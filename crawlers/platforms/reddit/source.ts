@@ -4,13 +4,13 @@
 // base URL (snoowrap hard-codes https://oauth.<domain>). Listings are parsed from the raw
 // JSON: snoowrap's lazy objects are thenables its .d.ts cannot await (TS1062) and cost CPU.
 import Snoowrap from 'snoowrap';
-import { isoWeek } from '../analysis/time';
-import type { Config } from '../config/index';
-import type { Account, CrawlState, Post } from '../storage/types';
-import { passStep } from './cursor';
-import { httpRequest, jsonAnswer } from './http';
-import { CrawlRequestError, type GateFactory, localGates, type RequestGate } from './rate-gate';
-import { type CrawlUnit, type Source, type SourcePage, type UnitContext, type UnitCursor, UnitNotAccessible } from './source';
+import { isoWeek } from '../../../analysis/time';
+import type { Config } from '../../../config/index';
+import type { Account, CrawlState, Post } from '../../../storage/types';
+import { passStep } from '../../cursor';
+import { httpRequest, jsonAnswer } from '../../http';
+import { CrawlRequestError, type GateFactory, localGates, type RequestGate } from '../../rate-gate';
+import { type CrawlUnit, type Source, type SourcePage, type UnitContext, type UnitCursor, UnitNotAccessible } from '../../source';
 
 export interface RedditCredentials {
   clientId: string;

@@ -15,8 +15,8 @@
 //    version is one post, `twitter:<first id>`, holding the newest text seen;
 //  - an answer can lack fields that were asked for: such tweets are refused with a reason
 //    (no 1970 dates, no `twitter:undefined` accounts).
-import { isoWeek } from '../analysis/time';
-import type { Account, Post, PostReference } from '../storage/types';
+import { isoWeek } from '../../../analysis/time';
+import type { Account, Post, PostReference } from '../../../storage/types';
 
 export interface XUrlEntity {
   url?: string;

@@ -6,13 +6,13 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import { ApiPartialResponseError, ApiRequestError, ApiResponseError, TwitterApi } from 'twitter-api-v2';
-import type { Config } from '../config/index';
-import type { CrawlState, Post } from '../storage/types';
-import { passStep } from './cursor';
-import { type GateAnswer, type GateFactory, GateSet, localGates, type RequestGate, TransientError } from './rate-gate';
-import type { CrawlUnit, Source, SourcePage, UnitContext } from './source';
-import { pagePosts, snowflakeTime, toAccount, type XPage, type XTweet, type XUser } from './twitter-posts';
-import { refusedBoundMoment, restartAfterRefusal, type SearchStart, searchStart, sinceAfterPass } from './twitter-window';
+import type { Config } from '../../../config/index';
+import type { CrawlState, Post } from '../../../storage/types';
+import { passStep } from '../../cursor';
+import { type GateAnswer, type GateFactory, GateSet, localGates, type RequestGate, TransientError } from '../../rate-gate';
+import type { CrawlUnit, Source, SourcePage, UnitContext } from '../../source';
+import { pagePosts, snowflakeTime, toAccount, type XPage, type XTweet, type XUser } from './posts';
+import { refusedBoundMoment, restartAfterRefusal, type SearchStart, searchStart, sinceAfterPass } from './window';
 
 // edit_controls says until when a tweet can still change (edits are re-fetched, below).
 const TWEET_FIELDS = 'created_at,author_id,conversation_id,in_reply_to_user_id,referenced_tweets,entities,public_metrics,lang,edit_controls';

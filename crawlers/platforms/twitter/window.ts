@@ -4,8 +4,8 @@
 // to at least the moment the pass started (a tweet id is a snowflake, so a moment has an
 // id), found it anything or not. When it has aged out anyway, the pass restarts from the
 // oldest moment recent search still holds, and says which stretch it could not reach.
-import type { CrawlState } from '../storage/types';
-import { snowflakeAt, snowflakeTime } from './twitter-posts';
+import type { CrawlState } from '../../../storage/types';
+import { snowflakeAt, snowflakeTime } from './posts';
 
 /** How far back recent search reaches (X API v2 documentation). */
 export const RECENT_SEARCH_DAYS = 7;
