@@ -123,7 +123,7 @@ export async function crawlSource(source: Source, opts: EngineOptions): Promise<
   };
   const spend = () => {
     const b = opts.budget;
-    if (!b || !b.max) return;
+    if (!b?.max) return;
     if (b.used >= b.max) throw new BudgetExhausted(b.max);
     b.used++;
   };

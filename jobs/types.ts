@@ -5,10 +5,8 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/index';
 import type { Store } from '../storage/store';
 
-export interface Progress {
-  /** Report progress; `total` may be unknown. Cheap to call often. */
-  (done: number, total?: number, message?: string): void;
-}
+/** Report progress; `total` may be unknown. Cheap to call often. */
+export type Progress = (done: number, total?: number, message?: string) => void;
 
 export interface JobContext {
   store: Store;

@@ -88,7 +88,10 @@ export class PostIndex {
 
   private add(m: Map<string, PostRef[]>, k: string, ref: PostRef) {
     let list = m.get(k);
-    if (!list) m.set(k, (list = []));
+    if (!list) {
+      list = [];
+      m.set(k, list);
+    }
     list.push(ref);
     this.unsorted.add(list);
   }

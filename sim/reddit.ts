@@ -539,7 +539,7 @@ export function createRedditSim(options: RedditSimOptions): RedditSim {
         let focus: RedditComment | undefined;
         if (m[2]) {
           const t = index.things.get(`t1_${m[2]}`);
-          if (!t || t.kind !== 't1' || t.c.linkId !== s.id) return notFound();
+          if (t?.kind !== 't1' || t.c.linkId !== s.id) return notFound();
           focus = t.c;
         }
         return json(200, [listing([t3(s, raw)], null, null), listing(commentTree(s.id, req, raw, focus), null, null)]);
@@ -563,7 +563,7 @@ export function createRedditSim(options: RedditSimOptions): RedditSim {
         const things: unknown[] = [];
         for (const id of ids) {
           const t = index.things.get(`t1_${id}`);
-          if (!t || t.kind !== 't1' || t.c.linkId !== linkId) continue;
+          if (t?.kind !== 't1' || t.c.linkId !== linkId) continue;
           for (const c of onlyAsked ? [t.c] : subtree(t.c)) {
             if (seen.has(c.id)) continue;
             seen.add(c.id);

@@ -33,6 +33,7 @@ export function normaliseText(raw: string): string {
   return decodeHtmlEntities(raw)
     .normalize('NFC')
     .replace(/[\u200b-\u200d\ufeff]/g, '')
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is what this line is for
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '')
     .replace(/[\s\u00a0\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/g, ' ')
     .trim();

@@ -69,7 +69,7 @@ export function buildAccountGraph(
   const posts = sortPosts(inputPosts);
   const accounts = completeAccounts(posts, inputAccounts);
   const accountIndex = new Map<string, number>();
-  accounts.forEach((a, i) => accountIndex.set(a._id, i));
+  for (const [i, a] of accounts.entries()) accountIndex.set(a._id, i);
   const resolutions = resolutionsBy(posts, (p) => p.platform, (p) => p.createdAt.getTime());
   const resolutionMs = Math.max(1, ...resolutions.values());
   // Δ comes from the sources that can show it: dates-only sources (resolution ≥ the

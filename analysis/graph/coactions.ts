@@ -240,7 +240,7 @@ export function collectCoActions(input: CoActionInput): Map<number, PairEvidence
     if (acc !== undefined) postAccount.set(p._id, acc);
   });
   const byReference = new Map<string, number>();
-  accounts.forEach((a, i) => byReference.set(referenceKey(a.platform, a.handle), i));
+  for (const [i, a] of accounts.entries()) byReference.set(referenceKey(a.platform, a.handle), i);
   for (const p of posts) {
     const from = accountIndex.get(p.accountId);
     if (from === undefined) continue;

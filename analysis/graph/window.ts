@@ -29,7 +29,10 @@ export function estimateCoordinationWindow(
   for (const p of posts) {
     for (const prod of postProducts(p)) {
       let list = times.get(prod);
-      if (!list) times.set(prod, (list = []));
+      if (!list) {
+        list = [];
+        times.set(prod, list);
+      }
       list.push(p.createdAt.getTime());
     }
   }

@@ -5,7 +5,7 @@
 import type { Product } from '../../storage/types';
 import { type CatalogueIndex, compileCatalogue, matchCatalogue } from './catalogue';
 import { extractAccountRefs, extractCodes, extractOrderIds, extractUrls, unique } from './patterns';
-import { installRingwatchPlugin, PERSON, PRODUCT_TYPES, type RingwatchView, tagLight } from './plugin';
+import { installRingwatchPlugin, PERSON, PRODUCT_TYPES, tagLight } from './plugin';
 import { candidateKey, foldText, normWords, singular } from './text';
 
 const nlp = installRingwatchPlugin();
@@ -66,7 +66,8 @@ const SENTENCE_SPLIT = /(?<=[.!?])\s+|\n+/;
 const CURRENCY_RE = /[$€£¥]|\b(?:usd|eur|gbp|dollars?|bucks|euros?|pounds?|quid)\b/i;
 const INNER_CAPITAL_RE = /[\s(“"'-][A-Z][A-Za-z0-9]/;
 const FIRST_WORD_RE = /^\W*([A-Za-z]+)/;
-const lexicon = ((nlp as any).world().model.one.lexicon ?? {}) as Record<string, string | string[]>;
+// compromise's types do not declare world(); its lexicon maps a word to its tag(s).
+const lexicon = ((nlp as unknown as { world(): { model: { one: { lexicon?: Record<string, string | string[]> } } } }).world().model.one.lexicon ?? {});
 const NAME_TAGS = /Organization|Person|FirstName|LastName|Place|Country|City|Region|ProperNoun/;
 
 function openerMayBeName(sentence: string): boolean {
@@ -98,7 +99,7 @@ export function createEntityExtractor(catalogue: readonly Product[] | CatalogueI
 }
 
 export function extractEntities(text: string, index: CatalogueIndex): Entities {
-  if (!text || !text.trim()) return { ...EMPTY_ENTITIES, products: [], mentions: [], orderIds: [], urls: [], codes: [], money: [], people: [], organisations: [] };
+  if (!text?.trim()) return { ...EMPTY_ENTITIES, products: [], mentions: [], orderIds: [], urls: [], codes: [], money: [], people: [], organisations: [] };
 
   const urls = unique(extractUrls(text));
   // URLs contain things that look like handles, codes and ids; the rest of the text is

@@ -50,7 +50,7 @@ export function installRingwatchPlugin(): typeof nlp {
   nlp.plugin({
     tags: { ProductType: { isA: 'Noun' } },
     words,
-    api: (View: any) => {
+    api: (View: { prototype: { productPhrases?: (this: View) => unknown } }) => {
       View.prototype.productPhrases = function productPhrases(this: View) {
         // compromise's matcher does not backtrack, so no optional term may precede #ProductType.
         return this.match(`${BRAND}+ ${MODEL_TOKEN}+ #ProductType?`)

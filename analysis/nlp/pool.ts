@@ -115,7 +115,7 @@ export async function createEnrichPool(catalogue: readonly Product[], opts: Pool
           }
         }),
       );
-      chunks.forEach((chunk, c) => chunk.forEach((it, j) => out.set(it.id, results[c][j])));
+      for (const [c, chunk] of chunks.entries()) for (const [j, it] of chunk.entries()) out.set(it.id, results[c][j]);
       return out;
     },
     async close() {

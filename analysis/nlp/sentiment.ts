@@ -96,7 +96,7 @@ function blend(winkScore: number, text: string): number {
  * stated rating in one sentence moves the post as much as its sentence's share.
  */
 export function analyseSentiment(text: string | undefined | null): TextSentiment {
-  if (!text || !text.trim()) return { score: 0, sentences: [] };
+  if (!text?.trim()) return { score: 0, sentences: [] };
   const its = engine().its;
   const doc = engine().readDoc(text);
   const sentences: SentenceSentiment[] = [];

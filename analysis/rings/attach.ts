@@ -149,7 +149,7 @@ export interface WeightIndex {
 
 export function weightIndex(ids: readonly string[], graph: AccountGraph, weak: { a: Int32Array; b: Int32Array; weight: Float32Array }): WeightIndex {
   const index = new Map<string, number>();
-  ids.forEach((id, i) => index.set(id, i));
+  for (const [i, id] of ids.entries()) index.set(id, i);
   const ea: number[] = Array.from(weak.a);
   const eb: number[] = Array.from(weak.b);
   const ew: number[] = Array.from(weak.weight);

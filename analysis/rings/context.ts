@@ -62,13 +62,13 @@ export function buildContext(posts: readonly DetectPost[], accounts: readonly De
 }
 
 export function hasText(p: DetectPost): boolean {
-  return Boolean((p.text && p.text.trim()) || (p.title && p.title.trim()));
+  return Boolean(p.text?.trim() || p.title?.trim());
 }
 
 export const DAY_MS = 86_400_000;
 
 export function clamp01(x: number): number {
-  return x < 0 ? 0 : x > 1 ? 1 : x;
+  return Math.min(1, Math.max(0, x));
 }
 
 /** Weighted mean of indicator scores, each weight taken from `weights` (missing = 1). */

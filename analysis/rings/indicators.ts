@@ -41,7 +41,10 @@ export function groupFacts(members: readonly string[], ctx: DetectionContext): G
     for (const i of ctx.postsByAccount.get(m) ?? []) {
       for (const prod of ctx.productsOfPost[i]) {
         let s = count.get(prod);
-        if (!s) count.set(prod, (s = new Set()));
+        if (!s) {
+          s = new Set();
+          count.set(prod, s);
+        }
         s.add(m);
       }
     }

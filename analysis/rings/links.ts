@@ -76,7 +76,10 @@ export function linkRing(ring: LinkableRing, index: EscalationIndex, options: Pa
   const reasons = new Map<string, { esc: LinkableEscalation; list: EscalationLink['reasons'] }>();
   const add = (e: LinkableEscalation, kind: string, detail: string, strength: number) => {
     let r = reasons.get(e._id);
-    if (!r) reasons.set(e._id, (r = { esc: e, list: [] }));
+    if (!r) {
+      r = { esc: e, list: [] };
+      reasons.set(e._id, r);
+    }
     if (!r.list.some((x) => x.kind === kind)) r.list.push({ kind, detail, strength });
   };
   const handles = new Map<string, string>();

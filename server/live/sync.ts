@@ -89,7 +89,10 @@ export class LiveSync {
     for (const c of collections) {
       const st = this.states.get(c);
       if (!st) throw new Error(`no live view of ${c}`);
-      if (st.view.needsInitialLoad && !st.loaded) await (st.ready ??= this.initialLoad(st));
+      if (st.view.needsInitialLoad && !st.loaded) {
+        st.ready ??= this.initialLoad(st);
+        await st.ready;
+      }
     }
     const last = this.lastCompleted;
     if (last && last.tick > this.localWriteTick && Date.now() - last.startedAt < MAX_LAG_MS) return;

@@ -44,7 +44,10 @@ describe('resumable passes', () => {
         (n, size, crashes, added) => {
           let t = 1_000_000;
           let counter = 0;
-          const mk = () => ({ id: `i${counter++}`, createdAt: new Date((t += 1000)) });
+          const mk = () => {
+            t += 1000;
+            return { id: `i${counter++}`, createdAt: new Date(t) };
+          };
           const all: Item[] = [];
           for (let i = 0; i < n; i++) all.unshift(mk());
           const seen = new Set<string>();

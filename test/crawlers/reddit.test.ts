@@ -209,7 +209,7 @@ describe('reddit crawl', () => {
     const store = await testStore();
     const sub = smallSubreddits(sim, 3)[2];
     try {
-      const { link, chain } = replyChain(sub, 23, (i) => (i % 2 ? 'deep_poster' : 'deep_replier'));
+      const { chain } = replyChain(sub, 23, (i) => (i % 2 ? 'deep_poster' : 'deep_replier'));
       sim.reddit.sim.deleteItem(chain[15].replace('reddit:', ''), 'account');
       sim.resetStats();
       const report = await crawl(source(simConfig(sim, { reddit: { subreddits: [sub], fetchAuthors: false } })), store);

@@ -69,7 +69,12 @@ async function stored(store: Awaited<ReturnType<typeof testStore>>): Promise<Map
 describe('replay: recorded X units through the X source', () => {
   it('tweepy recent search "Tweepy": 10 tweets without the requested created_at/author_id are refused with the reason; pacing from the recorded epoch reset and date', async () => {
     const arrivals: number[] = [];
-    replay = await startXReplay([TWEEPY.search], { delayMs: () => (arrivals.push(Date.now()), 0) });
+    replay = await startXReplay([TWEEPY.search], {
+      delayMs: () => {
+        arrivals.push(Date.now());
+        return 0;
+      },
+    });
     const store = await testStore();
     try {
       const src = source(replayConfig(replay, { queries: ['Tweepy'] }));

@@ -27,7 +27,7 @@ const group = (names: string[], score: number, isRing: boolean): MergeGroup => {
 };
 const groups = [group(['a1', 'a2', 'a3', 'a4'], 0.7, true), group(['b1', 'b2'], 0.65, false), group(['c1', 'c2'], 0.6, false), group(['d1', 'd2'], 0.3, false)];
 const byProduct = new Map<string, number[]>();
-groups.forEach((g, k) => g.facts.products.forEach((p) => byProduct.set(p, [...(byProduct.get(p) ?? []), k])));
+for (const [k, g] of groups.entries()) for (const p of g.facts.products) byProduct.set(p, [...(byProduct.get(p) ?? []), k]);
 
 describe('signatureParts', () => {
   it('finds the part on the same products in the same hours, not a later group or a weak one', () => {

@@ -74,9 +74,18 @@ describe('live views', () => {
           const params: Record<string, string> = { sort: q.sort, order: q.order, limit: String(q.limit) };
           const filter: Record<string, unknown> = { 'suspicion.score': { $exists: true, ...(q.minScore !== undefined ? { $gte: q.minScore } : {}) } };
           if (q.minScore !== undefined) params.minScore = String(q.minScore);
-          if (q.platform) (params.platform = q.platform), (filter.platform = q.platform);
-          if (q.ring) (params.ring = q.ring), (filter['suspicion.ringId'] = q.ring);
-          if (q.handle) (params.handle = q.handle), (filter.handle = { $regex: q.handle.replace(/[<]/g, '\\$&'), $options: 'i' });
+          if (q.platform) {
+            params.platform = q.platform;
+            filter.platform = q.platform;
+          }
+          if (q.ring) {
+            params.ring = q.ring;
+            filter['suspicion.ringId'] = q.ring;
+          }
+          if (q.handle) {
+            params.handle = q.handle;
+            filter.handle = { $regex: q.handle.replace(/[<]/g, '\\$&'), $options: 'i' };
+          }
           const expected = (await w.store.accounts.find(filter as never, { projection: { _id: 1 }, sort: { [field[q.sort]]: q.order === 'asc' ? 1 : -1, _id: 1 } })).map((a) => a._id);
           expect(await listAll(params)).toEqual(expected);
         },
