@@ -1,8 +1,8 @@
 // A rate gate per credential (and per endpoint where the platform limits per endpoint).
 // Every request of a crawler goes through `gate.run()`, which
 //  - paces requests evenly over the platform's window from what the response headers say
-//    (Reddit: X-Ratelimit-Remaining/Reset in seconds from now; X: x-rate-limit-* with an
-//    epoch reset, server clock offset estimated from the Date header),
+//    (each platform's `HeaderStyle` lives in its folder, crawlers/platforms/<id>/
+//    rate-headers.ts; X's resets are on the server's clock, estimated from the Date header),
 //  - never sends when the window is known to be used up,
 //  - on 429 waits until the reset plus jitter (the whole gate pauses: no hammering),
 //  - retries 5xx, timeouts, connection resets and malformed bodies with bounded exponential
@@ -12,7 +12,18 @@
 // BullMQ-backed shared limiter replaces this one for several workers (DESIGN.md §8).
 import Bottleneck from 'bottleneck';
 
-export type HeaderStyle = 'reddit' | 'x' | 'retry-after';
+/**
+ * How a platform's answers tell its rate window. Each platform folder exports its own
+ * (crawlers/platforms/<id>/rate-headers.ts); `RETRY_AFTER` is plain HTTP's.
+ */
+export interface HeaderStyle {
+  /** What one answer says about the window, in local clock terms (`clockOffset`: server minus local time). */
+  read(h: GateAnswer<unknown>['headers'], receivedAt: number, clockOffset: number): WindowReading;
+  /** Resets are given on the server's clock: estimate its offset from the Date header. */
+  serverClock?: boolean;
+  /** A window starts with its first request: it ends windowMs after the answer that shows limit - 1 left. */
+  windowStartsAtFirstRequest?: boolean;
+}
 
 export interface GateAnswer<T> {
   status: number;
@@ -100,7 +111,8 @@ export const sleep = (ms: number, signal?: AbortSignal) =>
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 
-function header(h: GateAnswer<unknown>['headers'], name: string): string | undefined {
+/** One response header, whatever its case and however often it came. */
+export function header(h: GateAnswer<unknown>['headers'], name: string): string | undefined {
   const v = h[name] ?? h[name.toLowerCase()];
   return Array.isArray(v) ? v[0] : v;
 }
@@ -116,37 +128,22 @@ export interface WindowReading {
 
 /**
  * Reads the rate headers of one answer. `sentAt`/`receivedAt` bracket the moment the
- * server counted the request; `clockOffset` is server minus local time (X only).
+ * server counted the request; `clockOffset` is server minus local time (serverClock styles).
  */
 export function readWindow(style: HeaderStyle, h: GateAnswer<unknown>['headers'], receivedAt: number, clockOffset: number): WindowReading {
-  if (style === 'reddit') {
-    const remaining = Number.parseFloat(header(h, 'x-ratelimit-remaining') ?? '');
-    const used = Number.parseFloat(header(h, 'x-ratelimit-used') ?? '');
-    const reset = Number.parseFloat(header(h, 'x-ratelimit-reset') ?? '');
-    if (!Number.isFinite(remaining) || !Number.isFinite(reset)) return {};
-    // Reset is whole seconds to the window's end, rounded up: the end lies in (reset-1, reset] s.
-    return {
-      remaining: Math.floor(remaining),
-      limit: Number.isFinite(used) ? Math.round(used + remaining) : undefined,
-      resetLo: receivedAt + Math.max(0, reset - 1) * 1000,
-      resetHi: receivedAt + reset * 1000,
-    };
-  }
-  if (style === 'x') {
-    const limit = Number.parseInt(header(h, 'x-rate-limit-limit') ?? '', 10);
-    const remaining = Number.parseInt(header(h, 'x-rate-limit-remaining') ?? '', 10);
-    const reset = Number.parseInt(header(h, 'x-rate-limit-reset') ?? '', 10);
-    if (!Number.isFinite(remaining) || !Number.isFinite(reset)) return {};
-    // Epoch seconds on the server's clock; the offset estimate is good to about a second.
-    const local = reset * 1000 - clockOffset;
-    return { limit: Number.isFinite(limit) ? limit : undefined, remaining, resetLo: local - 1000, resetHi: local + 1000 };
-  }
-  const ra = header(h, 'retry-after');
-  if (ra === undefined) return {};
-  const secs = Number.parseFloat(ra);
-  const at = Number.isFinite(secs) ? receivedAt + secs * 1000 : Date.parse(ra);
-  return Number.isFinite(at) ? { remaining: 0, resetLo: at, resetHi: at } : {};
+  return style.read(h, receivedAt, clockOffset);
 }
+
+/** Plain HTTP: Retry-After in seconds or as a date, on a 429 or 503. */
+export const RETRY_AFTER: HeaderStyle = {
+  read(h, receivedAt) {
+    const ra = header(h, 'retry-after');
+    if (ra === undefined) return {};
+    const secs = Number.parseFloat(ra);
+    const at = Number.isFinite(secs) ? receivedAt + secs * 1000 : Date.parse(ra);
+    return Number.isFinite(at) ? { remaining: 0, resetLo: at, resetHi: at } : {};
+  },
+};
 
 export class RateGate implements RequestGate {
   readonly name: string;
@@ -221,7 +218,7 @@ export class RateGate implements RequestGate {
 
   private observe(answer: GateAnswer<unknown>, sentAt: number, receivedAt: number): void {
     const date = header(answer.headers, 'date');
-    if (date && this.opts.style === 'x') {
+    if (date && this.opts.style.serverClock) {
       const server = Date.parse(date);
       if (Number.isFinite(server)) {
         // Date has one-second resolution: +500 ms centres the estimate; average the samples.
@@ -239,7 +236,7 @@ export class RateGate implements RequestGate {
     // request was sent after the known window could have ended.
     const newWindow = this.remaining === undefined || lo > this.resetHi || (r.remaining > this.remaining && sentAt >= this.resetLo);
     if (!newWindow && r.remaining > this.remaining!) return;
-    if (this.opts.style === 'x' && this.limit !== undefined && r.remaining === this.limit - 1) {
+    if (this.opts.style.windowStartsAtFirstRequest && this.limit !== undefined && r.remaining === this.limit - 1) {
       // X windows start with their first request: the end is this request's time plus the window.
       this.windowStartedBy = receivedAt;
     }
@@ -262,7 +259,7 @@ export class RateGate implements RequestGate {
 
   private pause(answer: GateAnswer<unknown>, receivedAt: number): number {
     const r = readWindow(this.opts.style, answer.headers, receivedAt, this.clockOffset);
-    const ra = readWindow('retry-after', answer.headers, receivedAt, 0);
+    const ra = readWindow(RETRY_AFTER, answer.headers, receivedAt, 0);
     const until = Math.max(r.resetHi ?? 0, ra.resetHi ?? 0, receivedAt + 1000) + Math.random() * this.opts.jitterMs;
     this.pausedUntil = Math.max(this.pausedUntil, until);
     this.remaining = 0;

@@ -23,6 +23,7 @@ import {
   type RateGateOptions,
   readWindow,
   type RequestGate,
+  RETRY_AFTER,
   sleep,
   TransientError,
 } from '../../crawlers/rate-gate';
@@ -160,7 +161,7 @@ export class SharedGate implements RequestGate {
 
   private resetWait(answer: GateAnswer<unknown>, receivedAt: number): number {
     const r = readWindow(this.style, answer.headers, receivedAt, 0);
-    const ra = readWindow('retry-after', answer.headers, receivedAt, 0);
+    const ra = readWindow(RETRY_AFTER, answer.headers, receivedAt, 0);
     const at = Math.max(r.resetHi ?? 0, ra.resetHi ?? 0, receivedAt + 1000);
     return at - receivedAt + Math.random() * (this.opts.jitterMs ?? 50);
   }

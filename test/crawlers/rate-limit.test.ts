@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countsPerFixedWindow, maxInSlidingWindow, type Simulator, startSimulator } from '../../sim';
 import { RedditSource } from '../../crawlers/platforms/reddit/source';
 import { TwitterSource } from '../../crawlers/platforms/twitter/source';
+import { REDDIT_HEADERS } from '../../crawlers/platforms/reddit/rate-headers';
+import { X_HEADERS } from '../../crawlers/platforms/twitter/rate-headers';
 import { readWindow } from '../../crawlers/rate-gate';
 import { testStore } from '../helpers/store';
 import { crawl, REDDIT_ENV, simConfig } from './helpers';
@@ -105,9 +107,9 @@ describe('rate gate', () => {
 
   it('reads both platforms\' headers, X with a clock offset', () => {
     const now = 1_000_000;
-    expect(readWindow('reddit', { 'x-ratelimit-remaining': '7.0', 'x-ratelimit-used': '3', 'x-ratelimit-reset': '2' }, now, 0)).toEqual({ remaining: 7, limit: 10, resetLo: now + 1000, resetHi: now + 2000 });
+    expect(readWindow(REDDIT_HEADERS, { 'x-ratelimit-remaining': '7.0', 'x-ratelimit-used': '3', 'x-ratelimit-reset': '2' }, now, 0)).toEqual({ remaining: 7, limit: 10, resetLo: now + 1000, resetHi: now + 2000 });
     // Server clock 30 s ahead: its epoch reset maps back to local time.
-    const r = readWindow('x', { 'x-rate-limit-limit': '450', 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': String((now + 30_000 + 5000) / 1000) }, now, 30_000);
+    const r = readWindow(X_HEADERS, { 'x-rate-limit-limit': '450', 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': String((now + 30_000 + 5000) / 1000) }, now, 30_000);
     expect(r.remaining).toBe(0);
     expect(r.resetLo).toBe(now + 4000);
     expect(r.resetHi).toBe(now + 6000);

@@ -4,6 +4,7 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonAnswer, httpRequest } from '../../crawlers/http';
+import { REDDIT_HEADERS } from '../../crawlers/platforms/reddit/rate-headers';
 import { redisConnection } from '../../jobs/distributed/queues';
 import { RateLimited, SharedGate } from '../../jobs/distributed/shared-gate';
 import { countsPerFixedWindow, maxInSlidingWindow, type Simulator, startSimulator } from '../../sim/index';
@@ -40,7 +41,7 @@ describe('SharedGate', () => {
 
   it('keeps three processes with four loops each inside N per window, using ≥ 90% of it', async () => {
     const prefix = `t${Date.now()}`;
-    const gates = [0, 1, 2].map(() => new SharedGate({ name: 'reddit sim-reddit-client', style: 'reddit', windowMs: WINDOW, maxRetries: 2, redis: conn(), prefix }));
+    const gates = [0, 1, 2].map(() => new SharedGate({ name: 'reddit sim-reddit-client', style: REDDIT_HEADERS, windowMs: WINDOW, maxRetries: 2, redis: conn(), prefix }));
     sim.resetStats();
     const deadline = Date.now() + 4.2 * WINDOW;
     const subs = sim.world.subreddits;
@@ -67,7 +68,7 @@ describe('SharedGate', () => {
 
   it('on a 429 pauses every process until the reset and throws RateLimited', async () => {
     const prefix = `t429${Date.now()}`;
-    const [a, b] = [0, 1].map(() => new SharedGate({ name: 'reddit sim-reddit-client', style: 'reddit', windowMs: WINDOW, maxRetries: 2, redis: conn(), prefix }));
+    const [a, b] = [0, 1].map(() => new SharedGate({ name: 'reddit sim-reddit-client', style: REDDIT_HEADERS, windowMs: WINDOW, maxRetries: 2, redis: conn(), prefix }));
     await get(a, 'gadgets'); // learn the limit
     sim.setFaults({ storm429: { durationMs: 300 } }, 'reddit');
     const err = await get(a, 'gadgets').catch((e) => e);

@@ -9,7 +9,8 @@ import type { Config } from '../../../config/index';
 import type { Account, CrawlState, Post } from '../../../storage/types';
 import { passStep } from '../../cursor';
 import { httpRequest, jsonAnswer } from '../../http';
-import { CrawlRequestError, type GateFactory, localGates, type RequestGate } from '../../rate-gate';
+import { CrawlRequestError, type GateFactory, localGates, type RequestGate, RETRY_AFTER } from '../../rate-gate';
+import { REDDIT_HEADERS } from './rate-headers';
 import { type CrawlUnit, type Source, type SourcePage, type UnitContext, type UnitCursor, UnitNotAccessible } from '../../source';
 
 export interface RedditCredentials {
@@ -208,8 +209,8 @@ export class RedditSource implements Source {
     if (uaProblem) throw new Error(uaProblem);
     const retries = config.crawl.maxRetries;
     const makeGate = opts.gates ?? localGates;
-    this.gate = makeGate({ name: `reddit ${credentials.clientId}`, style: 'reddit', windowMs: config.reddit.rateWindowSec * 1000, maxRetries: retries });
-    this.authGate = makeGate({ name: 'reddit token endpoint', style: 'retry-after', windowMs: 1000, maxRetries: retries });
+    this.gate = makeGate({ name: `reddit ${credentials.clientId}`, style: REDDIT_HEADERS, windowMs: config.reddit.rateWindowSec * 1000, maxRetries: retries });
+    this.authGate = makeGate({ name: 'reddit token endpoint', style: RETRY_AFTER, windowMs: 1000, maxRetries: retries });
     const auth = credentials.refreshToken
       ? { refreshToken: credentials.refreshToken }
       : credentials.username && credentials.password

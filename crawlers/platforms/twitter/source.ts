@@ -11,6 +11,7 @@ import type { CrawlState, Post } from '../../../storage/types';
 import { passStep } from '../../cursor';
 import { type GateAnswer, type GateFactory, GateSet, localGates, type RequestGate, TransientError } from '../../rate-gate';
 import type { CrawlUnit, Source, SourcePage, UnitContext } from '../../source';
+import { X_HEADERS } from './rate-headers';
 import { pagePosts, snowflakeTime, toAccount, type XPage, type XTweet, type XUser } from './posts';
 import { refusedBoundMoment, restartAfterRefusal, type SearchStart, searchStart, sinceAfterPass } from './window';
 
@@ -67,7 +68,7 @@ export class TwitterSource implements Source {
     this.gateSet = new GateSet((endpoint) =>
       (opts.gates ?? localGates)({
         name: `twitter app:${app} ${endpoint}`,
-        style: 'x',
+        style: X_HEADERS,
         windowMs: config.twitter.rateWindowSec * 1000,
         maxRetries: config.crawl.maxRetries,
       }),

@@ -11,7 +11,7 @@ import type { Config } from '../../../config/index';
 import type { Account, Post } from '../../../storage/types';
 import { passStep } from '../../cursor';
 import { httpGetChecked } from '../../http';
-import { type GateAnswer, type GateFactory, GateSet, localGates, type RequestGate, TransientError } from '../../rate-gate';
+import { type GateAnswer, type GateFactory, GateSet, localGates, type RequestGate, RETRY_AFTER, TransientError } from '../../rate-gate';
 import { parseRobots, type RobotsRules, robotsAllows } from './robots';
 import { type CrawlUnit, PageCapReached, type Source, type SourcePage, type UnitContext } from '../../source';
 
@@ -101,7 +101,7 @@ export class WebSource implements Source {
   constructor(private readonly opts: WebSourceOptions) {
     this.cfg = opts.config.web;
     this.gateSet = new GateSet(
-      (host) => (opts.gates ?? localGates)({ name: `web ${host}`, style: 'retry-after', windowMs: this.cfg.perDomainDelayMs, limit: 1, safety: 0, maxRetries: opts.config.crawl.maxRetries }),
+      (host) => (opts.gates ?? localGates)({ name: `web ${host}`, style: RETRY_AFTER, windowMs: this.cfg.perDomainDelayMs, limit: 1, safety: 0, maxRetries: opts.config.crawl.maxRetries }),
     );
   }
 
