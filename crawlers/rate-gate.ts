@@ -6,7 +6,8 @@
 //  - never sends when the window is known to be used up,
 //  - on 429 waits until the reset plus jitter (the whole gate pauses: no hammering),
 //  - retries 5xx, timeouts, connection resets and malformed bodies with bounded exponential
-//    backoff, and gives up after N tries with an error that says what happened.
+//    backoff, and gives up after N tries with an error that says what happened
+//    (`runWithRetries`, the one retry loop for this gate and the shared one).
 // Slots are handed out one at a time; requests may overlap when an answer takes longer
 // than the pacing interval, and requests in flight count against what is left. `RequestGate` is the seam where a
 // BullMQ-backed shared limiter replaces this one for several workers (DESIGN.md §8).
@@ -145,7 +146,7 @@ export const RETRY_AFTER: HeaderStyle = {
   },
 };
 
-export class RateGate implements RequestGate {
+export class RateGate implements RequestGate, GateExchange {
   readonly name: string;
   readonly stats: GateStats = { requests: 0, rateLimited: 0, retries: 0, failures: 0, waitedMs: 0 };
   private readonly opts: Required<Omit<RateGateOptions, 'limit'>> & { limit?: number };
@@ -268,63 +269,94 @@ export class RateGate implements RequestGate {
     return until - receivedAt;
   }
 
-  async run<T>(label: string, attempt: () => Promise<GateAnswer<T>>, signal?: AbortSignal): Promise<T> {
-    let failures = 0;
-    let waits = 0;
-    let last = '';
-    for (;;) {
-      if (signal?.aborted) throw signal.reason ?? new Error('aborted');
-      // Slots are handed out one at a time; the requests themselves may overlap, so a slow
-      // answer does not hold up the pacing (in-flight requests count against `remaining`).
-      await this.limiter.schedule(() => this.slot(signal));
-      const sentAt = this.opts.now();
-      this.stats.requests++;
-      this.inflight++;
-      let outcome: { kind: 'limited'; answer: GateAnswer<T>; wait: number } | { kind: 'answer'; answer: GateAnswer<T> } | { kind: 'transient'; error: TransientError };
-      try {
-        const answer = await attempt();
-        const receivedAt = this.opts.now();
-        if (answer.status === 429) {
-          this.stats.rateLimited++;
-          outcome = { kind: 'limited', answer, wait: this.pause(answer, receivedAt) };
-        } else {
-          this.observe(answer, sentAt, receivedAt);
-          outcome = { kind: 'answer', answer };
-        }
-      } catch (err) {
-        if (!(err instanceof TransientError)) throw err;
-        outcome = { kind: 'transient', error: err };
-      } finally {
-        this.inflight--;
-      }
-      if (outcome.kind === 'limited') {
-        waits++;
-        last = `429 Too Many Requests (waited ${Math.round(outcome.wait)} ms)`;
-        if (waits > this.opts.maxRateLimitWaits) break;
-        continue;
-      }
-      if (outcome.kind === 'answer') {
-        const { status, value, detail } = outcome.answer;
-        if (status >= 200 && status < 300) return value as T;
-        if (status < 500 && status !== 408) {
-          this.stats.failures++;
-          throw new CrawlRequestError(`${this.name} ${label}: HTTP ${status}${detail ? `: ${detail}` : ''}`, status);
-        }
-        last = `HTTP ${status}${detail ? `: ${detail.slice(0, 120)}` : ''}`;
-      } else {
-        last = `${outcome.error.kind}: ${outcome.error.message}`;
-      }
-      failures++;
-      if (failures > this.opts.maxRetries) break;
-      this.stats.retries++;
-      const backoff = Math.min(this.opts.backoffMaxMs, this.opts.backoffBaseMs * 2 ** (failures - 1));
-      const wait = backoff / 2 + Math.random() * (backoff / 2);
-      this.stats.waitedMs += wait;
-      await sleep(wait, signal);
-    }
-    this.stats.failures++;
-    throw new CrawlRequestError(`${this.name} ${label}: gave up after ${failures + waits} failed tries; last: ${last}`);
+  run<T>(label: string, attempt: () => Promise<GateAnswer<T>>, signal?: AbortSignal): Promise<T> {
+    return runWithRetries(this, this.opts, label, attempt, signal);
   }
+
+  /** One try: waits for the slot, sends, and reads what the answer says about the window. */
+  async exchange<T>(attempt: () => Promise<GateAnswer<T>>, signal?: AbortSignal): Promise<Exchange<T>> {
+    // Slots are handed out one at a time; the requests themselves may overlap, so a slow
+    // answer does not hold up the pacing (in-flight requests count against `remaining`).
+    await this.limiter.schedule(() => this.slot(signal));
+    const sentAt = this.opts.now();
+    this.stats.requests++;
+    this.inflight++;
+    try {
+      const answer = await attempt();
+      const receivedAt = this.opts.now();
+      if (answer.status === 429) {
+        this.stats.rateLimited++;
+        return { answer, pausedMs: this.pause(answer, receivedAt) };
+      }
+      this.observe(answer, sentAt, receivedAt);
+      return { answer };
+    } finally {
+      this.inflight--;
+    }
+  }
+}
+
+/** The outcome of one try through a gate; `pausedMs` is set for a 429 (the credential is paused that long). */
+export interface Exchange<T> {
+  answer: GateAnswer<T>;
+  pausedMs?: number;
+}
+
+/** A gate's one try (`RateGate` in process, `SharedGate` through Redis); the retries around it are `runWithRetries`. */
+export interface GateExchange {
+  readonly name: string;
+  readonly stats: GateStats;
+  /** Waits for a slot, sends `attempt` and records what its answer says; throws `TransientError` for a failure worth retrying. */
+  exchange<T>(attempt: () => Promise<GateAnswer<T>>, signal?: AbortSignal): Promise<Exchange<T>>;
+}
+
+export type RetryPolicy = Pick<RateGateOptions, 'maxRetries' | 'maxRateLimitWaits' | 'backoffBaseMs' | 'backoffMaxMs'>;
+
+/**
+ * The retry loop of every gate: 2xx returns the value; other 4xx (but 408) fail at once;
+ * 5xx, 408 and transient errors are retried with bounded exponential backoff (half fixed,
+ * half random) up to `maxRetries`; 429s are waited out (the gate paused itself) up to
+ * `maxRateLimitWaits`. Giving up says how many tries failed and the last reason.
+ */
+export async function runWithRetries<T>(gate: GateExchange, policy: RetryPolicy, label: string, attempt: () => Promise<GateAnswer<T>>, signal?: AbortSignal): Promise<T> {
+  const maxWaits = policy.maxRateLimitWaits ?? Math.max(10, policy.maxRetries * 2);
+  let failures = 0;
+  let waits = 0;
+  let last = '';
+  for (;;) {
+    if (signal?.aborted) throw signal.reason ?? new Error('aborted');
+    let outcome: Exchange<T> | undefined;
+    try {
+      outcome = await gate.exchange(attempt, signal);
+    } catch (err) {
+      if (!(err instanceof TransientError)) throw err;
+      last = `${err.kind}: ${err.message}`;
+    }
+    if (outcome?.pausedMs !== undefined) {
+      waits++;
+      last = `429 Too Many Requests (waited ${Math.round(outcome.pausedMs)} ms)`;
+      if (waits > maxWaits) break;
+      continue;
+    }
+    if (outcome) {
+      const { status, value, detail } = outcome.answer;
+      if (status >= 200 && status < 300) return value as T;
+      if (status < 500 && status !== 408) {
+        gate.stats.failures++;
+        throw new CrawlRequestError(`${gate.name} ${label}: HTTP ${status}${detail ? `: ${detail}` : ''}`, status);
+      }
+      last = `HTTP ${status}${detail ? `: ${detail.slice(0, 120)}` : ''}`;
+    }
+    failures++;
+    if (failures > policy.maxRetries) break;
+    gate.stats.retries++;
+    const backoff = Math.min(policy.backoffMaxMs ?? 10_000, (policy.backoffBaseMs ?? 250) * 2 ** (failures - 1));
+    const wait = backoff / 2 + Math.random() * (backoff / 2);
+    gate.stats.waitedMs += wait;
+    await sleep(wait, signal);
+  }
+  gate.stats.failures++;
+  throw new CrawlRequestError(`${gate.name} ${label}: gave up after ${failures + waits} failed tries; last: ${last}`);
 }
 
 /** Makes a source's gates: in-process by default; jobs/distributed shares them through Redis. */

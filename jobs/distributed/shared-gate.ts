@@ -15,8 +15,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import {
-  CrawlRequestError,
+  type Exchange,
   type GateAnswer,
+  type GateExchange,
   type GateFactory,
   type GateStats,
   type HeaderStyle,
@@ -24,8 +25,8 @@ import {
   readWindow,
   type RequestGate,
   RETRY_AFTER,
+  runWithRetries,
   sleep,
-  TransientError,
 } from '../../crawlers/rate-gate';
 
 /** The credential is rate-limited for `waitMs` more (from the 429's reset headers). */
@@ -101,7 +102,7 @@ if untilAt > cur then redis.call('HSET', KEYS[1], 'pauseUntil', untilAt) end
 return untilAt
 `;
 
-export class SharedGate implements RequestGate {
+export class SharedGate implements RequestGate, GateExchange {
   readonly name: string;
   readonly stats: GateStats = { requests: 0, rateLimited: 0, retries: 0, failures: 0, waitedMs: 0 };
   private readonly keys: [string, string];
@@ -166,59 +167,30 @@ export class SharedGate implements RequestGate {
     return at - receivedAt + Math.random() * (this.opts.jitterMs ?? 50);
   }
 
-  async run<T>(label: string, attempt: () => Promise<GateAnswer<T>>, signal?: AbortSignal): Promise<T> {
-    let failures = 0;
-    let waits = 0;
-    let last = '';
-    const maxWaits = this.opts.maxRateLimitWaits ?? Math.max(10, this.opts.maxRetries * 2);
-    for (;;) {
-      const slot = await this.take(signal);
-      this.stats.requests++;
-      let answer: GateAnswer<T>;
-      try {
-        answer = await attempt();
-      } catch (err) {
-        await this.done(slot);
-        if (!(err instanceof TransientError)) throw err;
-        last = `${err.kind}: ${err.message}`;
-        if (++failures > this.opts.maxRetries) break;
-        await this.backoff(failures, signal);
-        continue;
-      }
-      await this.done(slot);
-      const receivedAt = Date.now();
-      if (answer.status === 429) {
-        this.stats.rateLimited++;
-        const wait = this.resetWait(answer, receivedAt);
-        await this.pause(wait);
-        if (this.opts.on429 !== 'wait') throw new RateLimited(this.name, wait);
-        last = `429 Too Many Requests (waited ${Math.round(wait)} ms)`;
-        if (++waits > maxWaits) break;
-        continue;
-      }
-      await this.learn(answer, receivedAt);
-      const { status, value, detail } = answer;
-      if (status >= 200 && status < 300) return value as T;
-      if (status < 500 && status !== 408) {
-        this.stats.failures++;
-        throw new CrawlRequestError(`${this.name} ${label}: HTTP ${status}${detail ? `: ${detail}` : ''}`, status);
-      }
-      last = `HTTP ${status}${detail ? `: ${detail.slice(0, 120)}` : ''}`;
-      if (++failures > this.opts.maxRetries) break;
-      await this.backoff(failures, signal);
-    }
-    this.stats.failures++;
-    throw new CrawlRequestError(`${this.name} ${label}: gave up after ${failures + waits} failed tries; last: ${last}`);
+  run<T>(label: string, attempt: () => Promise<GateAnswer<T>>, signal?: AbortSignal): Promise<T> {
+    return runWithRetries(this, this.opts, label, attempt, signal);
   }
 
-  private async backoff(failures: number, signal?: AbortSignal): Promise<void> {
-    this.stats.retries++;
-    const base = this.opts.backoffBaseMs ?? 250;
-    const cap = this.opts.backoffMaxMs ?? 10_000;
-    const b = Math.min(cap, base * 2 ** (failures - 1));
-    const ms = b / 2 + Math.random() * (b / 2);
-    this.stats.waitedMs += ms;
-    await sleep(ms, signal);
+  /** One try: a slot from the shared window, the request, and what its answer says. */
+  async exchange<T>(attempt: () => Promise<GateAnswer<T>>, signal?: AbortSignal): Promise<Exchange<T>> {
+    const slot = await this.take(signal);
+    this.stats.requests++;
+    let answer: GateAnswer<T>;
+    try {
+      answer = await attempt();
+    } finally {
+      await this.done(slot);
+    }
+    const receivedAt = Date.now();
+    if (answer.status === 429) {
+      this.stats.rateLimited++;
+      const wait = this.resetWait(answer, receivedAt);
+      await this.pause(wait);
+      if (this.opts.on429 !== 'wait') throw new RateLimited(this.name, wait);
+      return { answer, pausedMs: wait };
+    }
+    await this.learn(answer, receivedAt);
+    return { answer };
   }
 }
 

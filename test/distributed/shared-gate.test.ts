@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonAnswer, httpRequest } from '../../crawlers/http';
 import { REDDIT_HEADERS } from '../../crawlers/platforms/reddit/rate-headers';
+import { RateGate, type RequestGate } from '../../crawlers/rate-gate';
 import { redisConnection } from '../../jobs/distributed/queues';
 import { RateLimited, SharedGate } from '../../jobs/distributed/shared-gate';
 import { countsPerFixedWindow, maxInSlidingWindow, type Simulator, startSimulator } from '../../sim/index';
@@ -36,7 +37,7 @@ describe('SharedGate', () => {
     redis?.dispose();
   });
 
-  const get = (gate: SharedGate, sub: string) =>
+  const get = (gate: RequestGate, sub: string) =>
     gate.run(`GET /r/${sub}/new`, async () => jsonAnswer(await httpRequest({ url: `${sim.reddit.baseUrl}/r/${sub}/new?limit=5`, headers: { authorization: `bearer ${token}` }, timeoutMs: 5000 })));
 
   it('keeps three processes with four loops each inside N per window, using ≥ 90% of it', async () => {
@@ -80,5 +81,29 @@ describe('SharedGate', () => {
     await get(b, 'gadgets');
     expect(Date.now() - t0).toBeGreaterThanOrEqual((err as RateLimited).waitMs - 100);
     expect(b.stats.rateLimited).toBe(0);
+  });
+
+  it('retries and gives up exactly like the in-process gate (one retry loop for both)', async () => {
+    const opts = { name: 'reddit sim-reddit-client', style: REDDIT_HEADERS, windowMs: WINDOW, maxRetries: 2, backoffBaseMs: 5, backoffMaxMs: 20 };
+    const local = new RateGate(opts);
+    const shared = new SharedGate({ ...opts, redis: conn(), prefix: `tretry${Date.now()}`, limit: LIMIT });
+    await get(shared, 'gadgets');
+    await get(local, 'gadgets');
+    // Every answer a 503: three tries (one plus two retries), then one clear error.
+    sim.setFaults({ error5xx: { probability: 1, status: 503 } }, 'reddit');
+    try {
+      const errors = await Promise.all([local, shared].map((g) => get(g, 'gadgets').catch((e: Error) => e.message)));
+      expect(errors[0]).toMatch(/^reddit sim-reddit-client GET \/r\/gadgets\/new: gave up after 3 failed tries; last: HTTP 503/);
+      expect(errors[1]).toBe(errors[0]);
+      for (const g of [local, shared]) expect(g.stats).toMatchObject({ requests: 4, retries: 2, failures: 1, rateLimited: 0 });
+      // A status retrying cannot fix fails at once, without retries.
+      sim.setFaults({}, 'reddit');
+      const missing = await Promise.all([local, shared].map((g) => g.run('GET /nowhere', async () => jsonAnswer(await httpRequest({ url: `${sim.reddit.baseUrl}/nowhere`, headers: { authorization: `bearer ${token}` }, timeoutMs: 5000 }))).catch((e: Error) => e.message)));
+      expect(missing[0]).toMatch(/^reddit sim-reddit-client GET \/nowhere: HTTP 404/);
+      expect(missing[1]).toBe(missing[0]);
+      for (const g of [local, shared]) expect(g.stats).toMatchObject({ requests: 5, retries: 2, failures: 2 });
+    } finally {
+      sim.setFaults({}, 'reddit');
+    }
   });
 });
