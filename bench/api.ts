@@ -25,7 +25,7 @@ import { createLogger } from '../config/logger';
 import { cleaningOptions } from '../crawlers/import/escalations';
 import { writeDetection } from '../jobs/detect';
 import { buildServer } from '../server/app';
-import { createApiKey } from '../server/keys';
+import { createApiKey } from '../queries/keys';
 import { redditAccountId, twitterAccountId, webAccountId } from '../sim/ids';
 import { generateWorld, type Scale, type World } from '../sim/world';
 import { startEmbedded } from '../storage/embedded';

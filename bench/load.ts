@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../config/index';
-import { createApiKey } from '../server/keys';
+import { createApiKey } from '../queries/keys';
 import { DEFAULT_REDDIT_CLIENTS, DEFAULT_REDDIT_LOGINS, generateWorld, startSimulator } from '../sim/index';
 import { freePort, startEmbedded } from '../storage/embedded';
 import { openStore } from '../storage/store';

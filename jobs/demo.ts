@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { KpiRow } from '../analysis/escalations/kpi';
 import { type Config, loadConfig } from '../config/index';
 import { renderRingReport, ringReportFile } from '../reports/index';
-import { weeklyReportJob } from '../reports/job';
+import { weeklyReportJob } from './report';
 import { writeWorldFiles } from '../sim/files';
 import { type Simulator, startSimulator } from '../sim/server';
 import type { Scale } from '../sim/world';

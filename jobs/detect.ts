@@ -15,7 +15,7 @@ import type { DetectAccount, DetectPost } from '../analysis/graph/types';
 import { type DetectionResult, type DetectOptions, detectRings } from '../analysis/rings/detect';
 import type { LinkableEscalation } from '../analysis/rings/links';
 import { parseDuration } from '../analysis/time';
-import { writeAudit } from '../server/audit';
+import { writeAudit } from '../queries/audit';
 import type { PostSnapshot, Store } from '../storage/store';
 import type { Post, Ring, RingVersion } from '../storage/types';
 import { Type as T } from '@sinclair/typebox';

@@ -1,6 +1,6 @@
 // Job names → jobs, for schedules (config.schedules[].job), workers and the API.
 // A plain map: add an entry per job.
-import { weeklyReportJob } from '../reports/job';
+import { weeklyReportJob } from './report';
 import { crawlJobFor } from './crawl';
 import { detectJob } from './detect';
 import { enrichJob } from './enrich';

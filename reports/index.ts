@@ -7,7 +7,6 @@ export { ringGexf, ringGraphology } from './gexf';
 export { htmlToPdf, CHROMIUM_ARGS, PdfBusy, pdfRenderer } from './pdf';
 export { loadWeeklyReport, type WeeklyReportData } from './weekly-data';
 export { weeklyReportHtml } from './weekly-html';
-export { weeklyReportJob } from './job';
 export { esc, safeUrl } from './escape';
 export { buildRingGraph, type RingGraph } from './ring-graph';
 export { PostIndex, type PostRef } from './posts';

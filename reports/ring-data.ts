@@ -1,6 +1,6 @@
 // Everything a ring report shows, read from the store in one place so that the API,
 // the dashboard and every report format agree.
-import { auditFor } from '../server/audit';
+import { auditFor } from '../queries/audit';
 import type { Store } from '../storage/store';
 import type { AuditEntry, Escalation, Post, Ring } from '../storage/types';
 import { actorLabel, productLabel, reviewChangeText } from './labels';

@@ -4,17 +4,13 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import type { Logger } from 'pino';
-import type { Config } from '../config/index';
 import { markStaleRuns } from '../jobs/runner';
 import { pdfRenderer } from '../reports/pdf';
-import type { Job } from '../jobs/types';
-import type { Store } from '../storage/store';
 import { installAuth } from './auth';
 import { dashboardPlugin } from './dashboard';
 import { BadRequest, checkBody, checkQuery } from './guard';
 import { checkDateOrder, describeValidation, knownPlatforms } from './params';
-import { KeyVerifier } from './keys';
+import { KeyVerifier } from '../queries/keys';
 import { accountRoutes } from './routes/accounts';
 import { adminRoutes } from './routes/admin';
 import { escalationRoutes } from './routes/escalations';
@@ -24,21 +20,10 @@ import { postRoutes } from './routes/posts';
 import { reportRoutes } from './routes/reports';
 import { ringRoutes } from './routes/rings';
 import { defaultJobs } from './jobs';
-import { createLiveViews, type LiveViews } from './live/index';
+import { createLiveViews } from './live/index';
+import type { ServerDeps, Services } from './services';
 
-export interface ServerDeps {
-  store: Store;
-  config: Config;
-  log: Logger;
-  /** Jobs admins may start through POST /api/jobs, by name (default: detect, kpi, report:weekly). */
-  jobs?: Record<string, Job>;
-}
-
-export interface Services extends ServerDeps {
-  jobs: Record<string, Job>;
-  /** Accounts, posts and API keys in memory, kept in step with the store (server/live). */
-  live: LiveViews;
-}
+export type { ServerDeps, Services } from './services';
 
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const live = createLiveViews(deps.store, deps.log.child({ component: 'live' }));

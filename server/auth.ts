@@ -10,7 +10,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Store } from '../storage/store';
 import type { ApiKey, Role } from '../storage/types';
-import { type KeyVerifier, ROLE_RANK, touchApiKey } from './keys';
+import { type KeyVerifier, ROLE_RANK, touchApiKey } from '../queries/keys';
 import { TokenBuckets } from './ratelimit';
 
 declare module 'fastify' {

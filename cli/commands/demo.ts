@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { kpiTable } from '../../analysis/escalations/kpi';
 import { type DemoResult, runDemo, type StageResult } from '../../jobs/demo';
 import { buildServer } from '../../server/app';
-import { createApiKey } from '../../server/keys';
+import { createApiKey } from '../../queries/keys';
 import type { CliDeps } from '../context';
 import { printJson, printTable } from '../output';
 import { progressBar } from '../progress';

@@ -1,7 +1,7 @@
 // `ringwatch keys create|list|revoke`: API keys. A created key is printed once.
 import type { Command } from 'commander';
-import { cliActor } from '../../server/audit';
-import { createApiKey, isRole, listApiKeys, ROLES, revokeApiKey } from '../../server/keys';
+import { cliActor } from '../../queries/audit';
+import { createApiKey, isRole, listApiKeys, ROLES, revokeApiKey } from '../../queries/keys';
 import type { CliDeps } from '../context';
 import { output, printTable } from '../output';
 

@@ -1,7 +1,7 @@
 // `ringwatch report weekly [--week W] [--out file.pdf|.html]`.
 import type { Command } from 'commander';
 import { isoWeekProblem } from '../../analysis/time';
-import { weeklyReportJob } from '../../reports/job';
+import { weeklyReportJob } from '../../jobs/report';
 import { UsageError } from '../errors';
 import type { CliDeps } from '../context';
 import { output } from '../output';

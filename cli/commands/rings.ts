@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { RING_FORMATS, type RingFormat, renderRingReport, ringReportFile } from '../../reports/index';
 import { loadRingReport } from '../../reports/ring-data';
 import { indicatorLabel, indicatorValue } from '../../reports/labels';
-import { cliActor, writeAudit } from '../../server/audit';
+import { cliActor, writeAudit } from '../../queries/audit';
 import type { RingStatus } from '../../storage/types';
 import type { CliDeps } from '../context';
 import { output, printTable } from '../output';

@@ -1,7 +1,7 @@
 // Admin: API keys and the effective configuration (secrets shown only as set/unset).
 import { Type as T } from '@sinclair/typebox';
 import { actorOf } from '../auth';
-import { createApiKey, listApiKeys, revokeApiKey } from '../keys';
+import { createApiKey, listApiKeys, revokeApiKey } from '../../queries/keys';
 import type { RoutePlugin } from './common';
 
 export const adminRoutes: RoutePlugin = async (app, { services }) => {

@@ -1,7 +1,7 @@
 // Schemas and small helpers shared by the route modules.
 import { type TSchema, Type as T } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
-import type { Services } from '../app';
+import type { Services } from '../services';
 import { isoWeekProblem } from '../../analysis/time';
 import { BadRequest } from '../guard';
 

@@ -5,7 +5,7 @@ import { Type as T } from '@sinclair/typebox';
 import { checkJobParams, JobParamsError } from '../../jobs/params';
 import { runJob } from '../../jobs/runner';
 import { actorOf } from '../auth';
-import { writeAudit } from '../audit';
+import { writeAudit } from '../../queries/audit';
 import { query, type RoutePlugin } from './common';
 
 export const jobRoutes: RoutePlugin = async (app, { services }) => {

@@ -7,7 +7,7 @@ import { htmlToPdf, PdfBusy } from '../../reports/pdf';
 import { loadWeeklyReport } from '../../reports/weekly-data';
 import { weeklyReportHtml } from '../../reports/weekly-html';
 import { actorOf } from '../auth';
-import { writeAudit } from '../audit';
+import { writeAudit } from '../../queries/audit';
 import { query, RingId, type RoutePlugin, Week, livePostIndex, weekParam } from './common';
 
 const Format = T.Union([T.Literal('html'), T.Literal('pdf'), T.Literal('json'), T.Literal('gexf')], { default: 'html' });

@@ -5,9 +5,9 @@ import { productNames } from '../../reports/weekly-data';
 import { loadRingReport } from '../../reports/ring-data';
 import type { Escalation, RingStatus } from '../../storage/types';
 import { actorOf } from '../auth';
-import { ROLE_RANK } from '../keys';
+import { ROLE_RANK } from '../../queries/keys';
 import { and, decodeCursor, keyset, type Order, pageOf } from '../pagination';
-import { type ReviewChange, ReviewError, RingReviews } from '../review';
+import { type ReviewChange, ReviewError, RingReviews } from '../../queries/review';
 import { Cursor, DateParam, Limit, OrderParam, Platform, ProductId, query, RingId, type RoutePlugin, Score, toDate, livePostIndex } from './common';
 
 const Status = T.Union([T.Literal('new'), T.Literal('in_review'), T.Literal('confirmed'), T.Literal('dismissed')]);

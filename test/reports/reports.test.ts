@@ -10,7 +10,7 @@ import { parse } from 'graphology-gexf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXPORT_COLUMNS } from '../../cli/commands/accounts';
 import { renderRingReport } from '../../reports/index';
-import { weeklyReportJob } from '../../reports/job';
+import { weeklyReportJob } from '../../jobs/report';
 import { loadRingReport } from '../../reports/ring-data';
 import { esc, safeUrl } from '../../reports/escape';
 import { loadWeeklyReport } from '../../reports/weekly-data';

@@ -7,7 +7,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REDACT_PATHS } from '../../config/logger';
 import { buildServer } from '../../server/app';
-import { createApiKey, revokeApiKey } from '../../server/keys';
+import { createApiKey, revokeApiKey } from '../../queries/keys';
 import type { Store } from '../../storage/store';
 import type { Config } from '../../config/index';
 import { testStore } from '../helpers/store';

@@ -6,7 +6,7 @@
 // loopback addresses so the failed-login throttle (login.test.ts) does not turn them into 429s.
 import http from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { createApiKey, revokeApiKey } from '../../server/keys';
+import { createApiKey, revokeApiKey } from '../../queries/keys';
 import { useServedWorld } from '../server/world';
 
 const served = useServedWorld();

@@ -3,7 +3,7 @@
 // hashing), so 32 attacking addresses cannot starve a valid key's first request.
 import http from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { createApiKey, KeyVerifier } from '../../server/keys';
+import { createApiKey, KeyVerifier } from '../../queries/keys';
 import { useServedWorld } from '../server/world';
 
 const served = useServedWorld();

@@ -10,7 +10,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { markStaleRuns, runJob } from '../../jobs/runner';
 import { buildServer } from '../../server/app';
-import { createApiKey, revokeApiKey, touchApiKey } from '../../server/keys';
+import { createApiKey, revokeApiKey, touchApiKey } from '../../queries/keys';
 import { openStore, type Store } from '../../storage/store';
 import type { Ring } from '../../storage/types';
 import { type SeededWorld, seedWorld } from '../server/world';

@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../config/index';
-import { revokeApiKey } from '../../server/keys';
+import { revokeApiKey } from '../../queries/keys';
 import { openStore } from '../../storage/store';
 import type { Account } from '../../storage/types';
 

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { MAX_LAG_MS, APPLY_LIMIT } from '../../server/live/sync';
-import { createApiKey } from '../../server/keys';
+import { createApiKey } from '../../queries/keys';
 import { sleep } from '../../crawlers/rate-gate';
 import type { Account, Post } from '../../storage/types';
 import { type SeededWorld, seedWorld, serveWorld } from './world';

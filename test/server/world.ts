@@ -13,7 +13,7 @@ import { runDetect } from '../../jobs/detect';
 import { importJob } from '../../jobs/import';
 import type { JobContext } from '../../jobs/types';
 import { buildServer } from '../../server/app';
-import { createApiKey } from '../../server/keys';
+import { createApiKey } from '../../queries/keys';
 import { generateWorld, writeWorldFiles } from '../../sim/index';
 import type { Account, Post, Role } from '../../storage/types';
 import { makeFixture } from '../rings/fixture';

@@ -4,11 +4,11 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isoWeekProblem } from '../analysis/time';
 import { Type as T } from '@sinclair/typebox';
-import { confinedPath, FilePath, JobParamsError, paramsSchema } from '../jobs/params';
-import type { Job } from '../jobs/types';
-import { htmlToPdf } from './pdf';
-import { loadWeeklyReport } from './weekly-data';
-import { weeklyReportHtml } from './weekly-html';
+import { confinedPath, FilePath, JobParamsError, paramsSchema } from './params';
+import type { Job } from './types';
+import { htmlToPdf } from '../reports/pdf';
+import { loadWeeklyReport } from '../reports/weekly-data';
+import { weeklyReportHtml } from '../reports/weekly-html';
 
 export interface WeeklyReportParams {
   week?: string;
