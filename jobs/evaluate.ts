@@ -26,12 +26,11 @@ export async function runEvaluate(ctx: JobContext, params: EvaluateParams): Prom
   if (params.trainFraction !== undefined) return runHeldOut(ctx, params, labels);
   const ids = [...new Set(labels.map((l) => l.account))];
   const scores = new Map<string, number>();
-  for (let i = 0; i < ids.length; i += 1000) {
-    for (const a of await ctx.store.accounts.getMany(ids.slice(i, i + 1000), { projection: { _id: 1, 'suspicion.score': 1 } })) {
-      if (a.suspicion?.score !== undefined) scores.set(a._id, a.suspicion.score);
-    }
-    ctx.progress(Math.min(ids.length, i + 1000), ids.length, 'reading scores');
+  ctx.progress(0, ids.length, 'reading scores');
+  for (const a of await ctx.store.accounts.getMany(ids, { projection: { _id: 1, 'suspicion.score': 1 } })) {
+    if (a.suspicion?.score !== undefined) scores.set(a._id, a.suspicion.score);
   }
+  ctx.progress(ids.length, ids.length, 'reading scores');
   const report = evaluateScores(scores, labels, params.ks);
   ctx.log.info({ rocAuc: report.rocAuc, averagePrecision: report.averagePrecision, labelled: report.labelled }, 'evaluate finished');
   return report;

@@ -7,7 +7,7 @@ import { Type as T } from '@sinclair/typebox';
 import { confinedPath, FilePath, JobParamsError, paramsSchema } from './params';
 import type { Job } from './types';
 import { htmlToPdf } from '../reports/pdf';
-import { loadWeeklyReport } from '../reports/weekly-data';
+import { loadWeeklyReport } from '../queries/weekly-report';
 import { weeklyReportHtml } from '../reports/weekly-html';
 
 export interface WeeklyReportParams {

@@ -1,21 +1,19 @@
 // Public API of the reports module.
 import path from 'node:path';
-export { loadRingReport, NotFound, type RingReportData, type MemberFacts } from './ring-data';
+export { NotFound, type RingReportData, type MemberFacts } from './ring-data';
 export { ringReportHtml, ringReportJson } from './ring-html';
 export { indicatorLabel, indicatorValue, featureLabel, productLabel, labelTables } from './labels';
 export { ringGexf, ringGraphology } from './gexf';
 export { htmlToPdf, CHROMIUM_ARGS, PdfBusy, pdfRenderer } from './pdf';
-export { loadWeeklyReport, type WeeklyReportData } from './weekly-data';
+export type { WeeklyReportData } from './weekly-data';
 export { weeklyReportHtml } from './weekly-html';
 export { esc, safeUrl } from './escape';
 export { buildRingGraph, type RingGraph } from './ring-graph';
 export { PostIndex, type PostRef } from './posts';
 
-import type { Store } from '../storage/store';
 import { ringGexf } from './gexf';
 import { htmlToPdf, type PdfOptions } from './pdf';
-import type { PostIndex } from './posts';
-import { loadRingReport } from './ring-data';
+import type { RingReportData } from './ring-data';
 import { ringReportHtml, ringReportJson } from './ring-html';
 
 export type RingFormat = 'html' | 'pdf' | 'json' | 'gexf';
@@ -27,9 +25,8 @@ export const CONTENT_TYPES: Record<RingFormat, string> = {
   gexf: 'application/gexf+xml; charset=utf-8',
 };
 
-/** One ring report in one format, as bytes. */
-export async function renderRingReport(store: Store, ringId: string, format: RingFormat, opts: { chromiumPath?: string; index?: PostIndex; whenBusy?: PdfOptions['whenBusy'] } = {}): Promise<Buffer> {
-  const data = await loadRingReport(store, ringId, { index: opts.index });
+/** One ring report (queries/ring-report.ts loads it) in one format, as bytes. */
+export async function ringReportBytes(data: RingReportData, format: RingFormat, opts: { chromiumPath?: string; whenBusy?: PdfOptions['whenBusy'] } = {}): Promise<Buffer> {
   if (format === 'json') return Buffer.from(ringReportJson(data));
   if (format === 'gexf') return Buffer.from(ringGexf(data));
   const html = ringReportHtml(data);

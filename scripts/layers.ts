@@ -22,8 +22,9 @@ export const FLOORS: readonly (readonly string[])[] = [
   ['storage'],
   ['analysis', 'sim'],
   ['crawlers'],
-  ['queries'],
+  // Reports only render: they never read the store, so they sit below the queries that load their data.
   ['reports'],
+  ['queries'],
   ['jobs'],
   ['server'],
   ['cli'],

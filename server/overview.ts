@@ -3,8 +3,9 @@
 // every case and order.
 import type { KpiDimension, KpiRow } from '../analysis/escalations/kpi';
 import { isoWeek, isoWeekStart } from '../analysis/time';
-import { computeKpis } from '../jobs/kpi';
-import { previousWeek, productNames, reportWeek, startedIn } from '../reports/weekly-data';
+import { computeKpis } from '../queries/kpi';
+import { productNames } from '../queries/weekly-report';
+import { previousWeek, reportWeek, startedIn } from '../reports/weekly-data';
 import type { Store } from '../storage/store';
 
 const TTL_MS = 30_000;

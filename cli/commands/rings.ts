@@ -2,8 +2,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { RING_FORMATS, type RingFormat, renderRingReport, ringReportFile } from '../../reports/index';
-import { loadRingReport } from '../../reports/ring-data';
+import { RING_FORMATS, type RingFormat, ringReportFile } from '../../reports/index';
+import { loadRingReport, renderRingReport } from '../../queries/ring-report';
 import { indicatorLabel, indicatorValue } from '../../reports/labels';
 import { cliActor, writeAudit } from '../../queries/audit';
 import type { RingStatus } from '../../storage/types';

@@ -1,10 +1,11 @@
 // Report downloads (policy and admin): a ring report in HTML, PDF, JSON or GEXF, and
 // the weekly executive report. HTML is served with a CSP that forbids scripts.
 import { Type as T } from '@sinclair/typebox';
-import { CONTENT_TYPES, type RingFormat, renderRingReport } from '../../reports/index';
+import { renderRingReport } from '../../queries/ring-report';
+import { CONTENT_TYPES, type RingFormat } from '../../reports/index';
 import { REPORT_CSP } from '../../reports/layout';
 import { htmlToPdf, PdfBusy } from '../../reports/pdf';
-import { loadWeeklyReport } from '../../reports/weekly-data';
+import { loadWeeklyReport } from '../../queries/weekly-report';
 import { weeklyReportHtml } from '../../reports/weekly-html';
 import { actorOf } from '../auth';
 import { writeAudit } from '../../queries/audit';

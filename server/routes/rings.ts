@@ -1,8 +1,8 @@
 // Rings: a filtered list, one ring with everything its report shows, and the policy
 // review (status, reason, notes, assignee) with optimistic concurrency.
 import { Type as T } from '@sinclair/typebox';
-import { productNames } from '../../reports/weekly-data';
-import { loadRingReport } from '../../reports/ring-data';
+import { productNames } from '../../queries/weekly-report';
+import { loadRingReport } from '../../queries/ring-report';
 import type { Escalation, RingStatus } from '../../storage/types';
 import { actorOf } from '../auth';
 import { ROLE_RANK } from '../../queries/keys';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isoWeek } from '../../analysis/time';
 import { runImportJob } from '../../jobs/import';
-import { computeKpis } from '../../jobs/kpi';
+import { computeKpis } from '../../queries/kpi';
 import { runEvaluate, runScore, runTrain } from '../../jobs/model';
 import { writeWorldFiles } from '../../sim/files';
 import { generateWorld, type World } from '../../sim/world';

@@ -9,11 +9,11 @@ import Graph from 'graphology';
 import { parse } from 'graphology-gexf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXPORT_COLUMNS } from '../../cli/commands/accounts';
-import { renderRingReport } from '../../reports/index';
+import { renderRingReport } from '../../queries/ring-report';
 import { weeklyReportJob } from '../../jobs/report';
-import { loadRingReport } from '../../reports/ring-data';
+import { loadRingReport } from '../../queries/ring-report';
 import { esc, safeUrl } from '../../reports/escape';
-import { loadWeeklyReport } from '../../reports/weekly-data';
+import { loadWeeklyReport } from '../../queries/weekly-report';
 import { formatChange } from '../../reports/weekly-html';
 import { jobCtx, type SeededWorld, seedWorld, XSS } from '../server/world';
 

@@ -11,7 +11,7 @@ import { DOMParser } from '@xmldom/xmldom';
 import pino from 'pino';
 import { describe, expect, inject, it } from 'vitest';
 import { REDACT_PATHS } from '../../config/logger';
-import { loadRingReport } from '../../reports/ring-data';
+import { loadRingReport } from '../../queries/ring-report';
 import { ringGexf } from '../../reports/gexf';
 import { useServedWorld } from '../server/world';
 
