@@ -18,7 +18,7 @@ import { createEnricher } from '../analysis/nlp/enrich';
 import { detectRings } from '../analysis/rings/detect';
 import type { LinkableEscalation } from '../analysis/rings/links';
 import { median } from '../analysis/escalations/anomaly';
-import { cleanEscalationRow } from '../analysis/escalations/rows';
+import { cleanEscalationRow } from '../crawlers/import/rows';
 import { isoWeek } from '../analysis/time';
 import { type Config, loadConfig } from '../config/index';
 import { createLogger } from '../config/logger';

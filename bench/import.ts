@@ -12,7 +12,7 @@ import path from 'node:path';
 import pg from 'pg';
 import pino from 'pino';
 import { KpiAccumulator } from '../analysis/escalations/kpi';
-import { cleanEscalationRow } from '../analysis/escalations/rows';
+import { cleanEscalationRow } from '../crawlers/import/rows';
 import { loadConfig } from '../config/index';
 import { cleaningOptions } from '../crawlers/import/escalations';
 import { readSql } from '../crawlers/import/readers';

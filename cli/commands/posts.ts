@@ -8,7 +8,7 @@ import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { stringify } from 'csv-stringify/sync';
-import { csvSafe } from '../../analysis/escalations/clean';
+import { csvSafe } from '../../crawlers/import/clean';
 import type { Store } from '../../storage/store';
 import type { Post } from '../../storage/types';
 import type { CliDeps } from '../context';

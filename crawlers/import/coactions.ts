@@ -9,8 +9,8 @@
 // a post once per hashtag) merge into one post whose objects are the union, so a re-run
 // finds every post unchanged. Post ids "import:<source>:<post id>"; accounts
 // "<platform>:<account id>", the platform being the row's `platform` column or the source.
-import { cell, parseDate } from '../../analysis/escalations/clean';
-import { columnKey, type RowResult } from '../../analysis/escalations/rows';
+import { cell, parseDate } from './clean';
+import { columnKey, type RowResult } from './rows';
 import { isoWeek } from '../../analysis/time';
 import type { Post } from '../../storage/types';
 import { ImportInputError, type ImportKind } from './importer';

@@ -1,5 +1,5 @@
 // Escalation cases and orders as import kinds (DESIGN.md §5 columns).
-import { type CleaningOptions, cleanEscalationRow, cleanOrderRow, mergeEscalations } from '../../analysis/escalations/rows';
+import { type CleaningOptions, cleanEscalationRow, cleanOrderRow, mergeEscalations } from './rows';
 import type { Config } from '../../config/index';
 import type { Escalation, Order } from '../../storage/types';
 import type { ImportColumns, ImportKind } from './importer';

@@ -6,8 +6,8 @@
 import { closeSync, createWriteStream, fchmodSync, mkdirSync, openSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
-import { csvSafe, maskPii } from '../../analysis/escalations/clean';
-import { columnKey, type RowResult } from '../../analysis/escalations/rows';
+import { csvSafe, maskPii } from './clean';
+import { columnKey, type RowResult } from './rows';
 import type { Repository, Store } from '../../storage/store';
 import type { SourceRecord } from './readers';
 

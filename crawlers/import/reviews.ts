@@ -2,8 +2,8 @@
 // accounts. Post ids are "import:<source>:<id>"; accounts "<platform>:<author>", where the
 // platform is the row's `platform` column or else the source name.
 import { createHash } from 'node:crypto';
-import { cell, parseDate } from '../../analysis/escalations/clean';
-import { normaliseRow, type RowResult } from '../../analysis/escalations/rows';
+import { cell, parseDate } from './clean';
+import { normaliseRow, type RowResult } from './rows';
 import { isoWeek } from '../../analysis/time';
 import type { Store } from '../../storage/store';
 import type { Account, Post } from '../../storage/types';

@@ -9,8 +9,8 @@ import {
   normaliseText,
   parseAmount,
   parseDate,
-} from '../../analysis/escalations/clean';
-import { type CleaningOptions, cleanEscalationRow, cleanOrderRow, mergeEscalations } from '../../analysis/escalations/rows';
+} from '../../crawlers/import/clean';
+import { type CleaningOptions, cleanEscalationRow, cleanOrderRow, mergeEscalations } from '../../crawlers/import/rows';
 
 describe('text normalisation', () => {
   it('decodes entities, composes to NFC, collapses whitespace', () => {

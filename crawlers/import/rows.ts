@@ -2,7 +2,7 @@
 // refused. Column names follow DESIGN.md §5; header spellings are matched loosely
 // ("Case ID", "case_id", "caseId" are the same column).
 import type { Escalation, Order } from '../../storage/types';
-import { isoWeek } from '../time';
+import { isoWeek } from '../../analysis/time';
 import {
   canonical,
   cell,
