@@ -1,22 +1,12 @@
 // The policy review workflow of a ring: status new → in_review → confirmed | dismissed
-// (dismissal needs a reason), reopening back to in_review, notes and an assignee. Each
+// (RING_TRANSITIONS in storage/types.ts; dismissal needs a reason), reopening back to in_review, notes and an assignee. Each
 // change bumps `version`; an edit based on an older version is refused (409). The store
 // write is a claimed read-modify-write (Repository.update, storage/claims.ts), so of two
 // edits of one version, in one process or several, exactly one wins; the audit entry is
 // written by the winner only, after its write.
 import type { Store } from '../storage/store';
-import type { AuditEntry, Ring, RingStatus } from '../storage/types';
+import { type AuditEntry, RING_TRANSITIONS as TRANSITIONS, type Ring, type RingStatus } from '../storage/types';
 import { writeAudit } from './audit';
-
-export const RING_STATUSES: readonly RingStatus[] = ['new', 'in_review', 'confirmed', 'dismissed'];
-
-/** Allowed moves; staying in the same status is always allowed (for notes/assignee). */
-export const TRANSITIONS: Record<RingStatus, readonly RingStatus[]> = {
-  new: ['in_review'],
-  in_review: ['confirmed', 'dismissed', 'new'],
-  confirmed: ['in_review'],
-  dismissed: ['in_review'],
-};
 
 export interface ReviewChange {
   /** The ring version the edit was based on. */

@@ -1,7 +1,7 @@
 // Words for people, one table for every surface: the dashboard (served as /labels.json),
 // the CLI and the PDF reports name indicators, model features, products, review actions
 // and actors the same way, with units.
-import type { AuditEntry, Product } from '../storage/types';
+import { type AuditEntry, type Product, RING_TRANSITIONS } from '../storage/types';
 
 export interface IndicatorLabel {
   label: string;
@@ -128,5 +128,5 @@ export function reviewChangeText(e: Pick<AuditEntry, 'action' | 'before' | 'afte
 
 /** Everything the dashboard needs to say things the same way (GET /labels.json). */
 export function labelTables() {
-  return { indicators: INDICATORS, features: FEATURES };
+  return { indicators: INDICATORS, features: FEATURES, ringTransitions: RING_TRANSITIONS };
 }

@@ -7,6 +7,7 @@ import { computeKpis } from '../queries/kpi';
 import { productNames } from '../queries/weekly-report';
 import { previousWeek, reportWeek, startedIn } from '../reports/weekly-data';
 import type { Store } from '../storage/store';
+import { RING_STATUSES } from '../storage/types';
 
 const TTL_MS = 30_000;
 
@@ -42,7 +43,7 @@ export async function overview(store: Store, kpis: KpiCache, now = new Date()) {
   );
   const newRings = started.filter((r) => startedIn(r, from));
   const statusCounts: Record<string, number> = {};
-  for (const s of ['new', 'in_review', 'confirmed', 'dismissed']) statusCounts[s] = await store.rings.count({ status: s as never });
+  for (const s of RING_STATUSES) statusCounts[s] = await store.rings.count({ status: s });
   const recentRuns = await store.runs.find({}, { sort: { startedAt: -1 }, limit: 10 });
   const suspiciousAccounts = await store.accounts.count({ 'suspicion.ringId': { $exists: true } });
   return {

@@ -163,7 +163,20 @@ export interface Product {
   candidate?: boolean;
 }
 
-export type RingStatus = 'new' | 'in_review' | 'confirmed' | 'dismissed';
+/**
+ * A ring's review workflow, defined once: its statuses in order and where each may move
+ * (staying is always allowed, for notes and the assignee). The API enforces it
+ * (server/review.ts), the CLI and the API's schema list it, the dashboard reads it from
+ * /labels.json.
+ */
+export const RING_STATUSES = ['new', 'in_review', 'confirmed', 'dismissed'] as const;
+export type RingStatus = (typeof RING_STATUSES)[number];
+export const RING_TRANSITIONS: Readonly<Record<RingStatus, readonly RingStatus[]>> = {
+  new: ['in_review'],
+  in_review: ['confirmed', 'dismissed', 'new'],
+  confirmed: ['in_review'],
+  dismissed: ['in_review'],
+};
 
 export interface RingEdgeEvidence {
   source: string;

@@ -6,11 +6,9 @@ import { RING_FORMATS, type RingFormat, ringReportFile } from '../../reports/ind
 import { loadRingReport, renderRingReport } from '../../queries/ring-report';
 import { indicatorLabel, indicatorValue } from '../../reports/labels';
 import { cliActor, writeAudit } from '../../queries/audit';
-import type { RingStatus } from '../../storage/types';
+import { RING_STATUSES as STATUSES, type RingStatus } from '../../storage/types';
 import type { CliDeps } from '../context';
 import { output, printTable } from '../output';
-
-const STATUSES: RingStatus[] = ['new', 'in_review', 'confirmed', 'dismissed'];
 
 export function register(program: Command, deps: CliDeps) {
   const rings = program.command('rings').description('detected review rings: list, show, export reports');

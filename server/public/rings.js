@@ -2,14 +2,14 @@
 // linked cases, graph, review actions for policy users, history).
 import { api, ApiError, canReview, saveDownload, session } from './api.js';
 import { lineChart, ringGraph } from './charts.js';
-import { indicatorName, indicatorValue } from './labels.js';
+import { indicatorName, indicatorValue, ringMoves, ringStatuses } from './labels.js';
 import { append, clear, fmtDate, fmtDay, h, num, statusBadge, table } from './dom.js';
 
 export async function ringsPage() {
   const status = new URLSearchParams(location.hash.split('?')[1] ?? '').get('status') ?? '';
   const data = await api(`/api/rings?limit=500${status ? `&status=${encodeURIComponent(status)}` : ''}`);
   const select = h('select', { id: 'status-filter', onchange: (ev) => { location.hash = ev.target.value ? `#/rings?status=${ev.target.value}` : '#/rings'; } },
-    ['', 'new', 'in_review', 'confirmed', 'dismissed'].map((s) => h('option', { value: s, selected: s === status }, s ? s.replace('_', ' ') : 'all statuses')));
+    ['', ...ringStatuses()].map((s) => h('option', { value: s, selected: s === status }, s ? s.replace('_', ' ') : 'all statuses')));
   return h('div', {},
     h('h1', {}, 'Rings'),
     h('form', { class: 'inline panel' }, h('label', {}, 'Status', select)),
@@ -27,18 +27,18 @@ export async function ringsPage() {
   );
 }
 
-// The API's moves (server/review.ts TRANSITIONS). A new ring may be confirmed or dismissed
-// in one save: the page then sends the two moves the workflow records, via in_review.
-const NEXT = { new: ['in_review'], in_review: ['confirmed', 'dismissed', 'new'], confirmed: ['in_review'], dismissed: ['in_review'] };
+// The API's moves (/labels.json, from storage/types.ts RING_TRANSITIONS). A new ring may be
+// confirmed or dismissed in one save: the page then sends the two moves the workflow
+// records, via in_review.
 
 /** The moves from `from` to `to`: one, or two through in_review. */
 export function movesTo(from, to) {
-  if (NEXT[from].includes(to)) return [to];
-  if (NEXT[from].includes('in_review') && NEXT.in_review.includes(to)) return ['in_review', to];
+  if (ringMoves(from).includes(to)) return [to];
+  if (ringMoves(from).includes('in_review') && ringMoves('in_review').includes(to)) return ['in_review', to];
   return null;
 }
 
-const choices = (from) => ['new', 'in_review', 'confirmed', 'dismissed'].filter((s) => s !== from && movesTo(from, s));
+const choices = (from) => ringStatuses().filter((s) => s !== from && movesTo(from, s));
 
 function reviewPanel(ring, reload, flash) {
   if (!canReview()) return h('p', { class: 'meta' }, 'Reviewing needs a policy or admin key.');

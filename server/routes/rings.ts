@@ -3,14 +3,14 @@
 import { Type as T } from '@sinclair/typebox';
 import { productNames } from '../../queries/weekly-report';
 import { loadRingReport } from '../../queries/ring-report';
-import type { Escalation, RingStatus } from '../../storage/types';
+import { type Escalation, RING_STATUSES, type RingStatus } from '../../storage/types';
 import { actorOf } from '../auth';
 import { ROLE_RANK } from '../../queries/keys';
 import { and, decodeCursor, keyset, type Order, pageOf } from '../pagination';
 import { type ReviewChange, ReviewError, RingReviews } from '../../queries/review';
 import { Cursor, DateParam, Limit, OrderParam, Platform, ProductId, query, RingId, type RoutePlugin, Score, toDate, livePostIndex } from './common';
 
-const Status = T.Union([T.Literal('new'), T.Literal('in_review'), T.Literal('confirmed'), T.Literal('dismissed')]);
+const Status = T.Union(RING_STATUSES.map((s) => T.Literal(s)));
 const SORT_FIELDS = { score: 'score', lastPostAt: 'lastPostAt', detectedAt: 'detectedAt' } as const;
 
 const ListQuery = query({

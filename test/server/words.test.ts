@@ -54,6 +54,9 @@ describe('names instead of ids', () => {
     expect(indicatorValue('account_age', 134.4)).toBe('134.4 days');
     expect(featureLabel('inr_first_attempt')).toBe('"Not received" although delivered at the first attempt');
     expect(featureLabel('term_still')).toBe('Text uses the word "still"');
+    // The ring workflow the API enforces, in order, for the dashboard's status filter and review form.
+    expect(labels.ringTransitions).toEqual({ new: ['in_review'], in_review: ['confirmed', 'dismissed', 'new'], confirmed: ['in_review'], dismissed: ['in_review'] });
+    expect(Object.keys(labels.ringTransitions)).toEqual(['new', 'in_review', 'confirmed', 'dismissed']);
   });
 });
 
