@@ -129,13 +129,13 @@ export async function benchCoshare(): Promise<BenchRow[]> {
       const ringOf = new Map<string, string>();
       for (const r of rings) for (const m of r.members) ringOf.set(m, r._id);
       const ids = peer.accounts.map((a) => `${SOURCE}:${a}`);
-      const accounts = new Map((await store.accounts.getMany(ids, { projection: { _id: 1, suspicion: 1 } })).map((a) => [a._id, a]));
+      const scores = await store.scores.getMany(ids);
       let inRing = 0;
       let byScore = 0;
       for (const id of ids) {
         if (ringOf.has(id)) inRing++;
         else {
-          const s = accounts.get(id)?.suspicion;
+          const s = scores.get(id);
           if (s && s.score >= SCORE_THRESHOLD && s.evidencePosts.length > 0) byScore++;
         }
       }

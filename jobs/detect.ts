@@ -1,6 +1,6 @@
 // The `detect` job: read one time window of posts (with a projection) and their accounts
 // from the store, run the pure detection pipeline (analysis/rings/detect), then write
-// every account's suspicion and upsert the rings. Review fields a policy analyst owns
+// every account's suspicion (a scores collection per run, storage/scores.ts) and upsert the rings. Review fields a policy analyst owns
 // (status, statusReason, assignee, notes, version) are set only when a ring is first
 // created and never touched by a re-run; a re-run matches rings by membership overlap
 // (analysis/rings/ids) so the same ring keeps its id and its review state. A ring a
@@ -185,19 +185,16 @@ export async function writeDetection(
   now: Date,
   window: WriteWindow,
 ): Promise<{ newRings: number; updatedRings: number; versionedRings: number }> {
-  const updates = result.accounts.map((a) => ({
-      id: a.accountId,
-      set: {
-        suspicion: {
-          score: a.score,
-          // The whole object is replaced, so an account that left its ring loses ringId.
-          ...(a.ringId ? { ringId: a.ringId } : {}),
-          indicators: a.indicators,
-          evidencePosts: a.evidencePosts,
-          detectedAt: now,
-          runId,
-        },
-      },
+  const scores = result.accounts.map((a) => ({
+    accountId: a.accountId,
+    suspicion: {
+      score: a.score,
+      ...(a.ringId ? { ringId: a.ringId } : {}),
+      indicators: a.indicators,
+      evidencePosts: a.evidencePosts,
+      detectedAt: now,
+      runId,
+    },
   }));
   const existing = new Map((await store.rings.getMany(result.rings.map((r) => r._id), { projection: { _id: 1, status: 1, score: 1, members: 1 } })).map((r) => [r._id, r]));
   const fresh: Ring[] = [];
@@ -245,10 +242,10 @@ export async function writeDetection(
   }
   // Claimed updates (Repository.update): a review saved at the same moment is neither lost nor undone.
   await store.rings.updateEach(ringUpdates);
-  // Accounts last: killed before this point, no account names a ring that is not stored.
-  // One call, so one change-log entry for the run; small bulks inside: the embedded FerretDB
-  // stalls on a bulk of ~100 updates carrying indicator arrays (≈150 kB), 25 go fastest.
-  await store.accounts.setMany(updates, { chunk: WRITE_CHUNK });
+  // Scores last: killed before this point, no score names a ring that is not stored. They are
+  // inserted into a collection of this run's own and become the latest only once all are
+  // written (storage/scores.ts): a run killed half-way is never read.
+  await store.scores.write(runId, scores);
   return { newRings: fresh.length, updatedRings: ringUpdates.length - versions.length, versionedRings: versions.length };
 }
 

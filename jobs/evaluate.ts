@@ -27,9 +27,7 @@ export async function runEvaluate(ctx: JobContext, params: EvaluateParams): Prom
   const ids = [...new Set(labels.map((l) => l.account))];
   const scores = new Map<string, number>();
   ctx.progress(0, ids.length, 'reading scores');
-  for (const a of await ctx.store.accounts.getMany(ids, { projection: { _id: 1, 'suspicion.score': 1 } })) {
-    if (a.suspicion?.score !== undefined) scores.set(a._id, a.suspicion.score);
-  }
+  for (const [id, s] of await ctx.store.scores.getMany(ids)) scores.set(id, s.score);
   ctx.progress(ids.length, ids.length, 'reading scores');
   const report = evaluateScores(scores, labels, params.ks);
   ctx.log.info({ rocAuc: report.rocAuc, averagePrecision: report.averagePrecision, labelled: report.labelled }, 'evaluate finished');

@@ -74,11 +74,14 @@ export async function loadRingInfo(store: Store): Promise<RingInfo> {
   for await (const r of store.rings.stream({ status: { $ne: 'dismissed' } }, { projection: { members: 1 } })) {
     for (const m of r.members ?? []) memberIds.add(m);
   }
-  for await (const a of store.accounts.stream({ 'suspicion.score': { $gt: 0 } }, { projection: { handle: 1, suspicion: 1 } })) {
-    const h = normaliseHandle(a.handle ?? '');
-    if (!h) continue;
-    suspicion.set(h, Math.max(suspicion.get(h) ?? 0, a.suspicion?.score ?? 0));
-    if (a.suspicion?.ringId) ringMembers.add(h);
+  const scored = new Map<string, { score: number; ringId?: string }>();
+  for await (const s of store.scores.summaries()) if (s.score > 0) scored.set(s.accountId, s);
+  for await (const a of store.accounts.stream({}, { projection: { _id: 1, handle: 1 } })) {
+    const s = scored.get(a._id);
+    const h = s && normaliseHandle(a.handle ?? '');
+    if (!s || !h) continue;
+    suspicion.set(h, Math.max(suspicion.get(h) ?? 0, s.score));
+    if (s.ringId) ringMembers.add(h);
   }
   for (const a of await store.accounts.getMany([...memberIds], { projection: { handle: 1 } })) if (a.handle) ringMembers.add(normaliseHandle(a.handle));
   return { suspicion, ringMembers };

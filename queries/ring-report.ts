@@ -15,7 +15,7 @@ const EVIDENCE_LIMIT = 12;
 export async function loadRingReport(store: Store, ringId: string, opts: { index?: PostIndex } = {}): Promise<RingReportData> {
   const ring = await store.rings.get(ringId);
   if (!ring) throw new NotFound(`no ring ${ringId}`);
-  const accounts = await store.accounts.getMany(ring.members);
+  const accounts = await store.scores.attach(await store.accounts.getMany(ring.members));
   const byId = new Map(accounts.map((a) => [a._id, a]));
   const perMember = new Map<string, { posts: number; products: Set<string>; first?: Date; last?: Date }>();
   const perDay = new Map<string, number>();

@@ -45,7 +45,8 @@ export async function overview(store: Store, kpis: KpiCache, now = new Date()) {
   const statusCounts: Record<string, number> = {};
   for (const s of RING_STATUSES) statusCounts[s] = await store.rings.count({ status: s });
   const recentRuns = await store.runs.find({}, { sort: { startedAt: -1 }, limit: 10 });
-  const suspiciousAccounts = await store.accounts.count({ 'suspicion.ringId': { $exists: true } });
+  let suspiciousAccounts = 0;
+  for await (const s of store.scores.summaries()) if (s.ringId) suspiciousAccounts++;
   return {
     weeks,
     latest,

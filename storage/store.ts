@@ -9,6 +9,7 @@ import { PostWindow } from './post-window';
 import { CLAIMS_COLLECTION, type ClaimDoc, Claims } from './claims';
 import { decodePost, encodePost } from './post-codec';
 import { Repository, type RepositoryOptions } from './repository';
+import { META_COLLECTION, Scores, type ScoresMeta } from './scores';
 import type {
   Account,
   ApiKey,
@@ -27,6 +28,8 @@ import type {
 export type { ChangeLog, ChangesSince } from './changes';
 export type { StoreFilter, WriteSummary, SetUpdate, FindOptions } from './repository';
 export type { PostSnapshot, PostSpan } from './post-window';
+export type { ScoreRow, ScoresDraft, ScoreSummary } from './scores';
+export { Scores } from './scores';
 export { Repository, revisionOf } from './repository';
 export type { Change, UpdateResult } from './repository';
 export { localProcessGone, StoreConflict } from './claims';
@@ -36,6 +39,8 @@ export interface Store {
   /** Posts by time: the stored span and one window's posts, without a sort or full scan. */
   postWindow: PostWindow;
   accounts: Repository<Account>;
+  /** Account suspicion scores of the latest detect run (storage/scores.ts); read scores only through this. */
+  scores: Scores;
   products: Repository<Product>;
   crawlState: Repository<CrawlState>;
   runs: Repository<Run>;
@@ -89,7 +94,7 @@ export const LOGGED_COLLECTIONS = [COLLECTIONS.accounts, COLLECTIONS.posts, COLL
 /** Secondary indexes. FerretDB on SQLite only pushes down `_id` filters, but MongoDB uses these. */
 const INDEXES: Record<string, { key: Record<string, 1 | -1>; unique?: boolean }[]> = {
   posts: [{ key: { createdAt: 1 } }, { key: { accountId: 1, createdAt: 1 } }, { key: { platform: 1, createdAt: -1 } }, { key: { product: 1 } }],
-  accounts: [{ key: { platform: 1 } }, { key: { 'suspicion.score': -1 } }],
+  accounts: [{ key: { platform: 1 } }],
   rings: [{ key: { status: 1 } }, { key: { score: -1 } }],
   escalations: [{ key: { customerId: 1 } }, { key: { week: 1, region: 1 } }],
   orders: [{ key: { week: 1, region: 1 } }],
@@ -135,6 +140,8 @@ export async function openStore(config: Config, opts: OpenOptions = {}): Promise
   const ferretdb = typeof buildInfo.ferretdbVersion === 'string';
   const store = makeStore(db, client, { uri: redact(uri), database, embedded: !opts.uri && !config.secrets.mongodbUri, pid, ferretdb }, embedded);
   await store.postIndex?.initialise(store.posts, created.has(POST_INDEX_COLLECTION));
+  // Accounts stored before the scores collections existed carry their scores in `suspicion`.
+  await store.scores.initialise(created.has(META_COLLECTION) && !created.has(COLLECTIONS.accounts));
   return store;
 }
 
@@ -142,7 +149,7 @@ export async function openStore(config: Config, opts: OpenOptions = {}): Promise
 async function ensureSchema(db: Db): Promise<Set<string>> {
   const existing = new Set((await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
   const created = new Set<string>();
-  for (const name of [...Object.values(COLLECTIONS), CHANGES_COLLECTION, POST_INDEX_COLLECTION, CLAIMS_COLLECTION]) {
+  for (const name of [...Object.values(COLLECTIONS), CHANGES_COLLECTION, POST_INDEX_COLLECTION, CLAIMS_COLLECTION, META_COLLECTION]) {
     if (!existing.has(name)) {
       try {
         await db.createCollection(name);
@@ -183,14 +190,18 @@ function makeStore(
     afterWrite: postIndex && ((docs) => postIndex.add(docs)),
     codec: { encode: encodePost, decode: decodePost },
   });
+  const accounts = repo<Account>(COLLECTIONS.accounts);
+  const runs = repo<Run>(COLLECTIONS.runs);
+  const scores = new Scores(db, { idLookup: info.ferretdb ? 'each' : 'in', metaRepo: repo<ScoresMeta>(META_COLLECTION), runs, accounts, changes });
   return {
     posts,
     postIndex,
+    scores,
     postWindow: new PostWindow(posts, postIndex),
-    accounts: repo<Account>(COLLECTIONS.accounts),
+    accounts,
     products: repo<Product>(COLLECTIONS.products),
     crawlState: repo<CrawlState>(COLLECTIONS.crawlState),
-    runs: repo<Run>(COLLECTIONS.runs),
+    runs,
     rings: repo<Ring>(COLLECTIONS.rings),
     ringVersions: repo<RingVersion>(COLLECTIONS.ringVersions),
     escalations: repo<Escalation>(COLLECTIONS.escalations),
@@ -214,6 +225,7 @@ function makeStore(
       if (recreate) {
         await ensureSchema(db);
         await postIndex?.initialise(posts, true);
+        await scores.initialise(false);
       }
     },
     async close() {

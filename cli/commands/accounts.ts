@@ -17,7 +17,13 @@ const score = (v: string) => {
 };
 
 /** An account by id, else by handle (case-insensitive, "@" and "u/" ignored); several matches are listed. */
+/** One account by id or handle, with its latest score. */
 export async function findAccount(store: Store, given: string): Promise<Account> {
+  const [account] = await store.scores.attach([await accountNamed(store, given)]);
+  return account;
+}
+
+async function accountNamed(store: Store, given: string): Promise<Account> {
   const byId = await store.accounts.get(given);
   if (byId) return byId;
   const handle = given.trim().replace(/^(?:@|\/?u\/)/, '').toLowerCase();
@@ -51,10 +57,21 @@ export function mixedRunsWarning(list: readonly Pick<Account, 'suspicion'>[]): s
   return `these scores come from ${runs.size} detect runs (${parts.join(', ')}; see the run_id column): accounts outside a later run's window keep older scores. For one consistent set run \`ringwatch detect --all\`.`;
 }
 
+/** Accounts by latest score, highest first (ties by id), with their scores attached. */
 async function scored(store: Store, minScore: number, platform?: string, limit?: number): Promise<Account[]> {
-  const filter: Record<string, unknown> = { 'suspicion.score': { $gte: minScore } };
-  if (platform) filter.platform = platform;
-  return store.accounts.find(filter, { sort: { 'suspicion.score': -1, _id: 1 }, limit });
+  const rows: { id: string; score: number }[] = [];
+  for await (const s of store.scores.summaries()) if (s.score >= minScore) rows.push({ id: s.accountId, score: s.score });
+  rows.sort((x, y) => y.score - x.score || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+  const out: Account[] = [];
+  // Pages of ids until `limit` accounts exist and match the platform (deleted accounts are skipped).
+  for (let i = 0; i < rows.length && (limit === undefined || out.length < limit); i += 500) {
+    for (const a of await store.accounts.getMany(rows.slice(i, i + 500).map((r) => r.id))) {
+      if (platform && a.platform !== platform) continue;
+      if (limit !== undefined && out.length >= limit) break;
+      out.push(a);
+    }
+  }
+  return store.scores.attach(out);
 }
 
 function dateOption(name: string) {

@@ -85,14 +85,20 @@ export class AccountView implements MirroredView {
 
   async reload(): Promise<void> {
     const entries = new Map<string, Entry>();
-    for await (const a of this.store.accounts.stream({})) entries.set(a._id, this.entryOf(a));
+    // Scores live in the latest detect run's collection (storage/scores.ts), joined here once.
+    const scores = new Map<string, Account['suspicion']>();
+    for await (const s of this.store.scores.stream()) scores.set(s.accountId, s.suspicion);
+    for await (const a of this.store.accounts.stream({})) {
+      const s = scores.get(a._id);
+      entries.set(a._id, this.entryOf(s ? { ...a, suspicion: s } : a));
+    }
     this.entries = entries;
     this.sorted.clear();
     this.runs = undefined;
   }
 
   async apply(ids: string[]): Promise<void> {
-    const docs = await this.store.accounts.getMany(ids);
+    const docs = await this.store.scores.attach(await this.store.accounts.getMany(ids));
     const found = new Set<string>();
     for (const a of docs) {
       found.add(a._id);

@@ -90,7 +90,7 @@ describe.skipIf(!SOURCE)('import coactions + detect on a real german-elections-2
     }
 
     // Every member's own score names its ring and the posts behind it.
-    const members = await store.accounts.getMany(rings.flatMap((r) => r.members));
+    const members = await store.scores.attach(await store.accounts.getMany(rings.flatMap((r) => r.members)));
     expect(members.length).toBe(rings.reduce((n, r) => n + r.members.length, 0));
     for (const a of members) {
       expect(a.suspicion?.ringId).toBeDefined();

@@ -1,12 +1,12 @@
 // kill -9 during `import reviews` (issue 14.5): a re-run after the crash must converge to
 // the result of an uninterrupted import, accounts included (they are derived from every
 // row of the file, whether this run wrote it or found it stored, and written at the end).
-import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { runImportJob } from '../../jobs/import';
 import type { Store } from '../../storage/store';
+import { exited, tsxChild } from '../helpers/child';
 import { testStore } from '../helpers/store';
 import { jobContext } from './helpers';
 
@@ -31,18 +31,8 @@ function reviewsFile(dir: string): string {
   return file;
 }
 
-function child(db: string, file: string, dir: string): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', path.resolve('test/import/import-child.ts')], {
-    env: { ...process.env, STORE_URI: inject('storeUri'), STORE_DB: db, IMPORT_FILE: file, BATCH_SIZE: String(BATCH), CHILD_DIR: dir },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-}
-
-function exited(p: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string }> {
-  let out = '';
-  p.stdout?.on('data', (d) => (out += d));
-  p.stderr?.on('data', (d) => (out += d));
-  return new Promise((resolve) => p.on('exit', (code, signal) => resolve({ code, signal, out })));
+function child(db: string, file: string, dir: string) {
+  return tsxChild('test/import/import-child.ts', { STORE_URI: inject('storeUri'), STORE_DB: db, IMPORT_FILE: file, BATCH_SIZE: String(BATCH), CHILD_DIR: dir });
 }
 
 /** The store's posts and accounts without write-time stamps. */

@@ -31,7 +31,7 @@ function pdfText(pdf: Buffer): { text: string; pages: number } {
 
 beforeAll(async () => {
   w = await seedWorld();
-  ringId = (await w.store.accounts.get(w.xssAccountId))?.suspicion?.ringId as string;
+  ringId = (await w.store.scores.get(w.xssAccountId))?.ringId as string;
 }, 180_000);
 
 afterAll(async () => {

@@ -8,6 +8,7 @@ import { AccountView } from '../../server/live/accounts';
 import { testStore } from '../helpers/store';
 import { makeFixture } from './fixture';
 import { ctxFor, seedStore } from './store-fixture';
+import { scoredAccounts, summaries } from '../helpers/scores';
 
 type S = Awaited<ReturnType<typeof testStore>>;
 
@@ -42,23 +43,24 @@ describe('detect coverage and reviewed rings', () => {
     const all = await runDetect(ctxFor(store, 'run-all'), { all: true });
     // One change-log entry for the run's account scores, naming every scored account.
     expect((await store.changes.heads()).accounts).toBe(logged + 1);
-    expect((await store.changes.since('accounts', logged, logged + 1)).ids).toEqual(new Set((await store.accounts.find({ 'suspicion.runId': 'run-all' }, { projection: { _id: 1 } })).map((a) => a._id)));
+    const ofRun = (await summaries(store)).filter((s) => s.runId === 'run-all').map((s) => s.accountId);
+    expect((await store.changes.since('accounts', logged, logged + 1)).ids).toEqual(new Set(ofRun));
     expect(all.posts).toBe(f.posts.length);
     expect(all.postsOutside).toBe(0);
     expect(all.accountsNotScored).toBe(0);
-    expect(await store.accounts.count({ 'suspicion.runId': 'run-all' })).toBe(posters);
+    expect(ofRun.length).toBe(posters);
     expect(coverageNote(all)).not.toContain('--all');
   });
 
   it('an export of scores from several runs says so, in the CLI and the API list', async () => {
     await runDetect(ctxFor(store, 'run-wide'), { all: true });
-    expect(mixedRunsWarning(await store.accounts.find({ suspicion: { $exists: true } }))).toBeNull();
+    expect(mixedRunsWarning(await scoredAccounts(store))).toBeNull();
     const view = new AccountView(store);
     await view.reload();
     expect(view.scoreRuns()).toEqual([{ runId: 'run-wide', accounts: posters }]);
 
     const narrow = await runDetect(ctxFor(store, 'run-narrow'), { window: '5d' });
-    const scored = await store.accounts.find({ suspicion: { $exists: true } });
+    const scored = await scoredAccounts(store);
     const warning = mixedRunsWarning(scored);
     expect(warning).toContain('2 detect runs');
     expect(warning).toContain(`${narrow.accounts} from run-narrow`);

@@ -4,6 +4,7 @@ import type { Account, Escalation } from '../../storage/types';
 import { testStore } from '../helpers/store';
 import { makeFixture } from './fixture';
 import { ctxFor, seedStore } from './store-fixture';
+import { summaries } from '../helpers/scores';
 
 type S = Awaited<ReturnType<typeof testStore>>;
 
@@ -39,11 +40,11 @@ describe('detect job on the store', () => {
     expect(stats.rings).toBe(2);
     expect(stats.newRings).toBe(2);
 
-    const scored = await store.accounts.count({ 'suspicion.runId': 'run-1' });
+    const scored = (await summaries(store)).filter((s) => s.runId === 'run-1').length;
     expect(scored).toBe(new Set(f.posts.map((p) => p.accountId)).size); // every account that posted in the window
-    const member = await store.accounts.get(f.rings[0][0]);
-    expect(member?.suspicion?.ringId).toMatch(/^ring_/);
-    expect(member?.suspicion?.score).toBeGreaterThan(0.5);
+    const member = await store.scores.get(f.rings[0][0]);
+    expect(member?.ringId).toMatch(/^ring_/);
+    expect(member?.score).toBeGreaterThan(0.5);
 
     const rings = await store.rings.find({});
     expect(rings).toHaveLength(2);

@@ -90,17 +90,23 @@ describe('server hardening', () => {
     let stderr = '';
     child.stderr?.on('data', (d) => (stderr += d));
     const exited = new Promise((r) => child.on('exit', r));
-    // Wait for the first written account that names a ring, then kill at once.
+    // Wait for the first written score that names a ring (in the run's own scores collection,
+    // storage/scores.ts, before or after it becomes the latest), then kill at once.
+    const db = store.accounts.collection.db;
     let named: string[] = [];
     for (let i = 0; i < 3000 && named.length === 0; i++) {
-      const scored = await store.accounts.find({ 'suspicion.runId': runId } as never, { projection: { _id: 1, 'suspicion.ringId': 1 } });
-      named = [...new Set(scored.map((a) => a.suspicion?.ringId).filter((r): r is string => !!r))];
+      const meta = (await db.collection('meta').findOne({ _id: 'scores' as never })) as { runs?: { runId: string; collection: string }[] } | null;
+      const own = meta?.runs?.find((r) => r.runId === runId)?.collection;
+      const scored = own ? await db.collection(own).find({ ringId: { $exists: true } }, { projection: { ringId: 1 } }).toArray() : [];
+      named = [...new Set(scored.map((d) => d.ringId as string))];
       if (named.length === 0) await new Promise((r) => setTimeout(r, 20));
     }
     child.kill('SIGKILL');
     await exited;
     expect(named.length, stderr).toBeGreaterThan(0);
-    const stored = new Set((await store.rings.getMany(named)).map((r) => r._id));
-    expect(named.filter((r) => !stored.has(r))).toEqual([]);
+    const latest = new Set<string>();
+    for await (const s of store.scores.summaries()) if (s.ringId) latest.add(s.ringId);
+    const stored = new Set((await store.rings.getMany([...named, ...latest])).map((r) => r._id));
+    expect([...named, ...latest].filter((r) => !stored.has(r))).toEqual([]);
   }, 120_000);
 });

@@ -221,7 +221,7 @@ describe('dashboard in Chromium', () => {
   it('shows attacker-written handles and posts as text, runs none of it (ring, account, search)', async () => {
     const page = await open();
     await login(page, w.keys.policy);
-    const ringId = (await w.store.accounts.get(w.xssAccountId))?.suspicion?.ringId as string;
+    const ringId = (await w.store.scores.get(w.xssAccountId))?.ringId as string;
     expect(ringId).toMatch(/^ring_/);
     await page.goto(`${base}/#/rings/${ringId}`);
     await page.waitForSelector('#evidence');

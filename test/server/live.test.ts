@@ -58,7 +58,9 @@ afterAll(async () => {
 describe('live views', () => {
   it('list the same accounts, in the same order, as the store for any filter, sort and page size', async () => {
     const rings = w.ringIds;
-    const field = { score: 'suspicion.score', handle: 'handle', lastSeen: 'lastSeenAt' } as const;
+    // The store's accounts with their latest scores (storage/scores.ts), filtered and sorted as the store would.
+    const stored = await w.store.scores.attach(await w.store.accounts.find({}));
+    const field = { score: (a: Account) => a.suspicion?.score ?? 0, handle: (a: Account) => a.handle, lastSeen: (a: Account) => a.lastSeenAt.getTime() } as const;
     await fc.assert(
       fc.asyncProperty(
         fc.record({
@@ -72,21 +74,18 @@ describe('live views', () => {
         }),
         async (q) => {
           const params: Record<string, string> = { sort: q.sort, order: q.order, limit: String(q.limit) };
-          const filter: Record<string, unknown> = { 'suspicion.score': { $exists: true, ...(q.minScore !== undefined ? { $gte: q.minScore } : {}) } };
           if (q.minScore !== undefined) params.minScore = String(q.minScore);
-          if (q.platform) {
-            params.platform = q.platform;
-            filter.platform = q.platform;
-          }
-          if (q.ring) {
-            params.ring = q.ring;
-            filter['suspicion.ringId'] = q.ring;
-          }
-          if (q.handle) {
-            params.handle = q.handle;
-            filter.handle = { $regex: q.handle.replace(/[<]/g, '\\$&'), $options: 'i' };
-          }
-          const expected = (await w.store.accounts.find(filter as never, { projection: { _id: 1 }, sort: { [field[q.sort]]: q.order === 'asc' ? 1 : -1, _id: 1 } })).map((a) => a._id);
+          if (q.platform) params.platform = q.platform;
+          if (q.ring) params.ring = q.ring;
+          if (q.handle) params.handle = q.handle;
+          const by = field[q.sort];
+          const sign = q.order === 'asc' ? 1 : -1;
+          const expected = stored
+            .filter((a) => a.suspicion && (q.minScore === undefined || a.suspicion.score >= q.minScore))
+            .filter((a) => (!q.platform || a.platform === q.platform) && (!q.ring || a.suspicion?.ringId === q.ring))
+            .filter((a) => !q.handle || a.handle.toLowerCase().includes(q.handle.toLowerCase()))
+            .sort((x, y) => (by(x) < by(y) ? -sign : by(x) > by(y) ? sign : x._id < y._id ? -1 : x._id > y._id ? 1 : 0))
+            .map((a) => a._id);
           expect(await listAll(params)).toEqual(expected);
         },
       ),

@@ -1,0 +1,316 @@
+// Account suspicion scores, one collection per detect run (issue 13). On the embedded
+// FerretDB an update costs ~1–3 ms and deadlocks in bulks of ~100, so writing every
+// account's score as an update was the largest part of a large detect run (yelpnyc: 509 of
+// 866 s); an insertMany into a fresh collection is one SQLite transaction per 1,000.
+//
+// A run writes `scores_<run>_<nonce>` (one document per account, `_id` = account id) and
+// then flips the pointer in the `meta` document `scores` to it; readers read the collection
+// the pointer names. So:
+// - a half-written run is never read: the pointer moves only after every insert;
+// - a re-run after a crash writes a new collection and converges to the uninterrupted result;
+// - an account the run did not score (outside its window) keeps its previous score: the
+//   run copies the previous run's documents for those accounts before the flip, so the
+//   latest collection always holds every account's latest score (`runId` names the run
+//   that computed it, as `Account.suspicion.runId` did);
+// - old runs are dropped after KEEP newer ones; a run registers itself in `meta` before
+//   it creates its collection, so a `scores_*` collection `meta` does not list is debris
+//   of a crash and is dropped too, and so is a registered run whose process is gone.
+//
+// The indicators and evidence posts are stored as one JSON string (`detail`): FerretDB
+// stores a type schema per array element, and a score read (evaluate, lists) needs none
+// of it. Stores from before this module kept the score in `Account.suspicion`; until
+// their first run writes a scores collection (which carries those scores over), readers
+// take an account's own `suspicion` where the latest run has none.
+import type { Db } from 'mongodb';
+import type { ChangeLog } from './changes';
+import { localProcessGone } from './claims';
+import { Repository } from './repository';
+import type { Account, AccountSuspicion, Run } from './types';
+
+export const META_COLLECTION = 'meta';
+export const SCORES_PREFIX = 'scores_';
+const META_ID = 'scores';
+/** Complete runs kept besides the latest (a reader still streaming an older one finishes it). */
+const KEEP = 3;
+/** A registered run with no `runs` record (direct writeDetection calls) counts as gone after this long. */
+const ORPHAN_MS = 6 * 3600_000;
+
+/** One account's score as stored. */
+export interface StoredScore {
+  /** accounts._id */
+  _id: string;
+  score: number;
+  ringId?: string;
+  /** The run that computed it (a carried-over score keeps its run). */
+  runId: string;
+  detectedAt: Date;
+  /** JSON of { indicators, evidencePosts }. */
+  detail: string;
+}
+
+interface RunEntry {
+  runId: string;
+  collection: string;
+  startedAt: Date;
+  complete: boolean;
+  accounts?: number;
+}
+
+export interface ScoresMeta {
+  _id: string;
+  /** The store held accounts before scores collections existed: their `suspicion` is carried over once. */
+  legacy: boolean;
+  latest: RunEntry | null;
+  runs: RunEntry[];
+}
+
+export interface ScoreRow {
+  accountId: string;
+  suspicion: AccountSuspicion;
+}
+
+/** A score without its indicators and evidence posts (`detail: false` reads). */
+export type ScoreSummary = Pick<AccountSuspicion, 'score' | 'ringId' | 'runId' | 'detectedAt'>;
+
+function toStored(accountId: string, s: AccountSuspicion): StoredScore {
+  return {
+    _id: accountId,
+    score: s.score,
+    ...(s.ringId ? { ringId: s.ringId } : {}),
+    runId: s.runId,
+    detectedAt: s.detectedAt,
+    detail: JSON.stringify({ indicators: s.indicators ?? [], evidencePosts: s.evidencePosts ?? [] }),
+  };
+}
+
+function fromStored(d: StoredScore): AccountSuspicion {
+  const { indicators, evidencePosts } = JSON.parse(d.detail) as Pick<AccountSuspicion, 'indicators' | 'evidencePosts'>;
+  return { score: d.score, ...(d.ringId ? { ringId: d.ringId } : {}), indicators, evidencePosts, detectedAt: d.detectedAt, runId: d.runId };
+}
+
+function collectionName(runId: string): string {
+  const nonce = Math.random().toString(36).slice(2, 8);
+  return `${SCORES_PREFIX}${runId.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 120)}_${nonce}`;
+}
+
+/** What `write` did. */
+export interface ScoresWritten {
+  written: number;
+  /** Scores of accounts this run did not score, copied from the previous run. */
+  carried: number;
+  collection: string;
+}
+
+/** A run's scores being written: `add` any number of times, then `commit`; never read before. */
+export interface ScoresDraft {
+  readonly runId: string;
+  readonly collection: string;
+  add(rows: readonly ScoreRow[]): Promise<void>;
+  /** Copies the previous scores of accounts not added, flips the pointer, prunes old runs. */
+  commit(): Promise<ScoresWritten>;
+}
+
+export class Scores {
+  private readonly meta: Repository<ScoresMeta>;
+
+  constructor(
+    private readonly db: Db,
+    private readonly opts: {
+      idLookup: 'in' | 'each';
+      metaRepo: Repository<ScoresMeta>;
+      runs: Repository<Run>;
+      accounts: Repository<Account>;
+      changes: ChangeLog;
+    },
+  ) {
+    this.meta = opts.metaRepo;
+  }
+
+  /** Creates the pointer document when missing; `legacy` when accounts were stored before it. */
+  async initialise(legacy: boolean): Promise<void> {
+    if (await this.meta.get(META_ID)) return;
+    try {
+      await this.meta.insertOne({ _id: META_ID, legacy, latest: null, runs: [] });
+    } catch (err) {
+      if ((err as { code?: number }).code !== 11000) throw err;
+    }
+  }
+
+  private repo(collection: string): Repository<StoredScore> {
+    return new Repository<StoredScore>(this.db.collection<StoredScore>(collection), { idLookup: this.opts.idLookup });
+  }
+
+  private async pointer(): Promise<ScoresMeta> {
+    return (await this.meta.get(META_ID)) ?? { _id: META_ID, legacy: false, latest: null, runs: [] };
+  }
+
+  /** The run whose scores readers see (null before the first run), and whether legacy account scores stand in. */
+  async latest(): Promise<{ run: RunEntry | null; legacy: boolean }> {
+    const m = await this.pointer();
+    return { run: m.latest, legacy: m.legacy };
+  }
+
+  /** Starts writing a run's scores (registered in `meta` first, so a crash leaves nothing unlisted). */
+  async begin(runId: string): Promise<ScoresDraft> {
+    await this.initialise(false);
+    const entry: RunEntry = { runId, collection: collectionName(runId), startedAt: new Date(), complete: false };
+    await this.meta.update(META_ID, (m) => ({ set: { runs: [...m.runs, entry] } }));
+    await this.db.createCollection(entry.collection);
+    const repo = this.repo(entry.collection);
+    const added = new Set<string>();
+    return {
+      runId,
+      collection: entry.collection,
+      add: async (rows) => {
+        const docs = rows.map((r) => toStored(r.accountId, r.suspicion));
+        const w = await repo.insertMany(docs);
+        if (w.rejected.length > 0) throw new Error(`scores: ${w.rejected.length} not stored, first ${w.rejected[0].id}: ${w.rejected[0].reason}`);
+        for (const d of docs) added.add(d._id);
+      },
+      commit: () => this.commit(entry, repo, added),
+    };
+  }
+
+  /** Writes one run's scores and makes them the latest (begin, add, commit). */
+  async write(runId: string, rows: readonly ScoreRow[]): Promise<ScoresWritten> {
+    const draft = await this.begin(runId);
+    await draft.add(rows);
+    return draft.commit();
+  }
+
+  private async commit(entry: RunEntry, repo: Repository<StoredScore>, added: Set<string>): Promise<ScoresWritten> {
+    const carried = await this.carryOver(repo, added);
+    const done: RunEntry = { ...entry, complete: true, accounts: added.size + carried };
+    const gone = await this.goneRuns(entry.runId);
+    let dropped: RunEntry[] = [];
+    await this.meta.update(META_ID, (m) => {
+      const others = m.runs.filter((r) => r.collection !== entry.collection);
+      const complete = others.filter((r) => r.complete).sort((a, b) => +new Date(b.startedAt) - +new Date(a.startedAt));
+      const keep = new Set([
+        ...complete.slice(0, KEEP).map((r) => r.collection),
+        ...others.filter((r) => !r.complete && !gone.has(r.runId)).map((r) => r.collection),
+      ]);
+      dropped = others.filter((r) => !keep.has(r.collection));
+      return { set: { latest: done, runs: [...others.filter((r) => keep.has(r.collection)), done] } };
+    });
+    // Readers mirroring accounts (the API's live views) re-read the accounts this run scored.
+    await this.opts.changes.append('accounts', [...added]);
+    for (const r of dropped) await this.drop(r.collection);
+    await this.dropUnlisted();
+    return { written: added.size, carried, collection: entry.collection };
+  }
+
+  /** Copies the latest scores of accounts the new run did not score (legacy stores: from the accounts). */
+  private async carryOver(repo: Repository<StoredScore>, added: Set<string>): Promise<number> {
+    const { run, legacy } = await this.latest();
+    let batch: StoredScore[] = [];
+    let carried = 0;
+    const flush = async () => {
+      if (batch.length === 0) return;
+      await repo.insertMany(batch);
+      carried += batch.length;
+      batch = [];
+    };
+    if (run) {
+      for await (const d of this.repo(run.collection).stream({})) {
+        if (added.has(d._id)) continue;
+        batch.push(d);
+        if (batch.length >= 1000) await flush();
+      }
+    } else if (legacy) {
+      for await (const a of this.opts.accounts.stream({ suspicion: { $exists: true } }, { projection: { _id: 1, suspicion: 1 } })) {
+        if (added.has(a._id) || !a.suspicion) continue;
+        batch.push(toStored(a._id, a.suspicion));
+        if (batch.length >= 1000) await flush();
+      }
+    }
+    await flush();
+    return carried;
+  }
+
+  /** Runs registered but unfinished whose process is gone (its run record ended, or its pid on this host is dead). */
+  private async goneRuns(self: string): Promise<Set<string>> {
+    const gone = new Set<string>();
+    for (const r of (await this.pointer()).runs) {
+      if (r.complete || r.runId === self) continue;
+      const run = await this.opts.runs.get(r.runId, { projection: { _id: 1, status: 1, host: 1, pid: 1 } });
+      const over = run ? run.status !== 'running' || localProcessGone(run.host, run.pid) : Date.now() - +new Date(r.startedAt) > ORPHAN_MS;
+      if (over) gone.add(r.runId);
+    }
+    return gone;
+  }
+
+  private async drop(collection: string): Promise<void> {
+    await this.db
+      .collection(collection)
+      .drop()
+      .catch(() => {});
+  }
+
+  /** Drops `scores_*` collections `meta` does not list (listed first, then `meta` read: a run registers before it creates). */
+  private async dropUnlisted(): Promise<void> {
+    const names = (await this.db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name).filter((n) => n.startsWith(SCORES_PREFIX));
+    const listed = new Set((await this.pointer()).runs.map((r) => r.collection));
+    for (const n of names) if (!listed.has(n)) await this.drop(n);
+  }
+
+  /** Every latest score, with indicators and evidence posts. */
+  async *stream(): AsyncIterable<ScoreRow> {
+    const { run, legacy } = await this.latest();
+    if (run) {
+      for await (const d of this.repo(run.collection).stream({})) yield { accountId: d._id, suspicion: fromStored(d) };
+    } else if (legacy) {
+      for await (const a of this.legacyScored()) yield a;
+    }
+  }
+
+  /** Every latest score without indicators and evidence (lists, counts, models: no JSON to parse). */
+  async *summaries(): AsyncIterable<ScoreSummary & { accountId: string }> {
+    const { run, legacy } = await this.latest();
+    if (run) {
+      for await (const d of this.repo(run.collection).stream({}, { projection: { detail: 0 } })) yield { accountId: d._id, ...summaryOf(d) };
+    } else if (legacy) {
+      for await (const a of this.legacyScored()) yield { accountId: a.accountId, ...summaryOf(a.suspicion) };
+    }
+  }
+
+  private async *legacyScored(): AsyncIterable<ScoreRow> {
+    for await (const a of this.opts.accounts.stream({ suspicion: { $exists: true } }, { projection: { _id: 1, suspicion: 1 } })) {
+      if (a.suspicion) yield { accountId: a._id, suspicion: a.suspicion };
+    }
+  }
+
+  /** The latest scores of these accounts (missing ones left out). */
+  async getMany(ids: readonly string[]): Promise<Map<string, AccountSuspicion>> {
+    const out = new Map<string, AccountSuspicion>();
+    const { run, legacy } = await this.latest();
+    if (run) {
+      for (const d of await this.repo(run.collection).getMany(ids, { collectionSize: run.accounts })) out.set(d._id, fromStored(d));
+    } else if (legacy) {
+      for (const a of await this.opts.accounts.getMany(ids, { projection: { _id: 1, suspicion: 1 } })) if (a.suspicion) out.set(a._id, a.suspicion);
+    }
+    return out;
+  }
+
+  async get(accountId: string): Promise<AccountSuspicion | undefined> {
+    return (await this.getMany([accountId])).get(accountId);
+  }
+
+  /**
+   * The accounts with `suspicion` set to their latest score. An account's own stored
+   * `suspicion` (stores from before scores collections) stands where the latest run has none.
+   */
+  async attach<A extends Pick<Account, '_id' | 'suspicion'>>(accounts: A[]): Promise<A[]> {
+    if (accounts.length === 0 || !(await this.latest()).run) return accounts;
+    const scores = await this.getMany(accounts.map((a) => a._id));
+    for (const a of accounts) {
+      const s = scores.get(a._id);
+      if (s) a.suspicion = s;
+    }
+    return accounts;
+  }
+}
+
+function summaryOf(d: Pick<StoredScore, 'score' | 'ringId' | 'runId' | 'detectedAt'>): ScoreSummary {
+  return { score: d.score, ...(d.ringId ? { ringId: d.ringId } : {}), runId: d.runId, detectedAt: d.detectedAt };
+}
