@@ -45,3 +45,19 @@ export function parseDuration(text: string): number {
   const unit = { ms: 1, s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7, w: 6.048e8 }[m[2] as 'ms'];
   return Number(m[1]) * unit;
 }
+
+type ErrorClass = new (message: string) => Error;
+
+/**
+ * The one reader of a date someone gave (a CLI option, an API parameter, a job param): what
+ * `new Date` reads (ISO 8601 dates and date-times) or a Date; undefined stays undefined. A
+ * bad one is a `fail` error (the API passes BadRequest) naming the parameter and its text.
+ */
+export function toDate(v: string | Date, name: string, fail?: ErrorClass): Date;
+export function toDate(v: string | Date | undefined, name: string, fail?: ErrorClass): Date | undefined;
+export function toDate(v: string | Date | undefined, name: string, fail: ErrorClass = Error): Date | undefined {
+  if (v === undefined) return undefined;
+  const d = v instanceof Date ? v : new Date(v);
+  if (Number.isNaN(d.getTime())) throw new fail(`${name} "${String(v)}" is not a date (use e.g. 2026-11-01 or 2026-11-01T12:00:00Z)`);
+  return d;
+}

@@ -20,11 +20,6 @@ export interface PassStep<T extends PassItem> {
   cursor: UnitCursor;
 }
 
-/** Where a pass resumes: the page cursor (null: from the top). */
-export function resumeFrom(state: CrawlState | null, field: 'after' | 'nextToken' = 'after'): string | null {
-  return state?.[field] ?? null;
-}
-
 /**
  * One page of a pass. `next` is the listing's cursor for the following page (null at
  * the end). Items are newest first.

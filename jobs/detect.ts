@@ -14,7 +14,7 @@
 import type { DetectAccount, DetectPost } from '../analysis/graph/types';
 import { type DetectionResult, type DetectOptions, detectRings } from '../analysis/rings/detect';
 import type { LinkableEscalation } from '../analysis/rings/links';
-import { parseDuration } from '../analysis/time';
+import { parseDuration, toDate } from '../analysis/time';
 import { writeAudit } from '../queries/audit';
 import type { PostSnapshot, Store } from '../storage/store';
 import type { Post, Ring, RingVersion } from '../storage/types';
@@ -104,12 +104,6 @@ export const POST_PROJECTION: Record<string, 1> = {
 };
 
 export const ACCOUNT_PROJECTION: Record<string, 1> = { _id: 1, platform: 1, handle: 1, createdAt: 1, firstSeenAt: 1 };
-
-function toDate(v: string | Date, name: string): Date {
-  const d = v instanceof Date ? v : new Date(v);
-  if (Number.isNaN(d.getTime())) throw new Error(`${name} is not a date: "${String(v)}"`);
-  return d;
-}
 
 /** The window [since, until]: the whole history, explicit dates, or `window` back from the newest post. */
 export async function resolveWindow(

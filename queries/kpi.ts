@@ -1,5 +1,6 @@
 // Escalation KPIs per ISO week × region, streamed from the store with small
 // projections and accumulated in TypeScript (portable to MongoDB and FerretDB).
+import { toDate } from '../analysis/time';
 import { type KpiDimension, KpiAccumulator, type KpiRow } from '../analysis/escalations/kpi';
 import type { AbuseModelParams } from '../analysis/escalations/model';
 import type { Store } from '../storage/store';
@@ -20,7 +21,7 @@ export async function computeKpis(store: Store, params: KpiParams = {}, progress
     for (const l of r.links ?? []) ringCaseIds.add(l.caseId);
   }
   const acc = new KpiAccumulator({ by: params.by, threshold, ringCaseIds });
-  const since = params.since === undefined ? undefined : new Date(params.since);
+  const since = toDate(params.since, 'since');
   const caseFilter = since ? { openedAt: { $gte: since } } : {};
   let n = 0;
   for await (const c of store.escalations.stream(caseFilter, {

@@ -1,4 +1,5 @@
 // `ringwatch enrich`, `ringwatch detect`, `ringwatch evaluate`: the analysis stages.
+import { toDate } from '../../analysis/time';
 import { UsageError } from '../errors';
 import type { Command } from 'commander';
 import { coverageNote, detectJob } from '../../jobs/detect';
@@ -38,9 +39,8 @@ export function register(program: Command, deps: CliDeps) {
     .option('--labels <csv>', 'account,label file to learn account scores from, beside confirmed / dismissed rings (needs 20 of each class)')
     .action(async (opts: { window?: string; since?: string; until?: string; all?: boolean; resolution?: number; seed?: number; labels?: string }) => {
       if (opts.all && (opts.window || opts.since || opts.until)) throw new Error('--all reads the whole history: leave out --window, --since and --until');
-      for (const [name, v] of [['since', opts.since], ['until', opts.until]] as const) {
-        if (v && Number.isNaN(Date.parse(v))) throw new Error(`--${name} "${v}" is not a date (use e.g. 2026-11-01 or 2026-11-01T12:00:00Z)`);
-      }
+      toDate(opts.since, '--since');
+      toDate(opts.until, '--until');
       const r = await deps.withStore((store) => deps.runJob(store, detectJob, opts, 'detect'));
       const coverage = coverageNote(r);
       output(program.opts().json, { ...r, coverage }, () => {

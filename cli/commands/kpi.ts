@@ -1,4 +1,5 @@
 // `ringwatch kpi`: escalation KPIs per ISO week and region, as a table, CSV or JSON.
+import { toDate } from '../../analysis/time';
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { KpiDimension } from '../../analysis/escalations/kpi';
@@ -16,10 +17,10 @@ export function register(program: Command, deps: CliDeps) {
     .action(async (opts: { by: string; since?: string; format?: string; out?: string }) => {
       const by = opts.by.split(',').map((s) => s.trim()) as KpiDimension[];
       for (const d of by) if (d !== 'week' && d !== 'region') throw new Error(`--by: unknown dimension "${d}" (week, region)`);
-      if (opts.since && Number.isNaN(Date.parse(opts.since))) throw new Error(`--since "${opts.since}" is not a date`);
+      const since = toDate(opts.since, '--since');
       const format = (opts.format ?? (program.opts().json ? 'json' : 'table')) as 'table' | 'csv' | 'json';
       if (!['table', 'csv', 'json'].includes(format)) throw new Error('--format must be table, csv or json');
-      const r = await deps.withStore((store) => deps.runJob(store, kpiJob, { by, since: opts.since ? new Date(opts.since) : undefined }, 'kpi'));
+      const r = await deps.withStore((store) => deps.runJob(store, kpiJob, { by, since }, 'kpi'));
       const text = formatKpis(r.kpis, format);
       if (opts.out) {
         writeFileSync(opts.out, text);

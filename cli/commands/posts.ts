@@ -4,6 +4,7 @@
 // with --since on FerretDB) and written as they come, so an export of any size streams.
 // CSV cells are escaped against formula injection like the other exports (post text is
 // attacker-written); NDJSON carries the values as they are, lists as arrays.
+import { toDate } from '../../analysis/time';
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
@@ -121,13 +122,12 @@ export function register(program: Command, deps: CliDeps) {
     .option('--out <file>', 'write to this file instead of stdout')
     .action(async (opts: { platform?: string; since?: string; format: string; out?: string }) => {
       if (opts.format !== 'csv' && opts.format !== 'ndjson') throw new Error(`--format must be csv or ndjson, got "${opts.format}"`);
-      if (opts.since !== undefined && Number.isNaN(Date.parse(opts.since)))
-        throw new Error(`--since "${opts.since}" is not a date (use e.g. 2026-11-01 or 2026-11-01T12:00:00Z)`);
+      const since = toDate(opts.since, '--since');
       if (opts.platform !== undefined && !/^[a-z][a-z0-9_-]{0,39}$/.test(opts.platform))
         throw new Error(`--platform "${opts.platform}" is not a platform name (lower-case word, e.g. twitter)`);
       const out = opts.out ? createWriteStream(opts.out) : process.stdout;
       const n = await deps.withStore((store) =>
-        exportPosts(store, { platform: opts.platform, since: opts.since ? new Date(opts.since) : undefined, format: opts.format as 'csv' | 'ndjson' }, out),
+        exportPosts(store, { platform: opts.platform, since, format: opts.format as 'csv' | 'ndjson' }, out),
       );
       if (opts.out) {
         await new Promise<void>((resolve, reject) =>

@@ -32,13 +32,6 @@ export function query<P extends Record<string, TSchema>>(props: P) {
   return T.Object(props, { additionalProperties: false });
 }
 
-export function toDate(s: string | undefined, name = 'date'): Date | undefined {
-  if (s === undefined) return undefined;
-  const d = new Date(s);
-  if (Number.isNaN(d.getTime())) throw new BadRequest(`${name} is not a valid date: "${s}"`);
-  return d;
-}
-
 /** The live post index, up to date with every write finished before this call. */
 export async function livePostIndex(services: Services) {
   await services.live.fresh(['posts']);

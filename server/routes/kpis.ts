@@ -1,9 +1,10 @@
 // KPIs per ISO week × region and the overview the dashboard opens with.
+import { toDate } from '../../analysis/time';
 import { Type as T } from '@sinclair/typebox';
 import type { KpiDimension } from '../../analysis/escalations/kpi';
 import { BadRequest } from '../guard';
 import { KpiCache, overview } from '../overview';
-import { DateParam, query, type RoutePlugin, toDate } from './common';
+import { DateParam, query, type RoutePlugin } from './common';
 
 export const kpiRoutes: RoutePlugin = async (app, { services }) => {
   const cache = new KpiCache(services.store);
@@ -20,7 +21,7 @@ export const kpiRoutes: RoutePlugin = async (app, { services }) => {
     const q = req.query as { by?: string; since?: string };
     const by = [...new Set((q.by ?? 'week,region').split(','))] as KpiDimension[];
     if (by.length === 0) throw new BadRequest('by must name week and/or region');
-    return { items: await cache.get(by, toDate(q.since, 'since')) };
+    return { items: await cache.get(by, toDate(q.since, 'since', BadRequest)) };
   });
   app.get('/overview', { schema: { tags: ['kpis'], summary: 'dashboard overview: KPIs by week and region, new rings this week, ring status counts, recent job runs' } }, async () =>
     overview(services.store, cache),

@@ -1,9 +1,11 @@
 // Posts by product (and platform, account, dates), newest first, cursor-paged, from
 // the server's live post view (references and JSON texts in memory).
+import { toDate } from '../../analysis/time';
 import { Type as T } from '@sinclair/typebox';
 import type { PostRef } from '../../reports/posts';
 import { decodeCursor, encodeCursor } from '../pagination';
-import { Cursor, DateParam, DocId, Limit, Platform, ProductId, query, type RoutePlugin, toDate } from './common';
+import { Cursor, DateParam, DocId, Limit, Platform, ProductId, query, type RoutePlugin } from './common';
+import { BadRequest } from '../guard';
 
 export const postRoutes: RoutePlugin = async (app, { services }) => {
   app.get('/posts', {
@@ -23,8 +25,8 @@ export const postRoutes: RoutePlugin = async (app, { services }) => {
   }, async (req, reply) => {
     const q = req.query as { product?: string; platform?: string; account?: string; since?: string; until?: string; limit?: number; cursor?: string };
     const limit = q.limit ?? 50;
-    const since = toDate(q.since, 'since');
-    const until = toDate(q.until, 'until');
+    const since = toDate(q.since, 'since', BadRequest);
+    const until = toDate(q.until, 'until', BadRequest);
     const after = q.cursor ? decodeCursor(q.cursor, 'createdAt', 'desc') : undefined;
     await services.live.fresh(['posts']);
     const index = services.live.posts.index;

@@ -1,5 +1,6 @@
 // Rings: a filtered list, one ring with everything its report shows, and the policy
 // review (status, reason, notes, assignee) with optimistic concurrency.
+import { toDate } from '../../analysis/time';
 import { Type as T } from '@sinclair/typebox';
 import { productNames } from '../../queries/weekly-report';
 import { loadRingReport } from '../../queries/ring-report';
@@ -8,7 +9,8 @@ import { actorOf } from '../auth';
 import { ROLE_RANK } from '../../queries/keys';
 import { and, decodeCursor, keyset, type Order, pageOf } from '../pagination';
 import { type ReviewChange, ReviewError, RingReviews } from '../../queries/review';
-import { Cursor, DateParam, Limit, OrderParam, Platform, ProductId, query, RingId, type RoutePlugin, Score, toDate, livePostIndex } from './common';
+import { Cursor, DateParam, Limit, OrderParam, Platform, ProductId, query, RingId, type RoutePlugin, Score, livePostIndex } from './common';
+import { BadRequest } from '../guard';
 
 const Status = T.Union(RING_STATUSES.map((s) => T.Literal(s)));
 const SORT_FIELDS = { score: 'score', lastPostAt: 'lastPostAt', detectedAt: 'detectedAt' } as const;
@@ -57,8 +59,8 @@ export const ringRoutes: RoutePlugin = async (app, { services }) => {
     }
     if (q.product) filters.push({ products: q.product });
     if (q.platform) filters.push({ platforms: q.platform });
-    const since = toDate(q.since, 'since');
-    const until = toDate(q.until, 'until');
+    const since = toDate(q.since, 'since', BadRequest);
+    const until = toDate(q.until, 'until', BadRequest);
     if (since) filters.push({ lastPostAt: { $gte: since } });
     if (until) filters.push({ firstPostAt: { $lte: until } });
     const ks = keyset(field, order, q.cursor ? decodeCursor(q.cursor, field, order) : undefined);

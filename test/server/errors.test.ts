@@ -59,6 +59,12 @@ describe('parameter errors', () => {
     const d = await get('/api/rings?since=2026-11-20&until=2026-11-01');
     expect(d.status).toBe(400);
     expect(d.message).toBe('since (2026-11-20) is after until (2026-11-01): nothing can match');
+    // Shaped like a date but none: 400 naming the parameter, on every route that reads dates.
+    for (const path of ['/api/rings?since=2026-13-01', '/api/posts?since=2026-13-01', '/api/kpis?since=2026-13-01']) {
+      const bad = await get(path);
+      expect(bad.status, path).toBe(400);
+      expect(bad.message, path).toBe('since "2026-13-01" is not a date (use e.g. 2026-11-01 or 2026-11-01T12:00:00Z)');
+    }
   });
 
   it('answers 404 with a sentence for a ring that does not exist', async () => {
