@@ -6,8 +6,10 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
+import { Type as T } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { labelTables } from '../reports/labels';
+import type { TypeBoxTypeProvider } from './typebox';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const PUBLIC_DIR = path.join(here, 'public');
@@ -36,12 +38,13 @@ export function vendorFiles(): Record<string, string> {
   };
 }
 
-export async function dashboardPlugin(app: FastifyInstance): Promise<void> {
+export async function dashboardPlugin(untyped: FastifyInstance): Promise<void> {
+  const app = untyped.withTypeProvider<TypeBoxTypeProvider>();
   const vendor = vendorFiles();
   const cache = new Map<string, Buffer>();
-  app.get('/vendor/:file', { schema: { hide: true } }, async (req, reply) => {
-    const file = (req.params as { file: string }).file;
-    const p = vendor[file];
+  app.get('/vendor/:file', { schema: { hide: true, params: T.Object({ file: T.String() }) } }, async (req, reply) => {
+    const file = req.params.file;
+    const p = Object.hasOwn(vendor, file) ? vendor[file] : undefined;
     if (!p) return reply.code(404).send({ error: 'Not Found', message: 'no such vendor file' });
     let body = cache.get(file);
     if (!body) {

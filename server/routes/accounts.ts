@@ -4,7 +4,7 @@ import { Type as T } from '@sinclair/typebox';
 import { stringify } from 'csv-stringify/sync';
 import { csvSafe } from '../../crawlers/import/clean';
 import { indicatorLabel } from '../../reports/labels';
-import { SORT_FIELDS, type SortKey } from '../live/accounts';
+import { SORT_FIELDS } from '../live/accounts';
 import { decodeCursor, encodeCursor, getPath, type Order } from '../pagination';
 import { Cursor, DocId, Limit, OrderParam, Platform, ProductId, query, RingId, type RoutePlugin, Score } from './common';
 
@@ -26,20 +26,6 @@ const ListQuery = query({
 export const LIST_CSV_COLUMNS = ['account', 'platform', 'score', 'handle', 'ring_id', 'top_indicators', 'detected_at', 'run_id'] as const;
 const CSV_MAX_ROWS = 50_000;
 
-interface ListQ {
-  platform?: string;
-  minScore?: number;
-  maxScore?: number;
-  ring?: string;
-  product?: string;
-  handle?: string;
-  sort?: SortKey;
-  order?: Order;
-  limit?: number;
-  cursor?: string;
-  format?: 'json' | 'csv';
-}
-
 export const accountRoutes: RoutePlugin = async (app, { services }) => {
   const { live, store } = services;
 
@@ -57,7 +43,7 @@ export const accountRoutes: RoutePlugin = async (app, { services }) => {
   app.get('/accounts', {
     schema: { tags: ['accounts'], summary: 'scored accounts with their strongest indicators: filter, sort, cursor pagination; format=csv downloads them all', querystring: ListQuery },
   }, async (req, reply) => {
-    const q = req.query as ListQ;
+    const q = req.query;
     const sort = q.sort ?? 'score';
     const field = SORT_FIELDS[sort];
     const order: Order = q.order ?? (sort === 'handle' ? 'asc' : 'desc');
@@ -89,12 +75,12 @@ export const accountRoutes: RoutePlugin = async (app, { services }) => {
       querystring: query({ posts: T.Optional(T.Integer({ minimum: 0, maximum: 1000, default: 200 })) }),
     },
   }, async (req, reply) => {
-    const { id } = req.params as { id: string };
+    const { id } = req.params;
     await live.fresh(['accounts', 'posts']);
     const facts = live.accounts.facts(id);
     if (!facts) return reply.code(404).send({ error: 'Not Found', message: `no account ${id}` });
     const refs = live.posts.index.byAccount(id);
-    const postLimit = (req.query as { posts?: number }).posts ?? 200;
+    const postLimit = req.query.posts ?? 200;
     const ring = facts.ringId ? await store.rings.get(facts.ringId) : null;
     const ringSummary = ring ? { _id: ring._id, score: ring.score, status: ring.status, memberCount: ring.members.length, products: ring.products } : null;
     // Assembled from the JSON texts the views keep: nothing is parsed or re-serialised per request.

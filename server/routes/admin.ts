@@ -25,7 +25,7 @@ export const adminRoutes: RoutePlugin = async (app, { services }) => {
       body: T.Object({ role: Role, name: T.Optional(T.String({ maxLength: 100 })) }, { additionalProperties: false }),
     },
   }, async (req, reply) => {
-    const body = req.body as { role: 'analyst' | 'policy' | 'admin'; name?: string };
+    const body = req.body;
     const created = await createApiKey(store, { role: body.role, name: body.name, actor: actorOf(req) });
     return reply.code(201).send(created);
   });
@@ -34,7 +34,7 @@ export const adminRoutes: RoutePlugin = async (app, { services }) => {
     config: { role: 'admin' },
     schema: { tags: ['keys'], summary: 'revoke an API key', params: T.Object({ id: T.String({ pattern: '^[a-z0-9]{12}$' }) }) },
   }, async (req, reply) => {
-    const revoked = await revokeApiKey(store, (req.params as { id: string }).id, actorOf(req));
+    const revoked = await revokeApiKey(store, req.params.id, actorOf(req));
     if (!revoked) return reply.code(404).send({ error: 'Not Found', message: 'no such key' });
     return revoked;
   });

@@ -1,11 +1,13 @@
 // Schemas and small helpers shared by the route modules.
 import { type TSchema, Type as T } from '@sinclair/typebox';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, RawServerDefault } from 'fastify';
+import type { TypeBoxTypeProvider } from '../typebox';
 import type { Services } from '../services';
 import { isoWeekProblem } from '../../analysis/time';
 import { BadRequest } from '../guard';
 
-export type RoutePlugin = FastifyPluginAsync<{ services: Services }>;
+/** A route module: its handlers see requests typed by their schemas (server/typebox.ts). */
+export type RoutePlugin = FastifyPluginAsync<{ services: Services }, RawServerDefault, TypeBoxTypeProvider>;
 
 export const Limit = T.Integer({ minimum: 1, maximum: 500, default: 50, description: 'page size (1–500)' });
 export const Cursor = T.String({ minLength: 1, maxLength: 512, pattern: '^[A-Za-z0-9_-]+$', description: 'nextCursor of the previous page' });

@@ -21,7 +21,7 @@ export const escalationRoutes: RoutePlugin = async (app, { services }) => {
       }),
     },
   }, async (req, reply) => {
-    const q = req.query as { region?: string; week?: string; product?: string; ring?: string; linked?: boolean; minAbuse?: number; limit?: number; cursor?: string };
+    const q = req.query;
     const limit = q.limit ?? 50;
     const filters: Record<string, unknown>[] = [];
     if (q.region) filters.push({ region: q.region });
@@ -47,7 +47,7 @@ export const escalationRoutes: RoutePlugin = async (app, { services }) => {
   app.get('/escalations/:id', {
     schema: { tags: ['escalations'], summary: 'one case with the rings linked to it and why', params: T.Object({ id: DocId }) },
   }, async (req, reply) => {
-    const { id } = req.params as { id: string };
+    const { id } = req.params;
     const escalation = await store.escalations.get(id);
     if (!escalation) return reply.code(404).send({ error: 'Not Found', message: `no escalation case ${id}` });
     const rings = await store.rings.find({ 'links.caseId': id }, { projection: { _id: 1, score: 1, status: 1, products: 1, links: 1 } });

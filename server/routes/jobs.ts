@@ -30,7 +30,7 @@ export const jobRoutes: RoutePlugin = async (app, { services }) => {
       ),
     },
   }, async (req, reply) => {
-    const body = req.body as { job: string; params?: Record<string, unknown> };
+    const body = req.body;
     const job = jobs[body.job];
     if (!job) return reply.code(400).send({ error: 'Bad Request', message: `unknown job "${body.job}"; known: ${Object.keys(jobs).sort().join(', ')}` });
     const busy = running.get(job.name);
@@ -56,7 +56,7 @@ export const jobRoutes: RoutePlugin = async (app, { services }) => {
   app.get('/jobs/:runId', {
     schema: { tags: ['jobs'], summary: 'one run: status, progress, stats, error', params: T.Object({ runId: T.String({ minLength: 1, maxLength: 200 }) }) },
   }, async (req, reply) => {
-    const run = await store.runs.get((req.params as { runId: string }).runId);
+    const run = await store.runs.get(req.params.runId);
     if (!run) return reply.code(404).send({ error: 'Not Found', message: 'no such run' });
     return run;
   });
@@ -68,7 +68,7 @@ export const jobRoutes: RoutePlugin = async (app, { services }) => {
       querystring: query({ job: T.Optional(T.String({ pattern: '^[a-z][a-z0-9:_-]*$' })), limit: T.Optional(T.Integer({ minimum: 1, maximum: 200, default: 20 })) }),
     },
   }, async (req) => {
-    const q = req.query as { job?: string; limit?: number };
+    const q = req.query;
     return { items: await store.runs.find(q.job ? { job: q.job } : {}, { sort: { startedAt: -1 }, limit: q.limit ?? 20 }) };
   });
 };

@@ -18,7 +18,7 @@ export const kpiRoutes: RoutePlugin = async (app, { services }) => {
       }),
     },
   }, async (req) => {
-    const q = req.query as { by?: string; since?: string };
+    const q = req.query;
     const by = [...new Set((q.by ?? 'week,region').split(','))] as KpiDimension[];
     if (by.length === 0) throw new BadRequest('by must name week and/or region');
     return { items: await cache.get(by, toDate(q.since, 'since', BadRequest)) };

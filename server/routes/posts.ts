@@ -23,7 +23,7 @@ export const postRoutes: RoutePlugin = async (app, { services }) => {
       }),
     },
   }, async (req, reply) => {
-    const q = req.query as { product?: string; platform?: string; account?: string; since?: string; until?: string; limit?: number; cursor?: string };
+    const q = req.query;
     const limit = q.limit ?? 50;
     const since = toDate(q.since, 'since', BadRequest);
     const until = toDate(q.until, 'until', BadRequest);

@@ -2,7 +2,7 @@
 // the weekly executive report. HTML is served with a CSP that forbids scripts.
 import { Type as T } from '@sinclair/typebox';
 import { renderRingReport } from '../../queries/ring-report';
-import { CONTENT_TYPES, type RingFormat } from '../../reports/index';
+import { CONTENT_TYPES } from '../../reports/index';
 import { REPORT_CSP } from '../../reports/layout';
 import { htmlToPdf, PdfBusy } from '../../reports/pdf';
 import { loadWeeklyReport } from '../../queries/weekly-report';
@@ -30,8 +30,8 @@ export const reportRoutes: RoutePlugin = async (app, { services }) => {
       querystring: query({ format: T.Optional(Format), download: T.Optional(T.Boolean()) }),
     },
   }, async (req, reply) => {
-    const { id } = req.params as { id: string };
-    const q = req.query as { format?: RingFormat; download?: boolean };
+    const { id } = req.params;
+    const q = req.query;
     const format = q.format ?? 'html';
     const bytes = await renderRingReport(store, id, format, { chromiumPath: config.web.chromiumPath, index: await livePostIndex(services), whenBusy: 'refuse' });
     await writeAudit(store, { actor: actorOf(req), action: 'ring.export', target: `ring:${id}`, after: { format } });
@@ -49,7 +49,7 @@ export const reportRoutes: RoutePlugin = async (app, { services }) => {
       querystring: query({ week: T.Optional(Week), format: T.Optional(T.Union([T.Literal('html'), T.Literal('pdf'), T.Literal('json')], { default: 'html' })) }),
     },
   }, async (req, reply) => {
-    const q = req.query as { week?: string; format?: 'html' | 'pdf' | 'json' };
+    const q = req.query;
     const data = await loadWeeklyReport(store, { week: weekParam(q.week) });
     if (q.format === 'json') return data;
     const html = weeklyReportHtml(data);

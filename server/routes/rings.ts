@@ -4,11 +4,11 @@ import { toDate } from '../../analysis/time';
 import { Type as T } from '@sinclair/typebox';
 import { productNames } from '../../queries/weekly-report';
 import { loadRingReport } from '../../queries/ring-report';
-import { type Escalation, RING_STATUSES, type RingStatus } from '../../storage/types';
+import { type Escalation, RING_STATUSES } from '../../storage/types';
 import { actorOf } from '../auth';
 import { ROLE_RANK } from '../../queries/keys';
 import { and, decodeCursor, keyset, type Order, pageOf } from '../pagination';
-import { type ReviewChange, ReviewError, RingReviews } from '../../queries/review';
+import { ReviewError, RingReviews } from '../../queries/review';
 import { Cursor, DateParam, Limit, OrderParam, Platform, ProductId, query, RingId, type RoutePlugin, Score, livePostIndex } from './common';
 import { BadRequest } from '../guard';
 
@@ -45,10 +45,7 @@ export const ringRoutes: RoutePlugin = async (app, { services }) => {
   const reviews = new RingReviews(store);
 
   app.get('/rings', { schema: { tags: ['rings'], summary: 'rings: filter by status, score, product, platform, activity dates', querystring: ListQuery } }, async (req) => {
-    const q = req.query as {
-      status?: RingStatus; minScore?: number; maxScore?: number; product?: string; platform?: string; since?: string; until?: string;
-      sort?: keyof typeof SORT_FIELDS; order?: Order; limit?: number; cursor?: string;
-    };
+    const q = req.query;
     const field = SORT_FIELDS[q.sort ?? 'score'];
     const order: Order = q.order ?? 'desc';
     const limit = q.limit ?? 50;
@@ -81,7 +78,7 @@ export const ringRoutes: RoutePlugin = async (app, { services }) => {
   app.get('/rings/:id', {
     schema: { tags: ['rings'], summary: 'one ring: members, evidence, timeline, graph, linked cases (their contents for policy and admin), review history', params: T.Object({ id: RingId }) },
   }, async (req) => {
-    const report = await loadRingReport(store, (req.params as { id: string }).id, { index: await livePostIndex(services) });
+    const report = await loadRingReport(store, req.params.id, { index: await livePostIndex(services) });
     // The full report (case texts, customers, orders) is a policy export (GET …/report, audited); analysts see which cases link.
     if (req.apiKey && ROLE_RANK[req.apiKey.role] >= ROLE_RANK.policy) return report;
     return { ...report, escalations: report.escalations.map(caseSummary) };
@@ -90,7 +87,7 @@ export const ringRoutes: RoutePlugin = async (app, { services }) => {
   app.get('/rings/:id/audit', {
     schema: { tags: ['rings'], summary: "the ring's audit trail", params: T.Object({ id: RingId }) },
   }, async (req) => {
-    const { id } = req.params as { id: string };
+    const { id } = req.params;
     return { items: await store.audit.find({ target: `ring:${id}` }, { sort: { at: 1, _id: 1 } }) };
   });
 
@@ -104,7 +101,7 @@ export const ringRoutes: RoutePlugin = async (app, { services }) => {
     },
   }, async (req, reply) => {
     try {
-      const { ring, audit } = await reviews.apply((req.params as { id: string }).id, req.body as ReviewChange, actorOf(req));
+      const { ring, audit } = await reviews.apply(req.params.id, req.body, actorOf(req));
       return { ring, audit };
     } catch (err) {
       if (err instanceof ReviewError) {
