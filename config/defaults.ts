@@ -1,33 +1,22 @@
 import path from 'node:path';
+import type { PlatformDescriptor } from '../crawlers/platforms/descriptor';
+import { type BuiltInSections, platforms } from '../crawlers/platforms/registry';
 import type { Config } from './schema';
 
-/** Built-in defaults: a working local setup against the embedded store. */
-export function defaults(cwd: string): Omit<Config, 'secrets'> {
+/** Each platform's section defaults (from its descriptor), a copy each time. */
+function platformDefaults(list: readonly PlatformDescriptor[]): BuiltInSections {
+  return Object.fromEntries(list.map((p) => [p.id, structuredClone(p.config.defaults)])) as BuiltInSections;
+}
+
+/** Built-in defaults: a working local setup against the embedded store; platform sections after `server`. */
+export function defaults(cwd: string, list: readonly PlatformDescriptor[] = platforms()): Omit<Config, 'secrets'> {
   const dataDir = path.join(cwd, 'data');
   return {
     dataDir,
     database: 'ringwatch',
     logLevel: 'info',
     server: { host: '127.0.0.1', port: 8787, rateLimitPerMinute: 600, failedLoginsPerMinute: 10 },
-    reddit: {
-      baseUrl: 'https://oauth.reddit.com',
-      authUrl: 'https://www.reddit.com',
-      userAgent: 'node:ringwatch:0.1.0 (by /u/ringwatch-operator)',
-      subreddits: [],
-      searches: [],
-      users: [],
-      comments: true,
-      fetchAuthors: true,
-      rateWindowSec: 600,
-    },
-    twitter: { baseUrl: 'https://api.x.com/2/', queries: [], users: [], rateWindowSec: 900 },
-    web: {
-      startUrls: [],
-      allowDomains: [],
-      perDomainDelayMs: 1000,
-      maxPages: 200,
-      chromiumPath: '/usr/bin/chromium',
-    },
+    ...platformDefaults(list),
     crawl: { maxRetries: 5, requestTimeoutMs: 30_000, maxRequests: 0, concurrency: 3, deletionSyncDays: 7 },
     schedules: [],
     detect: { window: '72h', louvainResolution: 1, seed: 42 },

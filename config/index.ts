@@ -4,8 +4,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { FormatRegistry } from '@sinclair/typebox';
 import { Value, type ValueError } from '@sinclair/typebox/value';
+import type { PlatformDescriptor } from '../crawlers/platforms/descriptor';
+import { platforms } from '../crawlers/platforms/registry';
 import { defaults } from './defaults';
-import { type Config, ConfigSchema, type Secrets } from './schema';
+import { type Config, configSchema, type Secrets } from './schema';
 
 export type { Config, Schedule, Secrets } from './schema';
 
@@ -27,35 +29,30 @@ export class ConfigError extends Error {
   }
 }
 
-/** Non-secret settings that may come from the environment: variable → key path. */
-export const ENV_KEYS: Record<string, string> = {
-  RINGWATCH_DATA: 'dataDir',
-  RINGWATCH_DB: 'database',
-  RINGWATCH_LOG_LEVEL: 'logLevel',
-  RINGWATCH_HOST: 'server.host',
-  RINGWATCH_PORT: 'server.port',
-  RINGWATCH_RATE_LIMIT: 'server.rateLimitPerMinute',
-  RINGWATCH_FAILED_LOGIN_LIMIT: 'server.failedLoginsPerMinute',
-  REDDIT_BASE_URL: 'reddit.baseUrl',
-  REDDIT_AUTH_URL: 'reddit.authUrl',
-  REDDIT_USER_AGENT: 'reddit.userAgent',
-  TWITTER_BASE_URL: 'twitter.baseUrl',
-  CHROMIUM_PATH: 'web.chromiumPath',
-  RINGWATCH_REPORTS: 'reports.outDir',
-};
+/** Non-secret settings that may come from the environment: variable → key path (platforms' after the server's). */
+export function envKeys(list: readonly PlatformDescriptor[] = platforms()): Record<string, string> {
+  return {
+    RINGWATCH_DATA: 'dataDir',
+    RINGWATCH_DB: 'database',
+    RINGWATCH_LOG_LEVEL: 'logLevel',
+    RINGWATCH_HOST: 'server.host',
+    RINGWATCH_PORT: 'server.port',
+    RINGWATCH_RATE_LIMIT: 'server.rateLimitPerMinute',
+    RINGWATCH_FAILED_LOGIN_LIMIT: 'server.failedLoginsPerMinute',
+    ...Object.fromEntries(list.flatMap((p) => Object.entries(p.config.env ?? {}).map(([name, key]) => [name, `${p.id}.${key}`]))),
+    RINGWATCH_REPORTS: 'reports.outDir',
+  };
+}
 
-/** Secrets: environment only, never from a file, never logged. */
-export const SECRET_ENV: Record<string, keyof Secrets> = {
-  MONGODB_URI: 'mongodbUri',
-  REDIS_URL: 'redisUrl',
-  REDDIT_CLIENT_ID: 'redditClientId',
-  REDDIT_CLIENT_SECRET: 'redditClientSecret',
-  REDDIT_USERNAME: 'redditUsername',
-  REDDIT_PASSWORD: 'redditPassword',
-  REDDIT_REFRESH_TOKEN: 'redditRefreshToken',
-  TWITTER_BEARER_TOKEN: 'twitterBearerToken',
-  RINGWATCH_HASH_KEY: 'hashKey',
-};
+/** Secrets: environment only, never from a file, never logged (platforms' between the store's and the hash key). */
+export function secretEnv(list: readonly PlatformDescriptor[] = platforms()): Record<string, keyof Secrets> {
+  return {
+    MONGODB_URI: 'mongodbUri',
+    REDIS_URL: 'redisUrl',
+    ...(Object.fromEntries(list.flatMap((p) => Object.entries(p.secrets))) as Record<string, keyof Secrets>),
+    RINGWATCH_HASH_KEY: 'hashKey',
+  };
+}
 
 export interface LoadOptions {
   /** Directory holding ringwatch.config.json; default process.cwd(). */
@@ -75,7 +72,8 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   const sources = new Map<string, string>();
   // Every problem is collected and reported at once: a user fixes them in one go.
   const problems: string[] = [];
-  let merged: Record<string, unknown> = structuredClone(defaults(cwd)) as Record<string, unknown>;
+  const list = platforms();
+  let merged: Record<string, unknown> = structuredClone(defaults(cwd, list)) as Record<string, unknown>;
 
   const file = opts.file ?? env.RINGWATCH_CONFIG ?? path.join(cwd, 'ringwatch.config.json');
   if (existsSync(file)) {
@@ -95,7 +93,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
     throw new ConfigError(`config file ${file} does not exist`);
   }
 
-  for (const [name, keyPath] of Object.entries(ENV_KEYS)) {
+  for (const [name, keyPath] of Object.entries(envKeys(list))) {
     const raw = env[name];
     if (raw === undefined || raw === '') continue;
     setPath(merged, keyPath, coerce(raw, getPath(merged, keyPath)));
@@ -104,7 +102,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   if (opts.overrides) merged = deepMerge(merged, opts.overrides as Record<string, unknown>, '', sources, 'code');
 
   const seen = new Set<string>();
-  for (const e of Value.Errors(ConfigSchema, merged)) {
+  for (const e of Value.Errors(configSchema(list), merged)) {
     const key = e.path.replace(/^\//, '').replaceAll('/', '.') || '(root)';
     // Unions report each branch; one line per key says enough.
     if (seen.has(key)) continue;
@@ -114,7 +112,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   if (problems.length > 0) throw new ConfigError(`invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.join('\n')}`);
 
   const secrets: Secrets = {};
-  for (const [name, key] of Object.entries(SECRET_ENV)) {
+  for (const [name, key] of Object.entries(secretEnv(list))) {
     const v = env[name];
     if (v) secrets[key] = v;
   }
@@ -129,7 +127,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
 /** The configuration as safe to show: secrets reduced to set/unset. */
 export function describeConfig(config: Config): Record<string, unknown> {
   const shown: Record<string, string> = {};
-  for (const [name, key] of Object.entries(SECRET_ENV)) shown[name] = config.secrets[key] ? '(set)' : '(unset)';
+  for (const [name, key] of Object.entries(secretEnv())) shown[name] = config.secrets[key] ? '(set)' : '(unset)';
   return { ...structuredClone(config), secrets: shown };
 }
 

@@ -1,6 +1,9 @@
-// The one configuration schema. Each area owns its section; defaults live here so
-// that `ringwatch.config.json` only needs what differs.
-import { type Static, Type as T } from '@sinclair/typebox';
+// The one configuration schema. Each area owns its section; each platform's section is
+// declared in its folder (crawlers/platforms/<id>/index.ts) and added here.
+import { type Static, type TObject, type TSchema, Type as T } from '@sinclair/typebox';
+import type { PlatformDescriptor } from '../crawlers/platforms/descriptor';
+import { type BuiltInSecret, type BuiltInSections, platforms } from '../crawlers/platforms/registry';
+import { CrawlSchema } from '../crawlers/settings';
 
 const Cron = T.String({ minLength: 9, description: 'cron expression, e.g. "*/15 * * * *"' });
 
@@ -11,7 +14,8 @@ export const ScheduleSchema = T.Object({
   params: T.Optional(T.Record(T.String(), T.Unknown())),
 });
 
-export const ConfigSchema = T.Object({
+/** Everything but the platforms' sections, which their folders declare (crawlers/platforms/). */
+const CoreSchema = T.Object({
   /** Where the embedded store, reports and caches live. */
   dataDir: T.String({ minLength: 1 }),
   database: T.String({ minLength: 1, pattern: '^[A-Za-z0-9_-]+$' }),
@@ -31,50 +35,7 @@ export const ConfigSchema = T.Object({
     /** Failed key checks per minute per client address (each costs an scrypt); beyond it 429. */
     failedLoginsPerMinute: T.Integer({ minimum: 1 }),
   }),
-  reddit: T.Object({
-    /** API host; the simulator's URL in the demo. */
-    baseUrl: T.String({ format: 'uri' }),
-    /** Token endpoint host. */
-    authUrl: T.String({ format: 'uri' }),
-    /** Reddit's rule: "<platform>:<app id>:<version> (by /u/<username>)". */
-    userAgent: T.String({ minLength: 1 }),
-    subreddits: T.Array(T.String({ pattern: '^[A-Za-z0-9_]{2,21}$' })),
-    searches: T.Array(T.Object({ subreddit: T.String(), query: T.String({ minLength: 1 }) })),
-    users: T.Array(T.String({ minLength: 1 })),
-    /** Walk comment trees of crawled submissions. */
-    comments: T.Boolean(),
-    /** Fetch /user/{name}/about for new authors (account creation time, karma). */
-    fetchAuthors: T.Boolean(),
-    /** Reddit's rate window (10 minutes); the limit itself comes from the response headers. */
-    rateWindowSec: T.Number({ exclusiveMinimum: 0 }),
-  }),
-  twitter: T.Object({
-    /** Must end with "/2/". */
-    baseUrl: T.String({ format: 'uri', pattern: '/2/$' }),
-    queries: T.Array(T.String({ minLength: 1 })),
-    /** User ids or handles whose timelines are crawled. */
-    users: T.Array(T.String({ minLength: 1 })),
-    /** X's rate window per endpoint (15 minutes); limits come from the response headers. */
-    rateWindowSec: T.Number({ exclusiveMinimum: 0 }),
-  }),
-  web: T.Object({
-    startUrls: T.Array(T.String({ format: 'uri' })),
-    /** Host names (with port when not default) the web crawler may visit; anything else is refused. */
-    allowDomains: T.Array(T.String({ minLength: 1 })),
-    perDomainDelayMs: T.Integer({ minimum: 0 }),
-    maxPages: T.Integer({ minimum: 1 }),
-    chromiumPath: T.String({ minLength: 1 }),
-  }),
-  crawl: T.Object({
-    maxRetries: T.Integer({ minimum: 0, maximum: 20 }),
-    requestTimeoutMs: T.Integer({ minimum: 100 }),
-    /** Upper bound of requests per crawl run (0 = unlimited). */
-    maxRequests: T.Integer({ minimum: 0 }),
-    /** Crawl units (subreddits, queries, product pages) worked on at once per platform; they share one rate gate. */
-    concurrency: T.Integer({ minimum: 1, maximum: 16 }),
-    /** Re-check stored posts this many days back from the newest for deletions (0 = off). */
-    deletionSyncDays: T.Number({ minimum: 0 }),
-  }),
+  crawl: CrawlSchema,
   schedules: T.Array(ScheduleSchema),
   detect: T.Object({
     window: T.String({ pattern: '^\\d+(\\.\\d+)?(ms|s|m|h|d|w)$' }),
@@ -96,19 +57,27 @@ export const ConfigSchema = T.Object({
   }),
 });
 
-export type Config = Static<typeof ConfigSchema> & { secrets: Secrets };
+/**
+ * The one configuration schema: the core sections with every registered platform's
+ * section after `server` (the order key lists and messages show).
+ */
+export function configSchema(list: readonly PlatformDescriptor[] = platforms()): TObject {
+  const { dataDir, database, logLevel, server, ...rest } = CoreSchema.properties;
+  const sections: Record<string, TSchema> = {};
+  for (const p of list) {
+    if (p.id in CoreSchema.properties) throw new Error(`platform "${p.id}" would hide the core configuration section of that name`);
+    sections[p.id] = p.config.schema;
+  }
+  return T.Object({ dataDir, database, logLevel, server, ...sections, ...rest });
+}
 
-/** Secrets come from the environment only and are never logged or written. */
-export interface Secrets {
+export type Config = Static<typeof CoreSchema> & BuiltInSections & { secrets: Secrets };
+
+/** Secrets come from the environment only and are never logged or written; platforms add theirs (descriptor `secrets`). */
+export type Secrets = {
   mongodbUri?: string;
   redisUrl?: string;
-  redditClientId?: string;
-  redditClientSecret?: string;
-  redditUsername?: string;
-  redditPassword?: string;
-  redditRefreshToken?: string;
-  twitterBearerToken?: string;
   hashKey?: string;
-}
+} & { [K in BuiltInSecret]?: string };
 
 export type Schedule = Static<typeof ScheduleSchema>;

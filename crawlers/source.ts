@@ -4,8 +4,8 @@
 import type { Account, CrawlState, Post } from '../storage/types';
 import type { RequestGate } from './rate-gate';
 
-export type CrawlPlatform = 'reddit' | 'twitter' | 'web';
-export const CRAWL_PLATFORMS: CrawlPlatform[] = ['reddit', 'twitter', 'web'];
+/** A registered platform's id (crawlers/platforms/registry.ts): "reddit", "twitter", "web", … */
+export type CrawlPlatform = string;
 
 /** One resumable piece of a crawl; `id` is its crawl_state _id. */
 export interface CrawlUnit {

@@ -3,9 +3,8 @@
 // counts, reports the cursors it would save and stores nothing.
 
 import { type CrawlReport, type CrawlStats, crawlSource, emptyStats, type RequestBudget } from '../crawlers/engine';
-import type { UnitCursor } from '../crawlers/source';
-import { CRAWL_PLATFORMS, type CrawlPlatform } from '../crawlers/source';
-import { createSource, whyNotConfigured } from '../crawlers/sources';
+import { createSource, platformChoice, platformIds, platformLabels, whyNotConfigured } from '../crawlers/platforms/registry';
+import type { CrawlPlatform, UnitCursor } from '../crawlers/source';
 import { Type as T } from '@sinclair/typebox';
 import { paramsSchema } from './params';
 import type { Job } from './types';
@@ -20,7 +19,7 @@ export interface CrawlParams extends Record<string, unknown> {
 export type PlatformResult = CrawlStats & { errorMessages: string[]; refusedReasons?: Record<string, number>; notices?: string[]; skipped?: string; stoppedBy?: string; cap?: string };
 
 export interface CrawlResult extends CrawlStats, Record<string, unknown> {
-  platforms: Partial<Record<CrawlPlatform, PlatformResult>>;
+  platforms: Record<CrawlPlatform, PlatformResult>;
   errorMessages: string[];
   /** What the run must tell beyond counts, "<platform>: <unit>: <what>": what the platforms refused (private or quarantined units, private threads), restarts they forced, refused items. */
   notices: string[];
@@ -36,12 +35,17 @@ const crawlOptions = {
 
 export const crawlJob: Job<CrawlParams, CrawlResult> = {
   name: 'crawl',
-  description: 'crawl Reddit, X and review pages into the store (rate-limited, resumable)',
-  params: paramsSchema({ platform: T.Union([...CRAWL_PLATFORMS.map((p) => T.Literal(p)), T.Literal('all')]), ...crawlOptions }),
+  // Getters: the platforms are those registered when asked (crawlers/platforms/registry.ts).
+  get description() {
+    return `crawl ${platformLabels()} into the store (rate-limited, resumable)`;
+  },
+  get params() {
+    return paramsSchema({ platform: T.Union([...platformIds().map((p) => T.Literal(p)), T.Literal('all')]), ...crawlOptions });
+  },
   async run(ctx, params) {
     const platform = params.platform ?? 'all';
-    if (platform !== 'all' && !CRAWL_PLATFORMS.includes(platform)) throw new Error(`unknown platform "${platform}" (reddit, twitter, web or all)`);
-    const targets = platform === 'all' ? CRAWL_PLATFORMS : [platform];
+    if (platform !== 'all' && !platformIds().includes(platform)) throw new Error(`unknown platform "${platform}" (${platformChoice()})`);
+    const targets = platform === 'all' ? platformIds() : [platform];
     const max = params.maxRequests ?? ctx.config.crawl.maxRequests;
     const budget: RequestBudget = { max: max ?? 0, used: 0 };
     const result: CrawlResult = {
@@ -65,7 +69,7 @@ export const crawlJob: Job<CrawlParams, CrawlResult> = {
       }
       if (ctx.signal.aborted) break;
       ctx.progress(pages, undefined, `${p}: starting`);
-      const source = createSource(ctx.config, p);
+      const source = await createSource(ctx.config, p);
       let report: CrawlReport;
       try {
         report = await crawlSource(source, {

@@ -35,7 +35,7 @@ export interface Scheduler {
 }
 
 /** Checks every schedule (job name, cron expression and, given the config, its params) before anything starts; reports all problems at once. */
-export function validateSchedules(schedules: Schedule[], registry: Record<string, AnyJob> = jobRegistry, config?: Config): void {
+export function validateSchedules(schedules: Schedule[], registry: Record<string, AnyJob> = jobRegistry(), config?: Config): void {
   const problems: string[] = [];
   schedules.forEach((s, i) => {
     if (!registry[s.job]) problems.push(`  schedules[${i}].job: unknown job "${s.job}" (known: ${Object.keys(registry).sort().join(', ')})`);
@@ -57,7 +57,7 @@ export function validateSchedules(schedules: Schedule[], registry: Record<string
 
 export function startScheduler(opts: SchedulerOptions): Scheduler {
   const schedules = opts.schedules ?? opts.config.schedules;
-  const registry = opts.registry ?? jobRegistry;
+  const registry = opts.registry ?? jobRegistry();
   validateSchedules(schedules, registry, opts.config);
   const running = new Map<string, Promise<unknown>>();
   const controller = new AbortController();

@@ -1,6 +1,7 @@
 // A ring report's data read from the store: the ring, its members' facts and posts, the
 // evidence, the linked cases, the review history and product names. Reports render it
 // (reports/ring-html.ts, gexf.ts, pdf.ts); the API and the CLI serve it.
+import { platformIds } from '../crawlers/platforms/registry';
 import { buildRingGraph } from '../reports/ring-graph';
 import { actorLabel, productLabel, reviewChangeText } from '../reports/labels';
 import { type PostIndex, refsForAccounts } from '../reports/posts';
@@ -52,7 +53,9 @@ export async function loadRingReport(store: Store, ringId: string, opts: { index
   members.sort((x, y) => y.score - x.score || (x._id < y._id ? -1 : 1));
   // Explanations name accounts by handle, not by "twitter:2066213549990954049".
   const handles = new Map(members.map((m) => [m._id, m.handle]));
-  const named = (text: string) => text.replace(/\b(?:reddit|twitter|web):[^\s,;()]*[^\s,;().]/g, (id) => handles.get(id) ?? id);
+  // Platform ids are lower-case words (crawlers/platforms/registry.ts): safe inside a pattern.
+  const accountId = new RegExp(`\\b(?:${platformIds().join('|')}):[^\\s,;()]*[^\\s,;().]`, 'g');
+  const named = (text: string) => text.replace(accountId, (id) => handles.get(id) ?? id);
   for (const m of members) for (const i of m.indicators) i.explanation = named(i.explanation);
   for (const i of ring.indicators) i.explanation = named(i.explanation);
   for (const l of ring.links) for (const r of l.reasons) r.detail = named(r.detail);

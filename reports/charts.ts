@@ -1,6 +1,7 @@
 // Charts for reports: echarts rendered to an SVG string on the server (no browser, no
 // script in the output). The same option objects drive the dashboard's charts.
 import * as echarts from 'echarts';
+import { platformColour } from '../crawlers/platforms/registry';
 import type { RingGraph } from './ring-graph';
 import { circleLayout } from './ring-graph';
 
@@ -37,8 +38,6 @@ export function barOption(title: string, categories: string[], data: number[]) {
   };
 }
 
-const PLATFORM_COLOURS: Record<string, string> = { reddit: '#ff4500', twitter: '#1d9bf0', web: '#2f855a' };
-
 /** The ring graph drawn with a fixed circular layout (stable pictures between runs). */
 export function graphOption(graph: RingGraph, title = 'Members and their links') {
   const pos = circleLayout(graph.nodes);
@@ -58,7 +57,7 @@ export function graphOption(graph: RingGraph, title = 'Members and their links')
           y: (pos.get(n.id)?.y ?? 0) * 300,
           symbolSize: 8 + 14 * n.score,
           label: { formatter: n.label },
-          itemStyle: { color: PLATFORM_COLOURS[n.platform] ?? '#555' },
+          itemStyle: { color: platformColour(n.platform) ?? '#555' },
         })),
         links: graph.edges.map((e) => ({ source: e.source, target: e.target, lineStyle: { width: 0.5 + (3 * e.weight) / maxW, opacity: 0.6 } })),
       },

@@ -2,14 +2,17 @@
 // edges weighted, reasons kept as a readable string.
 import Graph from 'graphology';
 import { write } from 'graphology-gexf';
+import { platformColour } from '../crawlers/platforms/registry';
 import type { RingReportData } from './ring-data';
 import { circleLayout } from './ring-graph';
 
-const COLOURS: Record<string, { r: number; g: number; b: number }> = {
-  reddit: { r: 255, g: 69, b: 0 },
-  twitter: { r: 29, g: 155, b: 240 },
-  web: { r: 47, g: 133, b: 90 },
-};
+/** A platform's colour (its descriptor's "#rrggbb") as GEXF viz rgb; grey for import sources. */
+function nodeColour(platform: string): { r: number; g: number; b: number } {
+  const hex = platformColour(platform);
+  if (!hex) return { r: 90, g: 90, b: 90 };
+  const n = Number.parseInt(hex.slice(1), 16);
+  return { r: n >> 16, g: (n >> 8) & 0xff, b: n & 0xff };
+}
 
 /**
  * Characters XML 1.0 does not allow at all (not even as &#…; references): C0 controls but
@@ -39,7 +42,7 @@ export function ringGraphology(d: RingReportData): Graph {
       x: p.x * 100,
       y: p.y * 100,
       size: 4 + 10 * n.score,
-      color: COLOURS[n.platform] ?? { r: 90, g: 90, b: 90 },
+      color: nodeColour(n.platform),
     });
   }
   for (const e of d.graph.edges) {

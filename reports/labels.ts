@@ -1,6 +1,7 @@
 // Words for people, one table for every surface: the dashboard (served as /labels.json),
 // the CLI and the PDF reports name indicators, model features, products, review actions
 // and actors the same way, with units.
+import { platforms } from '../crawlers/platforms/registry';
 import { type AuditEntry, type Product, RING_TRANSITIONS } from '../storage/types';
 
 export interface IndicatorLabel {
@@ -128,5 +129,7 @@ export function reviewChangeText(e: Pick<AuditEntry, 'action' | 'before' | 'afte
 
 /** Everything the dashboard needs to say things the same way (GET /labels.json). */
 export function labelTables() {
-  return { indicators: INDICATORS, features: FEATURES, ringTransitions: RING_TRANSITIONS };
+  // The platforms as the dashboard names and colours them (their descriptors, crawlers/platforms/).
+  const platformTable = Object.fromEntries(platforms().map((p) => [p.id, { label: p.label, colour: p.colour }]));
+  return { indicators: INDICATORS, features: FEATURES, ringTransitions: RING_TRANSITIONS, platforms: platformTable };
 }

@@ -18,10 +18,11 @@ import ts from 'typescript';
  * (listed together) may not import each other.
  */
 export const FLOORS: readonly (readonly string[])[] = [
-  ['config'],
   ['storage'],
   ['analysis', 'sim'],
   ['crawlers'],
+  // The configuration is assembled from the platforms' descriptors (crawlers/platforms/): one section each.
+  ['config'],
   // Reports only render: they never read the store, so they sit below the queries that load their data.
   ['reports'],
   ['queries'],

@@ -3,5 +3,5 @@ import { jobRegistry } from '../jobs/registry';
 import type { Job } from '../jobs/types';
 
 export function defaultJobs(): Record<string, Job> {
-  return { ...(jobRegistry as Record<string, Job>) };
+  return { ...(jobRegistry() as Record<string, Job>) };
 }

@@ -1,7 +1,7 @@
 // Parameter errors people can act on: the parameter by name, the values it takes, and
 // the checks a schema cannot make (a platform nobody crawls or imports, since > until).
 import type { FastifySchema, FastifySchemaValidationError } from 'fastify';
-import { CRAWL_PLATFORMS } from '../crawlers/source';
+import { platformIds } from '../crawlers/platforms/registry';
 import type { Store } from '../storage/store';
 import { BadRequest } from './guard';
 
@@ -43,7 +43,7 @@ export function knownPlatforms(store: Store) {
   const load = async () => {
     if (!cached || Date.now() - cached.at > PLATFORMS_TTL_MS) {
       const stored = (await store.accounts.distinct('platform')).map(String);
-      cached = { at: Date.now(), set: new Set([...CRAWL_PLATFORMS, ...stored]) };
+      cached = { at: Date.now(), set: new Set([...platformIds(), ...stored]) };
     }
     return cached.set;
   };

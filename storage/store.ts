@@ -1,7 +1,6 @@
 // The one door to the database: connects (starting the embedded FerretDB when no
 // MONGODB_URI is set), creates collections and indexes, hands out repositories.
 import { type Db, MongoClient } from 'mongodb';
-import type { Config } from '../config/index';
 import { type EmbeddedStore, readStoreInfo, startEmbedded } from './embedded';
 import { CHANGES_COLLECTION, ChangeLog } from './changes';
 import { POST_INDEX_COLLECTION, PostTimeIndex } from './post-index';
@@ -111,7 +110,14 @@ export interface OpenOptions {
   database?: string;
 }
 
-export async function openStore(config: Config, opts: OpenOptions = {}): Promise<Store> {
+/** The configuration the store reads (config/ sits above storage and hands it the whole loaded config). */
+export interface StoreSettings {
+  dataDir: string;
+  database: string;
+  secrets: { mongodbUri?: string };
+}
+
+export async function openStore(config: StoreSettings, opts: OpenOptions = {}): Promise<Store> {
   let embedded: EmbeddedStore | undefined;
   let uri = opts.uri ?? config.secrets.mongodbUri;
   let pid: number | undefined;

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { stringify } from 'csv-stringify/sync';
 import { csvSafe } from '../../crawlers/import/clean';
+import { platformIds } from '../../crawlers/platforms/registry';
 import { withoutSignatures } from '../../reports/ring-data';
 import type { Store } from '../../storage/store';
 import type { Account } from '../../storage/types';
@@ -151,7 +152,7 @@ export function register(program: Command, deps: CliDeps) {
     .description('one row per scored account: CSV header account,platform,score,… (score 0–1), or JSON')
     .option('--min-score <x>', 'only accounts scoring at least x (0–1)', score, 0)
     .option('--format <format>', 'csv or json', 'csv')
-    .option('--platform <platform>', 'only this platform (reddit, twitter, web or an import source)')
+    .option('--platform <platform>', `only this platform (${platformIds().join(', ')} or an import source)`)
     .option('--product <product>', 'only accounts that posted about this product (id or catalogue name)')
     .option('--since <date>', 'only accounts with posts on or after this date', dateOption('--since'))
     .option('--until <date>', 'only accounts with posts on or before this date', dateOption('--until'))

@@ -1,5 +1,6 @@
-// `ringwatch crawl reddit|twitter|web|all [--dry-run] [--max-requests N]`
+// `ringwatch crawl <platform>|all [--dry-run] [--max-requests N]` (platforms: crawlers/platforms/registry.ts)
 import type { Command } from 'commander';
+import { platformChoice, platformIds, platformLabels } from '../../crawlers/platforms/registry';
 import { type CrawlParams, type CrawlResult, crawlJob, type PlatformResult } from '../../jobs/crawl';
 import type { CliDeps } from '../context';
 import { output, printTable } from '../output';
@@ -53,8 +54,8 @@ export function summaryRows(result: CrawlResult): Record<string, unknown>[] {
 export function register(program: Command, deps: CliDeps) {
   program
     .command('crawl')
-    .description('crawl Reddit, X and/or review pages as configured into the store; resumable (cursors in crawl_state), rate-limited')
-    .argument('<platform>', 'reddit, twitter, web or all')
+    .description(`crawl ${platformLabels('and/or')} as configured into the store; resumable (cursors in crawl_state), rate-limited`)
+    .argument('<platform>', platformChoice())
     .option('--dry-run', 'fetch and count, print the cursors it would save, store nothing')
     .option('--max-requests <n>', 'stop after this many requests (all platforms together)', (v) => {
       const n = Number.parseInt(v, 10);
@@ -62,7 +63,7 @@ export function register(program: Command, deps: CliDeps) {
       return n;
     })
     .action(async (platform: string, opts: { dryRun?: boolean; maxRequests?: number }) => {
-      if (!['reddit', 'twitter', 'web', 'all'].includes(platform)) throw new Error(`unknown platform "${platform}": use reddit, twitter, web or all`);
+      if (![...platformIds(), 'all'].includes(platform)) throw new Error(`unknown platform "${platform}": use ${platformChoice()}`);
       const params: CrawlParams = { platform: platform as CrawlParams['platform'], dryRun: !!opts.dryRun, maxRequests: opts.maxRequests };
       const result = await deps.withStore((store) => deps.runJob(store, crawlJob, params, `crawl ${platform}`));
       output(program.opts().json, result, () => {

@@ -10,6 +10,7 @@ import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { stringify } from 'csv-stringify/sync';
 import { csvSafe } from '../../crawlers/import/clean';
+import { platformIds } from '../../crawlers/platforms/registry';
 import type { Store } from '../../storage/store';
 import type { Post } from '../../storage/types';
 import type { CliDeps } from '../context';
@@ -116,7 +117,7 @@ export function register(program: Command, deps: CliDeps) {
   posts
     .command('export')
     .description(`one row per stored post: CSV header ${POST_EXPORT_COLUMNS.join(',')} (lists space-separated), or NDJSON (one JSON object a line)`)
-    .option('--platform <platform>', 'only this platform (reddit, twitter, web, or an import source)')
+    .option('--platform <platform>', `only this platform (${platformIds().join(', ')}, or an import source)`)
     .option('--since <date>', 'only posts created at or after this date (e.g. 2026-11-01 or 2026-11-01T12:00:00Z)')
     .option('--format <format>', 'csv or ndjson', 'csv')
     .option('--out <file>', 'write to this file instead of stdout')

@@ -1,7 +1,7 @@
 // `ringwatch worker` (BullMQ worker process) and `ringwatch enqueue <job>`: the jobs of
 // the pipeline spread over many processes and machines through one Redis (REDIS_URL).
 import type { Command } from 'commander';
-import { parseQueues, type QueueName } from '../../jobs/distributed/queues';
+import { parseQueues, type QueueName, queueNames } from '../../jobs/distributed/queues';
 import { enqueueJob, scheduleOnRedis } from '../../jobs/distributed/schedule';
 import { type Limiter, startWorkers } from '../../jobs/distributed/worker';
 import type { CliDeps } from '../context';
@@ -37,7 +37,7 @@ export function register(program: Command, deps: CliDeps) {
   program
     .command('worker')
     .description('process queued jobs from Redis (REDIS_URL) until stopped: crawls per platform within shared rate limits, enrich, detect, reports')
-    .option('--queues <list>', 'comma-separated: crawl-reddit, crawl-twitter, crawl-web, enrich, detect, reports (default all)')
+    .option('--queues <list>', `comma-separated: ${queueNames().join(', ')} (default all)`)
     .option('--concurrency <n>', 'jobs at once per queue in this process', positive('--concurrency'), 2)
     .option('--pages-per-batch <n>', 'pages a crawl unit job fetches before going back to the queue', positive('--pages-per-batch'), 5)
     .option('--limit <queue=max/ms>', "BullMQ queue limiter: at most max jobs start per ms over all workers (repeatable); request limits are enforced per credential regardless", parseLimiter, {})

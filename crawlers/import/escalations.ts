@@ -1,6 +1,5 @@
 // Escalation cases and orders as import kinds (DESIGN.md §5 columns).
 import { type CleaningOptions, cleanEscalationRow, cleanOrderRow, mergeEscalations } from './rows';
-import type { Config } from '../../config/index';
 import type { Escalation, Order } from '../../storage/types';
 import type { ImportColumns, ImportKind } from './importer';
 
@@ -23,7 +22,13 @@ export const ORDER_COLUMNS = {
   optional: ['promised_at', 'delivered_at', 'delivery_attempts', 'first_attempt_success', 'customer_id'],
 } as const satisfies ImportColumns;
 
-export function cleaningOptions(config: Config, source: string, importedAt = new Date()): CleaningOptions {
+/** The configuration cleaning reads: the escalations section and the hash key. */
+export interface CleaningSettings {
+  escalations: Pick<CleaningOptions, 'regionMap' | 'channelMap' | 'hashCustomerIds' | 'piiMasking'>;
+  secrets: { hashKey?: string };
+}
+
+export function cleaningOptions(config: CleaningSettings, source: string, importedAt = new Date()): CleaningOptions {
   const e = config.escalations;
   if (e.hashCustomerIds && !config.secrets.hashKey) {
     throw new Error('escalations.hashCustomerIds is on but RINGWATCH_HASH_KEY is not set');

@@ -10,10 +10,10 @@ import type { CrawlPlatform, CrawlUnit, Source, SourcePage, UnitContext, UnitCur
 import type { Config } from '../../config/index';
 import type { Job } from '../types';
 import type { GateFactory } from '../../crawlers/rate-gate';
-import { createSource } from '../../crawlers/sources';
+import { createSource } from '../../crawlers/platforms/registry';
 
 /** Builds a platform's source with its rate gates made by `gates` (shared through Redis). */
-export type SourceFactory = (platform: CrawlPlatform, config: Config, gates: GateFactory) => Source;
+export type SourceFactory = (platform: CrawlPlatform, config: Config, gates: GateFactory) => Source | Promise<Source>;
 
 export const defaultSources: SourceFactory = (platform, config, gates) => createSource(config, platform, gates);
 
@@ -118,7 +118,7 @@ export function unitBatchJob(makeSource: SourceFactory, gates: GateFactory): Job
     name: 'crawl-unit',
     description: 'crawl a batch of pages of one crawl unit from its saved cursor (BullMQ workers)',
     async run(ctx, p) {
-      const source = makeSource(p.platform, ctx.config, gates);
+      const source = await makeSource(p.platform, ctx.config, gates);
       const one = new OneUnit(source, { id: p.unitId, label: p.unitLabel }, p.maxPages);
       try {
         const r = await crawlSource(one, { store: ctx.store, log: ctx.log, signal: ctx.signal, concurrency: 1, deletionSyncDays: 0 });
@@ -144,7 +144,7 @@ export function planJob(makeSource: SourceFactory, gates: GateFactory, enqueue: 
     name: 'crawl-plan',
     description: 'list the crawl units of a platform and queue one job per unit',
     async run(ctx, p) {
-      const source = makeSource(p.platform, ctx.config, gates);
+      const source = await makeSource(p.platform, ctx.config, gates);
       try {
         const units = await source.units({ signal: ctx.signal, knownPosts: async () => new Set(), knownAccounts: async () => new Set(), spend: () => {} });
         const queued = await enqueue(p.platform, units);

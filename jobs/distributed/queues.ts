@@ -3,9 +3,15 @@
 // per analysis stage. Which queue a job name goes to, and how to connect.
 import { Queue } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
+import { joinWords, platformIds } from '../../crawlers/platforms/registry';
 
-export const QUEUES = ['crawl-reddit', 'crawl-twitter', 'crawl-web', 'enrich', 'detect', 'reports'] as const;
-export type QueueName = (typeof QUEUES)[number];
+/** "crawl-<id>" for each registered platform, or an analysis stage's queue. */
+export type QueueName = string;
+
+/** Every queue: one per registered platform, then the analysis stages'. */
+export function queueNames(): QueueName[] {
+  return [...platformIds().map((p) => `crawl-${p}`), 'enrich', 'detect', 'reports'];
+}
 
 /** Default key prefix; tests use their own so suites sharing a Redis do not meet. */
 export const DEFAULT_PREFIX = 'ringwatch';
@@ -24,23 +30,24 @@ export function queueFor(job: string): QueueName {
   const [head, tail] = job.split(':');
   if (head === 'crawl') {
     const q = `crawl-${tail ?? ''}`;
-    if ((QUEUES as readonly string[]).includes(q)) return q as QueueName;
-    throw new Error(`no queue for job "${job}": crawl jobs are crawl:reddit, crawl:twitter or crawl:web`);
+    if (queueNames().includes(q)) return q;
+    throw new Error(`no queue for job "${job}": crawl jobs are ${joinWords(platformIds().map((p) => `crawl:${p}`), 'or')}`);
   }
   if (head === 'report' || head === 'reports' || head === 'kpi') return 'reports';
   if (head === 'enrich') return 'enrich';
   if (head === 'detect' || head === 'model' || head === 'evaluate') return 'detect';
-  throw new Error(`no queue for job "${job}" (queues: ${QUEUES.join(', ')})`);
+  throw new Error(`no queue for job "${job}" (queues: ${queueNames().join(', ')})`);
 }
 
 export function parseQueues(list: string | undefined): QueueName[] {
-  if (!list) return [...QUEUES];
+  const known = queueNames();
+  if (!list) return known;
   const out: QueueName[] = [];
   for (const raw of list.split(',')) {
     const q = raw.trim();
     if (!q) continue;
-    if (!(QUEUES as readonly string[]).includes(q)) throw new Error(`unknown queue "${q}" (queues: ${QUEUES.join(', ')})`);
-    out.push(q as QueueName);
+    if (!known.includes(q)) throw new Error(`unknown queue "${q}" (queues: ${known.join(', ')})`);
+    out.push(q);
   }
   if (out.length === 0) throw new Error('--queues lists no queue');
   return out;
@@ -64,6 +71,6 @@ export function unitJobId(unitId: string): string {
   return `unit-${Buffer.from(unitId).toString('base64url')}`;
 }
 
-export function openQueues(connection: Redis, prefix = DEFAULT_PREFIX, names: readonly QueueName[] = QUEUES): Map<QueueName, Queue<QueuedJob>> {
+export function openQueues(connection: Redis, prefix = DEFAULT_PREFIX, names: readonly QueueName[] = queueNames()): Map<QueueName, Queue<QueuedJob>> {
   return new Map(names.map((n) => [n, new Queue<QueuedJob>(n, { connection, prefix })]));
 }

@@ -4,6 +4,7 @@
 // Without REDIS_URL the in-process scheduler (jobs/schedule.ts) runs the same jobs.
 import type { Logger } from 'pino';
 import type { Config } from '../../config/index';
+import { platformIds } from '../../crawlers/platforms/registry';
 import { DEFAULT_PREFIX, openQueues, queueFor, type QueueName, redisConnection } from './queues';
 import { JOB_OPTIONS } from './worker';
 
@@ -32,7 +33,7 @@ export async function scheduleOnRedis(opts: RedisScheduleOptions): Promise<Redis
   // Fail on an unknown job name before touching Redis.
   // crawl:all is one scheduler per platform queue (each platform has its own workers and limits).
   const planned = config.schedules.flatMap((s, i) =>
-    (s.job === 'crawl:all' ? ['crawl:reddit', 'crawl:twitter', 'crawl:web'] : [s.job]).map((job) => ({ id: schedulerId(job, i), job, cron: s.cron, params: s.params ?? {}, queue: queueFor(job) })),
+    (s.job === 'crawl:all' ? platformIds().map((p) => `crawl:${p}`) : [s.job]).map((job) => ({ id: schedulerId(job, i), job, cron: s.cron, params: s.params ?? {}, queue: queueFor(job) })),
   );
   const connection = redisConnection(opts.redisUrl, { maxRetriesPerRequest: 3 });
   const queues = openQueues(connection, opts.prefix ?? DEFAULT_PREFIX);

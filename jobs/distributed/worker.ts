@@ -138,7 +138,7 @@ export async function startWorkers(opts: WorkerOptions): Promise<WorkerHandle> {
             const platform = data.job.slice('crawl:'.length) as CrawlPlatform;
             return await run(plan, { platform }, bull);
           }
-          const registry = opts.jobs ?? jobRegistry;
+          const registry = opts.jobs ?? jobRegistry();
           const job = registry[data.job];
           if (!job) throw new UnrecoverableError(`unknown job "${data.job}" (known: ${Object.keys(registry).sort().join(', ')})`);
           return await run(job as Job<Record<string, unknown>, object>, data.params ?? {}, bull);

@@ -1,7 +1,7 @@
 // Accounts: search and filter (cursor-paged) and the account page.
 import { api, saveDownload } from './api.js';
 import { lineChart } from './charts.js';
-import { indicatorName, indicatorValue } from './labels.js';
+import { indicatorName, indicatorValue, platformIds } from './labels.js';
 import { clear, everyDay, fmtDate, fmtDay, h, num, table } from './dom.js';
 
 async function downloadCsv(query) {
@@ -14,7 +14,7 @@ async function downloadCsv(query) {
 export async function accountsPage() {
   const params = new URLSearchParams(location.hash.split('?')[1] ?? '');
   const field = (name, label, attrs = {}) => h('label', {}, label, h('input', { name, value: params.get(name) ?? '', ...attrs }));
-  const platform = h('select', { name: 'platform' }, ['', 'reddit', 'twitter', 'web'].map((p) => h('option', { value: p, selected: p === (params.get('platform') ?? '') }, p || 'any platform')));
+  const platform = h('select', { name: 'platform' }, ['', ...platformIds()].map((p) => h('option', { value: p, selected: p === (params.get('platform') ?? '') }, p || 'any platform')));
   const form = h('form', {
     class: 'inline panel',
     id: 'account-search',

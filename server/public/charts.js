@@ -1,5 +1,6 @@
 // echarts and sigma, loaded as vendor scripts (window.echarts, window.graphology, window.Sigma).
 import { h } from './dom.js';
+import { platformColour } from './labels.js';
 
 const live = new Set();
 
@@ -47,8 +48,6 @@ export function lineChart(title, categories, series, opts = {}) {
   return el;
 }
 
-const COLOURS = { reddit: '#ff4500', twitter: '#1d9bf0', web: '#2f855a' };
-
 /** An interactive graph of ring members (drag to pan, scroll to zoom, hover for labels). */
 export function ringGraph(graphData, onNode) {
   const el = h('div', { id: 'graph' });
@@ -59,7 +58,7 @@ export function ringGraph(graphData, onNode) {
       const n = graphData.nodes.length;
       graphData.nodes.forEach((node, i) => {
         const a = (2 * Math.PI * i) / Math.max(1, n);
-        g.addNode(node.id, { label: node.label, x: Math.cos(a), y: Math.sin(a), size: 5 + 10 * node.score, color: COLOURS[node.platform] ?? '#555' });
+        g.addNode(node.id, { label: node.label, x: Math.cos(a), y: Math.sin(a), size: 5 + 10 * node.score, color: platformColour(node.platform) });
       });
       const maxW = Math.max(1, ...graphData.edges.map((e) => e.weight));
       for (const e of graphData.edges) {

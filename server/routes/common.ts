@@ -4,6 +4,7 @@ import type { FastifyPluginAsync, RawServerDefault } from 'fastify';
 import type { TypeBoxTypeProvider } from '../typebox';
 import type { Services } from '../services';
 import { isoWeekProblem } from '../../analysis/time';
+import { platformIds } from '../../crawlers/platforms/registry';
 import { BadRequest } from '../guard';
 
 /** A route module: its handlers see requests typed by their schemas (server/typebox.ts). */
@@ -13,7 +14,7 @@ export const Limit = T.Integer({ minimum: 1, maximum: 500, default: 50, descript
 export const Cursor = T.String({ minLength: 1, maxLength: 512, pattern: '^[A-Za-z0-9_-]+$', description: 'nextCursor of the previous page' });
 export const OrderParam = T.Union([T.Literal('asc'), T.Literal('desc')], { description: 'sort direction' });
 export const Score = T.Number({ minimum: 0, maximum: 1 });
-export const Platform = T.String({ pattern: '^[a-z][a-z0-9_-]{0,31}$', description: 'reddit, twitter, web or an import source' });
+export const Platform = T.String({ pattern: '^[a-z][a-z0-9_-]{0,31}$', description: `${platformIds().join(', ')} or an import source` });
 export const ProductId = T.String({ minLength: 1, maxLength: 120, pattern: '^[A-Za-z0-9][A-Za-z0-9 _:./-]*$' });
 export const RingId = T.String({ pattern: '^ring_[A-Za-z0-9_-]{1,64}$' });
 export const DocId = T.String({ minLength: 1, maxLength: 300 });

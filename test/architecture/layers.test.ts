@@ -41,7 +41,7 @@ describe('layers', () => {
     const problems = checkLayers(dir);
     // jobs/types.ts imports the Store type, so the planted line also closes a circle.
     expect(problems.map((p) => p.kind)).toEqual(['upward', 'circle']);
-    expect(problems[0].message).toMatch(/^storage\/store\.ts:1 imports jobs\/types\.ts: storage\/ \(floor 1\) may not import jobs\/ \(floor \d+, higher\)/);
+    expect(problems[0].message).toMatch(/^storage\/store\.ts:1 imports jobs\/types\.ts: storage\/ \(floor \d+\) may not import jobs\/ \(floor \d+, higher\)/);
   });
 
   it('fails when reports read the store through a query (reports only render)', () => {

@@ -33,7 +33,7 @@ describe('scheduler', () => {
       store,
       config,
       log: quiet,
-      registry: { ...jobRegistry, slow },
+      registry: { ...jobRegistry(), slow },
       schedules: [
         { job: 'crawl:reddit', cron: '*/2 * * * * *' },
         { job: 'slow', cron: '* * * * * *' },

@@ -5,21 +5,13 @@
 // JSON: snoowrap's lazy objects are thenables its .d.ts cannot await (TS1062) and cost CPU.
 import Snoowrap from 'snoowrap';
 import { isoWeek } from '../../../analysis/time';
-import type { Config } from '../../../config/index';
 import type { Account, CrawlState, Post } from '../../../storage/types';
 import { passStep } from '../../cursor';
 import { httpRequest, jsonAnswer } from '../../http';
 import { CrawlRequestError, type GateFactory, localGates, type RequestGate, RETRY_AFTER } from '../../rate-gate';
+import type { RedditCredentials, RedditSettings } from './config';
 import { REDDIT_HEADERS } from './rate-headers';
 import { type CrawlUnit, type Source, type SourcePage, type UnitContext, type UnitCursor, UnitNotAccessible } from '../../source';
-
-export interface RedditCredentials {
-  clientId: string;
-  clientSecret: string;
-  username?: string;
-  password?: string;
-  refreshToken?: string;
-}
 
 interface Thing {
   kind: string;
@@ -122,7 +114,7 @@ class GatedSnoowrap extends Snoowrap {
 }
 
 export interface RedditSourceOptions {
-  config: Config;
+  config: RedditSettings;
   credentials: RedditCredentials;
   /** Override units (tests, demo); default from config.reddit. */
   subreddits?: string[];
@@ -131,18 +123,6 @@ export interface RedditSourceOptions {
   now?: () => Date;
   /** Makes the rate gates (default in-process; BullMQ workers share them through Redis). */
   gates?: GateFactory;
-}
-
-export function redditCredentials(config: Config): RedditCredentials | null {
-  const s = config.secrets;
-  if (!s.redditClientId || s.redditClientSecret === undefined) return null;
-  return {
-    clientId: s.redditClientId,
-    clientSecret: s.redditClientSecret,
-    username: s.redditUsername,
-    password: s.redditPassword,
-    refreshToken: s.redditRefreshToken,
-  };
 }
 
 /** How Reddit shows an author whose account is gone (and a body its author deleted). */
@@ -197,7 +177,7 @@ export class RedditSource implements Source {
   private readonly r: GatedSnoowrap;
   private readonly gate: RequestGate;
   private readonly authGate: RequestGate;
-  private readonly cfg: Config['reddit'];
+  private readonly cfg: RedditSettings['reddit'];
   private readonly comments: boolean;
   private readonly aboutFetched = new Set<string>();
 

@@ -6,11 +6,11 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import { ApiPartialResponseError, ApiRequestError, ApiResponseError, TwitterApi } from 'twitter-api-v2';
-import type { Config } from '../../../config/index';
 import type { CrawlState, Post } from '../../../storage/types';
 import { passStep } from '../../cursor';
 import { type GateAnswer, type GateFactory, GateSet, localGates, type RequestGate, TransientError } from '../../rate-gate';
 import type { CrawlUnit, Source, SourcePage, UnitContext } from '../../source';
+import type { TwitterSettings } from './config';
 import { X_HEADERS } from './rate-headers';
 import { pagePosts, snowflakeTime, toAccount, type XPage, type XTweet, type XUser } from './posts';
 import { refusedBoundMoment, restartAfterRefusal, type SearchStart, searchStart, sinceAfterPass } from './window';
@@ -39,7 +39,7 @@ class BoundRefused extends Error {
 }
 
 export interface TwitterSourceOptions {
-  config: Config;
+  config: TwitterSettings;
   bearerToken: string;
   /** Override units (tests, demo); default from config.twitter. */
   queries?: string[];

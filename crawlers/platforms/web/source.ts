@@ -7,11 +7,11 @@
 import { createHash } from 'node:crypto';
 import { type Browser, type BrowserContext, chromium, type Frame, type Page } from 'playwright-core';
 import { isoWeek } from '../../../analysis/time';
-import type { Config } from '../../../config/index';
 import type { Account, Post } from '../../../storage/types';
 import { passStep } from '../../cursor';
 import { httpGetChecked } from '../../http';
 import { type GateAnswer, type GateFactory, GateSet, localGates, type RequestGate, RETRY_AFTER, TransientError } from '../../rate-gate';
+import type { WebSettings } from './config';
 import { parseRobots, type RobotsRules, robotsAllows } from './robots';
 import { type CrawlUnit, PageCapReached, type Source, type SourcePage, type UnitContext } from '../../source';
 
@@ -79,7 +79,7 @@ const SCRAPE = `(() => {
 })()`;
 
 export interface WebSourceOptions {
-  config: Config;
+  config: WebSettings;
   /** Override start URLs (tests, demo). */
   startUrls?: string[];
   now?: () => Date;  /** Makes the rate gates (default in-process; BullMQ workers share them through Redis). */
@@ -95,7 +95,7 @@ export class WebSource implements Source {
   private context?: BrowserContext;
   private readonly robots = new Map<string, Promise<RobotsRules>>();
   private readonly gateSet: GateSet;
-  private readonly cfg: Config['web'];
+  private readonly cfg: WebSettings['web'];
   private pagesVisited = 0;
 
   constructor(private readonly opts: WebSourceOptions) {
