@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { platformIds } from '../../crawlers/platforms/registry';
 import { CHROMIUM_ARGS } from '../../reports/pdf';
 import { type SeededWorld, seedWorld, serveWorld, XSS } from './world';
 
@@ -204,6 +205,8 @@ describe('dashboard in Chromium', () => {
     const why = await page.$$eval('#account-results tbody tr td:nth-child(4)', (tds) => tds.map((td) => td.textContent ?? ''));
     expect(why.length).toBeGreaterThan(0);
     expect(why.every((t) => t.length > 3 && !t.includes('_'))).toBe(true);
+    // The platform filter lists the registered platforms (served in /labels.json), not a copy in the page.
+    expect(await page.$$eval('#account-search select[name="platform"] option', (os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual(['', ...platformIds()]);
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-csv')]);
     expect(download.suggestedFilename()).toBe('accounts.csv');
     await page.close();
