@@ -146,6 +146,13 @@ export async function loadDetectInput(
   until: Date,
   signal?: AbortSignal,
 ): Promise<{ posts: DetectPost[]; accounts: DetectAccount[] }> {
+  const readAccounts = (ids: string[]): Promise<DetectAccount[]> =>
+    store.accounts.getMany(ids, { projection: ACCOUNT_PROJECTION, collectionSize: snapshot.span.accounts || undefined });
+  // The time index names the window's accounts: reading them alongside the posts lets the
+  // embedded store work on both at once (yelpnyc: 17 s of accounts inside a 72 s post scan).
+  const hinted = snapshot.windowAccounts(since, until);
+  const early = hinted ? readAccounts(hinted) : Promise.resolve([]);
+  early.catch(() => {});
   const posts: DetectPost[] = [];
   let read = 0;
   for await (const p of snapshot.stream(since, until, POST_PROJECTION)) {
@@ -154,11 +161,16 @@ export async function loadDetectInput(
     if ((p as Post).deleted) continue;
     posts.push(p as DetectPost);
   }
-  const ids = [...new Set(posts.map((p) => p.accountId))];
-  const accounts: DetectAccount[] = await store.accounts.getMany(ids, {
-    projection: ACCOUNT_PROJECTION,
-    collectionSize: snapshot.span.accounts || undefined,
-  });
+  const ids = new Set(posts.map((p) => p.accountId));
+  const byId = new Map((await early).map((a) => [a._id, a]));
+  const missing = [...ids].filter((id) => !byId.has(id));
+  for (const a of missing.length ? await readAccounts(missing) : []) byId.set(a._id, a);
+  // In the posts' order of first appearance, as before; accounts of deleted posts only are left out.
+  const accounts: DetectAccount[] = [];
+  for (const id of ids) {
+    const a = byId.get(id);
+    if (a) accounts.push(a);
+  }
   return { posts, accounts };
 }
 

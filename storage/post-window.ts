@@ -21,6 +21,12 @@ export interface PostSnapshot {
   span: PostSpan;
   /** Posts with since ≤ createdAt ≤ until (deleted ones included: the caller decides), projected. */
   stream(since: Date, until: Date, projection: Record<string, 0 | 1>): AsyncIterable<Post>;
+  /**
+   * The accounts of the window's posts as the time index knows them (null without one, on
+   * MongoDB): a hint to start reading accounts before the posts are read. The index may lag a
+   * concurrent writer, so the caller still takes the accounts from the posts it read.
+   */
+  windowAccounts(since: Date, until: Date): string[] | null;
   /** Stored posts outside [since, until], and how many accounts posted only there (not in `inWindow`). */
   outside(since: Date, until: Date, inWindow: ReadonlySet<string>): Promise<{ posts: number; accounts: number }>;
 }
@@ -53,6 +59,7 @@ async function mongoSnapshot(posts: Repository<Post>): Promise<PostSnapshot> {
     // MongoDB looks accounts up by `$in` batches whatever their number: no size hint needed.
     span: { oldest: oldest?.createdAt ?? null, newest: newest?.createdAt ?? null, count: await posts.estimatedCount(), accounts: 0 },
     stream: (since, until, projection) => posts.stream(inRange(since, until), { projection }),
+    windowAccounts: () => null,
     async outside(since, until, inWindow) {
       const filter = outOfRange(since, until);
       let accounts = 0;
@@ -80,11 +87,20 @@ function indexedSnapshot(posts: Repository<Post>, idx: IndexedPosts): PostSnapsh
     span: { oldest: idx.ids.length ? new Date(oldest) : null, newest: idx.ids.length ? new Date(newest) : null, count: idx.ids.length, accounts: new Set(idx.accounts).size },
     stream(since, until, projection) {
       const hits = within(since, until);
-      if (hits.length > LOOKUP_SHARE * idx.ids.length) return posts.stream(inRange(since, until), { projection });
+      const lo = since.getTime();
+      const hi = until.getTime();
+      const proj = { ...projection, createdAt: 1 as const };
+      if (hits.length > LOOKUP_SHARE * idx.ids.length) {
+        // A scan, with the time range checked here: FerretDB decodes every document whatever
+        // the filter, and evaluating it there cost ~10 % of a 359k-post scan (yelpnyc).
+        return (async function* () {
+          for await (const p of posts.stream({}, { projection: proj })) {
+            const t = new Date(p.createdAt).getTime();
+            if (t >= lo && t <= hi) yield p;
+          }
+        })();
+      }
       return (async function* () {
-        const lo = since.getTime();
-        const hi = until.getTime();
-        const proj = { ...projection, createdAt: 1 as const };
         for (let i = 0; i < hits.length; i += LOOKUP_CHUNK) {
           // createdAt checked again: the index may lag behind a post's latest write.
           for (const p of await posts.getMany(hits.slice(i, i + LOOKUP_CHUNK).map((k) => idx.ids[k]), { projection: proj })) {
@@ -93,6 +109,9 @@ function indexedSnapshot(posts: Repository<Post>, idx: IndexedPosts): PostSnapsh
           }
         }
       })();
+    },
+    windowAccounts(since, until) {
+      return [...new Set(within(since, until).map((k) => idx.accounts[k]))];
     },
     async outside(since, until, inWindow) {
       const inside = new Set(within(since, until));

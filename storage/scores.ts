@@ -11,7 +11,9 @@
 // - an account the run did not score (outside its window) keeps its previous score: the
 //   run copies the previous run's documents for those accounts before the flip, so the
 //   latest collection always holds every account's latest score (`runId` names the run
-//   that computed it, as `Account.suspicion.runId` did);
+//   that computed it, as `Account.suspicion.runId` did). Which accounts those are it learns
+//   from the previous run's id lists (a few `meta` documents), so a run that scores every
+//   account reads nothing of the previous run;
 // - old runs are dropped after KEEP newer ones; a run registers itself in `meta` before
 //   it creates its collection, so a `scores_*` collection `meta` does not list is debris
 //   of a crash and is dropped too, and so is a registered run whose process is gone.
@@ -34,6 +36,12 @@ const META_ID = 'scores';
 const KEEP = 3;
 /** A registered run with no `runs` record (direct writeDetection calls) counts as gone after this long. */
 const ORPHAN_MS = 6 * 3600_000;
+/**
+ * Account ids per `meta` id-list document. The next run learns from these few documents which
+ * accounts it must carry over, instead of scanning the whole previous run (yelpnyc: 160k scores).
+ */
+const IDS_PER_DOC = 20_000;
+const idsDocId = (collection: string, k: number) => `ids:${collection}:${k}`;
 
 /** One account's score as stored. */
 export interface StoredScore {
@@ -54,6 +62,8 @@ interface RunEntry {
   startedAt: Date;
   complete: boolean;
   accounts?: number;
+  /** `meta` documents `ids:<collection>:<k>` listing the run's account ids (IDS_PER_DOC each). */
+  idChunks?: number;
 }
 
 export interface ScoresMeta {
@@ -179,8 +189,13 @@ export class Scores {
   }
 
   private async commit(entry: RunEntry, repo: Repository<StoredScore>, added: Set<string>): Promise<ScoresWritten> {
-    const carried = await this.carryOver(repo, added);
-    const done: RunEntry = { ...entry, complete: true, accounts: added.size + carried };
+    const carriedIds = await this.carryOver(repo, added);
+    const carried = carriedIds.length;
+    const all = [...added, ...carriedIds];
+    const idDocs = [];
+    for (let k = 0; k * IDS_PER_DOC < all.length; k++) idDocs.push({ _id: idsDocId(entry.collection, k), ids: JSON.stringify(all.slice(k * IDS_PER_DOC, (k + 1) * IDS_PER_DOC)) });
+    for (const d of idDocs) await this.metaDocs.replaceOne({ _id: d._id }, d, { upsert: true });
+    const done: RunEntry = { ...entry, complete: true, accounts: all.length, idChunks: idDocs.length };
     const gone = await this.goneRuns(entry.runId);
     let dropped: RunEntry[] = [];
     await this.meta.update(META_ID, (m) => {
@@ -195,23 +210,47 @@ export class Scores {
     });
     // Readers mirroring accounts (the API's live views) re-read the accounts this run scored.
     await this.opts.changes.append('accounts', [...added]);
-    for (const r of dropped) await this.drop(r.collection);
+    for (const r of dropped) await this.drop(r.collection, r.idChunks);
     await this.dropUnlisted();
     return { written: added.size, carried, collection: entry.collection };
   }
 
-  /** Copies the latest scores of accounts the new run did not score (legacy stores: from the accounts). */
-  private async carryOver(repo: Repository<StoredScore>, added: Set<string>): Promise<number> {
+  /** The account ids a complete run scored (from its id lists), or null for runs written without them. */
+  private async runIds(run: RunEntry): Promise<string[] | null> {
+    if (run.idChunks === undefined) return null;
+    const out: string[] = [];
+    for (let k = 0; k < run.idChunks; k++) {
+      const d = (await this.metaDocs.findOne({ _id: idsDocId(run.collection, k) })) as { ids?: string } | null;
+      if (!d?.ids) return null;
+      out.push(...(JSON.parse(d.ids) as string[]));
+    }
+    return out;
+  }
+
+  private get metaDocs() {
+    return this.db.collection<{ _id: string }>(META_COLLECTION);
+  }
+
+  /** Copies the latest scores of accounts the new run did not score (legacy stores: from the accounts); returns their ids. */
+  private async carryOver(repo: Repository<StoredScore>, added: Set<string>): Promise<string[]> {
     const { run, legacy } = await this.latest();
     let batch: StoredScore[] = [];
-    let carried = 0;
+    const carried: string[] = [];
     const flush = async () => {
       if (batch.length === 0) return;
       await repo.insertMany(batch);
-      carried += batch.length;
+      for (const d of batch) carried.push(d._id);
       batch = [];
     };
-    if (run) {
+    const known = run && (await this.runIds(run));
+    if (run && known) {
+      // Only the accounts this run left out are read: by id, or by one scan when they are many.
+      const missing = known.filter((id) => !added.has(id));
+      for (let i = 0; i < missing.length; i += 10 * IDS_PER_DOC) {
+        batch = await this.repo(run.collection).getMany(missing.slice(i, i + 10 * IDS_PER_DOC), { collectionSize: run.accounts });
+        await flush();
+      }
+    } else if (run) {
       for await (const d of this.repo(run.collection).stream({})) {
         if (added.has(d._id)) continue;
         batch.push(d);
@@ -240,11 +279,12 @@ export class Scores {
     return gone;
   }
 
-  private async drop(collection: string): Promise<void> {
+  private async drop(collection: string, idChunks = 0): Promise<void> {
     await this.db
       .collection(collection)
       .drop()
       .catch(() => {});
+    for (let k = 0; k < idChunks; k++) await this.metaDocs.deleteOne({ _id: idsDocId(collection, k) });
   }
 
   /** Drops `scores_*` collections `meta` does not list (listed first, then `meta` read: a run registers before it creates). */
@@ -252,6 +292,11 @@ export class Scores {
     const names = (await this.db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name).filter((n) => n.startsWith(SCORES_PREFIX));
     const listed = new Set((await this.pointer()).runs.map((r) => r.collection));
     for (const n of names) if (!listed.has(n)) await this.drop(n);
+    // Id lists of collections gone (a crash between a drop and its lists' removal); `meta` is a few documents.
+    for (const d of await this.metaDocs.find({}, { projection: { _id: 1 } }).toArray()) {
+      const m = /^ids:(.+):\d+$/.exec(d._id);
+      if (m && !listed.has(m[1])) await this.metaDocs.deleteOne({ _id: d._id });
+    }
   }
 
   /** Every latest score, with indicators and evidence posts. */

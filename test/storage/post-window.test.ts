@@ -70,6 +70,8 @@ describe('post window', () => {
     // 72 posts inside; every one of the 50 accounts also posted inside, so none is left out.
     expect(await snap.outside(since, until, inWindow)).toEqual({ posts: 2_000 - 72, accounts: 0 });
     expect(await snap.outside(since, until, new Set())).toEqual({ posts: 2_000 - 72, accounts: 50 });
+    // The index names the window's accounts, so detect reads them alongside the posts.
+    expect(new Set(snap.windowAccounts(since, until))).toEqual(inWindow);
   });
 
   it('indexes posts that were stored before the index existed', async () => {

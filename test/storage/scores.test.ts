@@ -93,6 +93,9 @@ describe('account scores per run', () => {
     expect(names.some((n) => n.startsWith('scores_run-2_'))).toBe(false);
     expect(names).not.toContain('scores_debris_x');
     expect((await store.scores.get('acc:0'))?.score).toBe(0.6);
+    // Each kept run's id list (what the next run reads to carry scores over) stays; dropped runs' go.
+    const lists = (await db.collection('meta').find({}, { projection: { _id: 1 } }).toArray()).map((d) => String(d._id)).filter((id) => id.startsWith('ids:'));
+    expect(lists.map((id) => id.replace(/^ids:(.+):\d+$/, '$1')).sort()).toEqual(names);
   });
 
   it('SIGKILL during the inserts: readers keep the previous run, a re-run equals an uninterrupted one', async () => {
