@@ -283,9 +283,10 @@ const FEATURE_TEXT: Record<string, (v: number, resolution: string) => string> = 
   negative_ratio: (v) => `${Math.round(v * 100)} % of its ratings are 1 or 2 stars.`,
   rating_deviation: (v) => `Its ratings differ from the products' mean rating by ${round(v, 1)} stars on average.`,
   early_rating_deviation: (v) => `Weighted towards its earliest reviews of a product, its ratings differ from the mean by ${round(v, 1)} stars.`,
-  burstiness: (v) => `All its posts fall within ${Math.round((1 - v) * 28)} day(s) (burstiness ${round(v, 2)}; 0 beyond 28 days).`,
+  active_span: (v, res) => `All its posts fall within ${Math.round(v)} day(s)${res === 'day' ? ' (dates only)' : ''} of each other.`,
   rating_entropy: (v) => `Entropy of its ratings: ${round(v, 2)} bits (low = always the same rating).`,
   gap_entropy: (v) => `Entropy of the gaps between its posts: ${round(v, 2)} bits (low = a regular rhythm).`,
+  post_count: (v) => `It wrote ${v} post(s) in the data (throw-away accounts write few).`,
   account_age: (v) => `The account was ${Math.round(v)} day(s) old at its first post.`,
   duplicate_text: (v) => `Near-duplicate text shared with other accounts: ${round(v, 2)} pair(s) per post with text.`,
 };

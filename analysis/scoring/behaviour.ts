@@ -1,8 +1,8 @@
-// Behaviour features of reviews, accounts and products, as SpEagle defines them
-// (Rayana & Akoglu, "Collective Opinion Spam Detection: Bridging Review Networks and
-// Metadata", KDD 2015, Table 2; the metadata features, since imports may have no text).
-// Where a feature cannot be computed for a node it is absent (NaN), never 0: a
-// single-review account has no rating entropy, no gaps, no active span.
+// Behaviour features of reviews, accounts and products, after SpEagle (Rayana & Akoglu,
+// "Collective Opinion Spam Detection: Bridging Review Networks and Metadata", KDD 2015,
+// Table 2; the metadata features, since imports may have no text), with one account
+// feature more. Where a feature cannot be computed for a node it is absent
+// (NaN), never 0: a single-review account has no rating entropy, no gaps, no active span.
 //
 // | node    | feature | definition                                                    | suspicious |
 // |---------|---------|---------------------------------------------------------------|------------|
@@ -11,22 +11,35 @@
 // | review  | DEV     | RD / 4 > β₁ = 0.63                                            | high       |
 // | review  | ETF     | 1 − (t − first review of the product) / 7 months > β₃ = 0.69 | high       |
 // | review  | ISR     | the account wrote only this one post                          | high       |
-// | review  | Rank    | 1 + posts on the product strictly earlier (ties are ties)     | low        |
+// | review  | Rank    | (1 + posts on the product strictly earlier) / posts on it  ¹  | low        |
 // | account | MNR     | most posts within one day                    (≥ 2 posts)      | high       |
 // | account | PR, NR  | share of ratings ≥ 4, ≤ 2                                     | high       |
 // | account | avgRD   | mean RD of its reviews                                        | high       |
-// | account | WRD     | RD weighted by 1 / Rank^1.5                                   | high       |
-// | account | BST     | 1 − (last − first) / 28 days, 0 beyond       (≥ 2 posts)      | high       |
+// | account | WRD     | RD weighted by 1 / Rank^1.5 (Rank as a count here)            | high       |
+// | account | BST     | active span: last − first post               (≥ 2 posts)  ²   | low        |
 // | account | ERD     | entropy of its ratings                       (≥ 2 rated)      | low        |
 // | account | ETG     | entropy of gaps binned at 0, ½, 1, 4, 7, 13, 33 days (≥ 1 gap)| low        |
+// | account | NP      | its number of posts                                       ³   | low        |
 // | account | AGE     | account age at its first post (ringwatch; crawled accounts)   | low        |
 // | account | DUP     | near-duplicate pairs with other accounts per post with text   | high       |
 // |         |         | (SpEagle's content similarity MCS; given by the caller, which knows the graph) |
 // | product | MNR, PR, NR, avgRD, ERD, ETG as for accounts, over the product's posts | as above |
 //
-// β₁, β₃, τ = 28 days, the 7-month frame, the gap bins and the WRD exponent are the
-// published values (the authors' feature extractor). Times are compared at the source's
-// resolution (graph/resolution): at day resolution "within one day" is "on one date".
+// β₁, β₃, the 7-month frame, the gap bins and the WRD exponent are the published values
+// (the authors' feature extractor). Times are compared at the source's resolution
+// (graph/resolution): at day resolution "within one day" is "on one date".
+// Where this departs from the paper, and why (each features' values only ever enter as
+// population ranks, scoring/prior):
+//   ¹ Rank is the review's place as a share of the product's posts: the 30th review of a
+//     40-review restaurant is late, of a 4,000-review one early; a count ranks products'
+//     sizes, not earliness. WRD keeps the count, as published.
+//   ² SpEagle's BST is 1 − span / 28 days, clamped at 0 beyond; ranked, the clamp only ties
+//     every account active longer than four weeks (three quarters of yelpnyc's multi-review
+//     accounts), so the span itself is ranked: same order below 28 days, no constant.
+//   ³ Filtered reviewers write far fewer reviews (Luca & Zervas, "Fake It Till You Make
+//     It", Management Science 2016; SpEagle's ISR says it at the review level only). Present
+//     for every account with a post, so a one-post account is ranked on what it shows: one
+//     post, its ratings, its reviews' features.
 import type { DetectionContext } from '../rings/context';
 
 export type NodeKind = 'review' | 'account' | 'product';
@@ -55,9 +68,10 @@ export const ACCOUNT_FEATURES: readonly FeatureSpec[] = [
   { key: 'NR', name: 'negative_ratio', high: true },
   { key: 'avgRD', name: 'rating_deviation', high: true },
   { key: 'WRD', name: 'early_rating_deviation', high: true },
-  { key: 'BST', name: 'burstiness', high: true },
+  { key: 'BST', name: 'active_span', high: false },
   { key: 'ERD', name: 'rating_entropy', high: false },
   { key: 'ETG', name: 'gap_entropy', high: false },
+  { key: 'NP', name: 'post_count', high: false },
   { key: 'AGE', name: 'account_age', high: false },
   { key: 'DUP', name: 'duplicate_text', high: true },
 ];
@@ -83,7 +97,7 @@ export interface BehaviourFeatures {
   /** Row order = `productIds`. */
   products: FeatureTable;
   productIds: string[];
-  /** Rank (1-based, ties shared) of each post on each of its products; the first product's. */
+  /** Rank (1-based, ties shared) of each post on its products, the earliest; as a count. */
   rank: Float64Array;
   /** Per-post |r − product mean| (NaN when undefined), reused by evidence. */
   rd: Float64Array;
@@ -106,7 +120,6 @@ export const DAY_MS = 86_400_000;
 const BETA_DEV = 0.63;
 const BETA_ETF = 0.69;
 const ETF_FRAME_MS = 7 * 30 * DAY_MS;
-const BST_TAU_MS = 28 * DAY_MS;
 const WRD_ALPHA = 1.5;
 const GAP_EDGES_DAYS = [0, 0.5, 1, 4, 7, 13, 33];
 
@@ -193,6 +206,7 @@ export function behaviourFeatures(
 
   // Product means, first times and tie-aware ranks.
   const rank = new Float64Array(nPosts).fill(Number.NaN);
+  const rankShare = new Float64Array(nPosts).fill(Number.NaN);
   const rd = new Float64Array(nPosts).fill(Number.NaN);
   const rankCol = col(reviews, 'Rank');
   const rdCol = col(reviews, 'RD');
@@ -211,6 +225,7 @@ export function behaviourFeatures(
       // A post on several products keeps its best (earliest) rank and largest deviation.
       const r = tieStart + 1;
       if (!(rank[i] <= r)) rank[i] = r;
+      if (!(rankShare[i] <= r / st.posts.length)) rankShare[i] = r / st.posts.length;
       const rating = ctx.posts[i].rating;
       if (rating !== undefined && st.ratingCount >= 2) {
         const d = Math.abs(rating - mean);
@@ -233,7 +248,7 @@ export function behaviourFeatures(
       if (ratings.length >= 2) col(products, 'avgRD')[row] = ratings.reduce((a, r) => a + Math.abs(r - mean), 0) / ratings.length;
     }
   });
-  rankCol.set(rank);
+  rankCol.set(rankShare);
   rdCol.set(rd);
   const extCol = col(reviews, 'EXT');
   const isrCol = col(reviews, 'ISR');
@@ -245,6 +260,7 @@ export function behaviourFeatures(
   }
 
   // Account features.
+  const atRes = (t: number, res: number) => Math.floor(t / res) * res;
   ctx.accounts.forEach((a, row) => {
     const idx = ctx.postsByAccount.get(a._id) ?? [];
     if (idx.length === 0) return;
@@ -252,9 +268,9 @@ export function behaviourFeatures(
     const res = resolutionOf(idx[0]);
     if (idx.length >= 2) {
       col(accounts, 'MNR')[row] = maxPerDay(times, res);
-      const span = Math.floor(times[times.length - 1] / res) * res - Math.floor(times[0] / res) * res;
-      col(accounts, 'BST')[row] = span > BST_TAU_MS ? 0 : 1 - span / BST_TAU_MS;
+      col(accounts, 'BST')[row] = (atRes(times[times.length - 1], res) - atRes(times[0], res)) / DAY_MS;
     }
+    col(accounts, 'NP')[row] = idx.length;
     col(accounts, 'ETG')[row] = gapEntropy(times);
     const ratings = idx.map((i) => ctx.posts[i].rating).filter((r): r is number => r !== undefined);
     if (ratings.length > 0) {

@@ -84,13 +84,29 @@ describe('SpEagle features and priors', () => {
     for (const key of ['MNR', 'BST', 'ERD', 'ETG', 'AGE', 'DUP']) expect(value(key)).toBeNaN();
     expect(value('PR')).toBe(1);
     expect(value('NR')).toBe(0);
+    // What it does show: one post.
+    expect(value('NP')).toBe(1);
     // …and its score is made of what it shows: its indicators name only those.
     const built = buildAccountGraph(posts, accountsOf(posts));
     const scored = scoreAccounts(buildContext(built.posts, built.accounts), built.graph, new Map(), () => DAY_MS);
     const names = scored.accounts.find((s) => s.accountId === 'yelp:solo')?.indicators.map((i) => i.name) ?? [];
     expect(names).toContain('positive_ratio');
-    expect(names).not.toContain('burstiness');
+    expect(names).not.toContain('active_span');
     expect(names).not.toContain('gap_entropy');
+  });
+
+  it('active spans are ranked as they are: no 28-day clamp ties the long-active accounts', () => {
+    const posts = [30, 60, 400].flatMap((days, k) => [review(`a${k}`, `u${k}`, 'p', 4, T0), review(`b${k}`, `u${k}`, 'q', 4, T0 + days * DAY_MS)]);
+    const ctx = buildContext(posts, accountsOf(posts));
+    const f = behaviourFeatures(ctx, () => DAY_MS);
+    const k = ACCOUNT_FEATURES.findIndex((s) => s.key === 'BST');
+    const span = (u: string) => f.accounts.columns[k][ctx.accounts.findIndex((a) => a._id === `yelp:${u}`)];
+    expect([span('u0'), span('u1'), span('u2')]).toEqual([30, 60, 400]);
+    const ranks = rankSuspicion(f.accounts)[k];
+    const rankOf = (u: string) => ranks[ctx.accounts.findIndex((a) => a._id === `yelp:${u}`)];
+    // Shorter is more suspicious, and all three are told apart.
+    expect(rankOf('u0')).toBeGreaterThan(rankOf('u1'));
+    expect(rankOf('u1')).toBeGreaterThan(rankOf('u2'));
   });
 
   it('absent indicators do not move a prior (property)', () => {
@@ -159,13 +175,14 @@ describe('belief propagation', () => {
   });
 
   it('an account among benign co-actors scores lower than alone', () => {
-    // One account co-reviews (same product, same date) with many ordinary reviewers.
+    // One account co-reviews (same product, same date) with three long-standing, still
+    // active reviewers with moderate ratings: a benign neighbourhood.
     const posts: DetectPost[] = [];
     for (let k = 0; k < 6; k++) {
       posts.push(review(`s${k}`, 'target', `p${k}`, 5, T0 + k * DAY_MS));
-      for (let j = 0; j < 3; j++) posts.push(review(`o${k}${j}`, `o${k}${j}`, `p${k}`, 4, T0 + k * DAY_MS));
-      for (let j = 0; j < 5; j++) posts.push(review(`h${k}${j}`, `heavy${j}`, `p${k}`, 3 + (j % 2), T0 + (k * 40 + j * 7) * DAY_MS));
+      for (let j = 0; j < 3; j++) posts.push(review(`b${k}${j}`, `benign${j}`, `p${k}`, 4, T0 + k * DAY_MS));
     }
+    for (let j = 0; j < 3; j++) for (let m = 0; m < 12; m++) posts.push(review(`q${j}${m}`, `benign${j}`, `q${m}`, 3 + ((j + m) % 2), T0 + (30 + m * 50 + j) * DAY_MS));
     const built = buildAccountGraph(posts, accountsOf(posts), { edgeQuantile: 0, minEdgeWeight: 0 });
     const ctx = buildContext(built.posts, built.accounts);
     const row = ctx.accounts.findIndex((a) => a._id === 'yelp:target');
@@ -174,7 +191,8 @@ describe('belief propagation', () => {
     const alone = computeAccountScoring(ctx, empty.graph, new Map(), () => DAY_MS);
     expect(built.graph.degree('yelp:target')).toBeGreaterThan(0);
     expect(withGraph.fromNeighbours[row]).not.toBe(0);
-    expect(Math.sign(withGraph.logOdds[row] - alone.logOdds[row])).toBe(Math.sign(withGraph.fromNeighbours[row]));
+    expect(withGraph.fromNeighbours[row]).toBeLessThan(0);
+    expect(withGraph.logOdds[row]).toBeLessThan(alone.logOdds[row]);
   });
 });
 
