@@ -30,7 +30,7 @@ export const INDICATORS: Record<string, IndicatorLabel> = {
   negative_ratio: { label: 'Share of 1–2 star ratings' },
   early_rating_deviation: { label: 'Early ratings far from the mean', unit: 'stars' },
   active_span: { label: 'Active span (first to last post)', unit: 'days' },
-  post_count: { label: 'Posts written', unit: 'posts' },
+  post_count: { label: 'Reviews written', unit: 'reviews' },
   rating_entropy: { label: 'Variety of ratings', unit: 'bits' },
   gap_entropy: { label: 'Regularity of posting', unit: 'bits' },
   duplicate_text: { label: 'Near-duplicate texts', unit: 'pairs per post' },

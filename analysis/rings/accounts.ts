@@ -286,7 +286,7 @@ const FEATURE_TEXT: Record<string, (v: number, resolution: string) => string> = 
   active_span: (v, res) => `All its posts fall within ${Math.round(v)} day(s)${res === 'day' ? ' (dates only)' : ''} of each other.`,
   rating_entropy: (v) => `Entropy of its ratings: ${round(v, 2)} bits (low = always the same rating).`,
   gap_entropy: (v) => `Entropy of the gaps between its posts: ${round(v, 2)} bits (low = a regular rhythm).`,
-  post_count: (v) => `It wrote ${v} post(s) in the data (throw-away accounts write few).`,
+  post_count: (v) => `It wrote ${v} review(s) in the data (throw-away reviewer accounts write few).`,
   account_age: (v) => `The account was ${Math.round(v)} day(s) old at its first post.`,
   duplicate_text: (v) => `Near-duplicate text shared with other accounts: ${round(v, 2)} pair(s) per post with text.`,
 };

@@ -19,7 +19,7 @@
 // | account | BST     | active span: last − first post               (≥ 2 posts)  ²   | low        |
 // | account | ERD     | entropy of its ratings                       (≥ 2 rated)      | low        |
 // | account | ETG     | entropy of gaps binned at 0, ½, 1, 4, 7, 13, 33 days (≥ 1 gap)| low        |
-// | account | NP      | its number of posts                                       ³   | low        |
+// | account | NP      | its number of reviews (rated posts)           (≥ 1 rated) ³   | low        |
 // | account | AGE     | account age at its first post (ringwatch; crawled accounts)   | low        |
 // | account | DUP     | near-duplicate pairs with other accounts per post with text   | high       |
 // |         |         | (SpEagle's content similarity MCS; given by the caller, which knows the graph) |
@@ -38,8 +38,10 @@
 //     accounts), so the span itself is ranked: same order below 28 days, no constant.
 //   ³ Filtered reviewers write far fewer reviews (Luca & Zervas, "Fake It Till You Make
 //     It", Management Science 2016; SpEagle's ISR says it at the review level only). Present
-//     for every account with a post, so a one-post account is ranked on what it shows: one
-//     post, its ratings, its reviews' features.
+//     for every reviewer, so a one-review account is ranked on what it shows: one review, its
+//     rating, its review's features. Absent for accounts without ratings (social posts):
+//     there, coordinated accounts are the hyperactive ones (Pacheco et al., ICWSM 2021), and
+//     a few-posts-is-suspicious feature would point the wrong way.
 import type { DetectionContext } from '../rings/context';
 
 export type NodeKind = 'review' | 'account' | 'product';
@@ -270,10 +272,10 @@ export function behaviourFeatures(
       col(accounts, 'MNR')[row] = maxPerDay(times, res);
       col(accounts, 'BST')[row] = (atRes(times[times.length - 1], res) - atRes(times[0], res)) / DAY_MS;
     }
-    col(accounts, 'NP')[row] = idx.length;
     col(accounts, 'ETG')[row] = gapEntropy(times);
     const ratings = idx.map((i) => ctx.posts[i].rating).filter((r): r is number => r !== undefined);
     if (ratings.length > 0) {
+      col(accounts, 'NP')[row] = ratings.length;
       const s = ratingStats(ratings);
       col(accounts, 'PR')[row] = s.pr;
       col(accounts, 'NR')[row] = s.nr;

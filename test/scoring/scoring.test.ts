@@ -95,6 +95,15 @@ describe('SpEagle features and priors', () => {
     expect(names).not.toContain('gap_entropy');
   });
 
+  it('the review count is a reviewer feature: absent for an account whose posts have no rating', () => {
+    const posts = [review('a', 'rev', 'p', 5, T0), { ...review('b', 'poster', 'p', 5, T0), rating: undefined }];
+    const ctx = buildContext(posts, accountsOf(posts));
+    const f = behaviourFeatures(ctx, () => DAY_MS);
+    const np = (id: string) => f.accounts.columns[ACCOUNT_FEATURES.findIndex((s) => s.key === 'NP')][ctx.accounts.findIndex((a) => a._id === id)];
+    expect(np('yelp:rev')).toBe(1);
+    expect(np('yelp:poster')).toBeNaN();
+  });
+
   it('active spans are ranked as they are: no 28-day clamp ties the long-active accounts', () => {
     const posts = [30, 60, 400].flatMap((days, k) => [review(`a${k}`, `u${k}`, 'p', 4, T0), review(`b${k}`, `u${k}`, 'q', 4, T0 + days * DAY_MS)]);
     const ctx = buildContext(posts, accountsOf(posts));
