@@ -40,7 +40,6 @@ export const USERS: readonly string[] = ['test', 'bench', 'scripts', 'bin'];
  */
 export const KNOWN_CIRCLES: readonly { modules: readonly string[]; why: string }[] = [
   { modules: ['analysis/rings/accounts.ts', 'analysis/scoring/combiner.ts'], why: 'issue 11 (lead): combiner imports the AccountScoring type from accounts.ts' },
-  { modules: ['sim/review-site.ts', 'sim/world.ts'], why: 'issue 16.4 (tidyc, sim/world split): review-site imports the WebReview type from world.ts' },
 ];
 
 const SKIP_DIRS = new Set(['node_modules', 'public', 'ferretdb', 'vendor']);

@@ -32,7 +32,7 @@
 // nothing here was tuned to a detector's score.
 import type { SimProduct } from './catalogue';
 import type { Rng } from './rng';
-import type { WebReview } from './world';
+import type { WebReview } from './world/types';
 import { type Tone, organicHandle, ratingFor, reviewerName, toneFor } from './text';
 
 export const REVIEW_SPAN_DAYS = 3 * 365;
