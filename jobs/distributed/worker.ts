@@ -36,7 +36,7 @@ export interface WorkerOptions {
   log: Logger;
   /** Job name → job, for everything but crawls (default jobs/registry.ts). */
   jobs?: Record<string, AnyJob>;
-  /** Default: the configured sources (crawlers/sources.ts). */
+  /** Default: the registered platforms' sources (crawlers/platforms/registry.ts createSource). */
   makeSource?: SourceFactory;
   /** BullMQ's queue rate limiter per queue: at most `max` jobs start per `duration` ms over all workers. */
   limiters?: Partial<Record<QueueName, Limiter>>;
