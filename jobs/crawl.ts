@@ -7,7 +7,7 @@ import { createSource, platformChoice, platformIds, platformLabels, whyNotConfig
 import type { CrawlPlatform, UnitCursor } from '../crawlers/source';
 import { Type as T } from '@sinclair/typebox';
 import { paramsSchema } from './params';
-import type { Job } from './types';
+import type { Job, WorkerKit } from './types';
 
 export interface CrawlParams extends Record<string, unknown> {
   platform: CrawlPlatform | 'all';
@@ -106,5 +106,10 @@ export function crawlJobFor(platform: CrawlPlatform | 'all'): Job<Partial<CrawlP
     description: `crawl ${platform === 'all' ? 'every configured platform' : platform}`,
     params: paramsSchema(crawlOptions),
     run: (ctx, params) => crawlJob.run(ctx, { ...params, platform }),
+    // On queues each platform has its own (its credentials have their own limits);
+    // crawl:all is one crawl per platform there, and a worker plans one job per unit.
+    ...(platform === 'all'
+      ? { parts: () => platformIds().map((p) => `crawl:${p}`) }
+      : { queue: `crawl-${platform}`, onWorker: (kit: WorkerKit) => kit.crawlUnits(platform) }),
   };
 }

@@ -322,6 +322,7 @@ export async function runDetect(ctx: JobContext, params: DetectParams = {}): Pro
 
 export const detectJob: Job<DetectParams, DetectStats> = {
   name: 'detect',
+  queue: 'detect',
   description: 'Build the account graph for a time window, find communities, score rings and accounts, link rings to escalations.',
   params: paramsSchema({
     window: T.Optional(Duration),

@@ -108,6 +108,7 @@ export async function runEnrich(store: Store, params: EnrichParams, ctx: Pick<Jo
 
 export const enrichJob: Job<EnrichParams, EnrichStats> = {
   name: 'enrich',
+  queue: 'enrich',
   description: 'NLP enrichment of new and changed posts: products, mentions, ids, codes, sentiment, near-duplicate fingerprints',
   params: paramsSchema({
     // Each worker thread holds its own NLP model (~100 MB); more threads than cores gain nothing.

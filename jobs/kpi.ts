@@ -13,6 +13,7 @@ export function formatKpis(rows: KpiRow[], format: KpiParams['format'] = 'table'
 
 export const kpiJob: Job<KpiParams, { rows: number; kpis: KpiRow[] }> = {
   name: 'kpi',
+  queue: 'reports',
   description: 'Escalation KPIs per ISO week and region: volume, per 1,000 orders, abuse rate, FTDS, sentiment, resolution time',
   params: paramsSchema({
     by: T.Optional(T.Array(T.Union([T.Literal('week'), T.Literal('region')]), { maxItems: 2, uniqueItems: true })),

@@ -88,6 +88,7 @@ export async function runScore(ctx: Ctx) {
 
 export const modelTrainJob: Job<TrainParams, Record<string, unknown>> = {
   name: 'model:train',
+  queue: 'detect',
   description: 'Train the escalation abuse model on labelled cases (time split, calibrated) and store it',
   params: paramsSchema({
     testShare: T.Optional(T.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 })),
@@ -108,6 +109,7 @@ export const modelEvaluateJob: Job<Record<string, never>, Record<string, unknown
 
 export const modelScoreJob: Job<Record<string, never>, Record<string, unknown>> = {
   name: 'model:score',
+  queue: 'detect',
   description: 'Score every escalation case with the latest abuse model (abuse score, top features, anomaly score)',
   params: paramsSchema({}),
   run: (ctx) => runScore(ctx),

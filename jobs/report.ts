@@ -31,6 +31,7 @@ export interface WeeklyReportResult extends Record<string, unknown> {
 
 export const weeklyReportJob: Job<WeeklyReportParams, WeeklyReportResult> = {
   name: 'report:weekly',
+  queue: 'reports',
   description: 'Weekly executive report (KPIs week over week, trends, top rings, abusive patterns) as HTML and PDF',
   params: paramsSchema({
     week: T.Optional(T.String({ pattern: '^\\d{4}-W\\d{2}$', description: 'an ISO week such as 2026-W47' })),

@@ -19,10 +19,25 @@ export interface JobContext {
   runId: string;
 }
 
+/** What a BullMQ worker offers a job that runs differently there (jobs/distributed/worker.ts). */
+export interface WorkerKit {
+  /** A platform's crawl as one queued job per crawl unit (jobs/distributed/crawl-unit.ts). */
+  crawlUnits(platform: string): { job: Job<{ platform: string }, object>; params: { platform: string } };
+}
+
 export interface Job<P = Record<string, unknown>, R = Record<string, unknown>> {
   name: string;
   description: string;
   run(ctx: JobContext, params: P): Promise<R>;
+  /**
+   * The BullMQ queue that runs it on workers (jobs/distributed/queues.ts derives the queue
+   * list from these). A job without a queue stands for the jobs `parts` names (crawl:all).
+   */
+  queue?: string;
+  /** The jobs it is scheduled as on queues, one per queue (crawl:all: one crawl per platform). */
+  parts?(): string[];
+  /** How a queue worker runs it when not by `run` (a platform crawl fans out into unit jobs). */
+  onWorker?(kit: WorkerKit): { job: Job<{ platform: string }, object>; params: { platform: string } };
   /** TypeBox schema of the params (jobs/params.ts); every job the API or a schedule can start has one. */
   params?: TSchema;
   /** Checks beyond the schema (e.g. confining paths); returns the params to run with. */

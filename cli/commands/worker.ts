@@ -87,7 +87,7 @@ export function register(program: Command, deps: CliDeps) {
         throw new Error(`--params is not JSON: ${opts.params}`);
       }
       if (!params || typeof params !== 'object' || Array.isArray(params)) throw new Error('--params must be a JSON object');
-      const id = await enqueueJob(redisUrl(deps), job, params as Record<string, unknown>, redisPrefix());
+      const id = await enqueueJob(redisUrl(deps), job, params as Record<string, unknown>, redisPrefix(), deps.config());
       output(program.opts().json, { job, id }, () => console.log(`queued ${job} as job ${id}`));
     });
 }

@@ -1,16 +1,17 @@
 // The BullMQ queues ringwatch uses when REDIS_URL is set: one per platform (each platform's
 // credentials have their own limits, so a slow platform never holds up another) and one
-// per analysis stage. Which queue a job name goes to, and how to connect.
+// per analysis stage. Each job declares its queue (`Job.queue`); the list is theirs.
 import { Queue } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
-import { joinWords, platformIds } from '../../crawlers/platforms/registry';
+import { joinWords } from '../../crawlers/platforms/registry';
+import { jobRegistry } from '../registry';
 
 /** "crawl-<id>" for each registered platform, or an analysis stage's queue. */
 export type QueueName = string;
 
-/** Every queue: one per registered platform, then the analysis stages'. */
+/** Every queue a job declares, in registry order: one per registered platform, then the analysis stages'. */
 export function queueNames(): QueueName[] {
-  return [...platformIds().map((p) => `crawl-${p}`), 'enrich', 'detect', 'reports'];
+  return [...new Set(Object.values(jobRegistry()).flatMap((j) => (j.queue ? [j.queue] : [])))];
 }
 
 /** Default key prefix; tests use their own so suites sharing a Redis do not meet. */
@@ -25,17 +26,11 @@ export interface QueuedJob {
   unit?: { id: string; label: string; platform: string; batch: number };
 }
 
-/** crawl:reddit → crawl-reddit, enrich → enrich, report:weekly → reports. */
+/** The queue a job declares: crawl:reddit → crawl-reddit, enrich → enrich, report:weekly → reports. */
 export function queueFor(job: string): QueueName {
-  const [head, tail] = job.split(':');
-  if (head === 'crawl') {
-    const q = `crawl-${tail ?? ''}`;
-    if (queueNames().includes(q)) return q;
-    throw new Error(`no queue for job "${job}": crawl jobs are ${joinWords(platformIds().map((p) => `crawl:${p}`), 'or')}`);
-  }
-  if (head === 'report' || head === 'reports' || head === 'kpi') return 'reports';
-  if (head === 'enrich') return 'enrich';
-  if (head === 'detect' || head === 'model' || head === 'evaluate') return 'detect';
+  const declared = jobRegistry()[job];
+  if (declared?.queue) return declared.queue;
+  if (declared?.parts) throw new Error(`no queue for job "${job}": it runs as ${joinWords(declared.parts(), 'or')}`);
   throw new Error(`no queue for job "${job}" (queues: ${queueNames().join(', ')})`);
 }
 

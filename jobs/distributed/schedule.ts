@@ -4,7 +4,8 @@
 // Without REDIS_URL the in-process scheduler (jobs/schedule.ts) runs the same jobs.
 import type { Logger } from 'pino';
 import type { Config } from '../../config/index';
-import { platformIds } from '../../crawlers/platforms/registry';
+import { checkJobParams } from '../params';
+import { findJob, jobRegistry } from '../registry';
 import { DEFAULT_PREFIX, openQueues, queueFor, type QueueName, redisConnection } from './queues';
 import { JOB_OPTIONS } from './worker';
 
@@ -33,7 +34,7 @@ export async function scheduleOnRedis(opts: RedisScheduleOptions): Promise<Redis
   // Fail on an unknown job name before touching Redis.
   // crawl:all is one scheduler per platform queue (each platform has its own workers and limits).
   const planned = config.schedules.flatMap((s, i) =>
-    (s.job === 'crawl:all' ? platformIds().map((p) => `crawl:${p}`) : [s.job]).map((job) => ({ id: schedulerId(job, i), job, cron: s.cron, params: s.params ?? {}, queue: queueFor(job) })),
+    (jobRegistry()[s.job]?.parts?.() ?? [s.job]).map((job) => ({ id: schedulerId(job, i), job, cron: s.cron, params: s.params ?? {}, queue: queueFor(job) })),
   );
   const connection = redisConnection(opts.redisUrl, { maxRetriesPerRequest: 3 });
   const queues = openQueues(connection, opts.prefix ?? DEFAULT_PREFIX);
@@ -67,8 +68,9 @@ export async function scheduleOnRedis(opts: RedisScheduleOptions): Promise<Redis
   }
 }
 
-/** Queues one job now (e.g. `crawl:reddit`) for the workers. */
-export async function enqueueJob(redisUrl: string, job: string, params: Record<string, unknown> = {}, prefix = DEFAULT_PREFIX): Promise<string> {
+/** Queues one job now (e.g. `crawl:reddit`) for the workers, its params checked against the job's schema first. */
+export async function enqueueJob(redisUrl: string, job: string, params: Record<string, unknown> = {}, prefix = DEFAULT_PREFIX, config?: Config): Promise<string> {
+  if (config) checkJobParams(findJob(job), params, { config, trigger: 'worker' });
   const connection = redisConnection(redisUrl, { maxRetriesPerRequest: 3 });
   const [queue] = openQueues(connection, prefix, [queueFor(job)]).values();
   try {

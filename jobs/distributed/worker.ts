@@ -1,8 +1,9 @@
 // `ringwatch worker`: BullMQ workers that run queued jobs with the same job functions and
 // the same runner (jobs/runner.ts, trigger "worker") as the CLI and the in-process scheduler.
-//  - crawl:<platform> jobs fan out into one job per crawl unit (crawl-unit.ts); a unit job
-//    runs a batch of pages, then goes back to the queue until its pass is over;
-//  - every other job name is looked up in the job registry and run as is.
+//  - every job name is looked up in the job registry and run as is, unless the job says
+//    how it runs on a worker (`Job.onWorker`): crawl:<platform> fans out into one job per
+//    crawl unit (crawl-unit.ts); a unit job runs a batch of pages, then goes back to the
+//    queue until its pass is over.
 // Rate limits are per credential across all workers: every request takes a slot from the
 // shared gate in Redis; a 429 rate-limits the whole queue (worker.rateLimit) until the
 // platform's reset, and the job waits without spending an attempt.
@@ -15,7 +16,7 @@ import type { Config } from '../../config/index';
 import type { Store } from '../../storage/store';
 import { type AnyJob, jobRegistry } from '../registry';
 import { runJob } from '../runner';
-import type { Job } from '../types';
+import type { Job, WorkerKit } from '../types';
 import { defaultSources, planJob, type SourceFactory, unitBatchJob } from './crawl-unit';
 import { DEFAULT_PREFIX, openQueues, type QueuedJob, type QueueName, redisConnection, unitJobId } from './queues';
 import { RateLimited, sharedGateFactory } from './shared-gate';
@@ -96,6 +97,7 @@ export async function startWorkers(opts: WorkerOptions): Promise<WorkerHandle> {
     if (!q) throw new Error(`this worker does not serve crawl-${platform}`);
     return enqueueUnits(q, platform, units);
   });
+  const kit: WorkerKit = { crawlUnits: (platform) => ({ job: plan as Job<{ platform: string }, object>, params: { platform } }) };
 
   // A job whose lock this worker lost (Redis away longer than the lock, a long stall) now
   // belongs to whichever worker took it up as stalled: stop working on it at once, so that
@@ -134,13 +136,12 @@ export async function startWorkers(opts: WorkerOptions): Promise<WorkerHandle> {
             }
             return { ...r, batches: u.batch + 1 };
           }
-          if (data.job.startsWith('crawl:')) {
-            const platform = data.job.slice('crawl:'.length) as CrawlPlatform;
-            return await run(plan, { platform }, bull);
-          }
           const registry = opts.jobs ?? jobRegistry();
           const job = registry[data.job];
           if (!job) throw new UnrecoverableError(`unknown job "${data.job}" (known: ${Object.keys(registry).sort().join(', ')})`);
+          // A job may run differently on a worker (a platform crawl plans one job per unit).
+          const onWorker = job.onWorker?.(kit);
+          if (onWorker) return await run(onWorker.job, onWorker.params, bull);
           return await run(job as Job<Record<string, unknown>, object>, data.params ?? {}, bull);
         } catch (err) {
           if (err instanceof RateLimited) {

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkJobParams } from '../../jobs/params';
+import { queueFor, queueNames } from '../../jobs/distributed/queues';
 import { jobRegistry } from '../../jobs/registry';
 import { useServedWorld } from '../server/world';
 
@@ -30,6 +31,27 @@ describe('job params', () => {
   it('every job the API or a schedule can start declares a params schema', () => {
     for (const [name, job] of Object.entries(jobRegistry())) expect(job.params, name).toBeDefined();
   });
+
+  it('every job declares the queue that runs it on workers, or the jobs it runs as there', () => {
+    const registry = jobRegistry();
+    for (const [name, job] of Object.entries(registry)) {
+      expect(Boolean(job.queue) !== Boolean(job.parts), `${name}: a queue or parts, not both`).toBe(true);
+      for (const part of job.parts?.() ?? []) expect(registry[part]?.queue, `${name} → ${part}`).toBeTruthy();
+    }
+    expect(queueNames()).toEqual(['crawl-reddit', 'crawl-twitter', 'crawl-web', 'enrich', 'detect', 'reports']);
+    expect([queueFor('crawl:twitter'), queueFor('model:score'), queueFor('report:weekly'), queueFor('kpi')]).toEqual(['crawl-twitter', 'detect', 'reports', 'reports']);
+    expect(() => queueFor('crawl:all')).toThrow('no queue for job "crawl:all": it runs as crawl:reddit, crawl:twitter or crawl:web');
+    expect(() => queueFor('crawl:myspace')).toThrow(/no queue for job "crawl:myspace" \(queues: crawl-reddit, /);
+  });
+
+  it('ringwatch enqueue checks the params against the job\'s schema before touching Redis', () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ringwatch-cli-enqueue-'));
+    const r = spawnSync(process.execPath, [path.resolve('bin/ringwatch.mjs'), 'enqueue', 'detect', '--params', '{"window":"banana"}'], {
+      encoding: 'utf8', cwd: dataDir, env: { ...process.env, RINGWATCH_DATA: dataDir, RINGWATCH_LOG_LEVEL: 'warn', REDIS_URL: 'redis://127.0.0.1:1' }, timeout: 120_000,
+    });
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/detect: params\.window: .*\(a duration such as 72h, 30m, 7d\)/);
+  }, 130_000);
 
   it.each([
     ['report:weekly', { out: '../../server/public/x.html' }, /params?.*out.*"\.\."|out "\.\.\/\.\.\/server\/public\/x\.html" contains "\.\."/],
