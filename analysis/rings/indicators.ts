@@ -63,206 +63,231 @@ export function groupFacts(members: readonly string[], ctx: DetectionContext): G
   return { products, posts, hasProducts: count.size > 0 };
 }
 
-export function groupIndicators(
-  members: readonly string[],
-  ctx: DetectionContext,
-  graph: AccountGraph,
-  options: Partial<GroupIndicatorOptions> = {},
-): { indicators: Indicator[]; facts: GroupFacts } {
-  const opts = { ...DEFAULT_GROUP_INDICATOR_OPTIONS, ...options };
-  const facts = groupFacts(members, ctx);
-  const memberSet = new Set(members);
-  const out: Indicator[] = [];
-  const postsOn = (prod: string) => (ctx.products.get(prod)?.posts ?? []).filter((i) => memberSet.has(ctx.posts[i].accountId));
-  const shares = coShareIndicators(members, ctx, opts.coShareWindowMs);
-  // A group that only shares objects (co-action imports, retweets) cannot show the
-  // product indicators: they are absent, not 0.
-  const productsApply = facts.hasProducts || shares.length === 0;
+/** What every group indicator reads: the members, the detection context, the group's facts. */
+export interface GroupView {
+  members: readonly string[];
+  memberSet: ReadonlySet<string>;
+  ctx: DetectionContext;
+  graph: AccountGraph;
+  opts: GroupIndicatorOptions;
+  facts: GroupFacts;
+  /** Members' posts on one product. */
+  postsOn(prod: string): number[];
+  /** Co-share indicators (coShareIndicators); empty when members share no objects. */
+  shares: Indicator[];
+  /** A group that only shares objects (co-action imports, retweets) cannot show the product indicators: they are absent, not 0. */
+  productsApply: boolean;
+}
 
-  // Support count: products reviewed by ≥ 2 members.
+/** One indicator from a group, or none when its data is missing. */
+export type GroupIndicator = (g: GroupView) => Indicator | readonly Indicator[] | undefined;
+
+/** Support count: products reviewed by ≥ 2 members. */
+export const supportCount: GroupIndicator = ({ ctx, facts, postsOn, productsApply }) => {
+  if (!productsApply) return undefined;
   const support = facts.products.filter((p) => new Set(postsOn(p).map((i) => ctx.posts[i].accountId)).size >= 2).length;
-  if (productsApply) {
-    out.push({
-      name: 'support_count',
-      value: support,
-      score: clamp01(support / 3),
-      explanation: `${support} product(s) were posted about by at least two members of this group.`,
-    });
-  }
-  out.push(...shares);
+  return {
+    name: 'support_count',
+    value: support,
+    score: clamp01(support / 3),
+    explanation: `${support} product(s) were posted about by at least two members of this group.`,
+  };
+};
 
-  // Time window (lock-step): share of members' posts on a shared product that have another
-  // member's post on the same product within `lockStepMs`.
-  if (facts.products.length > 0) {
-    let close = 0;
-    let total = 0;
-    for (const p of facts.products) {
-      const ps = postsOn(p).map((i) => ({ t: ctx.posts[i].createdAt.getTime(), a: ctx.posts[i].accountId }));
-      for (let x = 0; x < ps.length; x++) {
-        total++;
-        for (let y = 0; y < ps.length; y++) {
-          if (x !== y && ps[x].a !== ps[y].a && Math.abs(ps[x].t - ps[y].t) <= opts.lockStepMs) {
-            close++;
-            break;
-          }
+/** Co-shares of objects (coShareIndicators), computed once per group. */
+export const coShares: GroupIndicator = ({ shares }) => shares;
+
+/**
+ * Time window (lock-step): share of members' posts on a shared product that have another
+ * member's post on the same product within `lockStepMs`.
+ */
+export const timeWindow: GroupIndicator = ({ ctx, facts, opts, postsOn }) => {
+  if (facts.products.length === 0) return undefined;
+  let close = 0;
+  let total = 0;
+  for (const p of facts.products) {
+    const ps = postsOn(p).map((i) => ({ t: ctx.posts[i].createdAt.getTime(), a: ctx.posts[i].accountId }));
+    for (let x = 0; x < ps.length; x++) {
+      total++;
+      for (let y = 0; y < ps.length; y++) {
+        if (x !== y && ps[x].a !== ps[y].a && Math.abs(ps[x].t - ps[y].t) <= opts.lockStepMs) {
+          close++;
+          break;
         }
       }
     }
-    const v = total > 0 ? close / total : 0;
-    out.push({
-      name: 'time_window',
-      value: round(v, 3),
-      score: v,
-      explanation: `${Math.round(v * 100)}% of members' posts on shared products came within ${Math.round(opts.lockStepMs / 3_600_000)} hours of another member's post on the same product.`,
-    });
   }
+  const v = total > 0 ? close / total : 0;
+  return {
+    name: 'time_window',
+    value: round(v, 3),
+    score: v,
+    explanation: `${Math.round(v * 100)}% of members' posts on shared products came within ${Math.round(opts.lockStepMs / 3_600_000)} hours of another member's post on the same product.`,
+  };
+};
 
-  // Rating deviation from the product's other reviewers.
+/**
+ * How far members' mean of `of` on each shared product lies from the product's other
+ * posters' mean, weighted by members' posts; `sum`/`count` are the product's totals.
+ * Undefined when no product has both.
+ */
+function deviation(
+  { ctx, facts, postsOn }: GroupView,
+  of: (post: DetectionContext['posts'][number]) => number | undefined,
+  totals: (st: NonNullable<ReturnType<DetectionContext['products']['get']>>) => { sum: number; count: number },
+  range: number,
+): number | undefined {
   let devSum = 0;
   let devN = 0;
-  let sentSum = 0;
-  let sentN = 0;
   for (const p of facts.products) {
     const st = ctx.products.get(p);
     if (!st) continue;
-    let gr = 0;
-    let grN = 0;
-    let gs = 0;
-    let gsN = 0;
+    let g = 0;
+    let gN = 0;
     for (const i of postsOn(p)) {
-      const post = ctx.posts[i];
-      if (post.rating !== undefined) {
-        gr += post.rating;
-        grN++;
-      }
-      if (post.enrichment?.sentiment !== undefined && hasText(post)) {
-        gs += post.enrichment.sentiment;
-        gsN++;
-      }
+      const x = of(ctx.posts[i]);
+      if (x === undefined) continue;
+      g += x;
+      gN++;
     }
-    const othersN = st.ratingCount - grN;
-    if (grN > 0 && othersN > 0) {
-      devSum += (Math.abs(gr / grN - (st.ratingSum - gr) / othersN) / 4) * grN;
-      devN += grN;
-    }
-    const othersS = st.sentimentCount - gsN;
-    if (gsN > 0 && othersS > 0) {
-      sentSum += (Math.abs(gs / gsN - (st.sentimentSum - gs) / othersS) / 2) * gsN;
-      sentN += gsN;
+    const { sum, count } = totals(st);
+    const othersN = count - gN;
+    if (gN > 0 && othersN > 0) {
+      devSum += (Math.abs(g / gN - (sum - g) / othersN) / range) * gN;
+      devN += gN;
     }
   }
-  if (devN > 0) {
-    const v = devSum / devN;
-    out.push({
-      name: 'rating_deviation',
-      value: round(v * 4, 2),
-      score: clamp01(v * 2),
-      explanation: `Members' average rating differs from the other reviewers of the same products by ${round(v * 4, 1)} stars.`,
-    });
-  }
-  if (sentN > 0) {
-    const v = sentSum / sentN;
-    out.push({
-      name: 'sentiment_deviation',
-      value: round(v * 2, 2),
-      score: clamp01(v * 2),
-      explanation: `Members' sentiment differs from other posters on the same products by ${round(v * 2, 2)} (scale −1..1).`,
-    });
-  }
+  return devN > 0 ? devSum / devN : undefined;
+}
 
-  // Content similarity: mean MinHash Jaccard between members' posts (different accounts).
+/** Rating deviation from the product's other reviewers. */
+export const ratingDeviation: GroupIndicator = (g) => {
+  const v = deviation(g, (post) => post.rating, (st) => ({ sum: st.ratingSum, count: st.ratingCount }), 4);
+  if (v === undefined) return undefined;
+  return {
+    name: 'rating_deviation',
+    value: round(v * 4, 2),
+    score: clamp01(v * 2),
+    explanation: `Members' average rating differs from the other reviewers of the same products by ${round(v * 4, 1)} stars.`,
+  };
+};
+
+/** Sentiment deviation from the product's other posters (posts with text only). */
+export const sentimentDeviation: GroupIndicator = (g) => {
+  const v = deviation(g, (post) => (hasText(post) ? post.enrichment?.sentiment : undefined), (st) => ({ sum: st.sentimentSum, count: st.sentimentCount }), 2);
+  if (v === undefined) return undefined;
+  return {
+    name: 'sentiment_deviation',
+    value: round(v * 2, 2),
+    score: clamp01(v * 2),
+    explanation: `Members' sentiment differs from other posters on the same products by ${round(v * 2, 2)} (scale −1..1).`,
+  };
+};
+
+/** Content similarity: mean MinHash Jaccard between members' posts (different accounts). */
+export const contentSimilarity: GroupIndicator = ({ ctx, facts }) => {
   const textPosts = facts.posts.filter((i) => hasText(ctx.posts[i])).slice(0, 40);
-  if (textPosts.length >= 2) {
-    let s = 0;
-    let n = 0;
-    for (let x = 0; x < textPosts.length; x++) {
-      for (let y = x + 1; y < textPosts.length; y++) {
-        const px = ctx.posts[textPosts[x]];
-        const py = ctx.posts[textPosts[y]];
-        if (px.accountId === py.accountId) continue;
-        s += textSimilarity(px, py);
-        n++;
-      }
-    }
-    if (n > 0) {
-      const v = s / n;
-      out.push({
-        name: 'content_similarity',
-        value: round(v, 3),
-        score: clamp01(v / 0.15),
-        explanation: `Members' texts overlap by ${Math.round(v * 100)}% on average (estimated Jaccard of word shingles).`,
-      });
+  if (textPosts.length < 2) return undefined;
+  let s = 0;
+  let n = 0;
+  for (let x = 0; x < textPosts.length; x++) {
+    for (let y = x + 1; y < textPosts.length; y++) {
+      const px = ctx.posts[textPosts[x]];
+      const py = ctx.posts[textPosts[y]];
+      if (px.accountId === py.accountId) continue;
+      s += textSimilarity(px, py);
+      n++;
     }
   }
+  if (n === 0) return undefined;
+  const v = s / n;
+  return {
+    name: 'content_similarity',
+    value: round(v, 3),
+    score: clamp01(v / 0.15),
+    explanation: `Members' texts overlap by ${Math.round(v * 100)}% on average (estimated Jaccard of word shingles).`,
+  };
+};
 
-  // Early time frame: how early in the product's observed activity the group posts.
-  if (facts.products.length > 0) {
-    let s = 0;
-    for (const p of facts.products) {
-      const st = ctx.products.get(p);
-      const ts = postsOn(p).map((i) => ctx.posts[i].createdAt.getTime());
-      if (!st || ts.length === 0) continue;
-      const life = st.last - st.first;
-      const mean = ts.reduce((a, b) => a + b, 0) / ts.length;
-      s += life > 0 ? clamp01(1 - (mean - st.first) / life) : 1;
-    }
-    const v = s / facts.products.length;
-    out.push({
-      name: 'early_time_frame',
-      value: round(v, 3),
-      score: v,
-      explanation: `Members post ${v > 0.66 ? 'early' : v > 0.33 ? 'midway' : 'late'} in the products' observed activity (1 = at the very start).`,
-    });
+/** Early time frame: how early in the product's observed activity the group posts. */
+export const earlyTimeFrame: GroupIndicator = ({ ctx, facts, postsOn }) => {
+  if (facts.products.length === 0) return undefined;
+  let s = 0;
+  for (const p of facts.products) {
+    const st = ctx.products.get(p);
+    const ts = postsOn(p).map((i) => ctx.posts[i].createdAt.getTime());
+    if (!st || ts.length === 0) continue;
+    const life = st.last - st.first;
+    const mean = ts.reduce((a, b) => a + b, 0) / ts.length;
+    s += life > 0 ? clamp01(1 - (mean - st.first) / life) : 1;
   }
+  const v = s / facts.products.length;
+  return {
+    name: 'early_time_frame',
+    value: round(v, 3),
+    score: v,
+    explanation: `Members post ${v > 0.66 ? 'early' : v > 0.33 ? 'midway' : 'late'} in the products' observed activity (1 = at the very start).`,
+  };
+};
 
-  // Group size (GSRank's logistic of |g| − 3).
-  out.push({
-    name: 'group_size',
-    value: members.length,
-    score: 1 / (1 + Math.exp(-(members.length - 3))),
-    explanation: `${members.length} accounts act together.`,
-  });
+/** Group size (GSRank's logistic of |g| − 3). */
+export const groupSize: GroupIndicator = ({ members }) => ({
+  name: 'group_size',
+  value: members.length,
+  score: 1 / (1 + Math.exp(-(members.length - 3))),
+  explanation: `${members.length} accounts act together.`,
+});
 
-  // Member account age and creation burst, when the platform reports creation dates.
-  const created = members.map((m) => ctx.accountById.get(m)?.createdAt?.getTime()).filter((t): t is number => t !== undefined);
-  if (created.length >= 2) {
-    // Age of each member at its first post on the group's products, 1 − age / newAccountMs.
-    let ageScore = 0;
-    let ageDays = 0;
-    let known = 0;
-    const prodSetAge = new Set(facts.products);
-    for (const m of members) {
-      const c = ctx.accountById.get(m)?.createdAt?.getTime();
-      const first = (ctx.postsByAccount.get(m) ?? []).find((i) => ctx.productsOfPost[i].some((p) => prodSetAge.has(p))) ?? ctx.postsByAccount.get(m)?.[0];
-      if (c === undefined || first === undefined) continue;
-      const age = Math.max(0, ctx.posts[first].createdAt.getTime() - c);
-      known++;
-      ageDays += age / DAY_MS;
-      ageScore += clamp01(1 - age / opts.newAccountMs);
-    }
-    if (known > 0) {
-      out.push({
-        name: 'account_age',
-        value: round(ageDays / known, 1),
-        score: ageScore / known,
-        explanation: `Members were ${Math.round(ageDays / known)} days old on average when they posted about the group's products.`,
-      });
-    }
-    const sorted = [...created].sort((a, b) => a - b);
-    let burst = 0;
-    for (let i = 0; i < sorted.length; i++) {
-      const near = (i > 0 && sorted[i] - sorted[i - 1] <= opts.creationBurstMs) || (i + 1 < sorted.length && sorted[i + 1] - sorted[i] <= opts.creationBurstMs);
-      if (near) burst++;
-    }
-    out.push({
-      name: 'creation_burst',
-      value: burst,
-      score: burst / sorted.length,
-      explanation: `${burst} of ${sorted.length} members were created within ${Math.round(opts.creationBurstMs / 3_600_000)} hours of another member.`,
-    });
+/** Members' creation dates, when the platform reports them (account age and creation burst need two). */
+const creationTimes = ({ members, ctx }: GroupView) => members.map((m) => ctx.accountById.get(m)?.createdAt?.getTime()).filter((t): t is number => t !== undefined);
+
+/** Member account age: each member's age at its first post on the group's products, 1 − age / newAccountMs. */
+export const accountAge: GroupIndicator = (g) => {
+  const { members, ctx, facts, opts } = g;
+  if (creationTimes(g).length < 2) return undefined;
+  let ageScore = 0;
+  let ageDays = 0;
+  let known = 0;
+  const prodSetAge = new Set(facts.products);
+  for (const m of members) {
+    const c = ctx.accountById.get(m)?.createdAt?.getTime();
+    const first = (ctx.postsByAccount.get(m) ?? []).find((i) => ctx.productsOfPost[i].some((p) => prodSetAge.has(p))) ?? ctx.postsByAccount.get(m)?.[0];
+    if (c === undefined || first === undefined) continue;
+    const age = Math.max(0, ctx.posts[first].createdAt.getTime() - c);
+    known++;
+    ageDays += age / DAY_MS;
+    ageScore += clamp01(1 - age / opts.newAccountMs);
   }
+  if (known === 0) return undefined;
+  return {
+    name: 'account_age',
+    value: round(ageDays / known, 1),
+    score: ageScore / known,
+    explanation: `Members were ${Math.round(ageDays / known)} days old on average when they posted about the group's products.`,
+  };
+};
 
-  // Focus: share of members' posts in the window that are on the group's products.
+/** Creation burst: members created within `creationBurstMs` of another member. */
+export const creationBurst: GroupIndicator = (g) => {
+  const created = creationTimes(g);
+  if (created.length < 2) return undefined;
+  const { creationBurstMs } = g.opts;
+  const sorted = [...created].sort((a, b) => a - b);
+  let burst = 0;
+  for (let i = 0; i < sorted.length; i++) {
+    const near = (i > 0 && sorted[i] - sorted[i - 1] <= creationBurstMs) || (i + 1 < sorted.length && sorted[i + 1] - sorted[i] <= creationBurstMs);
+    if (near) burst++;
+  }
+  return {
+    name: 'creation_burst',
+    value: burst,
+    score: burst / sorted.length,
+    explanation: `${burst} of ${sorted.length} members were created within ${Math.round(creationBurstMs / 3_600_000)} hours of another member.`,
+  };
+};
+
+/** Focus: share of members' posts in the window that are on the group's products. */
+export const focus: GroupIndicator = ({ members, ctx, facts, productsApply }) => {
   let focusSum = 0;
   let focusN = 0;
   const prodSet = new Set(facts.products);
@@ -272,17 +297,18 @@ export function groupIndicators(
     focusSum += ps.filter((i) => ctx.productsOfPost[i].some((p) => prodSet.has(p))).length / ps.length;
     focusN++;
   }
-  if (focusN > 0 && productsApply) {
-    const v = focusSum / focusN;
-    out.push({
-      name: 'focus',
-      value: round(v, 3),
-      score: v,
-      explanation: `${Math.round(v * 100)}% of members' posts in the window are about the group's products.`,
-    });
-  }
+  if (focusN === 0 || !productsApply) return undefined;
+  const v = focusSum / focusN;
+  return {
+    name: 'focus',
+    value: round(v, 3),
+    score: v,
+    explanation: `${Math.round(v * 100)}% of members' posts in the window are about the group's products.`,
+  };
+};
 
-  // Cohesion: how many distinct co-action kinds bind members, and how strongly.
+/** Cohesion: how many distinct co-action kinds bind members, and how strongly. */
+export const cohesion: GroupIndicator = ({ members, memberSet, graph }) => {
   let wSum = 0;
   let edges = 0;
   const kinds = new Set<string>();
@@ -300,14 +326,52 @@ export function groupIndicators(
   const pairs = (members.length * (members.length - 1)) / 2;
   const density = pairs > 0 ? edges / pairs : 0;
   const meanW = edges > 0 ? wSum / edges : 0;
-  out.push({
+  return {
     name: 'cohesion',
     value: round(meanW, 3),
     score: clamp01((meanW / 3) * (0.5 + 0.5 * density)),
     explanation: `Members are linked by ${edges} co-action edges (${Math.round(density * 100)}% of pairs, mean weight ${round(meanW, 2)}; kinds: ${[...kinds].sort().join(', ') || 'none'}).`,
-  });
+  };
+};
 
-  return { indicators: out, facts };
+/** The group indicators, in the order a ring lists them. */
+export const GROUP_INDICATORS: readonly GroupIndicator[] = [
+  supportCount,
+  coShares,
+  timeWindow,
+  ratingDeviation,
+  sentimentDeviation,
+  contentSimilarity,
+  earlyTimeFrame,
+  groupSize,
+  accountAge,
+  creationBurst,
+  focus,
+  cohesion,
+];
+
+export function groupIndicators(
+  members: readonly string[],
+  ctx: DetectionContext,
+  graph: AccountGraph,
+  options: Partial<GroupIndicatorOptions> = {},
+): { indicators: Indicator[]; facts: GroupFacts } {
+  const opts = { ...DEFAULT_GROUP_INDICATOR_OPTIONS, ...options };
+  const facts = groupFacts(members, ctx);
+  const memberSet = new Set(members);
+  const shares = coShareIndicators(members, ctx, opts.coShareWindowMs);
+  const view: GroupView = {
+    members,
+    memberSet,
+    ctx,
+    graph,
+    opts,
+    facts,
+    postsOn: (prod) => (ctx.products.get(prod)?.posts ?? []).filter((i) => memberSet.has(ctx.posts[i].accountId)),
+    shares,
+    productsApply: facts.hasProducts || shares.length === 0,
+  };
+  return { indicators: GROUP_INDICATORS.flatMap((indicator) => indicator(view) ?? []), facts };
 }
 
 /** How many objects a group's members shared within the co-share window, listed for the analyst. */
