@@ -6,12 +6,9 @@ import { platformColour } from '../crawlers/platforms/registry';
 import type { RingReportData } from './ring-data';
 import { circleLayout } from './ring-graph';
 
-/** A platform's colour (its descriptor's "#rrggbb") as GEXF viz rgb; grey for import sources. */
-function nodeColour(platform: string): { r: number; g: number; b: number } {
-  const hex = platformColour(platform);
-  if (!hex) return { r: 90, g: 90, b: 90 };
-  const n = Number.parseInt(hex.slice(1), 16);
-  return { r: n >> 16, g: (n >> 8) & 0xff, b: n & 0xff };
+/** A platform's colour (its descriptor's "#rrggbb"); grey for import sources. */
+function nodeColour(platform: string): string {
+  return platformColour(platform) ?? '#5a5a5a';
 }
 
 /**
@@ -61,8 +58,10 @@ export function ringGraphology(d: RingReportData): Graph {
 export function ringGexf(d: RingReportData): string {
   return write(ringGraphology(d), {
     formatNode: (_key: string, attrs: Record<string, unknown>) => {
+      // graphology-gexf's viz: a CSS colour string and flat x / y / z (a nested position or an
+      // rgb object is written as an empty element, which Gephi reads as black at the origin).
       const { x, y, size, color, label, ...rest } = attrs;
-      return { label: label as string, viz: { position: { x: x as number, y: y as number, z: 0 }, size: size as number, color: color as never }, attributes: rest };
+      return { label: label as string, viz: { x: x as number, y: y as number, z: 0, size: size as number, color: color as string }, attributes: rest };
     },
     formatEdge: (_key: string, attrs: Record<string, unknown>) => ({ weight: attrs.weight as number, attributes: { reasons: attrs.reasons } }),
   } as never);

@@ -177,6 +177,6 @@ describe('a platform is one folder', () => {
       members: [{ _id: 'board:user0' }],
       graph: { nodes: [{ id: 'board:user0', label: 'user0', platform: 'board', score: 0.9, posts: 3 }], edges: [] },
     } as unknown as RingReportData;
-    expect(ringGraphology(ring).getNodeAttribute('board:user0', 'color')).toEqual({ r: 123, g: 63, b: 160 });
+    expect(ringGraphology(ring).getNodeAttribute('board:user0', 'color')).toBe('#7b3fa0');
   }, 30_000);
 });

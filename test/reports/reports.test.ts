@@ -85,6 +85,14 @@ describe('ring report', () => {
     expect(g.nodes().sort()).toEqual(data.graph.nodes.map((n) => n.id).sort());
     for (const e of data.graph.edges) expect(g.hasEdge(e.source, e.target) || g.hasEdge(e.target, e.source)).toBe(true);
     expect(g.getNodeAttribute(w.xssAccountId, 'label')).toBe(`evil${XSS}`);
+    // Gephi draws what viz says: every node has a colour and a place of its own.
+    const places = new Set<string>();
+    g.forEachNode((_n, a) => {
+      expect(a.color).toMatch(/^(#[0-9a-f]{6}|rgb\(\d+,\d+,\d+\))$/i);
+      expect(Number.isFinite(a.x) && Number.isFinite(a.y)).toBe(true);
+      places.add(`${a.x},${a.y}`);
+    });
+    expect(places.size).toBe(g.order);
   });
 
   it('PDF has the report text, attacker text as literal text, over several pages', async () => {
