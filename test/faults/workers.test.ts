@@ -48,7 +48,7 @@ describe('workers sharing one credential', () => {
     await c?.close();
   });
 
-  it('two workers stay within N requests per window together and use ≥ 80% of it', async () => {
+  it('two workers stay within N requests per window together and use ≥ 90% of it', async () => {
     await reset();
     c.sim.resetStats();
     await enqueueJob(c.redis.url, 'crawl:reddit', {}, c.prefix);
@@ -66,10 +66,9 @@ describe('workers sharing one credential', () => {
     expect(middle.length).toBeGreaterThanOrEqual(1);
     const used = middle.reduce((a, b) => a + b, 0) / (LIMIT * middle.length);
     console.log(`two workers: ${log.length} requests, ${windows.length} windows, utilisation ${(used * 100).toFixed(1)}%, per window ${windows.map(([, n]) => n).join(",")}`);
-    // 0.9 held until this stop; since then two or three windows mid-run sometimes fall to
-    // 18–23 of 30 while work is still queued (4 of 9 runs on an idle machine, 84–89 %); the
-    // cause is open (docs/operations.md, "Shared gate"). The bound is 0.8 until it is found.
-    expect(used).toBeGreaterThanOrEqual(0.8);
+    // Windows mid-run fell to 12–23 of 30 when no unit asked for a slot: each batch logged in
+    // again, one login a second over both workers (docs/operations.md, "Shared gate").
+    expect(used).toBeGreaterThanOrEqual(0.9);
     await reference;
     const ref = await c.store(refDb);
     expect(await crawlSnapshot(store)).toEqual(await crawlSnapshot(ref));
