@@ -13,7 +13,7 @@
 // that is already stored keeps its author and text and is only marked.
 import type { Store, WriteSummary } from '../storage/store';
 import type { Account, Post } from '../storage/types';
-import { postDigest, presentFields, type SeenPost, SeenPosts } from './seen-posts';
+import { postDigest, presentFields, type SeenPost, SeenPosts } from '../storage/seen-posts';
 
 export interface PageCounts {
   /** Posts not stored before. */

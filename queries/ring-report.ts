@@ -4,7 +4,7 @@
 import { platformIds } from '../crawlers/platforms/registry';
 import { buildRingGraph } from '../reports/ring-graph';
 import { actorLabel, productLabel, reviewChangeText } from '../reports/labels';
-import { type PostIndex, refsForAccounts } from '../reports/posts';
+import { type PostIndex, refsForAccounts } from '../storage/post-refs';
 import { everyDay, type MemberFacts, NotFound, type RingReportData, withoutSignatures } from '../reports/ring-data';
 import { type RingFormat, ringReportBytes } from '../reports/index';
 import type { PdfOptions } from '../reports/pdf';

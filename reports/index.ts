@@ -9,7 +9,6 @@ export type { WeeklyReportData } from './weekly-data';
 export { weeklyReportHtml } from './weekly-html';
 export { esc, safeUrl } from './escape';
 export { buildRingGraph, type RingGraph } from './ring-graph';
-export { PostIndex, type PostRef } from './posts';
 
 import { ringGexf } from './gexf';
 import { htmlToPdf, type PdfOptions } from './pdf';

@@ -20,7 +20,7 @@ import { postRoutes } from './routes/posts';
 import { reportRoutes } from './routes/reports';
 import { ringRoutes } from './routes/rings';
 import { defaultJobs } from './jobs';
-import { createLiveViews } from './live/index';
+import { createLiveViews } from '../storage/live/index';
 import type { ServerDeps, Services } from './services';
 
 export type { ServerDeps, Services } from './services';

@@ -1,9 +1,10 @@
 // Keyset (cursor) pagination: sort by one field plus `_id`, and continue strictly
 // after the last row seen. Unlike skip/limit, a page never repeats or skips rows
 // when documents are inserted between requests.
+import type { Order } from '../storage/live/accounts';
 import { BadRequest } from './guard';
 
-export type Order = 'asc' | 'desc';
+export type { Order };
 type Scalar = string | number | Date;
 
 interface CursorBody {

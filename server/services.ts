@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/index';
 import type { Job } from '../jobs/types';
 import type { Store } from '../storage/store';
-import type { LiveViews } from './live/index';
+import type { LiveViews } from '../storage/live/index';
 
 export interface ServerDeps {
   store: Store;
@@ -17,6 +17,6 @@ export interface ServerDeps {
 
 export interface Services extends ServerDeps {
   jobs: Record<string, Job>;
-  /** Accounts, posts and API keys in memory, kept in step with the store (server/live). */
+  /** Accounts, posts and API keys in memory, kept in step with the store (storage/live). */
   live: LiveViews;
 }

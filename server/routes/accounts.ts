@@ -4,7 +4,7 @@ import { Type as T } from '@sinclair/typebox';
 import { stringify } from 'csv-stringify/sync';
 import { csvSafe } from '../../crawlers/import/clean';
 import { indicatorLabel } from '../../reports/labels';
-import { SORT_FIELDS } from '../live/accounts';
+import { SORT_FIELDS } from '../../storage/live/accounts';
 import { decodeCursor, encodeCursor, getPath, type Order } from '../pagination';
 import { Cursor, DocId, Limit, OrderParam, Platform, ProductId, query, RingId, type RoutePlugin, Score } from './common';
 

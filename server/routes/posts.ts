@@ -2,7 +2,7 @@
 // the server's live post view (references and JSON texts in memory).
 import { toDate } from '../../analysis/time';
 import { Type as T } from '@sinclair/typebox';
-import type { PostRef } from '../../reports/posts';
+import type { PostRef } from '../../storage/post-refs';
 import { decodeCursor, encodeCursor } from '../pagination';
 import { Cursor, DateParam, DocId, Limit, Platform, ProductId, query, type RoutePlugin } from './common';
 import { BadRequest } from '../guard';

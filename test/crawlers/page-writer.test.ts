@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { PageWriter } from '../../crawlers/page-writer';
-import { SeenPosts } from '../../crawlers/seen-posts';
+import { SeenPosts } from '../../storage/seen-posts';
 import type { Store } from '../../storage/store';
 import type { Account, Post } from '../../storage/types';
 import { testStore } from '../helpers/store';

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mixedRunsWarning } from '../../cli/commands/accounts';
 import { coverageNote, runDetect } from '../../jobs/detect';
-import { AccountView } from '../../server/live/accounts';
+import { AccountView } from '../../storage/live/accounts';
 import { testStore } from '../helpers/store';
 import { makeFixture } from './fixture';
 import { ctxFor, seedStore } from './store-fixture';

@@ -1,4 +1,4 @@
-// The API's in-memory views (server/live) against the store they mirror: the same
+// The API's in-memory views (storage/live) against the store they mirror: the same
 // answers as the store for any list query, this process's writes visible on the next
 // request, another process's writes within the sync lag, bulk changes reloaded in the
 // background without stopping the answers.
@@ -7,7 +7,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { MAX_LAG_MS, APPLY_LIMIT } from '../../server/live/sync';
+import { MAX_LAG_MS, APPLY_LIMIT } from '../../storage/live/sync';
 import { createApiKey } from '../../queries/keys';
 import { sleep } from '../../crawlers/rate-gate';
 import type { Account, Post } from '../../storage/types';

@@ -1,8 +1,8 @@
 // API key documents, cached by id and dropped when the change log names them (a
 // revocation, a lastUsedAt stamp), so verifying a key costs no store round trip
 // while a revocation by any process still takes effect within the sync lag.
-import type { Store } from '../../storage/store';
-import type { ApiKey } from '../../storage/types';
+import type { Store } from '../store';
+import type { ApiKey } from '../types';
 import type { MirroredView } from './sync';
 
 export class KeyView implements MirroredView {

@@ -3,9 +3,9 @@
 // post, ~85 MB for the medium world's 95k posts). On the embedded FerretDB one
 // `_id` look-up costs 2–3 ms and the store answers ~450 of them per second, so an
 // account page that fetched its timeline post by post could not pass ~80 requests/s.
-import { PostIndex, refOf } from '../../reports/posts';
-import type { Store } from '../../storage/store';
-import type { Post } from '../../storage/types';
+import { PostIndex, refOf } from '../post-refs';
+import type { Store } from '../store';
+import type { Post } from '../types';
 import type { MirroredView } from './sync';
 
 /** Posts without the bulky NLP internals (signatures, band keys): those are for detection only. */

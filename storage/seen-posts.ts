@@ -5,7 +5,7 @@
 // this instead of the store saves the store's costliest per-page work on FerretDB, one
 // `_id` look-up per post (an `$in` scans the whole collection there).
 import { createHash } from 'node:crypto';
-import type { Post } from '../storage/types';
+import type { Post } from './types';
 
 /** Above this many entries the older half is forgotten (a forgotten post is read from the store again). */
 const GENERATION = 100_000;

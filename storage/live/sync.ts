@@ -9,8 +9,8 @@
 // a large one (a detection run rescoring every account) or one the log cannot name
 // reloads the view in the background while requests are answered from the old one.
 import type { Logger } from 'pino';
-import { ChangeLog } from '../../storage/changes';
-import type { Store } from '../../storage/store';
+import { ChangeLog } from '../changes';
+import type { Store } from '../store';
 
 /** How old a write by another process may be and still not be seen. */
 export const MAX_LAG_MS = 100;

@@ -3,10 +3,12 @@
 // read and decoded every account document per request (6–10 s at 18.6k accounts);
 // here a list is a binary search into a presorted array plus a filtered walk.
 // Each account is also kept as its JSON text, so a look-up re-serialises nothing.
-import type { Store } from '../../storage/store';
-import type { Account } from '../../storage/types';
-import type { Order } from '../pagination';
+import type { Store } from '../store';
+import type { Account } from '../types';
 import type { MirroredView } from './sync';
+
+/** Sort direction of a list (ties: `_id` ascending). */
+export type Order = 'asc' | 'desc';
 
 export const SORT_FIELDS = { score: 'suspicion.score', handle: 'handle', lastSeen: 'lastSeenAt' } as const;
 export type SortKey = keyof typeof SORT_FIELDS;

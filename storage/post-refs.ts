@@ -3,9 +3,9 @@
 // on a busy machine), and even `_id: {$in}` scans. So: fetch documents by id with
 // parallel single look-ups, and find ids through a small in-memory index of post
 // references, built by one projected scan (reports from the CLI) or kept up to date by
-// the API server's live post view (server/live/posts.ts).
-import type { Store } from '../storage/store';
-import type { Post } from '../storage/types';
+// the API server's live post view (storage/live/posts.ts).
+import type { Store } from './store';
+import type { Post } from './types';
 
 export interface PostRef {
   _id: string;

@@ -1,7 +1,7 @@
 // The server's in-memory views of accounts, posts and API keys, kept in step with
 // the store by the change log. Routes call `fresh([...collections])` first.
 import type { Logger } from 'pino';
-import type { Store } from '../../storage/store';
+import type { Store } from '../store';
 import { AccountView } from './accounts';
 import { KeyView } from './keys';
 import { PostView } from './posts';
