@@ -4,7 +4,7 @@
 import { platformIds } from '../crawlers/platforms/registry';
 import { buildRingGraph } from '../reports/ring-graph';
 import { actorLabel, productLabel, reviewChangeText } from '../reports/labels';
-import { type PostIndex, refsForAccounts } from '../storage/post-refs';
+import { type PostRef, refsForAccounts } from '../storage/post-refs';
 import { everyDay, type MemberFacts, NotFound, type RingReportData, withoutSignatures } from '../reports/ring-data';
 import { type RingFormat, ringReportBytes } from '../reports/index';
 import type { PdfOptions } from '../reports/pdf';
@@ -13,14 +13,17 @@ import { auditFor } from './audit';
 
 const EVIDENCE_LIMIT = 12;
 
-export async function loadRingReport(store: Store, ringId: string, opts: { index?: PostIndex } = {}): Promise<RingReportData> {
+/** Finds the post references of some accounts (the API passes its look-ups: storage/lookups.ts). */
+export type PostRefsOf = (accountIds: readonly string[]) => Promise<PostRef[]>;
+
+export async function loadRingReport(store: Store, ringId: string, opts: { postRefs?: PostRefsOf } = {}): Promise<RingReportData> {
   const ring = await store.rings.get(ringId);
   if (!ring) throw new NotFound(`no ring ${ringId}`);
   const accounts = await store.scores.attach(await store.accounts.getMany(ring.members));
   const byId = new Map(accounts.map((a) => [a._id, a]));
   const perMember = new Map<string, { posts: number; products: Set<string>; first?: Date; last?: Date }>();
   const perDay = new Map<string, number>();
-  for (const p of await refsForAccounts(store, ring.members, opts.index)) {
+  for (const p of await (opts.postRefs ?? ((ids) => refsForAccounts(store, ids)))(ring.members)) {
     const m = perMember.get(p.accountId) ?? { posts: 0, products: new Set<string>() };
     m.posts++;
     for (const product of p.products) m.products.add(product);
@@ -73,6 +76,6 @@ export async function loadRingReport(store: Store, ringId: string, opts: { index
 }
 
 /** One ring report in one format, as bytes. */
-export async function renderRingReport(store: Store, ringId: string, format: RingFormat, opts: { chromiumPath?: string; index?: PostIndex; whenBusy?: PdfOptions['whenBusy'] } = {}): Promise<Buffer> {
-  return ringReportBytes(await loadRingReport(store, ringId, { index: opts.index }), format, opts);
+export async function renderRingReport(store: Store, ringId: string, format: RingFormat, opts: { chromiumPath?: string; postRefs?: PostRefsOf; whenBusy?: PdfOptions['whenBusy'] } = {}): Promise<Buffer> {
+  return ringReportBytes(await loadRingReport(store, ringId, { postRefs: opts.postRefs }), format, opts);
 }

@@ -20,14 +20,14 @@ import { postRoutes } from './routes/posts';
 import { reportRoutes } from './routes/reports';
 import { ringRoutes } from './routes/rings';
 import { defaultJobs } from './jobs';
-import { createLiveViews } from '../storage/live/index';
+import { openLookups } from '../storage/lookups';
 import type { ServerDeps, Services } from './services';
 
 export type { ServerDeps, Services } from './services';
 
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
-  const live = createLiveViews(deps.store, deps.log.child({ component: 'live' }));
-  const services: Services = { ...deps, jobs: deps.jobs ?? defaultJobs(), live };
+  const lookups = openLookups(deps.store, { log: deps.log.child({ component: 'live' }), mode: deps.lookupMode });
+  const services: Services = { ...deps, jobs: deps.jobs ?? defaultJobs(), lookups };
   const app = Fastify({
     loggerInstance: deps.log.child({ component: 'http' }),
     // One line per request (below), not Fastify's two; never headers, so never a key.
@@ -99,19 +99,16 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   }));
 
   // Load the views now so the first dashboard visit does not wait for the whole scan.
-  void live.start().catch((err) => deps.log.error({ err }, 'the live views could not start; requests will retry'));
+  void lookups.start().catch((err) => deps.log.error({ err }, 'the live views could not start; requests will retry'));
   // Runs left `running` by a process killed mid-way (kill -9, power loss) are marked stale.
   void markStaleRuns(deps.store)
     .then((ids) => ids.length && deps.log.warn({ runs: ids }, 'marked runs of dead processes stale'))
     .catch((err) => deps.log.warn({ err: (err as Error).message }, 'could not check for stale runs'));
   app.addHook('onClose', async () => {
-    await live.close();
+    lookups.close();
     await pdfRenderer.closeIdle();
   });
-  const verifier = new KeyVerifier(async (id) => {
-    await live.fresh(['api_keys']);
-    return live.keys.get(id);
-  });
+  const verifier = new KeyVerifier((id) => lookups.apiKey(id));
   await app.register(
     async (api) => {
       installAuth(api, { verifier, store: deps.store, perMinute: deps.config.server.rateLimitPerMinute, failedPerMinute: deps.config.server.failedLoginsPerMinute });

@@ -1,10 +1,10 @@
 // Keyset (cursor) pagination: sort by one field plus `_id`, and continue strictly
 // after the last row seen. Unlike skip/limit, a page never repeats or skips rows
 // when documents are inserted between requests.
-import type { Order } from '../storage/live/accounts';
+import type { Order } from '../storage/keyset';
 import { BadRequest } from './guard';
 
-export type { Order };
+export { keyset, type Order } from '../storage/keyset';
 type Scalar = string | number | Date;
 
 interface CursorBody {
@@ -38,14 +38,6 @@ export function decodeCursor(cursor: string, field: string, order: Order): { val
   return { value, id: body.id };
 }
 
-/** The filter for "after this cursor" and the matching sort. */
-export function keyset(field: string, order: Order, after?: { value: Scalar; id: string }) {
-  const dir = order === 'asc' ? 1 : -1;
-  const sort = { [field]: dir, _id: 1 } as Record<string, 1 | -1>;
-  if (!after) return { filter: {}, sort };
-  const cmp = order === 'asc' ? '$gt' : '$lt';
-  return { filter: { $or: [{ [field]: { [cmp]: after.value } }, { [field]: after.value, _id: { $gt: after.id } }] }, sort };
-}
 
 export function getPath(doc: unknown, path: string): unknown {
   let cur = doc as Record<string, unknown> | undefined;

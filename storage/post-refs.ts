@@ -1,9 +1,9 @@
-// Where reports and the API find posts. On the embedded FerretDB only `_id` look-ups
-// are indexed: a filter on accountId or product scans every post (seconds at 5k posts
-// on a busy machine), and even `_id: {$in}` scans. So: fetch documents by id with
-// parallel single look-ups, and find ids through a small in-memory index of post
-// references, built by one projected scan (reports from the CLI) or kept up to date by
-// the API server's live post view (storage/live/posts.ts).
+// Post references (id, account, platform, time, products): what lists and reports need
+// to find posts by account or product. On the embedded FerretDB only `_id` look-ups are
+// indexed: a filter on accountId or product scans every post (seconds at 5k posts on a
+// busy machine), and even `_id: {$in}` scans. So there the API finds ids through a small
+// in-memory index of references (PostIndex), kept up to date by its live post view
+// (storage/live/posts.ts); on MongoDB the indexes answer (storage/lookups.ts).
 import type { Store } from './store';
 import type { Post } from './types';
 
@@ -32,12 +32,6 @@ export class PostIndex {
   private byProductMap = new Map<string, PostRef[]>();
   private unsorted = new Set<PostRef[]>();
   private allSorted: PostRef[] | null = null;
-
-  static async build(store: Store): Promise<PostIndex> {
-    const index = new PostIndex();
-    for await (const p of store.posts.stream({}, { projection: REF_PROJECTION })) index.put(refOf(p));
-    return index;
-  }
 
   put(ref: PostRef): void {
     if (this.refs.has(ref._id)) this.remove(ref._id);
@@ -108,9 +102,8 @@ export class PostIndex {
   }
 }
 
-/** Post refs of some accounts: from an index when given, else one projected scan. */
-export async function refsForAccounts(store: Store, accountIds: readonly string[], index?: PostIndex): Promise<PostRef[]> {
-  if (index) return accountIds.flatMap((id) => index.byAccount(id));
+/** Post refs of some accounts, by one projected query (MongoDB: the accountId index; FerretDB: a scan). */
+export async function refsForAccounts(store: Store, accountIds: readonly string[]): Promise<PostRef[]> {
   const refs: PostRef[] = [];
   for await (const p of store.posts.stream({ accountId: { $in: [...accountIds] } }, { projection: REF_PROJECTION })) refs.push(refOf(p));
   return refs;

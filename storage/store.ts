@@ -92,7 +92,7 @@ export const LOGGED_COLLECTIONS = [COLLECTIONS.accounts, COLLECTIONS.posts, COLL
 
 /** Secondary indexes. FerretDB on SQLite only pushes down `_id` filters, but MongoDB uses these. */
 const INDEXES: Record<string, { key: Record<string, 1 | -1>; unique?: boolean }[]> = {
-  posts: [{ key: { createdAt: 1 } }, { key: { accountId: 1, createdAt: 1 } }, { key: { platform: 1, createdAt: -1 } }, { key: { product: 1 } }],
+  posts: [{ key: { createdAt: 1 } }, { key: { accountId: 1, createdAt: 1 } }, { key: { platform: 1, createdAt: -1 } }, { key: { product: 1 } }, { key: { 'enrichment.products.productId': 1 } }],
   accounts: [{ key: { platform: 1 } }],
   rings: [{ key: { status: 1 } }, { key: { score: -1 } }],
   escalations: [{ key: { customerId: 1 } }, { key: { week: 1, region: 1 } }],

@@ -4,7 +4,7 @@ import { Type as T } from '@sinclair/typebox';
 import { stringify } from 'csv-stringify/sync';
 import { csvSafe } from '../../crawlers/import/clean';
 import { indicatorLabel } from '../../reports/labels';
-import { SORT_FIELDS } from '../../storage/live/accounts';
+import { SORT_FIELDS } from '../../storage/lookups';
 import { decodeCursor, encodeCursor, getPath, type Order } from '../pagination';
 import { Cursor, DocId, Limit, OrderParam, Platform, ProductId, query, RingId, type RoutePlugin, Score } from './common';
 
@@ -27,17 +27,17 @@ export const LIST_CSV_COLUMNS = ['account', 'platform', 'score', 'handle', 'ring
 const CSV_MAX_ROWS = 50_000;
 
 export const accountRoutes: RoutePlugin = async (app, { services }) => {
-  const { live, store } = services;
+  const { lookups, store } = services;
 
   /** Accounts posting about a product given by id, or by catalogue name or alias (case-insensitive). */
   const accountsWithProduct = async (product: string): Promise<Set<string>> => {
-    const byId = live.posts.index.accountsWithProduct(product);
+    const byId = await lookups.accountsWithProduct(product);
     if (byId.length > 0) return new Set(byId);
     const wanted = product.trim().toLowerCase();
     const ids = (await store.products.find({}, { projection: { _id: 1, name: 1, aliases: 1 } }))
       .filter((p) => p.name?.toLowerCase() === wanted || (p.aliases ?? []).some((a) => a.toLowerCase() === wanted))
       .map((p) => p._id);
-    return new Set(ids.flatMap((id) => live.posts.index.accountsWithProduct(id)));
+    return new Set((await Promise.all(ids.map((id) => lookups.accountsWithProduct(id)))).flat());
   };
 
   app.get('/accounts', {
@@ -49,20 +49,19 @@ export const accountRoutes: RoutePlugin = async (app, { services }) => {
     const order: Order = q.order ?? (sort === 'handle' ? 'asc' : 'desc');
     const limit = q.limit ?? 50;
     const after = q.cursor ? decodeCursor(q.cursor, field, order) : undefined;
-    await live.fresh(q.product ? ['accounts', 'posts'] : ['accounts']);
     const ids = q.product ? await accountsWithProduct(q.product) : undefined;
     if (q.format === 'csv') {
-      const all = live.accounts.list({ ...q, ids, sort, order, limit: CSV_MAX_ROWS, after }).items;
+      const all = (await lookups.accounts({ ...q, ids, sort, order, limit: CSV_MAX_ROWS, after })).items;
       const rows = all.map((a) => [a._id, a.platform, a.suspicion.score, a.handle, a.suspicion.ringId ?? '', a.suspicion.top.map((t) => indicatorLabel(t.name)).join('; '), new Date(a.suspicion.detectedAt).toISOString(), a.suspicion.runId ?? ''].map(csvSafe));
       return reply
         .header('content-type', 'text/csv; charset=utf-8')
         .header('content-disposition', 'attachment; filename="accounts.csv"')
         .send(stringify([[...LIST_CSV_COLUMNS], ...rows]));
     }
-    const { items, more } = live.accounts.list({ ...q, ids, sort, order, limit, after });
+    const { items, more } = await lookups.accounts({ ...q, ids, sort, order, limit, after });
     const last = items[items.length - 1];
     // Scores of several detect runs in one list are said, not hidden (each item names its runId).
-    const scoreRuns = live.accounts.scoreRuns();
+    const scoreRuns = await lookups.scoreRuns();
     const warning = scoreRuns.length > 1 ? `scores come from ${scoreRuns.length} detect runs: accounts outside a later run's window keep older scores (suspicion.runId says which)` : undefined;
     return { items, nextCursor: more && last ? encodeCursor(field, order, getPath(last, field) as string | number | Date, last._id) : null, scoreRuns, ...(warning ? { warning } : {}) };
   });
@@ -76,15 +75,13 @@ export const accountRoutes: RoutePlugin = async (app, { services }) => {
     },
   }, async (req, reply) => {
     const { id } = req.params;
-    await live.fresh(['accounts', 'posts']);
-    const facts = live.accounts.facts(id);
-    if (!facts) return reply.code(404).send({ error: 'Not Found', message: `no account ${id}` });
-    const refs = live.posts.index.byAccount(id);
     const postLimit = req.query.posts ?? 200;
+    const facts = await lookups.account(id, postLimit);
+    if (!facts) return reply.code(404).send({ error: 'Not Found', message: `no account ${id}` });
     const ring = facts.ringId ? await store.rings.get(facts.ringId) : null;
     const ringSummary = ring ? { _id: ring._id, score: ring.score, status: ring.status, memberCount: ring.members.length, products: ring.products } : null;
-    // Assembled from the JSON texts the views keep: nothing is parsed or re-serialised per request.
-    const body = `{"account":${facts.json},"postCount":${refs.length},"posts":[${live.posts.json(refs.slice(0, postLimit).map((r) => r._id)).join(',')}],"evidence":[${live.posts.json(facts.evidence).join(',')}],"ring":${JSON.stringify(ringSummary)}}`;
+    // Assembled from JSON texts (kept by the in-memory views on FerretDB): nothing is re-serialised here.
+    const body = `{"account":${facts.json},"postCount":${facts.postCount},"posts":[${facts.posts.join(',')}],"evidence":[${facts.evidence.join(',')}],"ring":${JSON.stringify(ringSummary)}}`;
     return reply.type('application/json; charset=utf-8').send(body);
   });
 };

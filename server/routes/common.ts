@@ -35,8 +35,7 @@ export function query<P extends Record<string, TSchema>>(props: P) {
   return T.Object(props, { additionalProperties: false });
 }
 
-/** The live post index, up to date with every write finished before this call. */
-export async function livePostIndex(services: Services) {
-  await services.live.fresh(['posts']);
-  return services.live.posts.index;
+/** Ring members' post references through the server's look-ups (in memory on FerretDB). */
+export function postRefs(services: Services) {
+  return (accountIds: readonly string[]) => services.lookups.postRefs(accountIds);
 }

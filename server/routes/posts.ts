@@ -1,8 +1,7 @@
-// Posts by product (and platform, account, dates), newest first, cursor-paged, from
-// the server's live post view (references and JSON texts in memory).
+// Posts by product (and platform, account, dates), newest first, cursor-paged, through
+// the server's look-ups (storage/lookups.ts: in memory on FerretDB, indexed on MongoDB).
 import { toDate } from '../../analysis/time';
 import { Type as T } from '@sinclair/typebox';
-import type { PostRef } from '../../storage/post-refs';
 import { decodeCursor, encodeCursor } from '../pagination';
 import { Cursor, DateParam, DocId, Limit, Platform, ProductId, query, type RoutePlugin } from './common';
 import { BadRequest } from '../guard';
@@ -28,22 +27,9 @@ export const postRoutes: RoutePlugin = async (app, { services }) => {
     const since = toDate(q.since, 'since', BadRequest);
     const until = toDate(q.until, 'until', BadRequest);
     const after = q.cursor ? decodeCursor(q.cursor, 'createdAt', 'desc') : undefined;
-    await services.live.fresh(['posts']);
-    const index = services.live.posts.index;
-    let refs: PostRef[] = q.product ? index.byProduct(q.product) : q.account ? index.byAccount(q.account) : index.all;
-    const afterTime = after ? (after.value as Date).getTime() : undefined;
-    refs = refs.filter(
-      (r) =>
-        (!q.platform || r.platform === q.platform) &&
-        (!q.account || r.accountId === q.account) &&
-        (!since || r.createdAt >= since) &&
-        (!until || r.createdAt <= until) &&
-        (afterTime === undefined || r.createdAt.getTime() < afterTime || (r.createdAt.getTime() === afterTime && r._id > (after?.id ?? ''))),
-    );
-    const page = refs.slice(0, limit);
-    const items = services.live.posts.json(page.map((r) => r._id));
-    const last = page[page.length - 1];
-    const nextCursor = refs.length > limit && last ? encodeCursor('createdAt', 'desc', last.createdAt, last._id) : null;
+    const page = await services.lookups.posts({ ...q, since, until, after: after as { value: Date; id: string } | undefined, limit });
+    const nextCursor = page.next ? encodeCursor('createdAt', 'desc', page.next.createdAt, page.next._id) : null;
+    const items = page.items;
     return reply.type('application/json; charset=utf-8').send(`{"items":[${items.join(',')}],"nextCursor":${JSON.stringify(nextCursor)}}`);
   });
 };

@@ -9,7 +9,7 @@ import { loadWeeklyReport } from '../../queries/weekly-report';
 import { weeklyReportHtml } from '../../reports/weekly-html';
 import { actorOf } from '../auth';
 import { writeAudit } from '../../queries/audit';
-import { query, RingId, type RoutePlugin, Week, livePostIndex, weekParam } from './common';
+import { query, RingId, type RoutePlugin, Week, postRefs, weekParam } from './common';
 
 const Format = T.Union([T.Literal('html'), T.Literal('pdf'), T.Literal('json'), T.Literal('gexf')], { default: 'html' });
 
@@ -33,7 +33,7 @@ export const reportRoutes: RoutePlugin = async (app, { services }) => {
     const { id } = req.params;
     const q = req.query;
     const format = q.format ?? 'html';
-    const bytes = await renderRingReport(store, id, format, { chromiumPath: config.web.chromiumPath, index: await livePostIndex(services), whenBusy: 'refuse' });
+    const bytes = await renderRingReport(store, id, format, { chromiumPath: config.web.chromiumPath, postRefs: postRefs(services), whenBusy: 'refuse' });
     await writeAudit(store, { actor: actorOf(req), action: 'ring.export', target: `ring:${id}`, after: { format } });
     reply.header('content-type', CONTENT_TYPES[format]).header('x-content-type-options', 'nosniff');
     if (format === 'html') reply.header('content-security-policy', REPORT_CSP);

@@ -9,7 +9,7 @@ import { actorOf } from '../auth';
 import { ROLE_RANK } from '../../queries/keys';
 import { and, decodeCursor, keyset, type Order, pageOf } from '../pagination';
 import { ReviewError, RingReviews } from '../../queries/review';
-import { Cursor, DateParam, Limit, OrderParam, Platform, ProductId, query, RingId, type RoutePlugin, Score, livePostIndex } from './common';
+import { Cursor, DateParam, Limit, OrderParam, Platform, ProductId, query, RingId, type RoutePlugin, Score, postRefs } from './common';
 import { BadRequest } from '../guard';
 
 const Status = T.Union(RING_STATUSES.map((s) => T.Literal(s)));
@@ -78,7 +78,7 @@ export const ringRoutes: RoutePlugin = async (app, { services }) => {
   app.get('/rings/:id', {
     schema: { tags: ['rings'], summary: 'one ring: members, evidence, timeline, graph, linked cases (their contents for policy and admin), review history', params: T.Object({ id: RingId }) },
   }, async (req) => {
-    const report = await loadRingReport(store, req.params.id, { index: await livePostIndex(services) });
+    const report = await loadRingReport(store, req.params.id, { postRefs: postRefs(services) });
     // The full report (case texts, customers, orders) is a policy export (GET …/report, audited); analysts see which cases link.
     if (req.apiKey && ROLE_RANK[req.apiKey.role] >= ROLE_RANK.policy) return report;
     return { ...report, escalations: report.escalations.map(caseSummary) };

@@ -5,10 +5,8 @@
 // Each account is also kept as its JSON text, so a look-up re-serialises nothing.
 import type { Store } from '../store';
 import type { Account } from '../types';
+import type { Order } from '../keyset';
 import type { MirroredView } from './sync';
-
-/** Sort direction of a list (ties: `_id` ascending). */
-export type Order = 'asc' | 'desc';
 
 export const SORT_FIELDS = { score: 'suspicion.score', handle: 'handle', lastSeen: 'lastSeenAt' } as const;
 export type SortKey = keyof typeof SORT_FIELDS;
@@ -65,7 +63,8 @@ function compare(a: SortValue, aId: string, b: SortValue, bId: string, order: Or
   return signed || (aId < bId ? -1 : aId > bId ? 1 : 0);
 }
 
-function listItem(a: Account): AccountListItem | undefined {
+/** An account as a list row: undefined when it has no score (unscored accounts are not listed). */
+export function listItem(a: Account): AccountListItem | undefined {
   const s = a.suspicion;
   if (!s || typeof s.score !== 'number') return undefined;
   const item: Record<string, unknown> = { _id: a._id, platform: a.platform, handle: a.handle };

@@ -3,7 +3,8 @@
 // post, ~85 MB for the medium world's 95k posts). On the embedded FerretDB one
 // `_id` look-up costs 2–3 ms and the store answers ~450 of them per second, so an
 // account page that fetched its timeline post by post could not pass ~80 requests/s.
-import { PostIndex, refOf } from '../post-refs';
+import type { AccountTimeline, PostPage, PostQuery, PostSource } from '../lookup-types';
+import { PostIndex, type PostRef, refOf } from '../post-refs';
 import type { Store } from '../store';
 import type { Post } from '../types';
 import type { MirroredView } from './sync';
@@ -11,7 +12,7 @@ import type { MirroredView } from './sync';
 /** Posts without the bulky NLP internals (signatures, band keys): those are for detection only. */
 export const POST_PUBLIC_PROJECTION = { 'enrichment.minhash': 0, 'enrichment.lshBands': 0 } as const;
 
-export class PostView implements MirroredView {
+export class PostView implements MirroredView, PostSource {
   readonly collection = 'posts';
   readonly needsInitialLoad = true;
   private current = new PostIndex();
@@ -48,6 +49,38 @@ export class PostView implements MirroredView {
   /** References by account and product (live: updated in place). */
   get index(): PostIndex {
     return this.current;
+  }
+
+  async timeline(accountId: string, limit: number, evidence: readonly string[]): Promise<Pick<AccountTimeline, 'postCount' | 'posts' | 'evidence'>> {
+    const refs = this.current.byAccount(accountId);
+    return { postCount: refs.length, posts: this.json(refs.slice(0, limit).map((r) => r._id)), evidence: this.json(evidence) };
+  }
+
+  async accountsWithProduct(productId: string): Promise<string[]> {
+    return this.current.accountsWithProduct(productId);
+  }
+
+  async refs(accountIds: readonly string[]): Promise<PostRef[]> {
+    return accountIds.flatMap((id) => this.current.byAccount(id));
+  }
+
+  /** One page of posts, newest first. */
+  async page(q: PostQuery): Promise<PostPage> {
+    const index = this.current;
+    let refs: PostRef[] = q.product ? index.byProduct(q.product) : q.account ? index.byAccount(q.account) : index.all;
+    const after = q.after;
+    const afterTime = after?.value.getTime();
+    refs = refs.filter(
+      (r) =>
+        (!q.platform || r.platform === q.platform) &&
+        (!q.account || r.accountId === q.account) &&
+        (!q.since || r.createdAt >= q.since) &&
+        (!q.until || r.createdAt <= q.until) &&
+        (afterTime === undefined || r.createdAt.getTime() < afterTime || (r.createdAt.getTime() === afterTime && r._id > (after?.id ?? ''))),
+    );
+    const page = refs.slice(0, q.limit);
+    const last = page[page.length - 1];
+    return { items: this.json(page.map((r) => r._id)), next: refs.length > q.limit && last ? { createdAt: last.createdAt, _id: last._id } : null };
   }
 
   /** The posts' JSON texts, in the order asked; unknown ids are left out. */
