@@ -4,7 +4,8 @@
 // after). The engine's accounts and posts stages each write one page at a time, so what a
 // page costs here bounds how fast a crawl can go; the writer avoids store reads where it can:
 //  - posts this run has already stored or read are compared with what it remembers
-//    (SeenPosts), not with the store: overlapping units bring the same posts again and again;
+//    (SeenPosts, on FerretDB), not with the store: overlapping units bring the same posts
+//    again and again;
 //  - posts and accounts it has not met are inserted outright while such ids have lately
 //    been new (a first crawl, the new end of an incremental one): the store refuses the
 //    ids it holds, and only those are looked up. When they have lately been stored
@@ -13,7 +14,7 @@
 // that is already stored keeps its author and text and is only marked.
 import type { Store, WriteSummary } from '../storage/store';
 import type { Account, Post } from '../storage/types';
-import { postDigest, presentFields, type SeenPost, SeenPosts } from '../storage/seen-posts';
+import { postDigest, presentFields, type SeenPost, type SeenPosts } from '../storage/seen-posts';
 
 export interface PageCounts {
   /** Posts not stored before. */
@@ -29,13 +30,16 @@ export interface PageCounts {
 const POST_FIELDS = { _id: 1, text: 1, title: 1, score: 1, deleted: 1 } as const;
 
 export class PageWriter {
-  private readonly seen = new SeenPosts();
+  /** What this run met of stored posts (FerretDB; on MongoDB it keeps nothing and pages are compared with the store). */
+  private readonly seen: SeenPosts;
   /** Accounts written this run; true once written with their details (createdAt). */
   private readonly accountsWritten = new Map<string, boolean>();
   private postsMostlyNew = true;
   private accountsMostlyNew = true;
 
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: Store) {
+    this.seen = store.seenPosts();
+  }
 
   /** What storing the page would count, storing nothing (dry runs). */
   async count(posts: Post[]): Promise<PageCounts> {

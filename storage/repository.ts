@@ -334,6 +334,11 @@ export class Repository<T extends { _id: string }> {
     return ids.map((id) => byId.get(id)).filter((d): d is T => d !== undefined);
   }
 
+  /** `getMany` as a map by id (missing ids are absent). */
+  async getMap(ids: readonly string[], opts: Pick<FindOptions, 'projection'> & { collectionSize?: number } = {}): Promise<Map<string, T>> {
+    return new Map((await this.getMany(ids, opts)).map((d) => [d._id, d]));
+  }
+
   async find(filter: StoreFilter<T> = {}, opts: FindOptions = {}): Promise<T[]> {
     return ((await this.cursor(filter, opts).toArray()) as T[]).map((d) => this.decode(d));
   }

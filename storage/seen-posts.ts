@@ -3,11 +3,13 @@
 // Overlapping units (search queries sharing words, a subreddit listing and a user's
 // history) bring the same posts again and again within one run; comparing a page with
 // this instead of the store saves the store's costliest per-page work on FerretDB, one
-// `_id` look-up per post (an `$in` scans the whole collection there).
+// `_id` look-up per post (an `$in` scans the whole collection there). On MongoDB an `$in`
+// look-up is one indexed query, so there the store hands out a memory that keeps nothing
+// (Store.seenPosts) and every page is compared with the store itself.
 import { createHash } from 'node:crypto';
 import type { Post } from './types';
 
-/** Above this many entries the older half is forgotten (a forgotten post is read from the store again). */
+/** Above this many entries the older half is forgotten (a forgotten post is read from the store again). 0: remember nothing. */
 const GENERATION = 100_000;
 
 export interface SeenPost {
@@ -64,6 +66,7 @@ export class SeenPosts {
   }
 
   private put(id: string, v: string): void {
+    if (this.generation === 0) return;
     this.young.set(id, v);
     if (this.young.size >= this.generation) {
       this.old = this.young;

@@ -8,6 +8,7 @@ import { PostWindow } from './post-window';
 import { CLAIMS_COLLECTION, type ClaimDoc, Claims } from './claims';
 import { decodePost, encodePost } from './post-codec';
 import { Repository, type RepositoryOptions } from './repository';
+import { SeenPosts } from './seen-posts';
 import { META_COLLECTION, Scores, type ScoresMeta } from './scores';
 import type {
   Account,
@@ -37,6 +38,8 @@ export interface Store {
   posts: Repository<Post>;
   /** Posts by time: the stored span and one window's posts, without a sort or full scan. */
   postWindow: PostWindow;
+  /** A crawl run's memory of what the store holds of the posts it met: remembers on FerretDB only (storage/seen-posts.ts). */
+  seenPosts(): SeenPosts;
   accounts: Repository<Account>;
   /** Account suspicion scores of the latest detect run (storage/scores.ts); read scores only through this. */
   scores: Scores;
@@ -204,6 +207,7 @@ function makeStore(
     postIndex,
     scores,
     postWindow: new PostWindow(posts, postIndex),
+    seenPosts: () => new SeenPosts(info.ferretdb ? undefined : 0),
     accounts,
     products: repo<Product>(COLLECTIONS.products),
     crawlState: repo<CrawlState>(COLLECTIONS.crawlState),

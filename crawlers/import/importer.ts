@@ -258,7 +258,7 @@ async function writeBatch<T extends { _id: string }>(
 ): Promise<void> {
   const repo = kind.repo(store);
   const ids = [...batch.keys()];
-  const stored = await lookUp(repo, writtenThisRun ? ids.filter((id) => writtenThisRun.has(id)) : ids);
+  const stored = await repo.getMap(writtenThisRun ? ids.filter((id) => writtenThisRun.has(id)) : ids);
   if (writtenThisRun) for (const id of ids) writtenThisRun.add(id);
   const now = opts.now ?? new Date();
   const inserts: T[] = [];
@@ -323,21 +323,6 @@ async function writeBatch<T extends { _id: string }>(
     summary.updated += updates.length - r.rejected.length;
   }
   if (derivation) for (const d of asStored) if (!refused.has(d._id)) derivation.add(d);
-}
-
-/**
- * Stored versions of `ids`. One `_id` equality look-up per id, 64 in flight: FerretDB on
- * SQLite pushes down `_id` equality but not `$in`, so `getMany` on a large collection
- * scans it once per batch and an import turns quadratic.
- */
-export async function lookUp<T extends { _id: string }>(repo: Repository<T>, ids: string[]): Promise<Map<string, T>> {
-  const out = new Map<string, T>();
-  const width = 64;
-  for (let i = 0; i < ids.length; i += width) {
-    const docs = await Promise.all(ids.slice(i, i + width).map((id) => repo.get(id)));
-    for (const d of docs) if (d) out.set(d._id, d);
-  }
-  return out;
 }
 
 /** Structural equality for stored values (Dates by instant, arrays and objects deeply). */

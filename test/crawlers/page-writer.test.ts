@@ -106,7 +106,12 @@ const runs = fc.array(fc.array(page, { minLength: 1, maxLength: 4 }), { minLengt
 
 describe('page writer', () => {
   let namespace = 0;
-  it('stores what a look-up before every write would store, with the same counts, across runs', async () => {
+  // FerretDB: the writer remembers what it met (store.seenPosts); MongoDB: a memory that keeps nothing, every page compared with the store.
+  const writers: [string, () => PageWriter][] = [
+    ['remembering (FerretDB)', () => new PageWriter(store)],
+    ['without memory (MongoDB)', () => new PageWriter({ ...store, seenPosts: () => new SeenPosts(0) })],
+  ];
+  it.each(writers)('stores what a look-up before every write would store, with the same counts, across runs: %s', async (_name, newWriter) => {
     // The ids of each write that stores posts (deletion marks only touch stored ones), in order.
     const writes: string[][] = [];
     const repo = store.posts;
@@ -129,7 +134,7 @@ describe('page writer', () => {
         const accounts = new Map<string, Account>();
         let tick = 0;
         for (const run of plan) {
-          const writer = new PageWriter(store);
+          const writer = newWriter();
           const written = new Map<string, boolean>();
           for (const sightings of run) {
             const at = new Date(Date.UTC(2026, 10, 2) + tick++ * 1000);
@@ -189,6 +194,18 @@ describe('page writer', () => {
     } finally {
       posts.getMany = getMany;
     }
+  });
+
+  it('remembers on FerretDB only: the store hands out a memory that keeps nothing elsewhere', () => {
+    const seen = { digest: 'd', deleted: false, present: 1 };
+    const ferret = store.seenPosts();
+    expect(store.describe().ferretdb).toBe(true);
+    ferret.set('p', seen);
+    expect(ferret.get('p')).toEqual(seen);
+    const none = new SeenPosts(0);
+    none.set('p', seen);
+    expect(none.get('p')).toBeUndefined();
+    expect(none.size).toBe(0);
   });
 
   it('remembers a bounded number of posts', () => {
