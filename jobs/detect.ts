@@ -73,8 +73,6 @@ export interface DetectStats extends Record<string, number> {
   durationMs: number;
 }
 
-const WRITE_CHUNK = 25;
-
 /** Review states whose evidence a re-run must not rewrite. */
 const REVIEWED = new Set(['confirmed', 'dismissed']);
 
@@ -232,9 +230,9 @@ export async function writeDetection(
       ringUpdates.push({ id: r._id, set: { rescored: { runId, at: now, score: r.score, members: r.members.length, versionId } } });
     }
   }
-  for (let i = 0; i < fresh.length; i += WRITE_CHUNK) await store.rings.upsertMany(fresh.slice(i, i + WRITE_CHUNK));
+  await store.rings.upsertMany(fresh);
   // Versions and their audit entries first: a crash after them leaves the ring as reviewed, never rewritten.
-  for (let i = 0; i < versions.length; i += WRITE_CHUNK) await store.ringVersions.upsertMany(versions.slice(i, i + WRITE_CHUNK));
+  await store.ringVersions.upsertMany(versions);
   for (const v of versions) {
     const old = existing.get(v.ringId);
     await writeAudit(store, {

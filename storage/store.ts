@@ -185,13 +185,14 @@ function makeStore(
 ): Store & { postIndex?: PostTimeIndex } {
   const changes = new ChangeLog(db.collection(CHANGES_COLLECTION));
   const claims = new Claims(db.collection<ClaimDoc>(CLAIMS_COLLECTION));
-  const repo = <T extends { _id: string }>(name: string, extra: Pick<RepositoryOptions<T>, 'afterWrite' | 'codec'> = {}) =>
+  const repo = <T extends { _id: string }>(name: string, extra: Pick<RepositoryOptions<T>, 'afterWrite' | 'codec' | 'writeChunk'> = {}) =>
     new Repository<T>(db.collection<T>(name), {
       idLookup: info.ferretdb ? 'each' : 'in',
       claims,
       changes: (LOGGED_COLLECTIONS as readonly string[]).includes(name) ? changes : undefined,
       ...extra,
     });
+  const largeDocs = info.ferretdb ? 25 : undefined;
   let closed = false;
   // FerretDB cannot use a createdAt index; MongoDB can, and needs no time index of its own.
   const postIndex = info.ferretdb ? new PostTimeIndex(db.collection(POST_INDEX_COLLECTION)) : undefined;
@@ -212,8 +213,11 @@ function makeStore(
     products: repo<Product>(COLLECTIONS.products),
     crawlState: repo<CrawlState>(COLLECTIONS.crawlState),
     runs,
-    rings: repo<Ring>(COLLECTIONS.rings),
-    ringVersions: repo<RingVersion>(COLLECTIONS.ringVersions),
+    // Rings carry their edges, indicators and evidence: 25 per command on FerretDB, where
+    // commands of ~100 large updates stall (measured on account scores: 25 per command
+    // 1,037/s, 50 per command 710/s).
+    rings: repo<Ring>(COLLECTIONS.rings, { writeChunk: largeDocs }),
+    ringVersions: repo<RingVersion>(COLLECTIONS.ringVersions, { writeChunk: largeDocs }),
     escalations: repo<Escalation>(COLLECTIONS.escalations),
     orders: repo<Order>(COLLECTIONS.orders),
     models: repo<ModelRecord>(COLLECTIONS.models),

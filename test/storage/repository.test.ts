@@ -78,6 +78,51 @@ describe('repositories on the embedded store', () => {
     expect(await store.posts.get('reddit:t3_missing')).toBeNull();
   });
 
+  it('sizes its own write commands (one batching policy): rings 25 per command on FerretDB, progress per command', async () => {
+    // The real collection's commands, observed (they still run).
+    const sizes: { insert: number[]; bulk: number[] } = { insert: [], bulk: [] };
+    const coll = store.rings.collection;
+    const real = { insertMany: coll.insertMany, bulkWrite: coll.bulkWrite };
+    coll.insertMany = ((docs: unknown[], o: never) => {
+      sizes.insert.push(docs.length);
+      return real.insertMany.call(coll, docs as never, o);
+    }) as typeof coll.insertMany;
+    coll.bulkWrite = ((ops: unknown[], o: never) => {
+      sizes.bulk.push(ops.length);
+      return real.bulkWrite.call(coll, ops as never, o);
+    }) as typeof coll.bulkWrite;
+    try {
+      const rings = Array.from({ length: 60 }, (_, i) => ({ _id: `ring_chunk${i}`, score: i / 60, status: 'new', members: [`reddit:u${i}`] }) as never);
+      const written = await store.rings.upsertMany(rings);
+      expect(written.upserted).toBe(60);
+      expect(sizes.insert).toEqual([25, 25, 10]);
+      const progress: number[] = [];
+      const set = await store.rings.setMany(
+        Array.from({ length: 60 }, (_, i) => ({ id: `ring_chunk${i}`, set: { score: 1 } })),
+        { progress: (done) => progress.push(done) },
+      );
+      expect(set.matched).toBe(60);
+      expect(sizes.bulk.slice(-3)).toEqual([25, 25, 10]);
+      expect(progress).toEqual([25, 50, 60]);
+      // Collections of small documents keep the defaults (50 updates per command).
+      sizes.bulk.length = 0;
+      const esc = store.escalations.collection;
+      const realEsc = esc.bulkWrite;
+      esc.bulkWrite = ((ops: unknown[], o: never) => {
+        sizes.bulk.push(ops.length);
+        return realEsc.call(esc, ops as never, o);
+      }) as typeof esc.bulkWrite;
+      try {
+        await store.escalations.setMany(Array.from({ length: 60 }, (_, i) => ({ id: `case-chunk-${i}`, set: { text: 'x' } })));
+      } finally {
+        esc.bulkWrite = realEsc;
+      }
+      expect(sizes.bulk).toEqual([50, 10]);
+    } finally {
+      Object.assign(coll, real);
+    }
+  });
+
   it('refuses aggregation outside the portable subset before sending it', async () => {
     await expect(store.posts.aggregate([{ $lookup: { from: 'accounts' } }])).rejects.toThrow(/portable subset/);
     await expect(store.posts.aggregate([{ $group: { _id: '$week', a: { $avg: '$score' } } }])).rejects.toThrow(/\$avg/);
