@@ -1,3 +1,5 @@
+// Organic accounts: Reddit users (some also on X under a related handle) and X users, with
+// the activity weights the organic stages pick authors by.
 import type { Rng } from '../rng';
 import { organicHandle, relatedHandle } from '../text';
 import { DAY, type Author } from './types';

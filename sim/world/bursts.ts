@@ -1,3 +1,5 @@
+// Organic bursts, the hard negatives: a product launch or a viral complaint draws many
+// genuine accounts to one product within hours, as a ring would.
 import { redditAccountId, twitterAccountId, webAccountId } from '../ids';
 import { organicBody, organicReply, organicTitle, ratingFor, toneFor } from '../text';
 import { type RedditSubmission, type TwitterUser, type TruthBurst, HOUR, DAY, type DraftTweet } from './types';

@@ -1,3 +1,5 @@
+// The last stages: solo fake reviewers and the review site's day resolution, then ids in
+// time order, reply trees, deletions and tweet counts.
 import { base36, snowflake } from '../ids';
 import { generateSoloFakes, reviewDay, soloFakeCount } from '../review-site';
 import { DAY, type TruthBurst, type TruthRing } from './types';

@@ -1,3 +1,4 @@
+// Organic reviews on the review site (shapes from sim/review-site.ts).
 import { generateOrganicReviews } from '../review-site';
 import type { Rng } from '../rng';
 import { cumulative, pickCum } from './common';
