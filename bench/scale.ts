@@ -81,6 +81,14 @@ export async function benchScale(opts: { scale?: Scale; seed?: number } = {}): P
       for (let i = 0; i < scoreDocs.length; i += 1000) await raw.collection('raw_scores').insertMany(scoreDocs.slice(i, i + 1000) as never[], { ordered: false });
     });
     row('scores + rings write (detect)', result.accounts.length, detectWrite.ms, 'ms', `driver insertMany of the same score documents ${rawScores.ms.toFixed(0)} ms: ${(detectWrite.ms / rawScores.ms).toFixed(2)}×`);
+    // The same comparison with the documents as storage/scores.ts stores them (indicators and
+    // evidence as one JSON string): what the insert path costs, apart from the compact form.
+    const latest = (await store.scores.latest()).run;
+    const storedScores = latest ? await raw.collection(latest.collection).find({}).toArray() : [];
+    const rawStored = await timed(async () => {
+      for (let i = 0; i < storedScores.length; i += 1000) await raw.collection('raw_stored_scores').insertMany(storedScores.slice(i, i + 1000) as never[], { ordered: false });
+    });
+    row('scores + rings write vs stored form', storedScores.length, detectWrite.ms, 'ms', `driver insertMany of the stored score documents ${rawStored.ms.toFixed(0)} ms: ${(detectWrite.ms / rawStored.ms).toFixed(2)}×`);
     // A second run: its scores collection is written again, and the previous run's read to carry over the unscored.
     const rerunWrite = await timed(() => writeDetection(store, result, 'bench-scale-2', new Date(), { since, until }));
     row('scores + rings write, re-run (detect)', result.accounts.length, rerunWrite.ms, 'ms', `same driver insertMany: ${(rerunWrite.ms / rawScores.ms).toFixed(2)}×`);
