@@ -46,11 +46,6 @@ export class PostView implements MirroredView, PostSource {
     }
   }
 
-  /** References by account and product (live: updated in place). */
-  get index(): PostIndex {
-    return this.current;
-  }
-
   async timeline(accountId: string, limit: number, evidence: readonly string[]): Promise<Pick<AccountTimeline, 'postCount' | 'posts' | 'evidence'>> {
     const refs = this.current.byAccount(accountId);
     return { postCount: refs.length, posts: this.json(refs.slice(0, limit).map((r) => r._id)), evidence: this.json(evidence) };
