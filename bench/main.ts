@@ -38,7 +38,8 @@ async function main() {
   }
   console.log(
     formatTable(
-      rows.map((r) => ({ suite: r.suite, case: r.case, n: r.n, value: Math.round(r.value * 100) / 100, unit: r.unit, note: r.note ?? '' })),
+      // Three decimals below 10 (AUCs, APs and ratios are compared in the third), two above.
+      rows.map((r) => ({ suite: r.suite, case: r.case, n: r.n, value: Math.abs(r.value) < 10 ? Math.round(r.value * 1000) / 1000 : Math.round(r.value * 100) / 100, unit: r.unit, note: r.note ?? '' })),
     ),
   );
   if (process.argv.includes('--json')) console.log(JSON.stringify(rows));
