@@ -127,8 +127,12 @@ export function trainCombiner(rows: readonly { id: string; x: number[]; y: boole
   const positives = rows.filter((r) => r.y).length;
   const negatives = rows.length - positives;
   if (positives < MIN_LABELS_PER_CLASS || negatives < MIN_LABELS_PER_CLASS) return null;
-  const fit = rows.filter((r) => hashUnit(r.id, seed) < 0.75);
-  const held = rows.filter((r) => hashUnit(r.id, seed) >= 0.75);
+  // Salted: the caller may have chosen these very rows by hashUnit(id, seed) < f (evaluate
+  // does, with the same default seed), and an unsalted split would then put them all on
+  // one side and never train.
+  const side = (r: { id: string }) => hashUnit(`${r.id}\u0000platt`, seed) < 0.75;
+  const fit = rows.filter(side);
+  const held = rows.filter((r) => !side(r));
   const both = (set: typeof rows) => set.some((r) => r.y) && set.some((r) => !r.y);
   if (!both(fit) || !both(held)) return null;
   const model = fitLogistic(

@@ -95,6 +95,14 @@ describe.skipIf(!REVIEWS || !LABELS)('yelpnyc sample (real, text-less, day resol
     expect(second.rocAuc).toBeCloseTo(1 - first.rocAuc, 6);
   });
 
+  it('learns with evaluate\'s default seed too (the combiner splits its labels independently of how they were chosen)', () => {
+    // The train part is hashUnit(id, 42) < f; the combiner's own fit / calibration split
+    // once used the same hash and seed, so every training label fell on the fit side.
+    const held = evaluateHeldOut((train) => detectRings({ posts, accounts, labels: train }), labels, 0.5);
+    expect(held.seed).toBe(42);
+    expect(held.learned).toBe(true);
+  });
+
   it('below the minimum labels of a class the unsupervised score stands', () => {
     const few = new Map<string, boolean>(labels.filter((l) => l.label).slice(0, MIN_LABELS_PER_CLASS - 1).map((l) => [l.account, true]));
     for (const l of labels.filter((x) => !x.label).slice(0, 200)) few.set(l.account, false);
