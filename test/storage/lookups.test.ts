@@ -4,8 +4,10 @@
 // products and API keys), and checked against plain store queries so that both are
 // right, not merely equal. (The accounts list is in memory either way: test/server/live.test.ts.)
 import fc from 'fast-check';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Lookups, openLookups, type PostQuery } from '../../storage/lookups';
+import { buildServer } from '../../server/app';
 import type { Post } from '../../storage/types';
 import { type SeededWorld, seedWorld } from '../server/world';
 
@@ -128,5 +130,27 @@ describe('look-ups: in memory (FerretDB) and by the indexes (MongoDB)', () => {
     for (const k of keys) expect(await indexes.apiKey(k._id)).toEqual(await memory.apiKey(k._id));
     expect(await indexes.apiKey('nokey')).toBeNull();
     expect(await memory.apiKey('nokey')).toBeNull();
+  });
+
+  it('answer the API the same way: account pages and posts pages through a server in each mode', async () => {
+    const serve = async (lookupMode: 'memory' | 'indexes') => {
+      const app = await buildServer({ store: w.store, config: w.store.config, log: pino({ level: 'silent' }), lookupMode });
+      return { app, base: await app.listen({ host: '127.0.0.1', port: 0 }) };
+    };
+    const servers = [await serve('memory'), await serve('indexes')];
+    try {
+      const get = async (base: string, p: string) => {
+        const res = await fetch(`${base}${p}`, { headers: { 'x-api-key': w.keys.analyst } });
+        return `${res.status} ${await res.text()}`;
+      };
+      const paths = [`/api/accounts/${encodeURIComponent(w.xssAccountId)}?posts=5`, `/api/posts?product=${encodeURIComponent(products[0])}&limit=7`, '/api/posts?platform=reddit&limit=3', `/api/accounts?product=${encodeURIComponent(products[0])}&limit=5`];
+      for (const p of paths) {
+        const [a, b] = await Promise.all(servers.map((s) => get(s.base, p)));
+        expect(a.startsWith('200 '), `${p}: ${a.slice(0, 200)}`).toBe(true);
+        expect(b).toBe(a);
+      }
+    } finally {
+      for (const s of servers) await s.app.close();
+    }
   });
 });
