@@ -2,7 +2,7 @@
 // (the latest model against the labelled cases of its test range), score (write abuse
 // score, top features, anomaly score and text analysis to every case).
 import { randomUUID } from 'node:crypto';
-import { type AbuseModelParams, scoreCases, trainAbuseModel, type TrainOptions } from '../analysis/escalations/model';
+import { type AbuseModelParams, scoreCases, trainAbuseModel, type TrainOptions } from '../analysis/escalations/abuse-model';
 import { caseFeatures, featureContext } from '../analysis/escalations/features';
 import { applyCalibration } from '../analysis/escalations/calibration';
 import { logit } from '../analysis/escalations/logistic';

@@ -2,7 +2,7 @@
 // projections and accumulated in TypeScript (portable to MongoDB and FerretDB).
 import { toDate } from '../analysis/time';
 import { type KpiDimension, KpiAccumulator, type KpiRow } from '../analysis/escalations/kpi';
-import type { AbuseModelParams } from '../analysis/escalations/model';
+import type { AbuseModelParams } from '../analysis/escalations/abuse-model';
 import type { Store } from '../storage/store';
 import { latestModel } from './cases';
 

@@ -2,7 +2,7 @@
 // week before (computeKpis), 12-week trends, regions, top rings active that week and
 // the most common patterns among abusive cases. reports/weekly-html.ts renders it.
 import type { KpiRow } from '../analysis/escalations/kpi';
-import type { AbuseModelParams } from '../analysis/escalations/model';
+import type { AbuseModelParams } from '../analysis/escalations/abuse-model';
 import { isoWeek, isoWeekStart } from '../analysis/time';
 import { productLabel } from '../reports/labels';
 import { type Counted, type Headline, previousWeek, reportWeek, startedIn, WEEK_MS, type WeeklyReportData } from '../reports/weekly-data';

@@ -4,7 +4,7 @@ import { anomalyScore, median, robustStats } from '../../analysis/escalations/an
 import { applyCalibration, fitIsotonic, fitPlatt } from '../../analysis/escalations/calibration';
 import { type CaseInput, caseFeatures, featureContext, featureNames, normaliseHandle } from '../../analysis/escalations/features';
 import { choleskySolve, fitLogistic, predict, sigmoid } from '../../analysis/escalations/logistic';
-import { splitByWeeks } from '../../analysis/escalations/model';
+import { splitByWeeks } from '../../analysis/escalations/abuse-model';
 import { caseTextSignals } from '../../analysis/escalations/text';
 import { fitVocabulary, tfidfVector } from '../../analysis/escalations/tfidf';
 
