@@ -23,7 +23,7 @@ import { isoWeek } from '../analysis/time';
 import { type Config, loadConfig } from '../config/index';
 import { createLogger } from '../config/logger';
 import { cleaningOptions } from '../crawlers/import/escalations';
-import { writeDetection } from '../jobs/detect';
+import { writeDetection } from '../queries/detection';
 import { buildServer } from '../server/app';
 import { createApiKey } from '../queries/keys';
 import { redditAccountId, twitterAccountId, webAccountId } from '../sim/ids';

@@ -18,7 +18,7 @@ import { DEFAULT_REDDIT_CLIENTS, DEFAULT_REDDIT_LOGINS, generateWorld, startSimu
 import { freePort, startEmbedded } from '../storage/embedded';
 import { openStore } from '../storage/store';
 import { detectRings } from '../analysis/rings/detect';
-import { writeDetection } from '../jobs/detect';
+import { writeDetection } from '../queries/detection';
 import { worldDocs } from './api';
 import type { BenchRow } from './types';
 

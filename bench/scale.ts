@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { detectRings } from '../analysis/rings/detect';
-import { ACCOUNT_PROJECTION, loadDetectInput, POST_PROJECTION, resolveWindow, writeDetection } from '../jobs/detect';
+import { ACCOUNT_PROJECTION, loadDetectInput, POST_PROJECTION, resolveWindow, writeDetection } from '../queries/detection';
 import { generateWorld, type Scale } from '../sim/world';
 import { startEmbedded } from '../storage/embedded';
 import { openStore } from '../storage/store';

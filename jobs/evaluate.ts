@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { detectRings } from '../analysis/rings/detect';
 import { type EvaluationReport, evaluateHeldOut, evaluateScores, type HeldOutReport, type LabelRow } from '../analysis/rings/evaluate';
-import { loadDetectInput, resolveWindow } from './detect';
+import { loadDetectInput, resolveWindow } from '../queries/detection';
 import { parseLabelsCsv } from './labels';
 import type { Job, JobContext } from './types';
 

@@ -65,7 +65,7 @@ describe('conflicting reviews on two servers', () => {
   }, 120_000);
 
   it('keeps every review saved while detection rewrites the same rings from the other connection', async () => {
-    const { writeDetection } = await import('../../jobs/detect');
+    const { writeDetection } = await import('../../queries/detection');
     const rings = await w.store.rings.find({});
     // What a detection run writes for rings it finds again (only the detection-owned fields change).
     const result = { accounts: [], rings: rings.map((r) => ({ ...r, score: r.score })) } as unknown as Parameters<typeof writeDetection>[1];
