@@ -19,7 +19,7 @@ import { parse } from 'csv-parse/sync';
 import pino from 'pino';
 import { detectRings } from '../analysis/rings/detect';
 import { loadConfig } from '../config/index';
-import { cleanCoactionRow, mergeShares, resolveColumns } from '../crawlers/import/coactions';
+import { cleanCoactionRow, mergeShares, resolveColumns } from '../importers/coactions';
 import { runDetect } from '../jobs/detect';
 import { runImportJob } from '../jobs/import';
 import { startEmbedded } from '../storage/embedded';

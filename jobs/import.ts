@@ -2,11 +2,11 @@
 // (gzipped too) or a SQL query (PostgreSQL protocol, so Amazon Redshift too), cleaned and
 // upserted idempotently.
 import path from 'node:path';
-import { type CoactionColumnFlags, coactionKind, peekHeader, resolveColumns } from '../crawlers/import/coactions';
-import { cleaningOptions, escalationKind, orderKind } from '../crawlers/import/escalations';
-import { type ImportKind, type ImportSummary, runImport } from '../crawlers/import/importer';
-import { formatOf, readFileRecords, readSql, redactUrl, type SourceRecord } from '../crawlers/import/readers';
-import { reviewKind, sourceName } from '../crawlers/import/reviews';
+import { type CoactionColumnFlags, coactionKind, peekHeader, resolveColumns } from '../importers/coactions';
+import { cleaningOptions, escalationKind, orderKind } from '../importers/escalations';
+import { type ImportKind, type ImportSummary, runImport } from '../importers/importer';
+import { formatOf, readFileRecords, readSql, redactUrl, type SourceRecord } from '../importers/readers';
+import { reviewKind, sourceName } from '../importers/reviews';
 import type { Job, JobContext } from './types';
 
 export const IMPORT_KINDS = ['reviews', 'escalations', 'orders', 'coactions'] as const;
@@ -25,7 +25,7 @@ export interface ImportParams {
   /** Corrections from the source replace stored cases instead of merging. */
   replace?: boolean;
   batchSize?: number;
-  /** coactions: column names when they differ from the two schemas' (crawlers/import/coactions). */
+  /** coactions: column names when they differ from the two schemas' (importers/coactions). */
   columns?: CoactionColumnFlags;
   /** Longest record or line read from a file, in characters (default 1 Mi); longer is one refused line. */
   maxRecordChars?: number;

@@ -20,7 +20,7 @@ import ts from 'typescript';
 export const FLOORS: readonly (readonly string[])[] = [
   ['storage'],
   ['analysis', 'sim'],
-  ['crawlers'],
+  ['crawlers', 'importers'],
   // The configuration is assembled from the platforms' descriptors (crawlers/platforms/): one section each.
   ['config'],
   // Reports only render: they never read the store, so they sit below the queries that load their data.

@@ -1,7 +1,7 @@
 // `ringwatch accounts list|show <id>|export [--min-score X] [--format csv|json]`.
 import type { Command } from 'commander';
 import { stringify } from 'csv-stringify/sync';
-import { csvSafe } from '../../crawlers/import/clean';
+import { csvSafe } from '../../importers/clean';
 import { platformIds } from '../../crawlers/platforms/registry';
 import { withoutSignatures } from '../../reports/ring-data';
 import type { Store } from '../../storage/store';

@@ -9,7 +9,7 @@ import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { stringify } from 'csv-stringify/sync';
-import { csvSafe } from '../../crawlers/import/clean';
+import { csvSafe } from '../../importers/clean';
 import { platformIds } from '../../crawlers/platforms/registry';
 import type { Store } from '../../storage/store';
 import type { Post } from '../../storage/types';

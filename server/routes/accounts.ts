@@ -2,7 +2,7 @@
 // accounts, and one account with its posts timeline, scores and evidence.
 import { Type as T } from '@sinclair/typebox';
 import { stringify } from 'csv-stringify/sync';
-import { csvSafe } from '../../crawlers/import/clean';
+import { csvSafe } from '../../importers/clean';
 import { indicatorLabel } from '../../reports/labels';
 import { SORT_FIELDS } from '../../storage/lookups';
 import { decodeCursor, encodeCursor, getPath, type Order } from '../pagination';

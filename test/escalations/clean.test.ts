@@ -9,8 +9,8 @@ import {
   normaliseText,
   parseAmount,
   parseDate,
-} from '../../crawlers/import/clean';
-import { type CleaningOptions, cleanEscalationRow, cleanOrderRow, mergeEscalations } from '../../crawlers/import/rows';
+} from '../../importers/clean';
+import { type CleaningOptions, cleanEscalationRow, cleanOrderRow, mergeEscalations } from '../../importers/rows';
 
 describe('text normalisation', () => {
   it('decodes entities, composes to NFC, collapses whitespace', () => {

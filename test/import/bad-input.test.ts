@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ImportInputError } from '../../crawlers/import/importer';
+import { ImportInputError } from '../../importers/importer';
 import { runImportJob } from '../../jobs/import';
 import type { Store } from '../../storage/store';
 import type { Config } from '../../config/index';

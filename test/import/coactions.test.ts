@@ -6,7 +6,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveColumns } from '../../crawlers/import/coactions';
+import { resolveColumns } from '../../importers/coactions';
 import { runImportJob } from '../../jobs/import';
 import { testStore } from '../helpers/store';
 import { jobContext } from './helpers';

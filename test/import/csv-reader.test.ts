@@ -1,10 +1,10 @@
-// The CSV reader's own parser (crawlers/import/readers.ts): RFC 4180 records read in
+// The CSV reader's own parser (importers/readers.ts): RFC 4180 records read in
 // chunks of any size, and bounded recovery from broken lines: a stray quote costs its
 // own line only, line numbers stay right, and no record grows past maxRecordChars.
 import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { csvRecords } from '../../crawlers/import/readers';
+import { csvRecords } from '../../importers/readers';
 
 async function* inChunks(text: string, sizes: number[]): AsyncIterable<string> {
   let i = 0;

@@ -1,8 +1,8 @@
 // One raw row (CSV, NDJSON or SQL) → a cleaned Escalation or Order, or the reason it is
 // refused. Column names follow DESIGN.md §5; header spellings are matched loosely
 // ("Case ID", "case_id", "caseId" are the same column).
-import type { Escalation, Order } from '../../storage/types';
-import { isoWeek } from '../../analysis/time';
+import type { Escalation, Order } from '../storage/types';
+import { isoWeek } from '../analysis/time';
 import {
   canonical,
   cell,

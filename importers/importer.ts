@@ -8,7 +8,7 @@ import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { csvSafe, maskPii } from './clean';
 import { columnKey, type RowResult } from './rows';
-import type { Repository, Store } from '../../storage/store';
+import type { Repository, Store } from '../storage/store';
 import type { SourceRecord } from './readers';
 
 /** The columns an import kind reads, as `columnKey` spells them ("Case ID" → "case_id"). */

@@ -4,9 +4,9 @@
 import { createHash } from 'node:crypto';
 import { cell, parseDate } from './clean';
 import { normaliseRow, type RowResult } from './rows';
-import { isoWeek } from '../../analysis/time';
-import type { Store } from '../../storage/store';
-import type { Account, Post } from '../../storage/types';
+import { isoWeek } from '../analysis/time';
+import type { Store } from '../storage/store';
+import type { Account, Post } from '../storage/types';
 import type { Derivation, ImportColumns, ImportKind } from './importer';
 
 const POST_FIELDS = [

@@ -1,6 +1,6 @@
 // Escalation cases and orders as import kinds (DESIGN.md §5 columns).
 import { type CleaningOptions, cleanEscalationRow, cleanOrderRow, mergeEscalations } from './rows';
-import type { Escalation, Order } from '../../storage/types';
+import type { Escalation, Order } from '../storage/types';
 import type { ImportColumns, ImportKind } from './importer';
 
 const ESCALATION_FIELDS = [

@@ -11,8 +11,8 @@
 // "<platform>:<account id>", the platform being the row's `platform` column or the source.
 import { cell, parseDate } from './clean';
 import { columnKey, type RowResult } from './rows';
-import { isoWeek } from '../../analysis/time';
-import type { Post } from '../../storage/types';
+import { isoWeek } from '../analysis/time';
+import type { Post } from '../storage/types';
 import { ImportInputError, type ImportKind } from './importer';
 import type { SourceRecord } from './readers';
 import { postAuthors } from './reviews';
