@@ -27,10 +27,11 @@
 import type { Indicator } from '../../storage/types';
 import type { AccountGraph } from '../graph/build';
 import { describeResolution } from '../graph/resolution';
-import { ACCOUNT_FEATURES, type BehaviourFeatures, behaviourFeatures, PRODUCT_FEATURES, REVIEW_FEATURES, reviewFeatureTotals } from '../scoring/behaviour';
+import { ACCOUNT_FEATURES, behaviourFeatures, PRODUCT_FEATURES, REVIEW_FEATURES, reviewFeatureTotals } from '../scoring/behaviour';
 import { applyCombiner, combinerRow, trainCombiner } from '../scoring/combiner';
 import { beliefPropagation, type LbpOptions, type MrfEdges } from '../scoring/lbp';
 import { combineRanks, rankSuspicion, sigmoid, withEvidence } from '../scoring/prior';
+import type { AccountScoring } from '../scoring/scoring';
 import { type DetectionContext, hasText, round } from './context';
 
 export interface AccountScore {
@@ -86,20 +87,6 @@ export function coShareOccasions(graph: AccountGraph, id: string): number {
 /** ε of a co-action edge of weight w: ½ (no coupling) at w = 0, ¼ at w = 1, ⅛ at w = 3. */
 export function coActionEps(weight: number): number {
   return 0.5 / (1 + Math.max(0, weight));
-}
-
-/** Everything the account score is computed from, for explanations and for the learned combiner. */
-export interface AccountScoring {
-  features: BehaviourFeatures;
-  accountRanks: Float64Array[];
-  reviewRanks: Float64Array[];
-  reviewPriors: Float64Array;
-  accountPriors: Float64Array;
-  /** Per account: posterior log-odds, and the parts of it from its reviews and from co-action neighbours. */
-  logOdds: Float64Array;
-  fromReviews: Float64Array;
-  fromNeighbours: Float64Array;
-  iterations: number;
 }
 
 const weightsOf = (specs: readonly { name: string }[], w: Readonly<Record<string, number>>) => specs.map((s) => w[s.name] ?? 1);

@@ -27,10 +27,10 @@
 // read for the accounts passed in `labels`: the caller holds back what it evaluates on.
 import { applyCalibration, fitPlatt, type PlattCalibration } from '../escalations/calibration';
 import { fitLogistic, type LogisticModel, logit as modelLogit } from '../escalations/logistic';
-import type { AccountScoring } from '../rings/accounts';
 import type { DetectionContext } from '../rings/context';
 import { ACCOUNT_FEATURES, REVIEW_FEATURES, reviewFeatureTotals } from './behaviour';
 import { logit } from './prior';
+import type { AccountScoring } from './scoring';
 
 /** Fewer labelled accounts of either class than this: no combiner, the unsupervised score stands. */
 export const MIN_LABELS_PER_CLASS = 20;

@@ -1,0 +1,17 @@
+// What the account score is computed from (rings/accounts computes it; the explanations
+// and the learned combiner read it). Its own module so that scoring/ does not import rings/.
+import type { BehaviourFeatures } from './behaviour';
+
+/** Everything the account score is computed from, for explanations and for the learned combiner. */
+export interface AccountScoring {
+  features: BehaviourFeatures;
+  accountRanks: Float64Array[];
+  reviewRanks: Float64Array[];
+  reviewPriors: Float64Array;
+  accountPriors: Float64Array;
+  /** Per account: posterior log-odds, and the parts of it from its reviews and from co-action neighbours. */
+  logOdds: Float64Array;
+  fromReviews: Float64Array;
+  fromNeighbours: Float64Array;
+  iterations: number;
+}
