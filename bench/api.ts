@@ -70,7 +70,7 @@ export interface WorldDocs {
 /**
  * The documents the crawlers, `enrich` and `import` would have stored for a simulator
  * world: posts with platform ids and full enrichment, their authors, the catalogue and
- * the escalation cases. Like test/rings/world-input.ts, deleted items and posts by
+ * the escalation cases. Like test/analysis/rings/world-input.ts, deleted items and posts by
  * unknown authors are left out, and only accounts that posted are stored.
  */
 export function worldDocs(world: World, config: Config, opts: { text?: boolean; onProgress?: (done: number, total: number) => void } = {}): WorldDocs {

@@ -16,7 +16,7 @@ import { buildAccountGraph, type AccountGraph } from '../analysis/graph/build';
 import { DEFAULT_COMMUNITY_OPTIONS, seededRng } from '../analysis/graph/communities';
 import { detectRings } from '../analysis/rings/detect';
 import { generateWorld, type Scale } from '../sim/world';
-import { worldInput } from '../test/rings/world-input';
+import { worldInput } from '../test/analysis/rings/world-input';
 import type { BenchRow } from './types';
 
 const PEER_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'peers', 'communities.py');

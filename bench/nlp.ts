@@ -1,5 +1,5 @@
 // NLP throughput: entities, sentiment, MinHash, and full enrichment on this thread vs the
-// worker pool. Texts come from the seeded review corpus (test/nlp/corpus.ts), so runs are
+// worker pool. Texts come from the seeded review corpus (test/analysis/nlp/corpus.ts), so runs are
 // comparable. `npm run bench -- nlp`; also runnable alone: `npx tsx bench/nlp.ts [n]`.
 import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
@@ -8,7 +8,7 @@ import { createEntityExtractor } from '../analysis/nlp/entities';
 import { fingerprint } from '../analysis/nlp/minhash';
 import { createEnrichPool } from '../analysis/nlp/pool';
 import { analyseSentiment } from '../analysis/nlp/sentiment';
-import { CATALOGUE, corpus } from '../test/nlp/corpus';
+import { CATALOGUE, corpus } from '../test/analysis/nlp/corpus';
 import type { BenchRow } from './types';
 
 function rate(n: number, ms: number): number {

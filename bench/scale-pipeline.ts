@@ -9,7 +9,7 @@ import os from 'node:os';
 import type { DetectAccount, DetectPost } from '../analysis/graph/types';
 import { detectRings } from '../analysis/rings/detect';
 import { generateWorld, type Scale } from '../sim/world';
-import { worldInput } from '../test/rings/world-input';
+import { worldInput } from '../test/analysis/rings/world-input';
 import type { BenchRow } from './types';
 
 const DAY = 86_400_000;

@@ -18,8 +18,8 @@ import { parseLabelsCsv } from '../jobs/labels';
 import { labelRows, writeWorldFiles } from '../sim/files';
 import { webAccountId } from '../sim/ids';
 import { generateWorld } from '../sim/world';
-import { measureQuality } from '../test/rings/quality';
-import { worldInput } from '../test/rings/world-input';
+import { measureQuality } from '../test/analysis/rings/quality';
+import { worldInput } from '../test/analysis/rings/world-input';
 
 const scale = (process.env.SCALE ?? 'small') as 'small';
 const modes = (process.env.MODES ?? (process.env.NOTEXT ? 'textless' : 'text,textless')).split(',');

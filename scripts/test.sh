@@ -6,8 +6,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh --for test || exit 1
-timing=(test/faults test/distributed test/crawlers/rate-limit.test.ts)
-RINGWATCH_TEST_PHASE=main npx vitest run --exclude 'test/faults/**' --exclude 'test/distributed/**' --exclude 'test/crawlers/rate-limit.test.ts' "$@"
+timing=(test/faults test/jobs/distributed test/crawlers/rate-limit.test.ts)
+RINGWATCH_TEST_PHASE=main npx vitest run --exclude 'test/faults/**' --exclude 'test/jobs/distributed/**' --exclude 'test/crawlers/rate-limit.test.ts' "$@"
 main=$?
 RINGWATCH_TEST_PHASE=timing npx vitest run "${timing[@]}" --maxWorkers=1 "$@"
 timing_rc=$?

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runImportJob } from '../../jobs/import';
 import type { Store } from '../../storage/store';
 import type { Config } from '../../config/index';
-import { jobContext } from '../import/helpers';
+import { jobContext } from '../importers/helpers';
 import { testStore } from '../helpers/store';
 
 let store: Store & { config: Config };

@@ -16,8 +16,8 @@ import { buildServer } from '../../server/app';
 import { createApiKey } from '../../queries/keys';
 import { generateWorld, writeWorldFiles } from '../../sim/index';
 import type { Account, Post, Role } from '../../storage/types';
-import { makeFixture } from '../rings/fixture';
-import { worldInput } from '../rings/world-input';
+import { makeFixture } from '../analysis/rings/fixture';
+import { worldInput } from '../analysis/rings/world-input';
 import { testStore } from '../helpers/store';
 
 export type TestStore = Awaited<ReturnType<typeof testStore>>;

@@ -1,0 +1,160 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { buildAccountGraph } from '../../../analysis/graph/build';
+import { crowdDiscount, minhashJaccard, ratingAgreement } from '../../../analysis/graph/coactions';
+import { normaliseHandle } from '../../../analysis/graph/handles';
+import { normaliseUrl } from '../../../analysis/graph/products';
+import type { DetectAccount, DetectPost } from '../../../analysis/graph/types';
+import { edgeWeight } from '../../../analysis/graph/weight';
+import { estimateCoordinationWindow, quantile } from '../../../analysis/graph/window';
+
+const T0 = Date.UTC(2026, 10, 1);
+const M = 60_000;
+let seq = 0;
+function post(accountId: string, minutes: number, extra: Partial<DetectPost> = {}): DetectPost {
+  return { _id: `p${seq++}`, platform: accountId.split(':')[0], accountId, createdAt: new Date(T0 + minutes * M), ...extra };
+}
+function acc(id: string, extra: Partial<DetectAccount> = {}): DetectAccount {
+  return { _id: id, platform: id.split(':')[0], handle: id.split(':')[1], ...extra };
+}
+const loose = { minEdgeWeight: 0, edgeQuantile: 0 };
+
+describe('helpers', () => {
+  it('quantile interpolates and the window is the clamped quantile of same-product gaps', () => {
+    expect(quantile([0, 10, 20, 30], 0.5)).toBe(15);
+    // gaps on product A: 1, 2, 3 min; on B: 100 min → 4 gaps, q=0.25 → 1.75 min
+    const posts = [0, 1, 3, 6].map((m) => post('x:a', m, { product: 'A' })).concat([0, 100].map((m) => post('x:b', m, { product: 'B' })));
+    expect(estimateCoordinationWindow(posts, { windowQuantile: 0.25, minWindowMs: 0, maxWindowMs: 1e9 })).toBeCloseTo(1.75 * M, 6);
+    expect(estimateCoordinationWindow(posts, { windowQuantile: 0.25, minWindowMs: 5 * M, maxWindowMs: 1e9 })).toBe(5 * M);
+    expect(estimateCoordinationWindow([], { windowQuantile: 0.25, minWindowMs: 5 * M, maxWindowMs: 9 * M })).toBe(9 * M);
+  });
+  it('discounts crowds, rewards rating agreement, estimates Jaccard', () => {
+    expect(crowdDiscount(2)).toBeCloseTo(1, 12);
+    expect(crowdDiscount(100)).toBeLessThan(0.3);
+    expect(ratingAgreement(5, 5)).toBe(1);
+    expect(ratingAgreement(5, 1)).toBe(0.3);
+    expect(minhashJaccard([1, 2, 3, 4], [1, 2, 9, 9])).toBe(0.5);
+  });
+  it('normalises handles and urls', () => {
+    expect(normaliseHandle('u/Deal_Hunter')).toBe('dealhunter');
+    expect(normaliseHandle('@deal-hunter')).toBe('dealhunter');
+    expect(normaliseUrl('https://www.Shop.example/p/1/?utm_source=x')).toBe('shop.example/p/1');
+  });
+  it('weights saturate per reason and creation only boosts an existing edge', () => {
+    expect(edgeWeight({ co_review: 1 })).toBeCloseTo(1, 12);
+    expect(edgeWeight({ co_review: 3 })).toBeCloseTo(2, 12);
+    expect(edgeWeight({ creation: 1 })).toBe(0);
+    expect(edgeWeight({ co_review: 1, creation: 1 })).toBeCloseTo(1.3, 12);
+  });
+});
+
+describe('buildAccountGraph', () => {
+  it('links co-reviews within Δ only, across platforms', () => {
+    const posts = [post('reddit:a', 0, { product: 'P', rating: 5 }), post('twitter:b', 5, { product: 'P', rating: 5 }), post('web:c', 120, { product: 'P', rating: 5 })];
+    const { graph } = buildAccountGraph(posts, [], { ...loose, coordinationWindowMs: 10 * M });
+    expect(graph.hasEdge('reddit:a', 'twitter:b')).toBe(true);
+    expect(graph.hasNode('web:c')).toBe(false);
+    expect(graph.getEdgeAttribute('reddit:a', 'twitter:b', 'reasons').co_review).toBeCloseTo(1, 12);
+  });
+
+  it('finds near-duplicates through LSH bands, verified by MinHash', () => {
+    const sig = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+    const posts = [
+      post('x:a', 0, { text: 't', enrichment: { lshBands: ['b1'], minhash: sig } }),
+      post('x:b', 900, { text: 't', enrichment: { lshBands: ['b1'], minhash: [...sig.slice(0, 8), 0, 0] } }),
+      post('x:c', 901, { text: 't', enrichment: { lshBands: ['b1'], minhash: [1, 2, 0, 0, 0, 0, 0, 0, 0, 0] } }),
+    ];
+    const { graph } = buildAccountGraph(posts, [], loose);
+    // Jaccard 0.8, halved: neither post says which product it is about
+    expect(graph.getEdgeAttribute('x:a', 'x:b', 'reasons').near_duplicate).toBeCloseTo(0.4, 12);
+    expect(graph.hasEdge('x:a', 'x:c')).toBe(false); // shared band but Jaccard 0.2 < 0.6
+  });
+
+  it('links shared codes and urls, mutual replies and mentions, same handle across platforms', () => {
+    const posts = [
+      post('reddit:alpha1', 0, { enrichment: { codes: ['save10'], mentions: ['twitter:@bravo2'] } }),
+      post('twitter:bravo2', 3000, { enrichment: { codes: ['SAVE10'] }, links: ['https://shop.example/r/1'] }),
+      post('web:carol3', 5000, { links: ['http://www.shop.example/r/1/'] }),
+      post('reddit:dave44', 10, { replyToAccountId: 'reddit:erin55' }),
+      post('reddit:erin55', 11, { replyToAccountId: 'reddit:dave44' }),
+    ];
+    const accounts = [acc('reddit:alpha1'), acc('twitter:bravo2'), acc('web:carol3'), acc('reddit:dave44'), acc('reddit:erin55'), acc('twitter:999', { handle: 'Dave_44' })];
+    const { graph } = buildAccountGraph(posts, accounts, loose);
+    const ab = graph.getEdgeAttribute('reddit:alpha1', 'twitter:bravo2', 'reasons');
+    expect(ab.shared_code).toBe(1);
+    expect(ab.mention).toBe(1);
+    expect(graph.getEdgeAttribute('twitter:bravo2', 'web:carol3', 'reasons').shared_url).toBe(1);
+    expect(graph.getEdgeAttribute('reddit:dave44', 'reddit:erin55', 'reasons').reply).toBe(4); // 2 replies + mutual bonus
+    expect(graph.getEdgeAttribute('reddit:dave44', 'twitter:999', 'reasons').same_handle).toBe(1);
+  });
+
+  it('uses creation proximity only as support', () => {
+    const c = new Date(T0 - 86_400_000);
+    const accounts = [acc('x:a', { createdAt: c }), acc('x:b', { createdAt: c }), acc('x:c', { createdAt: c })];
+    const posts = [post('x:a', 0, { product: 'P' }), post('x:b', 1, { product: 'P' }), post('x:c', 5000, { product: 'Q' })];
+    const { graph } = buildAccountGraph(posts, accounts, { ...loose, coordinationWindowMs: 10 * M });
+    expect(graph.getEdgeAttribute('x:a', 'x:b', 'reasons').creation).toBe(1);
+    expect(graph.hasNode('x:c')).toBe(false);
+  });
+
+  it('drops weak edges with the percentile filter', () => {
+    const posts: DetectPost[] = [];
+    // a, b co-review 3 products; c, d co-review one with different ratings
+    for (const p of ['P1', 'P2', 'P3']) posts.push(post('x:a', 0, { product: p, rating: 5 }), post('x:b', 1, { product: p, rating: 5 }));
+    posts.push(post('x:c', 0, { product: 'P9', rating: 5 }), post('x:d', 2, { product: 'P9', rating: 2 }));
+    const all = buildAccountGraph(posts, [], { ...loose, coordinationWindowMs: 10 * M });
+    expect(all.graph.size).toBe(2);
+    const filtered = buildAccountGraph(posts, [], { coordinationWindowMs: 10 * M, edgeQuantile: 0.5, minEdgeWeight: 0 });
+    expect(filtered.graph.size).toBe(1);
+    expect(filtered.graph.hasEdge('x:a', 'x:b')).toBe(true);
+    expect(filtered.weightThreshold).toBeGreaterThan(all.graph.getEdgeAttribute('x:c', 'x:d', 'weight'));
+    // The dropped edge is kept aside (account indices, weight) for ring attachment.
+    const ids = filtered.accounts.map((a) => a._id);
+    expect(filtered.weakEdges.a.length).toBe(1);
+    expect([ids[filtered.weakEdges.a[0]], ids[filtered.weakEdges.b[0]]]).toEqual(['x:c', 'x:d']);
+    expect(filtered.weakEdges.weight[0]).toBeCloseTo(all.graph.getEdgeAttribute('x:c', 'x:d', 'weight'), 5);
+    expect(all.weakEdges.a.length).toBe(0);
+  });
+
+  it('bounds the work in a huge burst on one product (no all-pairs)', () => {
+    const posts = Array.from({ length: 2000 }, (_, i) => post(`x:u${i}`, i * 0.01, { product: 'HOT', rating: 1 + (i % 5) }));
+    const t = Date.now();
+    const res = buildAccountGraph(posts, [], { coordinationWindowMs: 60 * M, maxNeighbours: 10 });
+    expect(res.stats.candidatePairs).toBeLessThanOrEqual(2000 * 10);
+    expect(res.graph.size).toBe(0); // one crowded product is not coordination
+    expect(Date.now() - t).toBeLessThan(3000);
+  });
+
+  it('gives the same graph whatever the input order (property)', () => {
+    const base: DetectPost[] = [];
+    for (let i = 0; i < 40; i++) base.push(post(`x:u${i % 12}`, (i * 37) % 300, { product: `P${i % 5}`, rating: 1 + (i % 5) }));
+    const ref = buildAccountGraph(base, [], { ...loose, coordinationWindowMs: 30 * M });
+    const key = (g: typeof ref.graph) => g.mapEdges((_e, a, s, t) => `${s}-${t}:${a.weight.toFixed(9)}`).join('|');
+    fc.assert(
+      fc.property(fc.shuffledSubarray(base, { minLength: base.length, maxLength: base.length }), (shuffled) => {
+        const g = buildAccountGraph(shuffled, [], { ...loose, coordinationWindowMs: 30 * M });
+        expect(key(g.graph)).toBe(key(ref.graph));
+      }),
+      { numRuns: 20 },
+    );
+  });
+
+  it('works on reviews without any text (rating + timing + product only)', () => {
+    const posts = ['P1', 'P2'].flatMap((p) => ['x:a', 'x:b', 'x:c'].map((a, i) => post(a, i, { product: p, rating: 5 })));
+    const { graph } = buildAccountGraph(posts, [], { coordinationWindowMs: 10 * M });
+    expect(graph.order).toBe(3);
+    expect(graph.size).toBe(3);
+  });
+});
+
+describe('codes and text affinity', () => {
+  it('finds code-shaped tokens without a cue word, but not product ids or plain words', async () => {
+    const { postCodes } = await import('../../../analysis/graph/products');
+    const { productAffinity } = await import('../../../analysis/graph/coactions');
+    const p = post('x:a', 0, { text: 'RETRFINVIP15 = 20% off the B0R27JFBH8, AMAZING deal', enrichment: { codes: ['save10'] } });
+    expect(postCodes(p).sort()).toEqual(['RETRFINVIP15', 'SAVE10']);
+    expect(productAffinity(['P'], ['P', 'Q'])).toBe(1);
+    expect(productAffinity(['P'], ['Q'])).toBe(0.25);
+    expect(productAffinity([], ['Q'])).toBe(0.5);
+  });
+});

@@ -1,0 +1,55 @@
+// Numeric band buckets (analysis/graph/near-duplicates.ts) group exactly the posts that the
+// string band keys group, band by band, and fall back to stored keys or exact text.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { forEachBandBucket } from '../../../analysis/graph/near-duplicates';
+import type { DetectPost } from '../../../analysis/graph/types';
+import { fingerprint } from '../../../analysis/nlp/minhash';
+
+const WORDS = 'battery screen sound price delivery case strap charger quality design weight colour fit button app'.split(' ');
+
+function post(i: number, text: string, extra: Partial<DetectPost> = {}): DetectPost {
+  const { minhash, lshBands } = fingerprint(text);
+  return { _id: `p${i}`, platform: 'x', accountId: `a${i}`, createdAt: new Date(i), text, enrichment: { minhash: Int32Array.from(minhash), lsh: lshBands.length > 0 }, ...extra };
+}
+
+/** Buckets as sets of sorted index lists, for comparison. */
+function numericBuckets(posts: DetectPost[]): string[] {
+  const out: string[] = [];
+  forEachBandBucket(posts, (b) => out.push(b.join(',')));
+  return out.sort();
+}
+
+function stringBuckets(posts: DetectPost[]): string[] {
+  const m = new Map<string, number[]>();
+  posts.forEach((p, i) => {
+    for (const k of fingerprint(p.text).lshBands) m.set(k, [...(m.get(k) ?? []), i]);
+  });
+  return [...m.values()].filter((l) => l.length > 1).map((l) => l.join(',')).sort();
+}
+
+describe('numeric LSH band buckets', () => {
+  it('group the same posts as the string band keys', () => {
+    fc.assert(
+      fc.property(fc.array(fc.array(fc.constantFrom(...WORDS), { minLength: 3, maxLength: 12 }), { minLength: 2, maxLength: 40 }), (texts) => {
+        // Templates: every third text repeats an earlier one with one word changed.
+        const all = texts.map((t, i) => (i % 3 === 2 ? [...texts[i - 1].slice(0, -1), 'changed'] : t).join(' '));
+        const posts = all.map((t, i) => post(i, t));
+        expect(numericBuckets(posts)).toEqual(stringBuckets(posts));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('falls back to stored band keys, then to exact long texts; short texts get no key', () => {
+    const posts: DetectPost[] = [
+      { _id: 'a', platform: 'x', accountId: 'a', createdAt: new Date(0), enrichment: { minhash: [1, 2], lshBands: ['k1'] } },
+      { _id: 'b', platform: 'x', accountId: 'b', createdAt: new Date(1), enrichment: { minhash: [1, 3], lshBands: ['k1'] } },
+      { _id: 'c', platform: 'x', accountId: 'c', createdAt: new Date(2), text: 'An exact copy of a long enough text' },
+      { _id: 'd', platform: 'x', accountId: 'd', createdAt: new Date(3), text: 'an exact copy of a long enough TEXT!' },
+      { _id: 'e', platform: 'x', accountId: 'e', createdAt: new Date(4), text: 'Love it' },
+      { _id: 'f', platform: 'x', accountId: 'f', createdAt: new Date(5), text: 'Love it' },
+    ];
+    expect(numericBuckets(posts)).toEqual(['0,1', '2,3']);
+  });
+});
