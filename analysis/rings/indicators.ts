@@ -35,6 +35,27 @@ export interface GroupFacts {
   hasProducts: boolean;
 }
 
+/**
+ * The members' posts on each product, in time order (= index order): what filtering every
+ * product's posts by membership gives, built from the members' own posts. The filter, once
+ * per group and product, made the indicators O(groups × product size), quadratic when a
+ * catalogue's products gather more posts (3 × the medium world: over 5 min).
+ */
+export function memberPostsByProduct(members: ReadonlySet<string>, ctx: DetectionContext): Map<string, number[]> {
+  const byProduct = new Map<string, number[]>();
+  for (const m of members) {
+    for (const i of ctx.postsByAccount.get(m) ?? []) {
+      for (const prod of ctx.productsOfPost[i]) {
+        const list = byProduct.get(prod);
+        if (list) list.push(i);
+        else byProduct.set(prod, [i]);
+      }
+    }
+  }
+  for (const list of byProduct.values()) list.sort((a, b) => a - b);
+  return byProduct;
+}
+
 export function groupFacts(members: readonly string[], ctx: DetectionContext): GroupFacts {
   const count = new Map<string, Set<string>>();
   for (const m of members) {
@@ -72,7 +93,7 @@ export interface GroupView {
   opts: GroupIndicatorOptions;
   facts: GroupFacts;
   /** Members' posts on one product. */
-  postsOn(prod: string): number[];
+  postsOn(prod: string): readonly number[];
   /** Co-share indicators (coShareIndicators); empty when members share no objects. */
   shares: Indicator[];
   /** A group that only shares objects (co-action imports, retweets) cannot show the product indicators: they are absent, not 0. */
@@ -360,6 +381,7 @@ export function groupIndicators(
   const facts = groupFacts(members, ctx);
   const memberSet = new Set(members);
   const shares = coShareIndicators(members, ctx, opts.coShareWindowMs);
+  const byProduct = memberPostsByProduct(memberSet, ctx);
   const view: GroupView = {
     members,
     memberSet,
@@ -367,7 +389,7 @@ export function groupIndicators(
     graph,
     opts,
     facts,
-    postsOn: (prod) => (ctx.products.get(prod)?.posts ?? []).filter((i) => memberSet.has(ctx.posts[i].accountId)),
+    postsOn: (prod) => byProduct.get(prod) ?? [],
     shares,
     productsApply: facts.hasProducts || shares.length === 0,
   };

@@ -5,7 +5,7 @@ import { buildAccountGraph } from '../../../analysis/graph/build';
 import { buildContext } from '../../../analysis/rings/context';
 import { detectRings } from '../../../analysis/rings/detect';
 import { assignRingIds, jaccard, ringIdFor } from '../../../analysis/rings/ids';
-import { groupIndicators } from '../../../analysis/rings/indicators';
+import { groupIndicators, memberPostsByProduct } from '../../../analysis/rings/indicators';
 import { handlesInText, indexEscalations, linkRing } from '../../../analysis/rings/links';
 import type { DetectPost } from '../../../analysis/graph/types';
 import { makeFixture } from './fixture';
@@ -94,6 +94,25 @@ describe('group indicators', () => {
       expect(i.score).toBeLessThanOrEqual(1);
       expect(i.explanation.length).toBeGreaterThan(10);
     }
+  });
+});
+
+describe('memberPostsByProduct', () => {
+  it('equals each product\'s posts filtered by membership, in time order (property)', () => {
+    const f = makeFixture({ seed: 5 });
+    const ctx = buildContext(buildAccountGraph(f.posts, f.accounts).posts, f.accounts);
+    const ids = [...ctx.postsByAccount.keys()];
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.integer({ min: 0, max: ids.length - 1 }), { minLength: 1, maxLength: 40 }), (pick) => {
+        const members = new Set(pick.map((k) => ids[k]));
+        const got = memberPostsByProduct(members, ctx);
+        for (const [prod, st] of ctx.products) {
+          const want = st.posts.filter((i) => members.has(ctx.posts[i].accountId));
+          expect(got.get(prod) ?? []).toEqual(want);
+        }
+      }),
+      { numRuns: 60 },
+    );
   });
 });
 
