@@ -16,7 +16,7 @@
 // Silence since the last post is an input here only, not in the unsupervised prior: on
 // yelpnyc it carries signal (Yelp's filter judges accounts that never came back), on a live
 // crawl the freshest accounts are the active ones, so only labels may say what it is worth
-// (with it 0.655 on the held-out 95 %, without 0.650; docs/quality.md).
+// (yelpnyc, split seed 7: with it 0.655 on the held-out 95 %, without 0.650; docs/quality.md).
 //
 // Labels as network evidence (per-product label rates, cross-fitted) were tried and
 // dropped: on yelpnyc they predicted nothing for unlabelled accounts (AUC 0.48).
