@@ -8,6 +8,8 @@ export interface FaultOptions {
   seed?: number;
   /** Only paths matching this regular expression are affected (default: all API paths). */
   pathPattern?: string;
+  /** The first this many matching requests pass unharmed (e.g. 1: page 1 answers, later pages fail), default 0. */
+  afterRequests?: number;
   /** Server errors: each request starts a burst with `probability`, or every `everyNth` request does. */
   error5xx?: { probability?: number; everyNth?: number; burst?: number; status?: 500 | 502 | 503 | 504 };
   /** Every request gets 429 for `durationMs` from when the storm is switched on. */
@@ -42,6 +44,7 @@ export class FaultInjector {
   private delayPattern: RegExp | undefined;
   private counters = { error5xx: 0, reset: 0, malformed: 0 };
   private burstLeft = 0;
+  private passed = 0;
   private stormUntilReal = 0;
   /** How many of each fault were injected. */
   readonly injected: Record<Exclude<FaultKind, 'none'>, number> & { delayed: number } = { '5xx': 0, '429': 0, reset: 0, malformed: 0, delayed: 0 };
@@ -58,6 +61,7 @@ export class FaultInjector {
     this.delayPattern = options.delayPattern ? new RegExp(options.delayPattern) : undefined;
     this.counters = { error5xx: 0, reset: 0, malformed: 0 };
     this.burstLeft = 0;
+    this.passed = 0;
     this.stormUntilReal = options.storm429 ? Date.now() + options.storm429.durationMs : 0;
   }
 
@@ -87,6 +91,10 @@ export class FaultInjector {
           : o.delayMs;
     if (delay > 0) this.injected.delayed++;
     if (this.pattern && !this.pattern.test(path)) return { kind: 'none', delayMs: delay };
+    if (this.passed < (o.afterRequests ?? 0)) {
+      this.passed++;
+      return { kind: 'none', delayMs: delay };
+    }
     if (this.stormUntilReal > Date.now()) {
       this.injected['429']++;
       return { kind: '429', delayMs: delay, stormUntil: this.stormUntilReal + (o.clockOffsetMs ?? 0) };

@@ -8,7 +8,7 @@ export type { Simulator, SimulatorOptions, PlatformName } from './server';
 export { createRedditSim, DEFAULT_REDDIT_CLIENTS, DEFAULT_REDDIT_LOGINS } from './reddit';
 export type { FaultOptions } from './faults';
 export type { LimitSpec } from './ratelimit';
-export { maxInSlidingWindow, countsPerFixedWindow, RequestLog } from './stats';
+export { maxInSlidingWindow, countsPerFixedWindow, cycleShares, RequestLog } from './stats';
 export type { SimStats, RequestRecord } from './stats';
 export { redditAccountId, twitterAccountId, webAccountId, snowflakeTime } from './ids';
 export { createTwitterSim, DEFAULT_TWITTER_APPS, DEFAULT_TWITTER_OAUTH_CLIENT, DEFAULT_TWITTER_LOGIN, TWITTER_ENDPOINT_LIMITS } from './twitter';

@@ -7,7 +7,8 @@ import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisConnection } from '../../jobs/distributed/queues';
 import { enqueueJob } from '../../jobs/distributed/schedule';
-import { countsPerFixedWindow, maxInSlidingWindow } from '../../sim/index';
+import { quantile } from '../../analysis/graph/index';
+import { countsPerFixedWindow, cycleShares, maxInSlidingWindow } from '../../sim/index';
 import type { Store } from '../../storage/store';
 import { type Cluster, crawlSnapshot, newDatabase, startCluster } from './cluster';
 
@@ -59,19 +60,15 @@ describe('workers sharing one credential', () => {
     expect(maxInSlidingWindow(log, WINDOW)).toBeLessThanOrEqual(LIMIT);
     const windows = [...countsPerFixedWindow(log, WINDOW).entries()].sort((a, b) => a[0] - b[0]);
     for (const [, n] of windows) expect(n).toBeLessThanOrEqual(LIMIT);
-    // Utilisation while work was queued: the windows after the first (partial) up to the last
-    // one that reached the limit; after it only the last unit's tail is left.
-    const lastFull = windows.map(([, n]) => n).lastIndexOf(LIMIT);
-    const middle = windows.slice(1, Math.max(lastFull + 1, 2)).map(([, n]) => n);
-    expect(middle.length).toBeGreaterThanOrEqual(1);
-    const used = middle.reduce((a, b) => a + b, 0) / (LIMIT * middle.length);
-    console.log(`two workers: ${log.length} requests, ${windows.length} windows, utilisation ${(used * 100).toFixed(1)}%, per window ${windows.map(([, n]) => n).join(",")}`);
+    // Utilisation per cycle, request i to request i + LIMIT (sim/stats.ts cycleShares; fixed
+    // windows alias a gate that wastes nothing down to 80 % and pass one that wastes a sixth).
+    // The median cycle: the last cycles are the last unit's tail, when nothing else is queued.
+    const shares = cycleShares(log, LIMIT, WINDOW).sort((a, b) => a - b);
+    const used = quantile(shares, 0.5);
+    console.log(`two workers: ${log.length} requests, per window ${windows.map(([, n]) => n).join(',')}; per cycle: median ${(used * 100).toFixed(1)}%, lower quartile ${(quantile(shares, 0.25) * 100).toFixed(1)}%`);
     // Windows mid-run fell to 12–23 of 30 when no unit asked for a slot: each batch logged in
-    // again, one login a second over both workers (docs/operations.md, "Shared gate"). Fixed
-    // runs measured 88.6–100 % (and 88.75 % once in a fresh-clone CI run): burst aliasing
-    // between the gate's sliding window and the platform's fixed ones is left, so the bound
-    // is 0.85 — a gate wasting a fifth of the window (77.8 %) still fails it.
-    expect(used).toBeGreaterThanOrEqual(0.85);
+    // again, one login a second over both workers (docs/operations.md, "Shared gate").
+    expect(used).toBeGreaterThanOrEqual(0.9);
     await reference;
     const ref = await c.store(refDb);
     expect(await crawlSnapshot(store)).toEqual(await crawlSnapshot(ref));

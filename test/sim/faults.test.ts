@@ -119,4 +119,15 @@ describe('fault injection', () => {
     expect((await getJson(`${sim.reddit.baseUrl}/user/${world.reddit.users[0].name}/about`, token)).status).toBe(503);
     sim.setFaults({});
   });
+
+  it('lets the first N matching requests through before the faults start', async () => {
+    sim.setFaults({ pathPattern: '/new$', afterRequests: 2, error5xx: { probability: 1 } }, 'reddit');
+    const about = () => getJson(`${sim.reddit.baseUrl}/user/${world.reddit.users[0].name}/about`, token);
+    const statuses = [(await redditNew()).status, (await about()).status, (await redditNew()).status, (await redditNew()).status, (await redditNew()).status];
+    expect(statuses).toEqual([200, 200, 200, 503, 503]);
+    // Setting the faults again starts the count again.
+    sim.setFaults({ pathPattern: '/new$', afterRequests: 1, error5xx: { probability: 1 } }, 'reddit');
+    expect([(await redditNew()).status, (await redditNew()).status]).toEqual([200, 503]);
+    sim.setFaults({});
+  });
 });

@@ -8,7 +8,8 @@ import { REDDIT_HEADERS } from '../../../crawlers/platforms/reddit/rate-headers'
 import { RateGate, type RequestGate } from '../../../crawlers/rate-gate';
 import { redisConnection } from '../../../jobs/distributed/queues';
 import { RateLimited, SharedGate } from '../../../jobs/distributed/shared-gate';
-import { countsPerFixedWindow, maxInSlidingWindow, type Simulator, startSimulator } from '../../../sim/index';
+import { quantile } from '../../../analysis/graph/index';
+import { countsPerFixedWindow, cycleShares, maxInSlidingWindow, type Simulator, startSimulator } from '../../../sim/index';
 import { startRedis, type TestRedis } from '../../helpers/redis';
 import { redditToken } from '../../sim/helpers';
 
@@ -59,10 +60,13 @@ describe('SharedGate', () => {
     expect(maxInSlidingWindow(log, WINDOW)).toBeLessThanOrEqual(LIMIT);
     const perWindow = [...countsPerFixedWindow(log, WINDOW).entries()].sort((a, b) => a[0] - b[0]);
     for (const [, n] of perWindow) expect(n).toBeLessThanOrEqual(LIMIT);
-    // Utilisation in the windows between the first and the last (both partial).
-    const middle = perWindow.slice(1, -1).map(([, n]) => n);
-    expect(middle.length).toBeGreaterThanOrEqual(3);
-    expect(middle.reduce((a, b) => a + b, 0) / (LIMIT * middle.length)).toBeGreaterThanOrEqual(0.9);
+    // Utilisation per cycle, request i to request i + LIMIT (sim/stats.ts cycleShares: fixed
+    // windows alias, measured 0.800 for this gate at 0.976 per cycle, and 0.983 for a gate
+    // with a 20 % margin at 0.830), in three cycles of four.
+    const shares = cycleShares(log, LIMIT, WINDOW).sort((a, b) => a - b);
+    expect(shares.length).toBeGreaterThanOrEqual(2 * LIMIT);
+    console.log(`shared gate: ${log.length} requests, per window ${perWindow.map(([, n]) => n).join(',')}; per cycle: median ${quantile(shares, 0.5).toFixed(3)}, lower quartile ${quantile(shares, 0.25).toFixed(3)}`);
+    expect(quantile(shares, 0.25)).toBeGreaterThanOrEqual(0.9);
     // The limit was learned from the headers and shared.
     expect(gates.every((g) => g.stats.requests > 0)).toBe(true);
   });
