@@ -35,6 +35,8 @@ export interface EngineOptions {
   /** Re-check stored posts this many days back from the newest for deletions (0 = off). */
   deletionSyncDays?: number;
   onPage?: (platform: string, unit: CrawlUnit, page: SourcePage) => void;
+  /** Awaited before each cursor is saved; throws when this crawl may no longer move cursors (a queue job's lost lease). */
+  fence?: () => Promise<void>;
 }
 
 /**
@@ -50,7 +52,7 @@ export async function crawlSource(source: Source, opts: EngineOptions): Promise<
   const report = tally.report;
   const dryState = new Map<string, CrawlState>();
   const ctx = unitContext(store, opts);
-  const stages = new WriteStages({ store, tally, dryRun: opts.dryRun, dryState, onStored: (unit, page) => opts.onPage?.(source.platform, unit, page) });
+  const stages = new WriteStages({ store, tally, dryRun: opts.dryRun, dryState, fence: opts.fence, onStored: (unit, page) => opts.onPage?.(source.platform, unit, page) });
 
   const runUnit = async (unit: CrawlUnit) => {
     const state = opts.dryRun ? (dryState.get(unit.id) ?? (await store.crawlState.get(unit.id))) : await store.crawlState.get(unit.id);

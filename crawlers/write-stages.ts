@@ -17,6 +17,8 @@ export interface WriteStagesOptions {
   dryRun?: boolean;
   /** Dry runs keep the cursors they would save in memory, so later pages of a unit go on from them. */
   dryState: Map<string, CrawlState>;
+  /** Awaited right before each cursor is saved; a throw keeps the cursor where it was. */
+  fence?: () => Promise<void>;
   /** Called once a page is stored with its cursor. */
   onStored?: (unit: CrawlUnit, page: SourcePage) => void;
 }
@@ -45,7 +47,10 @@ export class WriteStages {
     const accounts = await this.accounts(() => this.writer.writeAccounts(page.accounts));
     tally.page(page, { ...(await this.posts(() => this.writer.writePosts(page.posts))), accounts });
     await before;
-    await this.cursor(() => check(store.crawlState.upsertMany([{ ...page.cursor, updatedAt: new Date() }]), 'crawl_state'));
+    await this.cursor(async () => {
+      await this.opts.fence?.();
+      await check(store.crawlState.upsertMany([{ ...page.cursor, updatedAt: new Date() }]), 'crawl_state');
+    });
     this.opts.onStored?.(unit, page);
   }
 }

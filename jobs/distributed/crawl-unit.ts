@@ -113,7 +113,11 @@ class DeletionSyncOnly implements Source {
   }
 }
 
-export function unitBatchJob(makeSource: SourceFactory, gates: GateFactory): Job<UnitBatchParams, UnitBatchResult> {
+/**
+ * `fence`: awaited before each cursor is saved; throws when this run may no longer move the
+ * unit's cursor (a queue job whose lock another worker took: lease.ts).
+ */
+export function unitBatchJob(makeSource: SourceFactory, gates: GateFactory, fence?: () => Promise<void>): Job<UnitBatchParams, UnitBatchResult> {
   return {
     name: 'crawl-unit',
     description: 'crawl a batch of pages of one crawl unit from its saved cursor (BullMQ workers)',
@@ -121,7 +125,7 @@ export function unitBatchJob(makeSource: SourceFactory, gates: GateFactory): Job
       const source = await makeSource(p.platform, ctx.config, gates);
       const one = new OneUnit(source, { id: p.unitId, label: p.unitLabel }, p.maxPages);
       try {
-        const r = await crawlSource(one, { store: ctx.store, log: ctx.log, signal: ctx.signal, concurrency: 1, deletionSyncDays: 0 });
+        const r = await crawlSource(one, { store: ctx.store, log: ctx.log, signal: ctx.signal, concurrency: 1, deletionSyncDays: 0, fence });
         if (one.error) throw one.error;
         if (r.errors > 0) throw new Error(r.errorMessages.join('; '));
         if (r.stoppedBy === 'signal') throw new Error('cancelled');

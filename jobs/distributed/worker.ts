@@ -19,6 +19,7 @@ import { runJob } from '../runner';
 import type { Job, WorkerKit } from '../types';
 import { defaultSources, planJob, type SourceFactory, unitBatchJob } from './crawl-unit';
 import { DEFAULT_PREFIX, openQueues, type QueuedJob, type QueueName, redisConnection, unitJobId } from './queues';
+import { JobLease } from './lease';
 import { RateLimited, sharedGateFactory } from './shared-gate';
 
 export interface Limiter {
@@ -87,7 +88,6 @@ export async function startWorkers(opts: WorkerOptions): Promise<WorkerHandle> {
   const gates = sharedGateFactory(gateRedis, prefix);
   const queues = openQueues(connection, prefix, opts.queues);
   const makeSource = opts.makeSource ?? defaultSources;
-  const unitJob = unitBatchJob(makeSource, gates);
   const controller = new AbortController();
   const pages = opts.pagesPerBatch ?? 5;
   const log = opts.log.child({ worker: process.pid });
@@ -99,23 +99,24 @@ export async function startWorkers(opts: WorkerOptions): Promise<WorkerHandle> {
   });
   const kit: WorkerKit = { crawlUnits: (platform) => ({ job: plan as Job<{ platform: string }, object>, params: { platform } }) };
 
-  // A job whose lock this worker lost (Redis away longer than the lock, a long stall) now
-  // belongs to whichever worker took it up as stalled: stop working on it at once, so that
-  // two workers never write one unit's cursor.
-  const running = new Map<string, AbortController>();
-  const run = async <P extends object, R extends object>(job: Job<P, R>, params: P, bull: BullJob<QueuedJob>) => {
-    const own = new AbortController();
-    const key = `${bull.queueName}/${bull.id}`;
-    running.set(key, own);
+  // Each run holds its job through a lease on its own lock token (lease.ts says why not
+  // BullMQ's per-id renewals): a run whose lock another worker has taken is aborted, and a
+  // unit's run checks the lease before every cursor it saves, so that two workers never
+  // write one unit's cursor.
+  const lockMs = opts.lockDurationMs ?? 30_000;
+  const run = async <P extends object, R extends object>(makeJob: (lease: JobLease) => Job<P, R>, params: P, bull: BullJob<QueuedJob>, token: string | undefined) => {
+    const lease = new JobLease(bull, token ?? '', lockMs, (err) => log.warn({ queue: bull.queueName, id: bull.id }, `${err.message}; stopping work on it`));
+    if (token) lease.start();
+    const job = makeJob(lease);
     try {
       return await runJob(opts.store, opts.config, job, params, {
         trigger: 'worker',
         log,
-        signal: AbortSignal.any([controller.signal, own.signal]),
+        signal: AbortSignal.any([controller.signal, lease.signal]),
         runId: `${job.name}:${bull.queueName}:${bull.id}:${bull.attemptsMade}:${Date.now()}`,
       });
     } finally {
-      running.delete(key);
+      lease.stop();
     }
   };
 
@@ -127,7 +128,8 @@ export async function startWorkers(opts: WorkerOptions): Promise<WorkerHandle> {
         try {
           if (data.unit) {
             const u = data.unit;
-            const r = await run(unitJob, { platform: u.platform as CrawlPlatform, unitId: u.id, unitLabel: u.label, maxPages: pages }, bull);
+            const params = { platform: u.platform as CrawlPlatform, unitId: u.id, unitLabel: u.label, maxPages: pages };
+            const r = await run((lease) => unitBatchJob(makeSource, gates, () => lease.check()), params, bull, token);
             if (!r.finished) {
               // Next batch: back to the queue, so the work spreads over the workers.
               await bull.updateData({ ...data, unit: { ...u, batch: u.batch + 1 } });
@@ -141,8 +143,8 @@ export async function startWorkers(opts: WorkerOptions): Promise<WorkerHandle> {
           if (!job) throw new UnrecoverableError(`unknown job "${data.job}" (known: ${Object.keys(registry).sort().join(', ')})`);
           // A job may run differently on a worker (a platform crawl plans one job per unit).
           const onWorker = job.onWorker?.(kit);
-          if (onWorker) return await run(onWorker.job, onWorker.params, bull);
-          return await run(job as Job<Record<string, unknown>, object>, data.params ?? {}, bull);
+          if (onWorker) return await run(() => onWorker.job, onWorker.params, bull, token);
+          return await run(() => job as Job<Record<string, unknown>, object>, data.params ?? {}, bull, token);
         } catch (err) {
           if (err instanceof RateLimited) {
             log.warn({ queue: name, waitMs: Math.round(err.waitMs) }, 'rate-limited by the platform; pausing the queue until the reset');
@@ -167,14 +169,10 @@ export async function startWorkers(opts: WorkerOptions): Promise<WorkerHandle> {
       },
     );
     worker.on('failed', (job, err) => log.error({ queue: name, job: job?.name, id: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed'));
-    worker.on('error', (err) => log.warn({ queue: name, err: err.message }, 'worker connection problem; retrying'));
-    worker.on('lockRenewalFailed', (ids: string[]) => {
-      for (const id of ids) {
-        const c = running.get(`${name}/${id}`);
-        if (!c) continue;
-        log.warn({ queue: name, id }, 'lost the lock of a job (another worker has it now); stopping work on it');
-        c.abort(new Error('job lock lost'));
-      }
+    worker.on('error', (err) => {
+      // BullMQ renewing with a token a run gave back (lease.ts): the run's own lease decides.
+      if (err.message.startsWith('could not renew lock for job')) log.debug({ queue: name, err: err.message }, 'BullMQ lock renewal refused');
+      else log.warn({ queue: name, err: err.message }, 'worker connection problem; retrying');
     });
     return worker;
   });

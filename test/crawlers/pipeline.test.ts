@@ -96,4 +96,27 @@ describe('crawl pipeline', () => {
       await store.close();
     }
   }, 60_000);
+
+  it('a fence that refuses stops the unit before the cursor moves: the cursor stays where the last allowed save left it', async () => {
+    const store = await testStore();
+    try {
+      const config = simConfig(sim);
+      const stored: SourcePage[] = [];
+      let checks = 0;
+      // A queue job's lease (jobs/distributed/lease.ts): lost after the second page's cursor.
+      const fence = async () => {
+        if (++checks > 2) throw new Error('lost the lock of job j: another worker has it now');
+      };
+      const source = new TwitterSource({ config, bearerToken: 'sim-x-bearer-token', queries: ['the'] });
+      const report = await crawl(source, store, { readAhead: 4, deletionSyncDays: 0, fence, onPage: (_p, _u, page) => stored.push(page) });
+      expect(report.errors).toBe(1);
+      expect(report.errorMessages[0]).toContain('another worker has it now');
+      expect(stored).toHaveLength(2);
+      const state = await store.crawlState.get('twitter:search:the');
+      expect(state?.nextToken).toBe(stored[1].cursor.nextToken);
+      expect(state?.backfillDone).toBe(false);
+    } finally {
+      await store.close();
+    }
+  }, 60_000);
 });
