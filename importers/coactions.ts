@@ -9,17 +9,22 @@
 // a post once per hashtag) merge into one post whose objects are the union, so a re-run
 // finds every post unchanged. Post ids "import:<source>:<post id>"; accounts
 // "<platform>:<account id>", the platform being the row's `platform` column or the source.
+//
+// Stored packed (storage/coactions.ts), not one document per post: the whole file is read
+// and merged in memory, compared with the co-action posts already stored, and only the new
+// or changed posts are written, in chunk documents keyed by a hash of the file's cleaned
+// content; the accounts are derived once for the file; the import is recorded as finished
+// last. Re-importing the same file finds it finished and writes nothing; a re-run after
+// kill -9 rewrites the same chunks and then finishes.
+import { createHash } from 'node:crypto';
 import { cell, parseDate } from './clean';
 import { columnKey, type RowResult } from './rows';
 import { isoWeek } from '../analysis/time';
+import type { Store } from '../storage/store';
 import type { Post } from '../storage/types';
-import { ImportInputError, type ImportKind } from './importer';
+import { endImport, ImportInputError, type ImportKind, type ImportOptions, type ImportSummary, readRecords, sameValue, startImport } from './importer';
 import type { SourceRecord } from './readers';
 import { postAuthors } from './reviews';
-
-const POST_FIELDS = [
-  'platform', 'kind', 'externalId', 'accountId', 'author', 'createdAt', 'week', 'objects', 'community', 'source',
-] as const satisfies readonly (keyof Post)[];
 
 /** Longest id kept (account, post or object); longer cells are refused, not cut. */
 export const MAX_ID_LENGTH = 256;
@@ -201,19 +206,84 @@ export function mergeShares(earlier: Post, later: Post): Post {
   return { ...earlier, objects: union };
 }
 
-export function coactionKind(source: string, columns: CoactionColumns): ImportKind<Post> {
+/** A hash of the file's cleaned posts in file order: the same file, the same key. */
+export function contentKey(posts: readonly Post[]): string {
+  const h = createHash('sha256');
+  for (const p of posts) {
+    h.update(`${p._id}\t${p.platform}\t${p.accountId}\t${p.author}\t${p.createdAt.getTime()}\t${(p.objects ?? []).join(' ')}\n`);
+  }
+  return h.digest('hex').slice(0, 32);
+}
+
+/**
+ * `import coactions`: reads the whole file, then stores what is new or changed packed
+ * (see the header). Summary counts as for the other imports: posts new, changed (a new
+ * object for a stored post), unchanged; rows of one post merged count as duplicates.
+ */
+export async function runCoactionImport(
+  store: Store,
+  source: string,
+  columns: CoactionColumns,
+  records: AsyncIterable<SourceRecord>,
+  opts: ImportOptions = {},
+): Promise<ImportSummary> {
+  const kind = coactionKind(source, columns);
+  const run = startImport(kind.name, opts);
+  const { summary, reject } = run;
+  try {
+    const file = new Map<string, Post>();
+    await readRecords(kind, records, summary, reject, opts, (doc) => {
+      const prev = file.get(doc._id);
+      if (prev) summary.duplicates++;
+      file.set(doc._id, prev ? mergeShares(prev, doc) : doc);
+    });
+    const posts = [...file.values()];
+    const key = contentKey(posts);
+    if (await store.coactions.finished(key)) {
+      summary.unchanged = posts.length;
+      summary.derived = { accountsCreated: 0, accountsWidened: 0 };
+      return await endImport(run, opts);
+    }
+    const now = opts.now ?? new Date();
+    const stored = (await store.coactions.view()).byId;
+    const changed: Post[] = [];
+    const derivation = postAuthors();
+    for (const doc of posts) {
+      const old = stored.get(doc._id);
+      let asStored = old;
+      if (!old) {
+        summary.imported++;
+        asStored = { ...doc, fetchedAt: now };
+        changed.push(asStored);
+      } else {
+        const merged = mergeShares(old, doc);
+        if (!sameValue(merged.objects, old.objects)) {
+          summary.updated++;
+          asStored = { ...merged, fetchedAt: now };
+          changed.push(asStored);
+        } else summary.unchanged++;
+      }
+      derivation.add(asStored as Post);
+    }
+    const chunks = await store.coactions.write(key, changed);
+    // Accounts before the finish mark: a run killed in between is redone in full by the next.
+    summary.derived = await derivation.write(store);
+    await store.coactions.finish({ key, source, chunks, posts: changed.length, at: now });
+  } finally {
+    await run.rejects.close();
+  }
+  return endImport(run, opts);
+}
+
+/** What the shared read loop needs of co-action rows: the columns found in the header and the row cleaning. */
+export function coactionKind(source: string, columns: CoactionColumns): Pick<ImportKind<Post>, 'name' | 'columns' | 'clean'> {
   return {
     name: 'coactions',
-    repo: (s) => s.posts,
     // resolveColumns found these in the header already; declared for the importer's checks.
     columns: {
       required: [columns.account, columns.post, columns.time, ...columns.objects.map((o) => o.column)],
       optional: columns.platform ? [columns.platform] : [],
     },
     clean: (row) => cleanCoactionRow(row, columns, source),
-    fields: POST_FIELDS,
-    stamp: 'fetchedAt',
-    merge: mergeShares,
-    derive: postAuthors,
   };
 }

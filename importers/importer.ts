@@ -124,6 +124,7 @@ export class RejectsWriter {
   async close(): Promise<void> {
     const out = this.out;
     if (!out) return;
+    this.out = undefined; // closed once, however many paths close it
     await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
   }
 }
@@ -157,25 +158,86 @@ function structuredValue(row: Record<string, unknown>, declared: Set<string>, st
   return null;
 }
 
+/** A fresh summary and the refusal handler writing to the rejects file (shared by every import loop). */
+export function startImport(kindName: string, opts: ImportOptions): { summary: ImportSummary; rejects: RejectsWriter; reject: Reject; started: number } {
+  const summary: ImportSummary = {
+    kind: kindName, read: 0, imported: 0, updated: 0, unchanged: 0, rejected: 0, duplicates: 0, masked: 0, durationMs: 0,
+  };
+  const rejects = new RejectsWriter(opts.rejectsFile);
+  const reject: Reject = (line, reason, record) => {
+    summary.rejected++;
+    rejects.write(line, reason, record);
+    opts.onReject?.(line, reason);
+  };
+  return { summary, rejects, reject, started: Date.now() };
+}
+
+/** Closes the rejects file and stamps the summary's end. */
+export async function endImport(s: { summary: ImportSummary; rejects: RejectsWriter; started: number }, opts: ImportOptions): Promise<ImportSummary> {
+  await s.rejects.close();
+  opts.progress?.(s.summary.read);
+  if (s.rejects.count > 0 && opts.rejectsFile) s.summary.rejectsFile = opts.rejectsFile;
+  s.summary.durationMs = Date.now() - s.started;
+  return s.summary;
+}
+
+export type Reject = (line: number, reason: string, record: string) => void;
+
+/**
+ * Reads and cleans every record: refused ones go to `reject`, good ones to `take` with their
+ * line (the header checked first). Counts read and masked items into the summary.
+ */
+export async function readRecords<T extends { _id: string }>(
+  kind: Pick<ImportKind<T>, 'name' | 'columns' | 'clean'>,
+  records: AsyncIterable<SourceRecord>,
+  summary: ImportSummary,
+  reject: Reject,
+  opts: ImportOptions,
+  take: (doc: T, line: number) => Promise<void> | void,
+): Promise<void> {
+  const declared = new Set([...kind.columns.required, ...kind.columns.optional]);
+  const structured = new Set(kind.columns.structured ?? []);
+  let first = true;
+  for await (const rec of records) {
+    if (rec.columns) {
+      if (first) checkColumns(kind, rec.columns);
+      first = false;
+      continue;
+    }
+    first = false;
+    summary.read++;
+    if (rec.error || !rec.row) {
+      reject(rec.line, rec.error ?? 'empty record', rec.raw ?? '');
+    } else {
+      let result: RowResult<T>;
+      const odd = structuredValue(rec.row, declared, structured);
+      try {
+        result = odd ? { ok: false, reason: odd } : kind.clean(rec.row);
+      } catch (err) {
+        result = { ok: false, reason: (err as Error).message };
+        if (/RINGWATCH_HASH_KEY/.test(result.reason)) throw err;
+      }
+      if (!result.ok) {
+        reject(rec.line, result.reason, rec.raw ?? JSON.stringify(rec.row));
+      } else {
+        summary.masked += result.masked ?? 0;
+        await take(result.doc, rec.line);
+      }
+    }
+    if (summary.read % 1000 === 0) opts.progress?.(summary.read);
+    if (opts.signal?.aborted) throw new Error('import cancelled');
+  }
+}
+
 export async function runImport<T extends { _id: string }>(
   store: Store,
   kind: ImportKind<T>,
   records: AsyncIterable<SourceRecord>,
   opts: ImportOptions = {},
 ): Promise<ImportSummary> {
-  const started = Date.now();
   const batchSize = opts.batchSize ?? 1000;
-  const rejects = new RejectsWriter(opts.rejectsFile);
-  const summary: ImportSummary = {
-    kind: kind.name, read: 0, imported: 0, updated: 0, unchanged: 0, rejected: 0, duplicates: 0, masked: 0, durationMs: 0,
-  };
-  const reject = (line: number, reason: string, record: string) => {
-    summary.rejected++;
-    rejects.write(line, reason, record);
-    opts.onReject?.(line, reason);
-  };
-  const declared = new Set([...kind.columns.required, ...kind.columns.optional]);
-  const structured = new Set(kind.columns.structured ?? []);
+  const run = startImport(kind.name, opts);
+  const { summary, reject } = run;
   const derivation = kind.derive?.();
 
   // Into an empty collection only ids written earlier in this run can exist, so per-id
@@ -195,55 +257,25 @@ export async function runImport<T extends { _id: string }>(
   };
 
   try {
-    let first = true;
-    for await (const rec of records) {
-      if (rec.columns) {
-        if (first) checkColumns(kind, rec.columns);
-        first = false;
-        continue;
-      }
-      first = false;
-      summary.read++;
-      if (rec.error || !rec.row) {
-        reject(rec.line, rec.error ?? 'empty record', rec.raw ?? '');
+    await readRecords(kind, records, summary, reject, opts, async (doc, line) => {
+      const prev = batch.get(doc._id);
+      if (prev) {
+        summary.duplicates++;
+        const merged = kind.merge ? kind.merge(prev.doc, doc) : doc;
+        batch.set(merged._id, { doc: merged, line: prev.line });
       } else {
-        let result: RowResult<T>;
-        const odd = structuredValue(rec.row, declared, structured);
-        try {
-          result = odd ? { ok: false, reason: odd } : kind.clean(rec.row);
-        } catch (err) {
-          result = { ok: false, reason: (err as Error).message };
-          if (/RINGWATCH_HASH_KEY/.test(result.reason)) throw err;
-        }
-        if (!result.ok) {
-          reject(rec.line, result.reason, rec.raw ?? JSON.stringify(rec.row));
-        } else {
-          summary.masked += result.masked ?? 0;
-          const prev = batch.get(result.doc._id);
-          if (prev) {
-            summary.duplicates++;
-            const doc = kind.merge ? kind.merge(prev.doc, result.doc) : result.doc;
-            batch.set(doc._id, { doc, line: prev.line });
-          } else {
-            batch.set(result.doc._id, { doc: result.doc, line: rec.line });
-          }
-        }
+        batch.set(doc._id, { doc, line });
       }
-      if (summary.read % 1000 === 0) opts.progress?.(summary.read);
       if (batch.size >= batchSize) await flush();
-      if (opts.signal?.aborted) throw new Error('import cancelled');
-    }
+    });
     await flush();
     await writing;
     if (derivation) summary.derived = await derivation.write(store);
   } finally {
     await writing.catch(() => {});
-    await rejects.close();
+    await run.rejects.close();
   }
-  opts.progress?.(summary.read);
-  if (rejects.count > 0 && opts.rejectsFile) summary.rejectsFile = opts.rejectsFile;
-  summary.durationMs = Date.now() - started;
-  return summary;
+  return endImport(run, opts);
 }
 
 async function writeBatch<T extends { _id: string }>(

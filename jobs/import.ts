@@ -2,9 +2,9 @@
 // (gzipped too) or a SQL query (PostgreSQL protocol, so Amazon Redshift too), cleaned and
 // upserted idempotently.
 import path from 'node:path';
-import { type CoactionColumnFlags, coactionKind, peekHeader, resolveColumns } from '../importers/coactions';
+import { type CoactionColumnFlags, peekHeader, resolveColumns, runCoactionImport } from '../importers/coactions';
 import { cleaningOptions, escalationKind, orderKind } from '../importers/escalations';
-import { type ImportKind, type ImportSummary, runImport } from '../importers/importer';
+import { type ImportKind, type ImportOptions, type ImportSummary, runImport } from '../importers/importer';
 import { formatOf, readFileRecords, readSql, redactUrl, type SourceRecord } from '../importers/readers';
 import { reviewKind, sourceName } from '../importers/reviews';
 import type { Job, JobContext } from './types';
@@ -50,23 +50,8 @@ export async function runImportJob(ctx: Pick<JobContext, 'store' | 'config' | 'l
     rejects = params.rejects ?? path.join(ctx.config.dataDir, 'rejects', `${what}-${ctx.runId}.rejects.csv`);
     ctx.log.info({ what, sql: redactUrl(params.sql as string) }, 'import from SQL');
   }
-  let kind: ImportKind<{ _id: string }>;
-  if (what === 'coactions') {
-    // The schema comes from the header: checked once, before any row is cleaned.
-    const peeked = await peekHeader(records);
-    records = peeked.records;
-    const columns = resolveColumns(peeked.header, params.columns);
-    ctx.log.info({ schema: columns.schema, objects: columns.objects.map((o) => o.column) }, 'coactions: columns');
-    kind = coactionKind(source, columns) as unknown as ImportKind<{ _id: string }>;
-  } else {
-    kind = (what === 'reviews'
-      ? reviewKind(source)
-      : what === 'escalations'
-        ? escalationKind(cleaningOptions(ctx.config, source))
-        : orderKind(cleaningOptions(ctx.config, source))) as unknown as ImportKind<{ _id: string }>;
-  }
   let shown = 0;
-  const summary = await runImport(ctx.store, kind, records, {
+  const opts: ImportOptions = {
     batchSize: params.batchSize,
     rejectsFile: rejects,
     replace: params.replace,
@@ -75,7 +60,22 @@ export async function runImportJob(ctx: Pick<JobContext, 'store' | 'config' | 'l
     onReject: (line, reason) => {
       if (shown++ < 20) ctx.log.warn({ line, reason }, `${what}: row refused`);
     },
-  });
+  };
+  let summary: ImportSummary;
+  if (what === 'coactions') {
+    // The schema comes from the header: checked once, before any row is cleaned.
+    const peeked = await peekHeader(records);
+    const columns = resolveColumns(peeked.header, params.columns);
+    ctx.log.info({ schema: columns.schema, objects: columns.objects.map((o) => o.column) }, 'coactions: columns');
+    summary = await runCoactionImport(ctx.store, source, columns, peeked.records, opts);
+  } else {
+    const kind = (what === 'reviews'
+      ? reviewKind(source)
+      : what === 'escalations'
+        ? escalationKind(cleaningOptions(ctx.config, source))
+        : orderKind(cleaningOptions(ctx.config, source))) as unknown as ImportKind<{ _id: string }>;
+    summary = await runImport(ctx.store, kind, records, opts);
+  }
   ctx.log.info(summary, `${what} imported`);
   return summary as ImportResult;
 }

@@ -95,9 +95,10 @@ export async function loadDetectInput(
   }
   const ids = new Set(posts.map((p) => p.accountId));
   const byId = new Map((await early).map((a) => [a._id, a]));
-  const missing = [...ids].filter((id) => !byId.has(id));
+  // Accounts co-action imports created hold nothing the posts don't: the pipeline builds them from the posts.
+  const missing = [...ids].filter((id) => !byId.has(id) && !snapshot.postOnlyAccounts.has(id));
   for (const a of missing.length ? await readAccounts(missing) : []) byId.set(a._id, a);
-  // In the posts' order of first appearance, as before; accounts of deleted posts only are left out.
+  // In the posts' order of first appearance, as before; accounts of deleted posts only (and post-only ones) are left out.
   const accounts: DetectAccount[] = [];
   for (const id of ids) {
     const a = byId.get(id);

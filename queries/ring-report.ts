@@ -64,7 +64,7 @@ export async function loadRingReport(store: Store, ringId: string, opts: { postR
   for (const l of ring.links) for (const r of l.reasons) r.detail = named(r.detail);
 
   const evidenceIds = [...new Set([...ring.evidencePosts, ...ring.strongestEdges.flatMap((e) => e.posts)])].slice(0, EVIDENCE_LIMIT);
-  const evidence = (await store.posts.getMany(evidenceIds)).map(withoutSignatures);
+  const evidence = (await store.postsById(evidenceIds)).map(withoutSignatures);
   const escalations = await store.escalations.getMany(ring.links.map((l) => l.caseId));
   const history = (await auditFor(store, `ring:${ring._id}`)).map((e) => ({ ...e, who: actorLabel(e.actor), text: reviewChangeText(e) }));
   const productIds = [...new Set([...ring.products, ...members.flatMap((m) => m.products), ...escalations.map((c) => c.product ?? '').filter(Boolean)])];

@@ -16,7 +16,8 @@ import { KeyView } from './live/keys';
 import { POST_PUBLIC_PROJECTION, PostView } from './live/posts';
 import { LiveSync, type MirroredView } from './live/sync';
 import { keyset } from './keyset';
-import type { LookupMode, Lookups, PostSource } from './lookup-types';
+import { newestFirst as byNewest } from './coactions';
+import type { LookupMode, Lookups, PostQuery, PostSource } from './lookup-types';
 import { refsForAccounts } from './post-refs';
 import type { Store, StoreFilter } from './store';
 import type { Post } from './types';
@@ -78,18 +79,34 @@ export function openLookups(store: Store, opts: { log?: Logger; mode?: LookupMod
 
 const newestFirst = { createdAt: -1, _id: 1 } as const;
 const aboutProduct = (productId: string): StoreFilter<Post> => ({ $or: [{ product: productId }, { 'enrichment.products.productId': productId }] });
-const postsJson = (docs: Post[]) => docs.map((p) => JSON.stringify(p));
+const postsJson = (docs: readonly Post[]) => docs.map((p) => JSON.stringify(p));
+
+/** Whether a post passes a page query's filters other than product, and comes after its keyset row. */
+function matchesPage(p: Post, q: PostQuery): boolean {
+  const t = p.createdAt.getTime();
+  const after = q.after;
+  return (
+    (!q.account || p.accountId === q.account) &&
+    (!q.platform || p.platform === q.platform) &&
+    (!q.since || t >= q.since.getTime()) &&
+    (!q.until || t <= q.until.getTime()) &&
+    (!after || t < after.value.getTime() || (t === after.value.getTime() && p._id > after.id))
+  );
+}
 
 /** MongoDB: every posts look-up is one indexed query. */
 function indexedPosts(store: Store): PostSource {
   return {
     async timeline(accountId, limit, evidence) {
-      const [postCount, posts, evidencePosts] = await Promise.all([
+      const [postCount, posts, evidencePosts, co] = await Promise.all([
         store.posts.count({ accountId }),
         limit > 0 ? store.posts.find({ accountId }, { projection: POST_PUBLIC_PROJECTION, sort: newestFirst, limit }) : [],
-        store.posts.getMany(evidence, { projection: POST_PUBLIC_PROJECTION }),
+        store.postsById(evidence, { projection: POST_PUBLIC_PROJECTION }),
+        store.coactions.view(),
       ]);
-      return { postCount, posts: postsJson(posts), evidence: postsJson(evidencePosts) };
+      const shares = co.byAccount.get(accountId) ?? [];
+      const merged = shares.length ? [...posts, ...shares.slice(0, limit)].sort(byNewest).slice(0, limit) : posts;
+      return { postCount: postCount + shares.length, posts: postsJson(merged), evidence: postsJson(evidencePosts) };
     },
     async accountsWithProduct(productId) {
       return (await store.posts.distinct('accountId', aboutProduct(productId))) as string[];
@@ -101,7 +118,10 @@ function indexedPosts(store: Store): PostSource {
       if (q.account) parts.push({ accountId: q.account });
       if (q.platform) parts.push({ platform: q.platform });
       if (q.since || q.until) parts.push({ createdAt: { ...(q.since ? { $gte: q.since } : {}), ...(q.until ? { $lte: q.until } : {}) } });
-      const docs = await store.posts.find({ $and: parts } as StoreFilter<Post>, { projection: POST_PUBLIC_PROJECTION, sort: ks.sort, limit: q.limit + 1 });
+      const stored = await store.posts.find({ $and: parts } as StoreFilter<Post>, { projection: POST_PUBLIC_PROJECTION, sort: ks.sort, limit: q.limit + 1 });
+      // Co-action posts (no product) merged in the same order, after the same keyset row.
+      const co = q.product ? [] : (await store.coactions.view()).posts.filter((p) => matchesPage(p, q));
+      const docs = co.length ? [...stored, ...co].sort(byNewest).slice(0, q.limit + 1) : stored;
       const page = docs.slice(0, q.limit);
       const last = page[page.length - 1];
       return { items: postsJson(page), next: docs.length > q.limit && last ? { createdAt: last.createdAt, _id: last._id } : null };

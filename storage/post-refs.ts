@@ -4,6 +4,7 @@
 // busy machine), and even `_id: {$in}` scans. So there the API finds ids through a small
 // in-memory index of references (PostIndex), kept up to date by its live post view
 // (storage/live/posts.ts); on MongoDB the indexes answer (storage/lookups.ts).
+import { newestFirst } from './coactions';
 import type { Store } from './store';
 import type { Post } from './types';
 
@@ -15,7 +16,6 @@ export interface PostRef {
   products: string[];
 }
 
-const newestFirst = (a: PostRef, b: PostRef) => b.createdAt.getTime() - a.createdAt.getTime() || (a._id < b._id ? -1 : a._id > b._id ? 1 : 0);
 
 /** The projection that reads what a ref needs. */
 export const REF_PROJECTION = { _id: 1, accountId: 1, platform: 1, createdAt: 1, product: 1, 'enrichment.products.productId': 1 } as const;
@@ -102,9 +102,15 @@ export class PostIndex {
   }
 }
 
-/** Post refs of some accounts, by one projected query (MongoDB: the accountId index; FerretDB: a scan). */
+/** Post refs of some accounts, by one projected query (MongoDB: the accountId index; FerretDB: a scan), co-action posts included. */
 export async function refsForAccounts(store: Store, accountIds: readonly string[]): Promise<PostRef[]> {
   const refs: PostRef[] = [];
-  for await (const p of store.posts.stream({ accountId: { $in: [...accountIds] } }, { projection: REF_PROJECTION })) refs.push(refOf(p));
+  const seen = new Set<string>();
+  for await (const p of store.posts.stream({ accountId: { $in: [...accountIds] } }, { projection: REF_PROJECTION })) {
+    refs.push(refOf(p));
+    seen.add(p._id);
+  }
+  const co = (await store.coactions.view()).byAccount;
+  for (const id of accountIds) for (const p of co.get(id) ?? []) if (!seen.has(p._id)) refs.push(refOf(p));
   return refs;
 }

@@ -2,7 +2,9 @@
 // Detection asks for both on every run, so neither may cost a sort or a scan of every
 // post: on MongoDB the createdAt index answers; on FerretDB (no pushdown but `_id`
 // equality) the post time index (post-index.ts) does, and a window that holds a small
-// share of the posts is read by `_id` look-ups instead of a scan.
+// share of the posts is read by `_id` look-ups instead of a scan. Co-action posts are
+// stored packed (coactions.ts) and joined here, so every reader by time sees them too.
+import type { CoactionPosts, CoactionView } from './coactions';
 import type { IndexedPosts, PostTimeIndex } from './post-index';
 import type { Repository } from './repository';
 import type { Post } from './types';
@@ -29,6 +31,13 @@ export interface PostSnapshot {
   windowAccounts(since: Date, until: Date): string[] | null;
   /** Stored posts outside [since, until], and how many accounts posted only there (not in `inWindow`). */
   outside(since: Date, until: Date, inWindow: ReadonlySet<string>): Promise<{ posts: number; accounts: number }>;
+  /**
+   * Accounts whose stored document holds nothing beyond their posts' platform and author:
+   * those co-action imports created under the source's name (no crawler writes them, no
+   * import sets `createdAt`). A reader may take them from the posts instead of the store.
+   * Complete once `stream` was read: an account met there in the posts collection is dropped.
+   */
+  postOnlyAccounts: ReadonlySet<string>;
 }
 
 /**
@@ -41,12 +50,72 @@ const LOOKUP_CHUNK = 2_000;
 export class PostWindow {
   constructor(
     private readonly posts: Repository<Post>,
+    private readonly coactions: CoactionPosts,
     private readonly index?: PostTimeIndex,
   ) {}
 
   async snapshot(): Promise<PostSnapshot> {
-    return this.index ? indexedSnapshot(this.posts, await this.index.read(this.posts)) : mongoSnapshot(this.posts);
+    const base = this.index ? indexedSnapshot(this.posts, await this.index.read(this.posts)) : await mongoSnapshot(this.posts);
+    const co = await this.coactions.view();
+    return co.posts.length > 0 ? withCoactions(base, co) : base;
   }
+}
+
+/**
+ * The posts collection's snapshot joined with the co-action posts. A post in both (imported
+ * per document by an older version, then again) is read from the posts collection only.
+ */
+function withCoactions(base: PostSnapshot, co: CoactionView): PostSnapshot {
+  let oldest = base.span.oldest?.getTime() ?? Number.POSITIVE_INFINITY;
+  let newest = base.span.newest?.getTime() ?? Number.NEGATIVE_INFINITY;
+  const accounts = new Set<string>();
+  const postOnly = new Set<string>();
+  for (const p of co.posts) {
+    const t = p.createdAt.getTime();
+    if (t < oldest) oldest = t;
+    if (t > newest) newest = t;
+    accounts.add(p.accountId);
+    if (p.platform === p.community) postOnly.add(p.accountId);
+  }
+  const inRange = (p: Post, lo: number, hi: number) => p.createdAt.getTime() >= lo && p.createdAt.getTime() <= hi;
+  return {
+    span: { oldest: new Date(oldest), newest: new Date(newest), count: base.span.count + co.posts.length, accounts: base.span.accounts + accounts.size },
+    async *stream(since, until, projection) {
+      const seen = new Set<string>();
+      for await (const p of base.stream(since, until, projection)) {
+        seen.add(p._id);
+        postOnly.delete(p.accountId);
+        yield p;
+      }
+      const lo = since.getTime();
+      const hi = until.getTime();
+      for (const p of co.posts) if (inRange(p, lo, hi) && !seen.has(p._id)) yield p;
+    },
+    windowAccounts(since, until) {
+      const hinted = base.windowAccounts(since, until);
+      if (!hinted) return null;
+      const lo = since.getTime();
+      const hi = until.getTime();
+      const out = new Set(hinted);
+      for (const p of co.posts) if (inRange(p, lo, hi) && !postOnly.has(p.accountId)) out.add(p.accountId);
+      return [...out];
+    },
+    async outside(since, until, inWindow) {
+      const b = await base.outside(since, until, inWindow);
+      const lo = since.getTime();
+      const hi = until.getTime();
+      let posts = 0;
+      const only = new Set<string>();
+      for (const p of co.posts) {
+        if (inRange(p, lo, hi)) continue;
+        posts++;
+        if (!inWindow.has(p.accountId)) only.add(p.accountId);
+      }
+      // An account with posts of both kinds outside the window only may count twice: a hint for the coverage note.
+      return { posts: b.posts + posts, accounts: b.accounts + only.size };
+    },
+    postOnlyAccounts: postOnly,
+  };
 }
 
 const inRange = (since: Date, until: Date) => ({ createdAt: { $gte: since, $lte: until } });
@@ -60,6 +129,7 @@ async function mongoSnapshot(posts: Repository<Post>): Promise<PostSnapshot> {
     span: { oldest: oldest?.createdAt ?? null, newest: newest?.createdAt ?? null, count: await posts.estimatedCount(), accounts: 0 },
     stream: (since, until, projection) => posts.stream(inRange(since, until), { projection }),
     windowAccounts: () => null,
+    postOnlyAccounts: new Set(),
     async outside(since, until, inWindow) {
       const filter = outOfRange(since, until);
       let accounts = 0;
@@ -119,5 +189,6 @@ function indexedSnapshot(posts: Repository<Post>, idx: IndexedPosts): PostSnapsh
       for (let i = 0; i < idx.ids.length; i++) if (!inside.has(i) && !inWindow.has(idx.accounts[i])) only.add(idx.accounts[i]);
       return { posts: idx.ids.length - inside.size, accounts: only.size };
     },
+    postOnlyAccounts: new Set(),
   };
 }

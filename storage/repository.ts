@@ -40,6 +40,12 @@ export interface SetUpdate<T> {
 export type WriteProgress = (done: number, total: number) => void;
 
 const CHUNK = 1000;
+
+/**
+ * Inserts go in `_id` order: FerretDB on SQLite inserts ids in order about twice as fast as
+ * in arrival order (58k accounts of german-elections-2021: 7.6 s in file order, 3.1 s sorted).
+ */
+const byId = (a: { _id: string }, b: { _id: string }) => (a._id < b._id ? -1 : a._id > b._id ? 1 : 0);
 /**
  * FerretDB 1.24 keeps one SQLite connection open per matched statement of an
  * update command until the command ends, from a pool of 100: an update command
@@ -115,6 +121,7 @@ export class Repository<T extends { _id: string }> {
 
   private async upsertChunks(docs: T[]): Promise<WriteSummary> {
     const { ok, rejected } = partitionStorable(this.encodeAll(docs));
+    ok.sort(byId);
     const summary: WriteSummary = { upserted: 0, modified: 0, matched: 0, rejected };
     let mostlyNew = true;
     const size = Math.min(CHUNK, this.opts.writeChunk ?? CHUNK);
@@ -155,6 +162,7 @@ export class Repository<T extends { _id: string }> {
   /** Inserts new documents; for first loads where ids are known to be new. Duplicates are rejected, not overwritten. */
   async insertMany(docs: T[]): Promise<WriteSummary> {
     const { ok, rejected } = partitionStorable(this.encodeAll(docs));
+    ok.sort(byId);
     const ops = ok.map((doc) => ({ insertOne: { document: doc } }) as unknown as AnyBulkWriteOperation<T>);
     const summary = await this.logged(ok.map((d) => d._id), () => this.bulk(ops, rejected, ok.map((d) => d._id)));
     await this.opts.afterWrite?.(ok);

@@ -3,6 +3,7 @@
 import { type Db, MongoClient } from 'mongodb';
 import { type EmbeddedStore, readStoreInfo, startEmbedded } from './embedded';
 import { CHANGES_COLLECTION, ChangeLog } from './changes';
+import { COACTIONS_COLLECTION, CoactionPosts } from './coactions';
 import { POST_INDEX_COLLECTION, PostTimeIndex } from './post-index';
 import { PostWindow } from './post-window';
 import { CLAIMS_COLLECTION, type ClaimDoc, Claims } from './claims';
@@ -28,6 +29,7 @@ import type {
 export type { ChangeLog, ChangesSince } from './changes';
 export type { StoreFilter, WriteSummary, SetUpdate, FindOptions } from './repository';
 export type { PostSnapshot, PostSpan } from './post-window';
+export type { CoactionPost, CoactionPosts, CoactionView } from './coactions';
 export type { ScoreRow, ScoresDraft, ScoreSummary } from './scores';
 export { Scores } from './scores';
 export { Repository, revisionOf } from './repository';
@@ -35,7 +37,12 @@ export type { Change, UpdateResult } from './repository';
 export { localProcessGone, StoreConflict } from './claims';
 
 export interface Store {
+  /** Posts stored one per document (crawls, reviews). Co-action posts are in `coactions`; read posts by id with `postsById`. */
   posts: Repository<Post>;
+  /** Co-action posts, stored packed (storage/coactions.ts). */
+  coactions: CoactionPosts;
+  /** Posts by id from either store (posts first, then co-action posts), in the order asked; missing ids left out. */
+  postsById(ids: readonly string[], opts?: { projection?: Record<string, 0 | 1> }): Promise<Post[]>;
   /** Posts by time: the stored span and one window's posts, without a sort or full scan. */
   postWindow: PostWindow;
   /** A crawl run's memory of what the store holds of the posts it met: remembers on FerretDB only (storage/seen-posts.ts). */
@@ -158,7 +165,7 @@ export async function openStore(config: StoreSettings, opts: OpenOptions = {}): 
 async function ensureSchema(db: Db): Promise<Set<string>> {
   const existing = new Set((await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
   const created = new Set<string>();
-  for (const name of [...Object.values(COLLECTIONS), CHANGES_COLLECTION, POST_INDEX_COLLECTION, CLAIMS_COLLECTION, META_COLLECTION]) {
+  for (const name of [...Object.values(COLLECTIONS), CHANGES_COLLECTION, POST_INDEX_COLLECTION, CLAIMS_COLLECTION, META_COLLECTION, COACTIONS_COLLECTION]) {
     if (!existing.has(name)) {
       try {
         await db.createCollection(name);
@@ -200,6 +207,7 @@ function makeStore(
     afterWrite: postIndex && ((docs) => postIndex.add(docs)),
     codec: { encode: encodePost, decode: decodePost },
   });
+  const coactions = new CoactionPosts(db.collection(COACTIONS_COLLECTION), changes);
   const accounts = repo<Account>(COLLECTIONS.accounts);
   const runs = repo<Run>(COLLECTIONS.runs);
   const scores = new Scores(db, { idLookup: info.ferretdb ? 'each' : 'in', metaRepo: repo<ScoresMeta>(META_COLLECTION), runs, accounts, changes });
@@ -207,7 +215,16 @@ function makeStore(
     posts,
     postIndex,
     scores,
-    postWindow: new PostWindow(posts, postIndex),
+    coactions,
+    async postsById(ids, opts = {}) {
+      const found = await posts.getMany(ids, opts);
+      if (found.length === ids.length) return found;
+      const have = new Set(found.map((p) => p._id));
+      const co = new Map((await coactions.getMany(ids.filter((id) => !have.has(id)))).map((p) => [p._id, p]));
+      const byId = new Map(found.map((p) => [p._id, p]));
+      return ids.map((id) => byId.get(id) ?? co.get(id)).filter((p): p is Post => p !== undefined);
+    },
+    postWindow: new PostWindow(posts, coactions, postIndex),
     seenPosts: () => new SeenPosts(info.ferretdb ? undefined : 0),
     accounts,
     products: repo<Product>(COLLECTIONS.products),

@@ -94,7 +94,12 @@ async function accountsPosting(store: Store, f: { product?: string; since?: Date
     products = new Set([f.product, ...named]);
   }
   const out = new Set<string>();
-  for await (const p of store.posts.stream({}, { projection: { accountId: 1, product: 1, createdAt: 1, 'enrichment.products': 1 } })) {
+  const co = products ? [] : (await store.coactions.view()).posts; // co-action posts name no product
+  async function* every() {
+    yield* store.posts.stream({}, { projection: { accountId: 1, product: 1, createdAt: 1, 'enrichment.products': 1 } });
+    yield* co;
+  }
+  for await (const p of every()) {
     if (f.since && p.createdAt < f.since) continue;
     if (f.until && p.createdAt > f.until) continue;
     if (products) {
@@ -129,7 +134,7 @@ export function register(program: Command, deps: CliDeps) {
     .action(async (id: string) => {
       const data = await deps.withStore(async (store) => {
         const account = await findAccount(store, id);
-        const evidence = (await store.posts.getMany(account.suspicion?.evidencePosts ?? [])).map(withoutSignatures);
+        const evidence = (await store.postsById(account.suspicion?.evidencePosts ?? [])).map(withoutSignatures);
         return { account, evidence };
       });
       output(program.opts().json, data, () => {

@@ -27,12 +27,18 @@ export class PostView implements MirroredView, PostSource {
       index.put(refOf(p));
       texts.set(p._id, JSON.stringify(p));
     }
+    // Co-action posts (stored packed; an import's finish tells the views to reload).
+    for (const p of (await this.store.coactions.view()).posts) {
+      if (texts.has(p._id)) continue;
+      index.put(refOf(p));
+      texts.set(p._id, JSON.stringify(p));
+    }
     this.current = index;
     this.texts = texts;
   }
 
   async apply(ids: string[]): Promise<void> {
-    const docs = await this.store.posts.getMany(ids, { projection: POST_PUBLIC_PROJECTION });
+    const docs = await this.store.postsById(ids, { projection: POST_PUBLIC_PROJECTION });
     const found = new Set<string>();
     for (const p of docs as Post[]) {
       found.add(p._id);

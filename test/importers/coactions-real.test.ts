@@ -7,7 +7,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'csv-parse/sync';
+import { detectRings } from '../../analysis/rings/detect';
+import { cleanCoactionRow, mergeShares, resolveColumns } from '../../importers/coactions';
 import { runDetect } from '../../jobs/detect';
+import type { Post } from '../../storage/types';
 import { runImportJob } from '../../jobs/import';
 import { datasetPath } from '../helpers/datasets';
 import { testStore } from '../helpers/store';
@@ -90,12 +94,29 @@ describe.skipIf(!SOURCE)('import coactions + detect on a real german-elections-2
     }
 
     // Every member's own score names its ring and the posts behind it.
-    const members = await store.scores.attach(await store.accounts.getMany(rings.flatMap((r) => r.members)));
-    expect(members.length).toBe(rings.reduce((n, r) => n + r.members.length, 0));
-    for (const a of members) {
+    const scored = await store.scores.attach(await store.accounts.getMany(rings.flatMap((r) => r.members)));
+    expect(scored.length).toBe(rings.reduce((n, r) => n + r.members.length, 0));
+    for (const a of scored) {
       expect(a.suspicion?.ringId).toBeDefined();
       expect(a.suspicion?.evidencePosts.length).toBeGreaterThan(0);
     }
+
+    // The store path (packed co-action posts, accounts built from the posts) finds exactly the
+    // rings the pure pipeline finds on the file's posts in memory.
+    const rows = parse(`${lines.join('\n')}\n`, { columns: true }) as Record<string, string>[];
+    const columns = resolveColumns(Object.keys(rows[0]));
+    const byId = new Map<string, Post>();
+    for (const row of rows) {
+      const r = cleanCoactionRow(row, columns, 'german');
+      if (!r.ok) continue;
+      const prev = byId.get(r.doc._id);
+      byId.set(r.doc._id, prev ? mergeShares(prev, r.doc) : r.doc);
+    }
+    const cfg = store.config.detect;
+    const inMemory = detectRings({ posts: [...byId.values()], accounts: [], options: { communities: { resolution: cfg.louvainResolution, seed: cfg.seed } } });
+    const members = (list: { members: string[] }[]) => list.map((r) => [...r.members].sort().join(' ')).sort();
+    expect(members(rings)).toEqual(members(inMemory.rings));
+    expect(stats.edges).toBe(inMemory.stats.edges);
 
     const reference = referenceAccounts(lines);
     expect(reference.size).toBeGreaterThan(20);

@@ -1,0 +1,247 @@
+// Co-action posts (importers/coactions.ts), stored packed: many posts per document.
+// A co-action row is an immutable fact (an account shared an object at a time), and a real
+// set holds hundreds of thousands of them. One document per post costs what the embedded
+// FerretDB 1.24 can do per document (inserts ~10k/s, a projected stream 5.7–7.6k/s: 194k
+// posts of german-elections-2021 ≥ 19 s to write and ≥ 26 s to read back, against 7.4 s for
+// the whole QUT toolkit). Packed, the same posts are ~40 documents of a few hundred KB.
+//
+// Layout of the `coactions` collection (every read is an `_id` equality, the one filter
+// FerretDB pushes down):
+//   chunk:<key>:<i>  up to CHUNK posts of one import, column-wise (a field equal across the
+//                    chunk stored once), as one deflated JSON binary: FerretDB would store a
+//                    type schema per array element, and a long string is re-escaped into its
+//                    JSON (30 MB of JSON strings for the german set took 2.4 s to write);
+//   import:<seq>     the manifest of one finished import (content key, chunk count, time),
+//                    a chain of insert-only entries claimed by the insert itself as in
+//                    post-index.ts, written after every chunk: a killed import is never read.
+// `<key>` is a hash of the imported file's cleaned content, so re-importing the same file
+// finds its manifest and writes nothing, and a re-run after kill -9 rewrites the same chunk
+// ids (upserts) before writing the manifest: it converges to the uninterrupted result.
+// An import stores only posts that are new or changed (a changed post as its merged whole);
+// a reader merges the imports in chain order: a post keeps its first import's fields and the
+// union of its objects, stamped (fetchedAt) with the last import that changed it.
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { Binary, type Collection, type Document } from 'mongodb';
+import type { ChangeLog } from './changes';
+import { Repository } from './repository';
+import type { Post } from './types';
+
+export const COACTIONS_COLLECTION = 'coactions';
+
+/** Posts per chunk document: ~150 bytes of JSON a post, ~30 compressed: far under FerretDB's 16 MB. */
+const CHUNK = 5_000;
+/** Chunk documents read in parallel. */
+const READ_AHEAD = 8;
+
+/** Post fields a co-action post has, stored as strings. */
+const STRING_FIELDS = ['_id', 'platform', 'kind', 'externalId', 'accountId', 'author', 'week', 'community', 'source'] as const;
+type StringField = (typeof STRING_FIELDS)[number];
+
+/** A co-action post: what importers/coactions.ts builds. */
+export type CoactionPost = Pick<Post, StringField | 'createdAt' | 'objects' | 'fetchedAt'>;
+
+interface ChunkDoc {
+  _id: string;
+  n: number;
+  /** deflate of the JSON of ChunkBody: one binary value, which FerretDB stores without looking inside. */
+  data: Binary;
+}
+
+interface ChunkBody {
+  /** Per string field: the column, or `{ all: value }` when every post has the same. */
+  columns: Record<StringField, string[] | { all: string }>;
+  /** createdAt, epoch ms. */
+  times: number[];
+  /** 0: no objects. */
+  objects: (string[] | 0)[];
+}
+
+interface ManifestDoc {
+  _id: string;
+  seq: number;
+  key: string;
+  source: string;
+  chunks: number;
+  posts: number;
+  at: Date;
+}
+
+type CoactionDoc = ChunkDoc | ManifestDoc;
+
+/** Newest first, ties by id: the order of every posts list. */
+export const newestFirst = (a: Pick<Post, '_id' | 'createdAt'>, b: Pick<Post, '_id' | 'createdAt'>) =>
+  b.createdAt.getTime() - a.createdAt.getTime() || (a._id < b._id ? -1 : a._id > b._id ? 1 : 0);
+
+const manifestId = (seq: number) => `import:${seq}`;
+const chunkId = (key: string, i: number) => `chunk:${key}:${i}`;
+
+function isDuplicateKey(err: unknown): boolean {
+  return (err as { code?: number }).code === 11000;
+}
+
+function encodeColumn(values: readonly string[]): string[] | { all: string } {
+  return values.every((v) => v === values[0]) ? { all: values[0] ?? '' } : [...values];
+}
+
+function decodeColumn(v: string[] | { all: string }, n: number): string[] {
+  return Array.isArray(v) ? v : new Array<string>(n).fill(v.all);
+}
+
+/** One chunk document of posts. */
+export function encodeChunk(id: string, posts: readonly CoactionPost[]): ChunkDoc {
+  const columns = {} as ChunkBody['columns'];
+  for (const f of STRING_FIELDS) columns[f] = encodeColumn(posts.map((p) => p[f] ?? ''));
+  const body: ChunkBody = {
+    columns,
+    times: posts.map((p) => p.createdAt.getTime()),
+    objects: posts.map((p) => (p.objects && p.objects.length > 0 ? p.objects : 0)),
+  };
+  // Level 1: the ids and objects repeat a lot; measured on german-elections-2021 (194k posts) ~5× smaller.
+  return { _id: id, n: posts.length, data: new Binary(deflateRawSync(JSON.stringify(body), { level: 1 })) };
+}
+
+export function decodeChunk(doc: ChunkDoc, fetchedAt: Date): CoactionPost[] {
+  const body = JSON.parse(inflateRawSync(doc.data.buffer).toString('utf8')) as ChunkBody;
+  const cols = Object.fromEntries(STRING_FIELDS.map((f) => [f, decodeColumn(body.columns[f], doc.n)])) as Record<StringField, string[]>;
+  const out: CoactionPost[] = new Array(doc.n);
+  for (let i = 0; i < doc.n; i++) {
+    const p = {} as CoactionPost;
+    for (const f of STRING_FIELDS) (p as Record<string, unknown>)[f] = cols[f][i];
+    p.createdAt = new Date(body.times[i]);
+    const o = body.objects[i];
+    if (o) p.objects = o;
+    p.fetchedAt = fetchedAt;
+    out[i] = p;
+  }
+  return out;
+}
+
+/** Every stored co-action post, merged over the imports (see the header). */
+export interface CoactionView {
+  posts: readonly Post[];
+  byId: ReadonlyMap<string, Post>;
+  /** Each account's posts, newest first (ties by id). */
+  byAccount: ReadonlyMap<string, readonly Post[]>;
+  /** Finished imports read. */
+  imports: number;
+}
+
+export class CoactionPosts {
+  private readonly coll: Collection<CoactionDoc>;
+  private readonly chunks: Repository<ChunkDoc>;
+  private cache?: { manifests: ManifestDoc[]; view: CoactionView };
+
+  constructor(coll: Collection<Document>, private readonly changes?: ChangeLog) {
+    this.coll = coll as unknown as Collection<CoactionDoc>;
+    this.chunks = new Repository<ChunkDoc>(coll as unknown as Collection<ChunkDoc>, { idLookup: 'each' });
+  }
+
+  /** Whether an import of this content key finished. */
+  async finished(key: string): Promise<boolean> {
+    return (await this.manifests()).some((m) => m.key === key);
+  }
+
+  /**
+   * Writes an import's posts as chunks (upserts: a re-run after a crash rewrites the same ids).
+   * Nothing is read until `finish` records the import. Returns the chunk count.
+   */
+  async write(key: string, posts: readonly CoactionPost[]): Promise<number> {
+    const docs: ChunkDoc[] = [];
+    for (let i = 0; i * CHUNK < posts.length; i++) docs.push(encodeChunk(chunkId(key, i), posts.slice(i * CHUNK, (i + 1) * CHUNK)));
+    // A few large documents per command: FerretDB stalls on commands of many large writes.
+    for (let i = 0; i < docs.length; i += 4) {
+      const r = await this.chunks.upsertMany(docs.slice(i, i + 4));
+      if (r.rejected.length) throw new Error(`coactions: the store refused chunk ${r.rejected[0].id}: ${r.rejected[0].reason}`);
+    }
+    return docs.length;
+  }
+
+  /** Records a finished import (after every chunk and whatever derives from it is written). */
+  async finish(m: { key: string; source: string; chunks: number; posts: number; at: Date }): Promise<void> {
+    let seq = (await this.manifests()).length + 1;
+    for (;;) {
+      try {
+        await this.coll.insertOne({ _id: manifestId(seq), seq, ...m });
+        break;
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+        seq++;
+      }
+    }
+    // Readers of posts (the API's in-memory view) reload: the import may name 100k posts.
+    await this.changes?.append('posts', null);
+  }
+
+  /** Every finished import's posts, merged; read again only when an import finished since. */
+  async view(): Promise<CoactionView> {
+    const manifests = await this.manifests();
+    const same = (a: ManifestDoc[], b: ManifestDoc[]) => a.length === b.length && a.every((m, i) => m.key === b[i].key && m.at.getTime() === b[i].at.getTime());
+    if (this.cache && same(this.cache.manifests, manifests)) return this.cache.view;
+    const byId = new Map<string, Post>();
+    const posts: Post[] = [];
+    const keys = new Set<string>();
+    for (const m of manifests) {
+      if (keys.has(m.key)) continue; // the same file finished twice by concurrent runs
+      keys.add(m.key);
+      const ids = Array.from({ length: m.chunks }, (_, i) => chunkId(m.key, i));
+      for (let i = 0; i < ids.length; i += READ_AHEAD) {
+        const docs = await this.chunks.getMany(ids.slice(i, i + READ_AHEAD));
+        if (docs.length < Math.min(READ_AHEAD, ids.length - i)) throw new Error(`coactions: import ${m._id} (${m.source}) lacks chunks; re-run the import`);
+        for (const d of docs) {
+          for (const p of decodeChunk(d, m.at) as Post[]) {
+            const old = byId.get(p._id);
+            if (!old) {
+              byId.set(p._id, p);
+              posts.push(p);
+            } else {
+              // Stored as its merged whole: the union keeps objects an earlier import had.
+              const union = [...new Set([...(old.objects ?? []), ...(p.objects ?? [])])].sort();
+              if (union.length > 0) old.objects = union;
+              old.fetchedAt = p.fetchedAt;
+            }
+          }
+        }
+      }
+    }
+    let byAccount: Map<string, Post[]> | undefined;
+    const view: CoactionView = {
+      posts,
+      byId,
+      imports: keys.size,
+      // Built on first use: detect never needs it.
+      get byAccount() {
+        if (!byAccount) {
+          byAccount = new Map();
+          for (const p of posts) {
+            const list = byAccount.get(p.accountId);
+            if (list) list.push(p);
+            else byAccount.set(p.accountId, [p]);
+          }
+          for (const list of byAccount.values()) list.sort(newestFirst);
+        }
+        return byAccount;
+      },
+    };
+    this.cache = { manifests, view };
+    return view;
+  }
+
+  /** Co-action posts by id, in the order asked; ids that are not co-action posts are left out. */
+  async getMany(ids: readonly string[]): Promise<Post[]> {
+    if (ids.length === 0) return [];
+    const { byId } = await this.view();
+    return ids.map((id) => byId.get(id)).filter((p): p is Post => p !== undefined);
+  }
+
+  /** The chain of finished imports, in order (read by `_id` up to the first missing seq; a few documents). */
+  private async manifests(): Promise<ManifestDoc[]> {
+    const out: ManifestDoc[] = [];
+    for (let seq = 1; ; seq += READ_AHEAD) {
+      const batch = (await Promise.all(Array.from({ length: READ_AHEAD }, (_, k) => this.coll.findOne({ _id: manifestId(seq + k) })))) as (ManifestDoc | null)[];
+      const end = batch.indexOf(null);
+      for (const m of end < 0 ? batch : batch.slice(0, end)) out.push(m as ManifestDoc);
+      if (end >= 0) break;
+    }
+    return out;
+  }
+}
