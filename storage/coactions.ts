@@ -7,7 +7,7 @@
 //
 // Layout of the `coactions` collection (every read is an `_id` equality, the one filter
 // FerretDB pushes down):
-//   chunk:<key>:<i>  up to CHUNK posts of one import, column-wise (a field equal across the
+//   chunk:<key>:<i>  up to CHUNK posts (and CHUNK_BYTES of text) of one import, column-wise (a field equal across the
 //                    chunk stored once), as one deflated JSON binary: FerretDB would store a
 //                    type schema per array element, and a long string is re-escaped into its
 //                    JSON (30 MB of JSON strings for the german set took 2.4 s to write);
@@ -30,6 +30,39 @@ export const COACTIONS_COLLECTION = 'coactions';
 
 /** Posts per chunk document: ~150 bytes of JSON a post, ~30 compressed: far under FerretDB's 16 MB. */
 const CHUNK = 5_000;
+/**
+ * Text per chunk before compression, at most: a post may hold 200 objects of 256 characters
+ * (importers/coactions.ts), so 5,000 such posts would be 256 MB; deflate never grows data by
+ * more than a few bytes per 16 KB, so a chunk stays well under FerretDB's 16 MB document limit.
+ */
+const CHUNK_BYTES = 8 * 2 ** 20;
+
+/** Characters a post adds to its chunk's JSON (near enough: quotes and commas counted as 3 a value). */
+function textSize(p: CoactionPost): number {
+  let n = 20;
+  for (const f of STRING_FIELDS) n += (p[f]?.length ?? 0) + 3;
+  for (const o of p.objects ?? []) n += o.length + 3;
+  return n;
+}
+
+/** The posts cut into chunks of at most CHUNK posts and CHUNK_BYTES of text (a post larger than that alone). */
+export function chunksOf<P extends CoactionPost>(posts: readonly P[]): P[][] {
+  const out: P[][] = [];
+  let current: P[] = [];
+  let bytes = 0;
+  for (const p of posts) {
+    const size = textSize(p);
+    if (current.length > 0 && (current.length === CHUNK || bytes + size > CHUNK_BYTES)) {
+      out.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(p);
+    bytes += size;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}
 /** Chunk documents read in parallel. */
 const READ_AHEAD = 8;
 
@@ -146,11 +179,10 @@ export class CoactionPosts {
    * Nothing is read until `finish` records the import. Returns the chunk count.
    */
   async write(key: string, posts: readonly CoactionPost[]): Promise<number> {
-    const docs: ChunkDoc[] = [];
-    for (let i = 0; i * CHUNK < posts.length; i++) docs.push(encodeChunk(chunkId(key, i), posts.slice(i * CHUNK, (i + 1) * CHUNK)));
-    // A few large documents per command: FerretDB stalls on commands of many large writes.
-    for (let i = 0; i < docs.length; i += 4) {
-      const r = await this.chunks.upsertMany(docs.slice(i, i + 4));
+    const docs = chunksOf(posts).map((part, i) => encodeChunk(chunkId(key, i), part));
+    // One chunk per command: a command of several large documents could pass the 48 MB message limit.
+    for (const doc of docs) {
+      const r = await this.chunks.upsertMany([doc]);
       if (r.rejected.length) throw new Error(`coactions: the store refused chunk ${r.rejected[0].id}: ${r.rejected[0].reason}`);
     }
     return docs.length;
