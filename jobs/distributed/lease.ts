@@ -1,20 +1,19 @@
 // A queue job's hold on its work, kept with the run's own lock token.
-// BullMQ renews locks per job id. A job that goes back to the queue mid-run (a unit's next
-// batch, a rate limit) can be taken again in the same process before the old run is
-// untracked: the old run's untrack then ends the new run's renewals (its lock lapses and
-// another worker takes the job while it still works), or a renewal with the old token
-// fails and names the job id the new run now holds. Either way a run could lose its lock
-// without knowing, or be told it lost one it holds — and a stale run that saves a unit's
-// cursor after the new owner finished moves the cursor back.
-// A lease renews with its own token on its own timer, and `check()` renews once more right
-// before a cursor is saved: a run whose lock is gone stops there and writes nothing more.
-// The lock then lasts a full lock duration from the check, longer than the write.
+// BullMQ renews locks per job id, with the token it tracked last for that id. After a 429 has
+// rate-limited the queue it was seen to hand one unit job out twice (to both workers, or to two
+// slots of one process; docs/operations.md): two runs then crawl one unit from one cursor, and
+// the run that saves its cursor last can move it back past pages the other stored. BullMQ's
+// renewals cannot tell the two runs apart, and a renewal that fails names only the job id.
+// A lease renews with its own run's token on its own timer, and `check()` renews once more
+// right before a cursor is saved: a run whose lock is someone else's (or gone) stops there and
+// writes nothing more. The lock then lasts a full lock duration from the check, longer than
+// the write.
 import type { Job as BullJob } from 'bullmq';
 
-/** The run's lock is held by another worker now (or lapsed): its work belongs to them. */
+/** The run's lock is held by another run now (or lapsed): the work is theirs. */
 export class LeaseLost extends Error {
   constructor(readonly jobId: string) {
-    super(`lost the lock of job ${jobId}: another worker has it now`);
+    super(`lost the lock of job ${jobId}: another run holds it now, or it lapsed`);
     this.name = 'LeaseLost';
   }
 }

@@ -135,12 +135,17 @@ describe('workers sharing one credential', () => {
       await enqueueJob(c.redis.url, 'crawl:reddit', {}, c.prefix);
       // Wait until the victim holds a unit job that has stored at least one page (a page
       // waits for its authors' look-ups; on a loaded machine that can take many seconds).
+      // The victim is frozen (SIGSTOP) before its jobs are read, so that what it holds
+      // cannot change between the look and the kill: a batch ends and its job goes back to
+      // the queue within milliseconds.
+      const victimHolds = async () => (await queue.getActive()).filter((j) => j.data.unit && j.processedBy?.endsWith(`:${victim.pid}`)).map((j) => String(j.id));
       let held: string[] = [];
       for (let i = 0; i < 800 && held.length === 0; i++) {
         await new Promise((r) => setTimeout(r, 50));
-        const cursors = await store.crawlState.count({});
-        const active = await queue.getActive();
-        if (cursors > 0) held = active.filter((j) => j.data.unit && j.processedBy?.endsWith(`:${victim.pid}`)).map((j) => String(j.id));
+        if ((await store.crawlState.count({})) === 0 || (await victimHolds()).length === 0) continue;
+        victim.kill('SIGSTOP');
+        held = await victimHolds();
+        if (held.length === 0) victim.kill('SIGCONT');
       }
       expect(held.length).toBeGreaterThan(0);
       victim.kill('SIGKILL');
