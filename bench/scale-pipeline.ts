@@ -14,7 +14,7 @@ import type { BenchRow } from './types';
 
 const DAY = 86_400_000;
 
-function replicate(posts: readonly DetectPost[], accounts: readonly DetectAccount[], copies: number): { posts: DetectPost[]; accounts: DetectAccount[] } {
+export function replicate(posts: readonly DetectPost[], accounts: readonly DetectAccount[], copies: number): { posts: DetectPost[]; accounts: DetectAccount[] } {
   let lo = Number.POSITIVE_INFINITY;
   let hi = Number.NEGATIVE_INFINITY;
   for (const p of posts) {

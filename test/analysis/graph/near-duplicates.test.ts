@@ -2,9 +2,9 @@
 // string band keys group, band by band, and fall back to stored keys or exact text.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { forEachBandBucket } from '../../../analysis/graph/near-duplicates';
+import { fallbackKeys, forEachBandBucket } from '../../../analysis/graph/near-duplicates';
 import type { DetectPost } from '../../../analysis/graph/types';
-import { fingerprint } from '../../../analysis/nlp/minhash';
+import { fingerprint, LSH_BANDS, lshBandKey } from '../../../analysis/nlp/minhash';
 
 const WORDS = 'battery screen sound price delivery case strap charger quality design weight colour fit button app'.split(' ');
 
@@ -28,7 +28,49 @@ function stringBuckets(posts: DetectPost[]): string[] {
   return [...m.values()].filter((l) => l.length > 1).map((l) => l.join(',')).sort();
 }
 
+/**
+ * The visiting order detection depends on (the first bucket pairing two posts decides its
+ * discount), by the plainest means: band by band, a Map from key to posts in insertion order.
+ */
+function referenceOrder(posts: DetectPost[]): string[] {
+  const out: string[] = [];
+  const banded = posts.map((p, i) => [p, i] as const).filter(([p]) => p.enrichment?.lsh);
+  for (let b = 0; b < LSH_BANDS; b++) {
+    const m = new Map<number, number[]>();
+    for (const [p, i] of banded) {
+      const k = lshBandKey(p.enrichment?.minhash as ArrayLike<number>, b);
+      m.set(k, [...(m.get(k) ?? []), i]);
+    }
+    for (const l of m.values()) if (l.length > 1) out.push(l.join(','));
+  }
+  const exact = new Map<string, number[]>();
+  posts.forEach((p, i) => {
+    for (const k of p.enrichment?.lsh ? [] : fallbackKeys(p)) exact.set(k, [...(exact.get(k) ?? []), i]);
+  });
+  for (const l of exact.values()) if (l.length > 1) out.push(l.join(','));
+  return out;
+}
+
 describe('numeric LSH band buckets', () => {
+  it('visit the buckets band by band, each band in the order of its first posts', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(fc.constantFrom(...WORDS), { minLength: 3, maxLength: 12 }), { minLength: 2, maxLength: 60 }),
+        fc.array(fc.nat(), { minLength: 60, maxLength: 60 }),
+        (texts, picks) => {
+          // Many repeats of a few templates, in shuffled positions, with short texts (no bands) between.
+          const all = texts.map((t, i) => (i % 2 === 1 ? texts[picks[i] % i].join(' ') : i % 5 === 4 ? 'love it' : t.join(' ')));
+          const posts = all.map((t, i) => post(i, t));
+          const seen: string[] = [];
+          forEachBandBucket(posts, (b) => seen.push(b.join(',')));
+          expect(seen).toEqual(referenceOrder(posts));
+        },
+      ),
+      { numRuns: 80 },
+    );
+  });
+
+
   it('group the same posts as the string band keys', () => {
     fc.assert(
       fc.property(fc.array(fc.array(fc.constantFrom(...WORDS), { minLength: 3, maxLength: 12 }), { minLength: 2, maxLength: 40 }), (texts) => {

@@ -1,0 +1,45 @@
+// PairSet (analysis/graph/pair-set.ts) against a Set of "x,y" strings: the same answers
+// through growth, collisions, ordered pairs and indices up to 2^31 − 1.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { PairSet } from '../../../analysis/graph/pair-set';
+
+describe('PairSet', () => {
+  it('answers add and has like a Set of ordered pairs', () => {
+    const index = fc.oneof(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 0x7fffffff }));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.boolean(), index, index), { minLength: 50, maxLength: 400 }), fc.integer({ min: 0, max: 8 }), (ops, expected) => {
+        const set = new PairSet(expected);
+        const ref = new Set<string>();
+        for (const [isAdd, x, y] of ops) {
+          const key = `${x},${y}`;
+          if (isAdd) {
+            expect(set.add(x, y)).toBe(!ref.has(key));
+            ref.add(key);
+          } else expect(set.has(x, y)).toBe(ref.has(key));
+        }
+        expect(set.size).toBe(ref.size);
+        for (const [, x, y] of ops) {
+          expect(set.has(x, y)).toBe(ref.has(`${x},${y}`));
+          expect(set.has(y, x)).toBe(ref.has(`${y},${x}`));
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('holds a million pairs (grows past its first table many times)', () => {
+    const set = new PairSet();
+    let added = 0;
+    for (let i = 0; i < 1_000_000; i++) if (set.add(i, (i * 7919) % 1_000_003)) added++;
+    let again = 0;
+    for (let i = 0; i < 1_000_000; i++) if (set.add(i, (i * 7919) % 1_000_003)) again++;
+    expect([added, again, set.size]).toEqual([1_000_000, 0, 1_000_000]);
+    expect(set.has(1, 1)).toBe(false);
+  });
+
+  it('refuses indices it cannot hold', () => {
+    expect(() => new PairSet().add(-1, 2)).toThrow(RangeError);
+    expect(() => new PairSet().add(1, 2 ** 31)).toThrow(RangeError);
+  });
+});
