@@ -84,7 +84,7 @@ export function buildAccountGraph(
 
   const pairs = collectCoActions({ posts, accounts, accountIndex, windowMs, opts, timeOf });
   const scored: { a: number; b: number; weight: number; attrs: EdgeAttributes }[] = [];
-  for (const e of pairs.values()) {
+  for (const e of pairs) {
     const reasons = pairReasons(e);
     const ca = accounts[e.a].createdAt;
     const cb = accounts[e.b].createdAt;
@@ -126,6 +126,6 @@ export function buildAccountGraph(
     weakEdges,
     posts,
     accounts,
-    stats: { posts: posts.length, accounts: accounts.length, candidatePairs: pairs.size, edges: graph.size, nodes: graph.order },
+    stats: { posts: posts.length, accounts: accounts.length, candidatePairs: pairs.length, edges: graph.size, nodes: graph.order },
   };
 }

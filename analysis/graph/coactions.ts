@@ -7,7 +7,7 @@
 // and its pairs are discounted by the crowd they happened in.
 import { normaliseHandle, parseMention, referenceKey } from './handles';
 import { forEachBandBucket, normalisedText } from './near-duplicates';
-import { PairSet } from './pair-set';
+import { PairIndex, PairSet } from './pair-set';
 import { postCodes, postProducts, postUrls } from './products';
 import type { DetectAccount, DetectPost, GraphOptions, Reasons } from './types';
 
@@ -81,20 +81,45 @@ export function minhashJaccard(a: ArrayLike<number>, b: ArrayLike<number>): numb
   return eq / n;
 }
 
+/**
+ * Minimum-aware estimate: the share of equal positions when it is at least `min`, else
+ * some value below `min` (stops once `min` is out of reach: most candidate pairs from a
+ * shared band are not near-duplicates, and a full comparison of them was a third of the
+ * near-duplicate step).
+ */
+export function minhashJaccardAtLeast(a: ArrayLike<number>, b: ArrayLike<number>, min: number): number {
+  const n = Math.min(a.length, b.length);
+  if (n === 0) return 0;
+  // The fewest equal positions e with e / n ≥ min, in the same floating-point division.
+  let need = Math.max(0, Math.ceil(min * n));
+  while (need > 0 && (need - 1) / n >= min) need--;
+  while (need <= n && need / n < min) need++;
+  let eq = 0;
+  for (let i = 0; i < n; i++) {
+    if (a[i] === b[i]) eq++;
+    else if (eq + (n - 1 - i) < need) return (eq + (n - 1 - i)) / n;
+  }
+  return eq / n;
+}
+
+/** Evidence per account pair, numbered in the order pairs are first seen (the order build.ts reads). */
 class PairTable {
-  readonly map = new Map<number, PairEvidence>();
+  readonly list: PairEvidence[] = [];
+  private readonly index: PairIndex;
   constructor(
-    private readonly n: number,
+    expected: number,
     private readonly maxPosts: number,
-  ) {}
+  ) {
+    this.index = new PairIndex(expected);
+  }
   get(x: number, y: number): PairEvidence {
     const a = Math.min(x, y);
     const b = Math.max(x, y);
-    const key = a * this.n + b;
-    let e = this.map.get(key);
+    const id = this.index.id(a, b);
+    let e = this.list[id];
     if (!e) {
       e = { a, b, nearDuplicate: 0, sharedUrl: 0, sharedCode: 0, replyAB: 0, replyBA: 0, mentionAB: 0, mentionBA: 0, sameHandle: 0, posts: [] };
-      this.map.set(key, e);
+      this.list.push(e);
     }
     return e;
   }
@@ -128,11 +153,11 @@ function distinctAccounts(items: readonly Item[]): number {
   return new Set(items.map((it) => it.acc)).size;
 }
 
-/** Collects every co-action pair; deterministic for inputs sorted as documented. */
-export function collectCoActions(input: CoActionInput): Map<number, PairEvidence> {
+/** Collects every co-action pair, in the order first seen; deterministic for inputs sorted as documented. */
+export function collectCoActions(input: CoActionInput): PairEvidence[] {
   const { posts, accounts, accountIndex, windowMs, opts } = input;
   const timeOf = input.timeOf ?? ((p: DetectPost) => p.createdAt.getTime());
-  const table = new PairTable(accounts.length, opts.maxEvidencePosts);
+  const table = new PairTable(posts.length, opts.maxEvidencePosts);
   const byProduct = new Map<string, Item[]>();
   const byUrl = new Map<string, Item[]>();
   const byCode = new Map<string, Item[]>();
@@ -209,6 +234,10 @@ export function collectCoActions(input: CoActionInput): Map<number, PairEvidence
   let stamp = 0;
   const live = new Int32Array(posts.length);
   const k = opts.maxNeighbours;
+  const signatureOf = posts.map((p) => {
+    const m = p.enrichment?.minhash;
+    return m && m.length > 0 ? m : undefined;
+  });
   forEachBandBucket(posts, (bucket) => {
     let m = 0;
     let n = 0;
@@ -232,7 +261,9 @@ export function collectCoActions(input: CoActionInput): Map<number, PairEvidence
         const py = live[j];
         const ay = accOf[py];
         if (ax === ay || !verified.add(px, py)) continue;
-        const sim = textSimilarity(posts[px], posts[py]);
+        const mx = signatureOf[px];
+        const my = signatureOf[py];
+        const sim = mx && my ? minhashJaccardAtLeast(mx, my, opts.minJaccard) : textSimilarity(posts[px], posts[py]);
         if (sim < opts.minJaccard) continue;
         const e = table.get(ax, ay);
         e.nearDuplicate += sim * d * productAffinity(productsOf[px], productsOf[py]);
@@ -287,7 +318,7 @@ export function collectCoActions(input: CoActionInput): Map<number, PairEvidence
       }
     }
   }
-  return table.map;
+  return table.list;
 }
 
 /** Posts within ±Δ of each post in a time-sorted list (two pointers). */

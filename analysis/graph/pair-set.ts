@@ -1,13 +1,15 @@
-// A set of pairs of non-negative 31-bit integers (post or account indices) in one
-// Int32Array with open addressing: two slots per pair, linear probing, at most half full,
-// doubled when it gets there. A JS Set of the pairs as numbers x·n + y boxed every key
-// beyond 2^31 as a heap number (~28 bytes and a hash per entry) and held at most 2^24
-// entries per Set; here a pair costs 16–32 bytes and no allocation. The near-duplicate
-// step checks ≈ 100 candidate visits per post against it (coactions.ts).
+// Sets and indices of pairs of non-negative 31-bit integers (post or account indices) in
+// typed arrays with open addressing: two Int32 slots per pair, linear probing, at most half
+// full, doubled when it gets there. A JS Set or Map of the pairs as numbers x·n + y boxed
+// every key beyond 2^31 as a heap number (~28 bytes and a hash per entry, all of it for the
+// garbage collector to trace) and held at most 2^24 entries; here a pair costs 16–32 bytes
+// (24–48 with its id) and no allocation. The near-duplicate step checks ≈ 100 candidate
+// visits per post against a PairSet, and every co-action pair has its id in a PairIndex
+// (coactions.ts).
 export class PairSet {
-  private table: Int32Array;
-  private mask: number;
-  private count = 0;
+  protected table: Int32Array;
+  protected mask: number;
+  protected count = 0;
 
   constructor(expected = 16) {
     const slots = 1 << Math.max(4, Math.ceil(Math.log2(2 * expected + 1)));
@@ -20,31 +22,41 @@ export class PairSet {
   }
 
   has(x: number, y: number): boolean {
-    const t = this.table;
-    for (let s = pairSlot(x, y) & this.mask; ; s = (s + 1) & this.mask) {
-      const a = t[2 * s];
-      if (a === -1) return false;
-      if (a === x && t[2 * s + 1] === y) return true;
-    }
+    return this.find(x, y) >= 0;
   }
 
   /** Adds (x, y); true when it was not there yet. Order matters: (x, y) ≠ (y, x). */
   add(x: number, y: number): boolean {
-    if (x < 0 || y < 0 || x > 0x7fffffff || y > 0x7fffffff) throw new RangeError(`PairSet: (${x}, ${y}) outside 0 … 2^31 − 1`);
-    const t = this.table;
-    let s = pairSlot(x, y) & this.mask;
-    for (; ; s = (s + 1) & this.mask) {
-      const a = t[2 * s];
-      if (a === -1) break;
-      if (a === x && t[2 * s + 1] === y) return false;
-    }
-    t[2 * s] = x;
-    t[2 * s + 1] = y;
-    if (++this.count * 2 > this.mask + 1) this.grow();
+    const s = this.find(x, y);
+    if (s >= 0) return false;
+    this.put(~s, x, y);
     return true;
   }
 
-  private grow(): void {
+  /** The slot holding (x, y), or ~slot of the free slot where it would go. */
+  protected find(x: number, y: number): number {
+    if (x < 0 || y < 0 || x > 0x7fffffff || y > 0x7fffffff) throw new RangeError(`pair (${x}, ${y}) outside 0 … 2^31 − 1`);
+    const t = this.table;
+    for (let s = pairSlot(x, y) & this.mask; ; s = (s + 1) & this.mask) {
+      const a = t[2 * s];
+      if (a === -1) return ~s;
+      if (a === x && t[2 * s + 1] === y) return s;
+    }
+  }
+
+  /** Stores (x, y) in free slot s; returns the slot it ends up in (the table may have grown). */
+  protected put(s: number, x: number, y: number): number {
+    this.table[2 * s] = x;
+    this.table[2 * s + 1] = y;
+    if (++this.count * 2 <= this.mask + 1) return s;
+    this.grow();
+    return this.find(x, y);
+  }
+
+  /** Called for every pair moved by growth. */
+  protected moved(_from: number, _to: number): void {}
+
+  protected grow(): void {
     const old = this.table;
     const slots = 2 * (this.mask + 1);
     this.table = new Int32Array(2 * slots).fill(-1);
@@ -58,7 +70,46 @@ export class PairSet {
       while (t[2 * s] !== -1) s = (s + 1) & this.mask;
       t[2 * s] = x;
       t[2 * s + 1] = y;
+      this.moved(i / 2, s);
     }
+  }
+}
+
+/** Pairs numbered 0, 1, 2, … in the order they were first added. */
+export class PairIndex extends PairSet {
+  private ids: Int32Array;
+  private grownIds: Int32Array | null = null;
+
+  constructor(expected = 16) {
+    super(expected);
+    this.ids = new Int32Array(this.mask + 1);
+  }
+
+  /** The pair's number, or −1. */
+  get(x: number, y: number): number {
+    const s = this.find(x, y);
+    return s >= 0 ? this.ids[s] : -1;
+  }
+
+  /** The pair's number, added as the next one when new. */
+  id(x: number, y: number): number {
+    const s = this.find(x, y);
+    if (s >= 0) return this.ids[s];
+    const id = this.count;
+    const at = this.put(~s, x, y); // before reading this.ids: put may grow it
+    this.ids[at] = id;
+    return id;
+  }
+
+  protected override grow(): void {
+    this.grownIds = new Int32Array(2 * (this.mask + 1));
+    super.grow();
+    this.ids = this.grownIds;
+    this.grownIds = null;
+  }
+
+  protected override moved(from: number, to: number): void {
+    (this.grownIds as Int32Array)[to] = this.ids[from];
   }
 }
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildAccountGraph } from '../../../analysis/graph/build';
-import { crowdDiscount, minhashJaccard, ratingAgreement } from '../../../analysis/graph/coactions';
+import { crowdDiscount, minhashJaccard, minhashJaccardAtLeast, ratingAgreement } from '../../../analysis/graph/coactions';
 import { normaliseHandle } from '../../../analysis/graph/handles';
 import { normaliseUrl } from '../../../analysis/graph/products';
 import type { DetectAccount, DetectPost } from '../../../analysis/graph/types';
@@ -34,6 +34,19 @@ describe('helpers', () => {
     expect(ratingAgreement(5, 5)).toBe(1);
     expect(ratingAgreement(5, 1)).toBe(0.3);
     expect(minhashJaccard([1, 2, 3, 4], [1, 2, 9, 9])).toBe(0.5);
+  });
+  it('estimates Jaccard exactly when it reaches the minimum, and below the minimum otherwise', () => {
+    const sig = fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 0, maxLength: 140 });
+    const min = fc.oneof(fc.constantFrom(0, 0.6, 0.5, 1, 1 / 3, 0.7), fc.double({ min: 0, max: 1, noNaN: true }));
+    fc.assert(
+      fc.property(sig, sig, min, (a, b, m) => {
+        const full = minhashJaccard(a, b);
+        const early = minhashJaccardAtLeast(a, b, m);
+        if (full >= m) expect(early).toBe(full);
+        else expect(early).toBeLessThan(m);
+      }),
+      { numRuns: 2000 },
+    );
   });
   it('normalises handles and urls', () => {
     expect(normaliseHandle('u/Deal_Hunter')).toBe('dealhunter');

@@ -1,14 +1,18 @@
-// PairSet (analysis/graph/pair-set.ts) against a Set of "x,y" strings: the same answers
-// through growth, collisions, ordered pairs and indices up to 2^31 − 1.
+// PairSet and PairIndex (analysis/graph/pair-set.ts) against a Set / Map of "x,y" strings:
+// the same answers through growth, collisions, ordered pairs and indices up to 2^31 − 1.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { PairSet } from '../../../analysis/graph/pair-set';
+import { PairIndex, PairSet } from '../../../analysis/graph/pair-set';
+
+/** Operations (flag, x, y) on small and huge indices, and a first size small enough to grow many times. */
+const index = fc.oneof(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 0x7fffffff }));
+const operations = fc.array(fc.tuple(fc.boolean(), index, index), { minLength: 50, maxLength: 400 });
+const firstSize = fc.integer({ min: 0, max: 8 });
 
 describe('PairSet', () => {
   it('answers add and has like a Set of ordered pairs', () => {
-    const index = fc.oneof(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 0x7fffffff }));
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.boolean(), index, index), { minLength: 50, maxLength: 400 }), fc.integer({ min: 0, max: 8 }), (ops, expected) => {
+      fc.property(operations, firstSize, (ops, expected) => {
         const set = new PairSet(expected);
         const ref = new Set<string>();
         for (const [isAdd, x, y] of ops) {
@@ -41,5 +45,26 @@ describe('PairSet', () => {
   it('refuses indices it cannot hold', () => {
     expect(() => new PairSet().add(-1, 2)).toThrow(RangeError);
     expect(() => new PairSet().add(1, 2 ** 31)).toThrow(RangeError);
+  });
+});
+
+describe('PairIndex', () => {
+  it('numbers pairs in the order first added, like a Map of ordered pairs', () => {
+    fc.assert(
+      fc.property(operations, firstSize, (ops, expected) => {
+        const ids = new PairIndex(expected);
+        const ref = new Map<string, number>();
+        for (const [isId, x, y] of ops) {
+          const key = `${x},${y}`;
+          if (isId) {
+            if (!ref.has(key)) ref.set(key, ref.size);
+            expect(ids.id(x, y)).toBe(ref.get(key));
+          } else expect(ids.get(x, y)).toBe(ref.get(key) ?? -1);
+        }
+        expect(ids.size).toBe(ref.size);
+        for (const [, x, y] of ops) expect(ids.get(x, y)).toBe(ref.get(`${x},${y}`) ?? -1);
+      }),
+      { numRuns: 200 },
+    );
   });
 });
