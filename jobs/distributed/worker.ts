@@ -100,7 +100,7 @@ export async function startWorkers(opts: WorkerOptions): Promise<WorkerHandle> {
   const kit: WorkerKit = { crawlUnits: (platform) => ({ job: plan as Job<{ platform: string }, object>, params: { platform } }) };
 
   // Each run holds its job through a lease on its own lock token (lease.ts says why not
-  // BullMQ's per-id renewals): a run whose lock another worker has taken is aborted, and a
+  // BullMQ's per-id renewals): a run whose lock another run has taken is aborted, and a
   // unit's run checks the lease before every cursor it saves, so that two workers never
   // write one unit's cursor.
   const lockMs = opts.lockDurationMs ?? 30_000;
@@ -170,8 +170,9 @@ export async function startWorkers(opts: WorkerOptions): Promise<WorkerHandle> {
     );
     worker.on('failed', (job, err) => log.error({ queue: name, job: job?.name, id: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed'));
     worker.on('error', (err) => {
-      // BullMQ renewing with a token a run gave back (lease.ts): the run's own lease decides.
-      if (err.message.startsWith('could not renew lock for job')) log.debug({ queue: name, err: err.message }, 'BullMQ lock renewal refused');
+      // BullMQ renewing, or handing back, a job with a token its run no longer holds: the
+      // run's own lease has decided already (lease.ts), and the job is the other run's.
+      if (/^(could not renew lock for job|Missing lock for job|Lock mismatch for job)/.test(err.message)) log.debug({ queue: name, err: err.message }, 'BullMQ refused a lock this run no longer holds');
       else log.warn({ queue: name, err: err.message }, 'worker connection problem; retrying');
     });
     return worker;
