@@ -95,17 +95,21 @@ export function buildAccountGraph(
     const weight = edgeWeight(reasons);
     if (weight > 0) scored.push({ a: e.a, b: e.b, weight, attrs: { weight, reasons, posts: e.posts } });
   }
-  const weights = scored.map((s) => s.weight).sort((x, y) => x - y);
+  const weights = new Float64Array(scored.length);
+  for (let i = 0; i < scored.length; i++) weights[i] = scored[i].weight;
+  weights.sort();
   const q = weights.length > 0 ? quantile(weights, opts.edgeQuantile) : 0;
   const weightThreshold = Math.max(opts.minEdgeWeight, q);
 
-  const kept = scored.filter((s) => s.weight >= weightThreshold).sort((x, y) => x.a - y.a || x.b - y.b);
-  const dropped = scored.filter((s) => s.weight < weightThreshold).sort((x, y) => x.a - y.a || x.b - y.b);
-  const weakEdges: WeakEdges = {
-    a: Int32Array.from(dropped, (s) => s.a),
-    b: Int32Array.from(dropped, (s) => s.b),
-    weight: Float32Array.from(dropped, (s) => s.weight),
-  };
+  const kept: typeof scored = [];
+  const dropped: typeof scored = [];
+  for (const s of sortByPair(scored, accounts.length)) (s.weight >= weightThreshold ? kept : dropped).push(s);
+  const weakEdges: WeakEdges = { a: new Int32Array(dropped.length), b: new Int32Array(dropped.length), weight: new Float32Array(dropped.length) };
+  dropped.forEach((s, i) => {
+    weakEdges.a[i] = s.a;
+    weakEdges.b[i] = s.b;
+    weakEdges.weight[i] = s.weight;
+  });
   const graph: AccountGraph = new Graph({ type: 'undirected', multi: false, allowSelfLoops: false });
   const nodes = new Set<number>();
   for (const s of kept) {
@@ -128,4 +132,25 @@ export function buildAccountGraph(
     accounts,
     stats: { posts: posts.length, accounts: accounts.length, candidatePairs: pairs.length, edges: graph.size, nodes: graph.order },
   };
+}
+
+/**
+ * Distinct pairs (a < b < n) in (a, b) order: counted out by a, then each account's run by
+ * b. Linear but for the runs, where two comparison sorts over all edges were not.
+ */
+export function sortByPair<T extends { a: number; b: number }>(items: readonly T[], n: number): T[] {
+  const start = new Int32Array(n + 1);
+  for (const s of items) start[s.a + 1]++;
+  for (let i = 0; i < n; i++) start[i + 1] += start[i];
+  const at = start.slice(0, n);
+  const out = new Array<T>(items.length);
+  for (const s of items) out[at[s.a]++] = s;
+  for (let i = 0; i < n; i++) {
+    const lo = start[i];
+    const hi = start[i + 1];
+    if (hi - lo < 2) continue;
+    const run = out.slice(lo, hi).sort((x, y) => x.b - y.b);
+    for (let k = 0; k < run.length; k++) out[lo + k] = run[k];
+  }
+  return out;
 }

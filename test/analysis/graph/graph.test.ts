@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildAccountGraph } from '../../../analysis/graph/build';
+import { buildAccountGraph, sortByPair } from '../../../analysis/graph/build';
 import { crowdDiscount, minhashJaccard, minhashJaccardAtLeast, ratingAgreement } from '../../../analysis/graph/coactions';
 import { normaliseHandle } from '../../../analysis/graph/handles';
 import { normaliseUrl } from '../../../analysis/graph/products';
@@ -34,6 +34,17 @@ describe('helpers', () => {
     expect(ratingAgreement(5, 5)).toBe(1);
     expect(ratingAgreement(5, 1)).toBe(0.3);
     expect(minhashJaccard([1, 2, 3, 4], [1, 2, 9, 9])).toBe(0.5);
+  });
+  it('sorts distinct pairs by (a, b) like a comparison sort', () => {
+    const pairs = fc.uniqueArray(fc.tuple(fc.integer({ min: 0, max: 30 }), fc.integer({ min: 0, max: 30 })), { selector: ([a, b]) => `${a},${b}`, maxLength: 200 });
+    fc.assert(
+      fc.property(pairs, (ps) => {
+        const items = ps.filter(([a, b]) => a < b).map(([a, b], k) => ({ a, b, k }));
+        const expected = [...items].sort((x, y) => x.a - y.a || x.b - y.b);
+        expect(sortByPair(items, 31)).toEqual(expected);
+      }),
+      { numRuns: 300 },
+    );
   });
   it('estimates Jaccard exactly when it reaches the minimum, and below the minimum otherwise', () => {
     const sig = fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 0, maxLength: 140 });
