@@ -10,8 +10,8 @@
 // Inputs are sorted first so that the same data always gives the same graph (and so the
 // same Louvain result).
 import Graph from 'graphology';
-import { collectCoActions, pairReasons } from './coactions';
-import { DEFAULT_GRAPH_OPTIONS, type DetectAccount, type DetectPost, type EdgeAttributes, type GraphOptions, type NodeAttributes } from './types';
+import { collectCoActions } from './coactions';
+import { DEFAULT_GRAPH_OPTIONS, type DetectAccount, type DetectPost, type EdgeAttributes, type GraphOptions, type NodeAttributes, type Reasons } from './types';
 import { edgeWeight } from './weight';
 import { atResolution, resolutionsBy } from './resolution';
 import { estimateCoordinationWindow, quantile } from './window';
@@ -83,43 +83,51 @@ export function buildAccountGraph(
   const timeOf = (p: DetectPost) => atResolution(p.createdAt.getTime(), resolutions.get(p.platform) ?? 1);
 
   const pairs = collectCoActions({ posts, accounts, accountIndex, windowMs, opts, timeOf });
-  const scored: { a: number; b: number; weight: number; attrs: EdgeAttributes }[] = [];
-  for (const e of pairs) {
-    const reasons = pairReasons(e);
-    const ca = accounts[e.a].createdAt;
-    const cb = accounts[e.b].createdAt;
+  // The reasons of a pair with the creation-time support (rebuilt for kept edges only, so
+  // dropped pairs leave no objects behind).
+  const reasonsOf = (id: number): Reasons => {
+    const reasons = pairs.reasons(id);
+    const ca = accounts[pairs.a[id]].createdAt;
+    const cb = accounts[pairs.b[id]].createdAt;
     if (ca && cb) {
       const d = Math.abs(ca.getTime() - cb.getTime());
       if (d <= opts.creationWindowMs) reasons.creation = 1 - d / opts.creationWindowMs;
     }
-    const weight = edgeWeight(reasons);
-    if (weight > 0) scored.push({ a: e.a, b: e.b, weight, attrs: { weight, reasons, posts: e.posts } });
+    return reasons;
+  };
+  const weightOf = new Float64Array(pairs.size);
+  const scored: number[] = [];
+  for (let id = 0; id < pairs.size; id++) {
+    const weight = edgeWeight(reasonsOf(id));
+    weightOf[id] = weight;
+    if (weight > 0) scored.push(id);
   }
-  const weights = new Float64Array(scored.length);
-  for (let i = 0; i < scored.length; i++) weights[i] = scored[i].weight;
+  const weights = Float64Array.from(scored, (id) => weightOf[id]);
   weights.sort();
   const q = weights.length > 0 ? quantile(weights, opts.edgeQuantile) : 0;
   const weightThreshold = Math.max(opts.minEdgeWeight, q);
 
-  const kept: typeof scored = [];
-  const dropped: typeof scored = [];
-  for (const s of sortByPair(scored, accounts.length)) (s.weight >= weightThreshold ? kept : dropped).push(s);
-  const weakEdges: WeakEdges = { a: new Int32Array(dropped.length), b: new Int32Array(dropped.length), weight: new Float32Array(dropped.length) };
-  dropped.forEach((s, i) => {
-    weakEdges.a[i] = s.a;
-    weakEdges.b[i] = s.b;
-    weakEdges.weight[i] = s.weight;
-  });
+  const kept: number[] = [];
+  const dropped: number[] = [];
+  for (const id of sortByPair(scored, pairs.a, pairs.b, accounts.length)) (weightOf[id] >= weightThreshold ? kept : dropped).push(id);
+  const weakEdges: WeakEdges = {
+    a: Int32Array.from(dropped, (id) => pairs.a[id]),
+    b: Int32Array.from(dropped, (id) => pairs.b[id]),
+    weight: Float32Array.from(dropped, (id) => weightOf[id]),
+  };
   const graph: AccountGraph = new Graph({ type: 'undirected', multi: false, allowSelfLoops: false });
   const nodes = new Set<number>();
-  for (const s of kept) {
-    nodes.add(s.a);
-    nodes.add(s.b);
+  for (const id of kept) {
+    nodes.add(pairs.a[id]);
+    nodes.add(pairs.b[id]);
   }
   for (const i of [...nodes].sort((x, y) => x - y)) {
     graph.addNode(accounts[i]._id, { platform: accounts[i].platform, handle: accounts[i].handle });
   }
-  for (const s of kept) graph.addUndirectedEdge(accounts[s.a]._id, accounts[s.b]._id, s.attrs);
+  for (const id of kept) {
+    const attrs: EdgeAttributes = { weight: weightOf[id], reasons: reasonsOf(id), posts: pairs.posts(id).map((i) => posts[i]._id) };
+    graph.addUndirectedEdge(accounts[pairs.a[id]]._id, accounts[pairs.b[id]]._id, attrs);
+  }
 
   return {
     graph,
@@ -130,26 +138,27 @@ export function buildAccountGraph(
     weakEdges,
     posts,
     accounts,
-    stats: { posts: posts.length, accounts: accounts.length, candidatePairs: pairs.length, edges: graph.size, nodes: graph.order },
+    stats: { posts: posts.length, accounts: accounts.length, candidatePairs: pairs.size, edges: graph.size, nodes: graph.order },
   };
 }
 
 /**
- * Distinct pairs (a < b < n) in (a, b) order: counted out by a, then each account's run by
- * b. Linear but for the runs, where two comparison sorts over all edges were not.
+ * Numbers of distinct pairs (a[id] < b[id] < n) in (a, b) order: counted out by a, then
+ * each account's run by b. Linear but for the runs, where two comparison sorts over all
+ * edges were not.
  */
-export function sortByPair<T extends { a: number; b: number }>(items: readonly T[], n: number): T[] {
+export function sortByPair(ids: readonly number[], a: ArrayLike<number>, b: ArrayLike<number>, n: number): number[] {
   const start = new Int32Array(n + 1);
-  for (const s of items) start[s.a + 1]++;
+  for (const id of ids) start[a[id] + 1]++;
   for (let i = 0; i < n; i++) start[i + 1] += start[i];
   const at = start.slice(0, n);
-  const out = new Array<T>(items.length);
-  for (const s of items) out[at[s.a]++] = s;
+  const out = new Array<number>(ids.length);
+  for (const id of ids) out[at[a[id]]++] = id;
   for (let i = 0; i < n; i++) {
     const lo = start[i];
     const hi = start[i + 1];
     if (hi - lo < 2) continue;
-    const run = out.slice(lo, hi).sort((x, y) => x.b - y.b);
+    const run = out.slice(lo, hi).sort((x, y) => b[x] - b[y]);
     for (let k = 0; k < run.length; k++) out[lo + k] = run[k];
   }
   return out;

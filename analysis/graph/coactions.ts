@@ -7,32 +7,10 @@
 // and its pairs are discounted by the crowd they happened in.
 import { normaliseHandle, parseMention, referenceKey } from './handles';
 import { forEachBandBucket, normalisedText } from './near-duplicates';
+import { PairEvidenceTable } from './pair-evidence';
 import { PairIndex, PairSet } from './pair-set';
 import { postCodes, postProducts, postUrls } from './products';
-import type { DetectAccount, DetectPost, GraphOptions, Reasons } from './types';
-
-export interface PairEvidence {
-  /** Account indices, a < b. */
-  a: number;
-  b: number;
-  /** Best co-review contribution per product. */
-  coReview?: Map<string, number>;
-  /**
-   * Best co-share contribution per pair of posts (key: the two post indices): one
-   * occasion counts once however many objects the two posts share (a URL and its domain).
-   */
-  coShare?: Map<number, number>;
-  nearDuplicate: number;
-  sharedUrl: number;
-  sharedCode: number;
-  replyAB: number;
-  replyBA: number;
-  mentionAB: number;
-  mentionBA: number;
-  sameHandle: number;
-  /** posts._id behind the pair, capped. */
-  posts: string[];
-}
+import type { DetectAccount, DetectPost, GraphOptions } from './types';
 
 export interface CoActionInput {
   /** Sorted by (createdAt, _id). */
@@ -102,32 +80,6 @@ export function minhashJaccardAtLeast(a: ArrayLike<number>, b: ArrayLike<number>
   return eq / n;
 }
 
-/** Evidence per account pair, numbered in the order pairs are first seen (the order build.ts reads). */
-class PairTable {
-  readonly list: PairEvidence[] = [];
-  private readonly index: PairIndex;
-  constructor(
-    expected: number,
-    private readonly maxPosts: number,
-  ) {
-    this.index = new PairIndex(expected);
-  }
-  get(x: number, y: number): PairEvidence {
-    const a = Math.min(x, y);
-    const b = Math.max(x, y);
-    const id = this.index.id(a, b);
-    let e = this.list[id];
-    if (!e) {
-      e = { a, b, nearDuplicate: 0, sharedUrl: 0, sharedCode: 0, replyAB: 0, replyBA: 0, mentionAB: 0, mentionBA: 0, sameHandle: 0, posts: [] };
-      this.list.push(e);
-    }
-    return e;
-  }
-  addPosts(e: PairEvidence, ...ids: string[]): void {
-    for (const id of ids) if (e.posts.length < this.maxPosts && !e.posts.includes(id)) e.posts.push(id);
-  }
-}
-
 interface Item {
   post: number;
   acc: number;
@@ -154,10 +106,18 @@ function distinctAccounts(items: readonly Item[]): number {
 }
 
 /** Collects every co-action pair, in the order first seen; deterministic for inputs sorted as documented. */
-export function collectCoActions(input: CoActionInput): PairEvidence[] {
+export function collectCoActions(input: CoActionInput): PairEvidenceTable {
   const { posts, accounts, accountIndex, windowMs, opts } = input;
   const timeOf = input.timeOf ?? ((p: DetectPost) => p.createdAt.getTime());
-  const table = new PairTable(posts.length, opts.maxEvidencePosts);
+  // Posts are told apart by _id (a post listed twice is one post behind a pair).
+  const firstById = new Map<string, number>();
+  const canonical = Int32Array.from(posts, (p, i) => {
+    const first = firstById.get(p._id);
+    if (first !== undefined) return first;
+    firstById.set(p._id, i);
+    return i;
+  });
+  const table = new PairEvidenceTable(posts.length, opts.maxEvidencePosts, canonical);
   const byProduct = new Map<string, Item[]>();
   const byUrl = new Map<string, Item[]>();
   const byCode = new Map<string, Item[]>();
@@ -177,15 +137,17 @@ export function collectCoActions(input: CoActionInput): PairEvidence[] {
   });
 
   // Co-review: same product within Δ, discounted by how many others posted around then.
-  for (const [product, items] of byProduct) {
+  let productNo = 0;
+  for (const items of byProduct.values()) {
+    const product = productNo++;
     const times = items.map((it) => it.t);
     const crowd = windowCrowds(times, windowMs);
     forNearPairs(items, windowMs, opts.maxNeighbours, (x, y, i, j) => {
       const c = crowdDiscount(Math.max(crowd[i], crowd[j])) * ratingAgreement(posts[x.post].rating, posts[y.post].rating);
-      const e = table.get(x.acc, y.acc);
-      if (!e.coReview) e.coReview = new Map();
-      if (c > (e.coReview.get(product) ?? 0)) e.coReview.set(product, c);
-      table.addPosts(e, posts[x.post]._id, posts[y.post]._id);
+      const e = table.id(x.acc, y.acc);
+      table.coReview.raise(e, product, c);
+      table.addPost(e, x.post);
+      table.addPost(e, y.post);
     });
   }
 
@@ -194,17 +156,17 @@ export function collectCoActions(input: CoActionInput): PairEvidence[] {
   // domain is shared by hundreds of accounts, and chance co-shares of it mean little), not
   // by the crowd within the window: dozens of accounts posting one link within seconds
   // is CooRnet's coordinated link sharing itself, not an organic crowd to discount.
+  const occasions = new PairIndex();
   for (const items of byObject.values()) {
     if (items.length < 2) continue;
     const n = distinctAccounts(items);
     if (n < 2 || n > opts.commonBucketAccounts * IGNORE_FACTOR) continue;
     const d = commonDiscount(n, opts.commonBucketAccounts);
     forNearPairs(items, opts.coShareWindowMs, opts.maxNeighbours, (x, y) => {
-      const e = table.get(x.acc, y.acc);
-      if (!e.coShare) e.coShare = new Map();
-      const occasion = Math.min(x.post, y.post) * posts.length + Math.max(x.post, y.post);
-      if (d > (e.coShare.get(occasion) ?? 0)) e.coShare.set(occasion, d);
-      table.addPosts(e, posts[x.post]._id, posts[y.post]._id);
+      const e = table.id(x.acc, y.acc);
+      table.coShare.raise(e, occasions.id(Math.min(x.post, y.post), Math.max(x.post, y.post)), d);
+      table.addPost(e, x.post);
+      table.addPost(e, y.post);
     });
   }
 
@@ -216,9 +178,10 @@ export function collectCoActions(input: CoActionInput): PairEvidence[] {
       if (n < 2 || n > opts.commonBucketAccounts * IGNORE_FACTOR) continue;
       const d = commonDiscount(n, opts.commonBucketAccounts);
       forNearPairs(items, Number.POSITIVE_INFINITY, opts.maxNeighbours, (x, y) => {
-        const e = table.get(x.acc, y.acc);
-        e[field] += d;
-        table.addPosts(e, posts[x.post]._id, posts[y.post]._id);
+        const e = table.id(x.acc, y.acc);
+        table[field][e] += d;
+        table.addPost(e, x.post);
+        table.addPost(e, y.post);
       });
     }
   };
@@ -265,9 +228,10 @@ export function collectCoActions(input: CoActionInput): PairEvidence[] {
         const my = signatureOf[py];
         const sim = mx && my ? minhashJaccardAtLeast(mx, my, opts.minJaccard) : textSimilarity(posts[px], posts[py]);
         if (sim < opts.minJaccard) continue;
-        const e = table.get(ax, ay);
-        e.nearDuplicate += sim * d * productAffinity(productsOf[px], productsOf[py]);
-        table.addPosts(e, posts[px]._id, posts[py]._id);
+        const e = table.id(ax, ay);
+        table.nearDuplicate[e] += sim * d * productAffinity(productsOf[px], productsOf[py]);
+        table.addPost(e, px);
+        table.addPost(e, py);
       }
     }
   });
@@ -280,24 +244,25 @@ export function collectCoActions(input: CoActionInput): PairEvidence[] {
   });
   const byReference = new Map<string, number>();
   for (const [i, a] of accounts.entries()) byReference.set(referenceKey(a.platform, a.handle), i);
-  for (const p of posts) {
+  for (let pi = 0; pi < posts.length; pi++) {
+    const p = posts[pi];
     const from = accountIndex.get(p.accountId);
     if (from === undefined) continue;
     const to = p.replyToAccountId !== undefined ? accountIndex.get(p.replyToAccountId) : p.parentId ? postAccount.get(p.parentId) : undefined;
     if (to !== undefined && to !== from) {
-      const e = table.get(from, to);
-      if (from === e.a) e.replyAB++;
-      else e.replyBA++;
-      table.addPosts(e, p._id);
+      const e = table.id(from, to);
+      if (from === table.a[e]) table.replyAB[e]++;
+      else table.replyBA[e]++;
+      table.addPost(e, pi);
     }
     for (const m of p.enrichment?.mentions ?? []) {
       const ref = parseMention(m);
       const target = ref ? byReference.get(referenceKey(ref.platform, ref.handle)) : undefined;
       if (target === undefined || target === from) continue;
-      const e = table.get(from, target);
-      if (from === e.a) e.mentionAB++;
-      else e.mentionBA++;
-      table.addPosts(e, p._id);
+      const e = table.id(from, target);
+      if (from === table.a[e]) table.mentionAB[e]++;
+      else table.mentionBA[e]++;
+      table.addPost(e, pi);
     }
   }
 
@@ -314,11 +279,11 @@ export function collectCoActions(input: CoActionInput): PairEvidence[] {
     if (list.length < 2 || list.length > 4) continue;
     for (let i = 0; i < list.length; i++) {
       for (let j = i + 1; j < list.length; j++) {
-        if (accounts[list[i]].platform !== accounts[list[j]].platform) table.get(list[i], list[j]).sameHandle = 1;
+        if (accounts[list[i]].platform !== accounts[list[j]].platform) table.sameHandle[table.id(list[i], list[j])] = 1;
       }
     }
   }
-  return table.list;
+  return table;
 }
 
 /** Posts within ±Δ of each post in a time-sorted list (two pointers). */
@@ -355,26 +320,4 @@ function textSimilarity(x: DetectPost, y: DetectPost): number {
 /** A post's shared objects ("<kind>:<id>"), without duplicates or empty ids. */
 export function postObjects(p: DetectPost): string[] {
   return p.objects ? [...new Set(p.objects.filter(Boolean))] : [];
-}
-
-/** The raw reason values of a pair, before weighting. */
-export function pairReasons(e: PairEvidence): Reasons {
-  const r: Reasons = {};
-  if (e.coReview && e.coReview.size > 0) {
-    let s = 0;
-    for (const v of e.coReview.values()) s += v;
-    r.co_review = s;
-  }
-  if (e.coShare && e.coShare.size > 0) {
-    let s = 0;
-    for (const v of e.coShare.values()) s += v;
-    r.co_share = s;
-  }
-  if (e.nearDuplicate > 0) r.near_duplicate = e.nearDuplicate;
-  if (e.sharedUrl > 0) r.shared_url = e.sharedUrl;
-  if (e.sharedCode > 0) r.shared_code = e.sharedCode;
-  if (e.replyAB + e.replyBA > 0) r.reply = e.replyAB + e.replyBA + (e.replyAB > 0 && e.replyBA > 0 ? 2 : 0);
-  if (e.mentionAB + e.mentionBA > 0) r.mention = e.mentionAB + e.mentionBA + (e.mentionAB > 0 && e.mentionBA > 0 ? 2 : 0);
-  if (e.sameHandle > 0) r.same_handle = 1;
-  return r;
 }

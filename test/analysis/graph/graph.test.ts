@@ -39,9 +39,12 @@ describe('helpers', () => {
     const pairs = fc.uniqueArray(fc.tuple(fc.integer({ min: 0, max: 30 }), fc.integer({ min: 0, max: 30 })), { selector: ([a, b]) => `${a},${b}`, maxLength: 200 });
     fc.assert(
       fc.property(pairs, (ps) => {
-        const items = ps.filter(([a, b]) => a < b).map(([a, b], k) => ({ a, b, k }));
-        const expected = [...items].sort((x, y) => x.a - y.a || x.b - y.b);
-        expect(sortByPair(items, 31)).toEqual(expected);
+        const distinct = ps.filter(([a, b]) => a < b);
+        const a = distinct.map(([x]) => x);
+        const b = distinct.map(([, y]) => y);
+        const ids = distinct.map((_p, id) => id);
+        const expected = [...ids].sort((x, y) => a[x] - a[y] || b[x] - b[y]);
+        expect(sortByPair(ids, a, b, 31)).toEqual(expected);
       }),
       { numRuns: 300 },
     );
