@@ -38,6 +38,9 @@ export function crowdDiscount(crowd: number): number {
  */
 export const IGNORE_FACTOR = 10;
 
+/** Near-duplicate candidate visits checked against the verified set at a time (13 bytes each). */
+const VISIT_BATCH = 1 << 20;
+
 /** A URL, code or text band shared by n accounts: full weight up to `common`, then common/n. */
 export function commonDiscount(n: number, common: number): number {
   return n <= common ? 1 : common / n;
@@ -191,6 +194,8 @@ export function collectCoActions(input: CoActionInput): PairEvidenceTable {
   // Near-duplicate text: posts sharing an LSH band (near-duplicates.ts), verified by the
   // MinHash estimate once per pair of posts (the first band bucket that pairs them decides
   // its discount). Typed arrays throughout: ≈ 100 candidate visits per post at 1M posts.
+  // Visits are buffered and checked against `verified` a batch at a time (PairSet.addAll:
+  // the same answers as one add() each, in table order), then handled in visiting order.
   const verified = new PairSet(posts.length);
   const accOf = Int32Array.from(itemOf, (it) => (it ? it.acc : -1));
   const seenAt = new Int32Array(accounts.length);
@@ -201,6 +206,28 @@ export function collectCoActions(input: CoActionInput): PairEvidenceTable {
     const m = p.enrichment?.minhash;
     return m && m.length > 0 ? m : undefined;
   });
+  const batchX = new Int32Array(VISIT_BATCH);
+  const batchY = new Int32Array(VISIT_BATCH);
+  const batchD = new Float64Array(VISIT_BATCH);
+  const isNew = new Uint8Array(VISIT_BATCH);
+  let batched = 0;
+  const flush = () => {
+    verified.addAll(batchX, batchY, batched, isNew);
+    for (let v = 0; v < batched; v++) {
+      if (!isNew[v]) continue;
+      const px = batchX[v];
+      const py = batchY[v];
+      const mx = signatureOf[px];
+      const my = signatureOf[py];
+      const sim = mx && my ? minhashJaccardAtLeast(mx, my, opts.minJaccard) : textSimilarity(posts[px], posts[py]);
+      if (sim < opts.minJaccard) continue;
+      const e = table.id(accOf[px], accOf[py]);
+      table.nearDuplicate[e] += sim * batchD[v] * productAffinity(productsOf[px], productsOf[py]);
+      table.addPost(e, px);
+      table.addPost(e, py);
+    }
+    batched = 0;
+  };
   forEachBandBucket(posts, (bucket) => {
     let m = 0;
     let n = 0;
@@ -222,19 +249,15 @@ export function collectCoActions(input: CoActionInput): PairEvidenceTable {
       const ax = accOf[px];
       for (let j = i + 1; j < m && j - i <= k; j++) {
         const py = live[j];
-        const ay = accOf[py];
-        if (ax === ay || !verified.add(px, py)) continue;
-        const mx = signatureOf[px];
-        const my = signatureOf[py];
-        const sim = mx && my ? minhashJaccardAtLeast(mx, my, opts.minJaccard) : textSimilarity(posts[px], posts[py]);
-        if (sim < opts.minJaccard) continue;
-        const e = table.id(ax, ay);
-        table.nearDuplicate[e] += sim * d * productAffinity(productsOf[px], productsOf[py]);
-        table.addPost(e, px);
-        table.addPost(e, py);
+        if (ax === accOf[py]) continue;
+        batchX[batched] = px;
+        batchY[batched] = py;
+        batchD[batched] = d;
+        if (++batched === VISIT_BATCH) flush();
       }
     }
   });
+  flush();
 
   // Replies and mentions (directed counts; mutuality is rewarded in the weight).
   const postAccount = new Map<string, number>();

@@ -33,6 +33,61 @@ export class PairSet {
     return true;
   }
 
+  /**
+   * add() for pairs x[v], y[v], v < n, marking added[v] (1 new, 0 not): the same answers as
+   * calling add() in order, but the table is probed in slot order (a stable partition of
+   * the pairs into ranges of the table), so each range's probes hit cache instead of one
+   * random cache and TLB miss per pair in a table of hundreds of MB.
+   */
+  addAll(x: Int32Array, y: Int32Array, n: number, added: Uint8Array): void {
+    while ((this.count + n) * 2 > this.mask + 1) this.grow();
+    for (let v = 0; v < n; v++) if ((x[v] | y[v]) < 0) throw new RangeError(`pair (${x[v]}, ${y[v]}) outside 0 … 2^31 − 1`);
+    const bits = Math.log2(this.mask + 1);
+    const shift = Math.max(0, bits - RANGE_BITS);
+    const ranges = 1 << (bits - shift);
+    const slotOf = new Int32Array(n);
+    const start = new Int32Array(ranges + 1);
+    for (let v = 0; v < n; v++) {
+      const s = pairSlot(x[v], y[v]) & this.mask;
+      slotOf[v] = s;
+      start[(s >>> shift) + 1]++;
+    }
+    for (let r = 0; r < ranges; r++) start[r + 1] += start[r];
+    // The pairs laid out range by range (stable), so the probing pass reads them in sequence.
+    const order = new Int32Array(n);
+    const sx = new Int32Array(n);
+    const sy = new Int32Array(n);
+    const ss = new Int32Array(n);
+    for (let v = 0; v < n; v++) {
+      const k = start[slotOf[v] >>> shift]++;
+      order[k] = v;
+      sx[k] = x[v];
+      sy[k] = y[v];
+      ss[k] = slotOf[v];
+    }
+    const t = this.table;
+    for (let k = 0; k < n; k++) {
+      const px = sx[k];
+      const py = sy[k];
+      let s = ss[k];
+      for (;;) {
+        const a = t[2 * s];
+        if (a === -1) {
+          t[2 * s] = px;
+          t[2 * s + 1] = py;
+          this.count++;
+          added[order[k]] = 1;
+          break;
+        }
+        if (a === px && t[2 * s + 1] === py) {
+          added[order[k]] = 0;
+          break;
+        }
+        s = (s + 1) & this.mask;
+      }
+    }
+  }
+
   /** The slot holding (x, y), or ~slot of the free slot where it would go. */
   protected find(x: number, y: number): number {
     if (x < 0 || y < 0 || x > 0x7fffffff || y > 0x7fffffff) throw new RangeError(`pair (${x}, ${y}) outside 0 … 2^31 − 1`);
@@ -112,6 +167,9 @@ export class PairIndex extends PairSet {
     (this.grownIds as Int32Array)[to] = this.ids[from];
   }
 }
+
+/** addAll partitions the table into 2^RANGE_BITS ranges (128 KB each at 2^24 slots). */
+const RANGE_BITS = 10;
 
 /** murmur3's finaliser over both halves: neighbouring pairs land far apart. */
 function pairSlot(x: number, y: number): number {

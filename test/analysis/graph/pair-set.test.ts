@@ -32,6 +32,25 @@ describe('PairSet', () => {
     );
   });
 
+  it('addAll gives the answers of add() in order, repeats within a batch included', () => {
+    fc.assert(
+      fc.property(operations, firstSize, fc.integer({ min: 1, max: 60 }), (ops, expected, batch) => {
+        const one = new PairSet(expected);
+        const all = new PairSet(expected);
+        for (let o = 0; o < ops.length; o += batch) {
+          const part = ops.slice(o, o + batch);
+          const x = Int32Array.from(part, ([, px]) => px);
+          const y = Int32Array.from(part, ([, , py]) => py);
+          const added = new Uint8Array(part.length);
+          all.addAll(x, y, part.length, added);
+          expect([...added]).toEqual(part.map(([, px, py]) => (one.add(px, py) ? 1 : 0)));
+        }
+        expect(all.size).toBe(one.size);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('holds a million pairs (grows past its first table many times)', () => {
     const set = new PairSet();
     let added = 0;
