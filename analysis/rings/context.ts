@@ -24,6 +24,8 @@ export interface DetectionContext {
   products: ReadonlyMap<string, ProductStats>;
   /** Products of each post (same index as posts). */
   productsOfPost: readonly string[][];
+  /** 1 when the post has text or a title (hasText), per post index: asked per group and product. */
+  withText: Uint8Array;
 }
 
 export function buildContext(posts: readonly DetectPost[], accounts: readonly DetectAccount[]): DetectionContext {
@@ -31,6 +33,7 @@ export function buildContext(posts: readonly DetectPost[], accounts: readonly De
   const postsByAccount = new Map<string, number[]>();
   const products = new Map<string, ProductStats>();
   const productsOfPost: string[][] = [];
+  const withText = Uint8Array.from(posts, (p) => (hasText(p) ? 1 : 0));
   posts.forEach((p, i) => {
     const list = postsByAccount.get(p.accountId);
     if (list) list.push(i);
@@ -52,13 +55,13 @@ export function buildContext(posts: readonly DetectPost[], accounts: readonly De
         s.ratingCount++;
       }
       const sent = p.enrichment?.sentiment;
-      if (sent !== undefined && hasText(p)) {
+      if (sent !== undefined && withText[i]) {
         s.sentimentSum += sent;
         s.sentimentCount++;
       }
     }
   });
-  return { posts, accounts, accountById, postsByAccount, products, productsOfPost };
+  return { posts, accounts, accountById, postsByAccount, products, productsOfPost, withText };
 }
 
 export function hasText(p: DetectPost): boolean {

@@ -6,7 +6,7 @@ import type { Indicator } from '../../storage/types';
 import type { AccountGraph } from '../graph/build';
 import { minhashJaccard, postObjects } from '../graph/coactions';
 import { DEFAULT_GRAPH_OPTIONS } from '../graph/types';
-import { clamp01, DAY_MS, type DetectionContext, hasText, round } from './context';
+import { clamp01, DAY_MS, type DetectionContext, round } from './context';
 
 export interface GroupIndicatorOptions {
   /** Posts of two members on one product this close in time are in lock-step. */
@@ -119,6 +119,30 @@ export const supportCount: GroupIndicator = ({ ctx, facts, postsOn, productsAppl
 export const coShares: GroupIndicator = ({ shares }) => shares;
 
 /**
+ * How many of the posts (times t, accounts a) have a post by another account within
+ * `windowMs`. In time order the closest other account's post before a post is the last
+ * one by another account, after it the next one: two passes instead of all pairs (a
+ * large organic group put thousands of posts on one product).
+ */
+export function postsNearAnother(t: readonly number[], a: readonly string[], windowMs: number): number {
+  const n = t.length;
+  let order = t.map((_x, i) => i);
+  if (t.some((x, i) => i > 0 && x < t[i - 1])) order = order.sort((x, y) => t[x] - t[y]);
+  const near = new Uint8Array(n);
+  for (let k = 0, prev = -1; k < n; k++) {
+    if (k > 0 && a[order[k - 1]] !== a[order[k]]) prev = k - 1;
+    if (prev >= 0 && t[order[k]] - t[order[prev]] <= windowMs) near[k] = 1;
+  }
+  for (let k = n - 1, next = -1; k >= 0; k--) {
+    if (k < n - 1 && a[order[k + 1]] !== a[order[k]]) next = k + 1;
+    if (next >= 0 && t[order[next]] - t[order[k]] <= windowMs) near[k] = 1;
+  }
+  let close = 0;
+  for (let k = 0; k < n; k++) close += near[k];
+  return close;
+}
+
+/**
  * Time window (lock-step): share of members' posts on a shared product that have another
  * member's post on the same product within `lockStepMs`.
  */
@@ -127,16 +151,13 @@ export const timeWindow: GroupIndicator = ({ ctx, facts, opts, postsOn }) => {
   let close = 0;
   let total = 0;
   for (const p of facts.products) {
-    const ps = postsOn(p).map((i) => ({ t: ctx.posts[i].createdAt.getTime(), a: ctx.posts[i].accountId }));
-    for (let x = 0; x < ps.length; x++) {
-      total++;
-      for (let y = 0; y < ps.length; y++) {
-        if (x !== y && ps[x].a !== ps[y].a && Math.abs(ps[x].t - ps[y].t) <= opts.lockStepMs) {
-          close++;
-          break;
-        }
-      }
-    }
+    const ps = postsOn(p);
+    close += postsNearAnother(
+      ps.map((i) => ctx.posts[i].createdAt.getTime()),
+      ps.map((i) => ctx.posts[i].accountId),
+      opts.lockStepMs,
+    );
+    total += ps.length;
   }
   const v = total > 0 ? close / total : 0;
   return {
@@ -154,7 +175,7 @@ export const timeWindow: GroupIndicator = ({ ctx, facts, opts, postsOn }) => {
  */
 function deviation(
   { ctx, facts, postsOn }: GroupView,
-  of: (post: DetectionContext['posts'][number]) => number | undefined,
+  of: (post: DetectionContext['posts'][number], index: number) => number | undefined,
   totals: (st: NonNullable<ReturnType<DetectionContext['products']['get']>>) => { sum: number; count: number },
   range: number,
 ): number | undefined {
@@ -166,7 +187,7 @@ function deviation(
     let g = 0;
     let gN = 0;
     for (const i of postsOn(p)) {
-      const x = of(ctx.posts[i]);
+      const x = of(ctx.posts[i], i);
       if (x === undefined) continue;
       g += x;
       gN++;
@@ -195,7 +216,7 @@ export const ratingDeviation: GroupIndicator = (g) => {
 
 /** Sentiment deviation from the product's other posters (posts with text only). */
 export const sentimentDeviation: GroupIndicator = (g) => {
-  const v = deviation(g, (post) => (hasText(post) ? post.enrichment?.sentiment : undefined), (st) => ({ sum: st.sentimentSum, count: st.sentimentCount }), 2);
+  const v = deviation(g, (post, i) => (g.ctx.withText[i] ? post.enrichment?.sentiment : undefined), (st) => ({ sum: st.sentimentSum, count: st.sentimentCount }), 2);
   if (v === undefined) return undefined;
   return {
     name: 'sentiment_deviation',
@@ -207,7 +228,7 @@ export const sentimentDeviation: GroupIndicator = (g) => {
 
 /** Content similarity: mean MinHash Jaccard between members' posts (different accounts). */
 export const contentSimilarity: GroupIndicator = ({ ctx, facts }) => {
-  const textPosts = facts.posts.filter((i) => hasText(ctx.posts[i])).slice(0, 40);
+  const textPosts = facts.posts.filter((i) => ctx.withText[i]).slice(0, 40);
   if (textPosts.length < 2) return undefined;
   let s = 0;
   let n = 0;

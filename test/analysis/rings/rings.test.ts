@@ -5,7 +5,7 @@ import { buildAccountGraph } from '../../../analysis/graph/build';
 import { buildContext } from '../../../analysis/rings/context';
 import { detectRings } from '../../../analysis/rings/detect';
 import { assignRingIds, jaccard, ringIdFor } from '../../../analysis/rings/ids';
-import { groupIndicators, memberPostsByProduct } from '../../../analysis/rings/indicators';
+import { groupIndicators, memberPostsByProduct, postsNearAnother } from '../../../analysis/rings/indicators';
 import { handlesInText, indexEscalations, linkRing } from '../../../analysis/rings/links';
 import type { DetectPost } from '../../../analysis/graph/types';
 import { makeFixture } from './fixture';
@@ -112,6 +112,23 @@ describe('memberPostsByProduct', () => {
         }
       }),
       { numRuns: 60 },
+    );
+  });
+});
+
+describe('postsNearAnother (time-window indicator)', () => {
+  it('counts the posts with another account\'s post within the window, like comparing all pairs (property)', () => {
+    const post = fc.tuple(fc.integer({ min: 0, max: 50 }), fc.constantFrom('a', 'b', 'c', 'd'));
+    fc.assert(
+      fc.property(fc.array(post, { maxLength: 60 }), fc.integer({ min: 0, max: 12 }), fc.boolean(), (ps, windowMs, sorted) => {
+        const list = sorted ? [...ps].sort((x, y) => x[0] - y[0]) : ps;
+        const t = list.map(([x]) => x);
+        const a = list.map(([, y]) => y);
+        let want = 0;
+        for (let x = 0; x < t.length; x++) if (t.some((ty, y) => y !== x && a[y] !== a[x] && Math.abs(t[x] - ty) <= windowMs)) want++;
+        expect(postsNearAnother(t, a, windowMs)).toBe(want);
+      }),
+      { numRuns: 500 },
     );
   });
 });
