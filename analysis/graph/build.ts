@@ -102,7 +102,8 @@ export function buildAccountGraph(
     weightOf[id] = weight;
     if (weight > 0) scored.push(id);
   }
-  const weights = Float64Array.from(scored, (id) => weightOf[id]);
+  const weights = new Float64Array(scored.length);
+  for (let k = 0; k < scored.length; k++) weights[k] = weightOf[scored[k]];
   weights.sort();
   const q = weights.length > 0 ? quantile(weights, opts.edgeQuantile) : 0;
   const weightThreshold = Math.max(opts.minEdgeWeight, q);
@@ -110,11 +111,13 @@ export function buildAccountGraph(
   const kept: number[] = [];
   const dropped: number[] = [];
   for (const id of sortByPair(scored, pairs.a, pairs.b, accounts.length)) (weightOf[id] >= weightThreshold ? kept : dropped).push(id);
-  const weakEdges: WeakEdges = {
-    a: Int32Array.from(dropped, (id) => pairs.a[id]),
-    b: Int32Array.from(dropped, (id) => pairs.b[id]),
-    weight: Float32Array.from(dropped, (id) => weightOf[id]),
-  };
+  // Index loops, not TypedArray.from(array, f): that iterates (an object per element).
+  const weakEdges: WeakEdges = { a: new Int32Array(dropped.length), b: new Int32Array(dropped.length), weight: new Float32Array(dropped.length) };
+  for (let k = 0; k < dropped.length; k++) {
+    weakEdges.a[k] = pairs.a[dropped[k]];
+    weakEdges.b[k] = pairs.b[dropped[k]];
+    weakEdges.weight[k] = weightOf[dropped[k]];
+  }
   const graph: AccountGraph = new Graph({ type: 'undirected', multi: false, allowSelfLoops: false });
   const nodes = new Set<number>();
   for (const id of kept) {
@@ -149,11 +152,11 @@ export function buildAccountGraph(
  */
 export function sortByPair(ids: readonly number[], a: ArrayLike<number>, b: ArrayLike<number>, n: number): number[] {
   const start = new Int32Array(n + 1);
-  for (const id of ids) start[a[id] + 1]++;
+  for (let k = 0; k < ids.length; k++) start[a[ids[k]] + 1]++;
   for (let i = 0; i < n; i++) start[i + 1] += start[i];
   const at = start.slice(0, n);
   const out = new Array<number>(ids.length);
-  for (const id of ids) out[at[a[id]]++] = id;
+  for (let k = 0; k < ids.length; k++) out[at[a[ids[k]]]++] = ids[k];
   for (let i = 0; i < n; i++) {
     const lo = start[i];
     const hi = start[i + 1];

@@ -150,19 +150,26 @@ export interface WeightIndex {
 export function weightIndex(ids: readonly string[], graph: AccountGraph, weak: { a: Int32Array; b: Int32Array; weight: Float32Array }): WeightIndex {
   const index = new Map<string, number>();
   for (const [i, id] of ids.entries()) index.set(id, i);
-  const ea: number[] = Array.from(weak.a);
-  const eb: number[] = Array.from(weak.b);
-  const ew: number[] = Array.from(weak.weight);
+  // Weak edges, then the graph's: typed arrays (Array.from of the weak columns boxed every
+  // weight and allocated an iterator result per element: ~100 MB per 100k posts).
+  const m = weak.a.length + graph.size;
+  const ea = new Int32Array(m);
+  const eb = new Int32Array(m);
+  const ew = new Float64Array(m);
+  ea.set(weak.a);
+  eb.set(weak.b);
+  ew.set(weak.weight);
+  let edges = weak.a.length;
   graph.forEachEdge((_e, attr, s, t) => {
     const x = index.get(s);
     const y = index.get(t);
     if (x === undefined || y === undefined) return;
-    ea.push(x);
-    eb.push(y);
-    ew.push(attr.weight);
+    ea[edges] = x;
+    eb[edges] = y;
+    ew[edges++] = attr.weight;
   });
   const degree = new Int32Array(ids.length + 1);
-  for (let k = 0; k < ea.length; k++) {
+  for (let k = 0; k < edges; k++) {
     degree[ea[k] + 1]++;
     degree[eb[k] + 1]++;
   }
@@ -171,7 +178,7 @@ export function weightIndex(ids: readonly string[], graph: AccountGraph, weak: {
   const fill = offsets.slice(0, ids.length);
   const neighbours = new Int32Array(offsets[ids.length]);
   const weights = new Float32Array(offsets[ids.length]);
-  for (let k = 0; k < ea.length; k++) {
+  for (let k = 0; k < edges; k++) {
     neighbours[fill[ea[k]]] = eb[k];
     weights[fill[ea[k]]++] = ew[k];
     neighbours[fill[eb[k]]] = ea[k];
