@@ -4,6 +4,10 @@
 import type { DetectPost } from './types';
 
 export function postProducts(post: DetectPost): string[] {
+  // Zero or one product without a Set: asked three times per post by detection.
+  const matched = post.enrichment?.products;
+  if (!matched || matched.length === 0) return post.product ? [post.product] : [];
+  if (!post.product && matched.length === 1) return [matched[0].productId];
   const out = new Set<string>();
   if (post.product) out.add(post.product);
   for (const m of post.enrichment?.products ?? []) out.add(m.productId);

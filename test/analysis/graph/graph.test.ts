@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { buildAccountGraph, sortByPair } from '../../../analysis/graph/build';
 import { crowdDiscount, minhashJaccard, minhashJaccardAtLeast, ratingAgreement } from '../../../analysis/graph/coactions';
 import { normaliseHandle } from '../../../analysis/graph/handles';
-import { normaliseUrl } from '../../../analysis/graph/products';
+import { normaliseUrl, postProducts } from '../../../analysis/graph/products';
 import type { DetectAccount, DetectPost } from '../../../analysis/graph/types';
 import { edgeWeight } from '../../../analysis/graph/weight';
 import { estimateCoordinationWindow, quantile } from '../../../analysis/graph/window';
@@ -34,6 +34,19 @@ describe('helpers', () => {
     expect(ratingAgreement(5, 5)).toBe(1);
     expect(ratingAgreement(5, 1)).toBe(0.3);
     expect(minhashJaccard([1, 2, 3, 4], [1, 2, 9, 9])).toBe(0.5);
+  });
+  it('lists a post\'s products, its own first, without repeats (property)', () => {
+    const id = fc.constantFrom('', 'p1', 'p2', 'p3');
+    fc.assert(
+      fc.property(fc.option(id, { nil: undefined }), fc.option(fc.array(id, { maxLength: 4 }), { nil: undefined }), (product, matched) => {
+        const p: DetectPost = { _id: 'x', platform: 'web', accountId: 'a', createdAt: new Date(T0), product, enrichment: matched && { products: matched.map((productId) => ({ productId, surface: productId, candidate: false })) } };
+        const want = new Set<string>();
+        if (product) want.add(product);
+        for (const m of matched ?? []) want.add(m);
+        expect(postProducts(p)).toEqual([...want]);
+      }),
+      { numRuns: 300 },
+    );
   });
   it('sorts distinct pairs by (a, b) like a comparison sort', () => {
     const pairs = fc.uniqueArray(fc.tuple(fc.integer({ min: 0, max: 30 }), fc.integer({ min: 0, max: 30 })), { selector: ([a, b]) => `${a},${b}`, maxLength: 200 });
