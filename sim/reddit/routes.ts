@@ -8,7 +8,7 @@ import type { redditSerialisation } from './serialise';
 import type { redditAuth } from './auth';
 
 export function redditRoutes(ctx: ReturnType<typeof redditCore> & ReturnType<typeof redditSerialisation> & ReturnType<typeof redditAuth>) {
-  const { listingCap, searchCap, index, access, worldNowSec, t3, t1, userListingComment, listing, page } = ctx;
+  const { listingCap, searchCap, index, access, worldNowSec, t3, t1, userListingComment, listing, pagedListing } = ctx;
   // ---------------------------------------------------------------- routes
   type Route = { pattern: RegExp; name: string; handler: (m: RegExpExecArray, req: SimRequest, raw: boolean) => SimResponse };
   const notFound = () => json(404, { message: 'Not Found', error: 404 });
@@ -54,15 +54,7 @@ export function redditRoutes(ctx: ReturnType<typeof redditCore> & ReturnType<typ
     const sort = req.query.get('sort') ?? 'relevance';
     if (sort === 'top' || sort === 'relevance') pool = pool.slice().sort((a, b) => b.score - a.score || b.createdUtc - a.createdUtc);
     else if (sort === 'comments') pool = pool.slice().sort((a, b) => b.numComments - a.numComments || b.createdUtc - a.createdUtc);
-    const p = page(pool, (s) => `t3_${s.id}`, req.query, searchCap);
-    return json(
-      200,
-      listing(
-        p.items.map((s) => t3(s, raw)),
-        p.after,
-        p.before,
-      ),
-    );
+    return json(200, pagedListing(pool, (s) => `t3_${s.id}`, req.query, searchCap, (s) => t3(s, raw)));
   };
 
   /** A comment and all its descendants, pre-order. */
@@ -137,15 +129,7 @@ export function redditRoutes(ctx: ReturnType<typeof redditCore> & ReturnType<typ
         if (no) return no;
         const list = subListing(m[1]);
         if (!list) return notFound();
-        const p = page(list, (s) => `t3_${s.id}`, req.query, listingCap);
-        return json(
-          200,
-          listing(
-            p.items.map((s) => t3(s, raw)),
-            p.after,
-            p.before,
-          ),
-        );
+        return json(200, pagedListing(list, (s) => `t3_${s.id}`, req.query, listingCap, (s) => t3(s, raw)));
       },
     },
     { pattern: /^\/r\/([^/]+)\/search$/, name: 'GET /r/{sub}/search', handler: (m, req, raw) => refused(m[1]) ?? search(req, raw, m[1]) },
@@ -182,15 +166,7 @@ export function redditRoutes(ctx: ReturnType<typeof redditCore> & ReturnType<typ
       handler: (m, req, raw) => {
         if (!index.users.has(lower(m[1]))) return notFound();
         const list = (index.userSubs.get(lower(m[1])) ?? []).filter((s) => s.deleted !== 'deleted' && s.deleted !== 'account');
-        const p = page(list, (s) => `t3_${s.id}`, req.query, listingCap);
-        return json(
-          200,
-          listing(
-            p.items.map((s) => t3(s, raw)),
-            p.after,
-            p.before,
-          ),
-        );
+        return json(200, pagedListing(list, (s) => `t3_${s.id}`, req.query, listingCap, (s) => t3(s, raw)));
       },
     },
     {
@@ -199,15 +175,7 @@ export function redditRoutes(ctx: ReturnType<typeof redditCore> & ReturnType<typ
       handler: (m, req, raw) => {
         if (!index.users.has(lower(m[1]))) return notFound();
         const list = (index.userComments.get(lower(m[1])) ?? []).filter((c) => !c.deleted);
-        const p = page(list, (c) => `t1_${c.id}`, req.query, listingCap);
-        return json(
-          200,
-          listing(
-            p.items.map((c) => userListingComment(c, raw)),
-            p.after,
-            p.before,
-          ),
-        );
+        return json(200, pagedListing(list, (c) => `t1_${c.id}`, req.query, listingCap, (c) => userListingComment(c, raw)));
       },
     },
     {

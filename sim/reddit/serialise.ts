@@ -128,5 +128,11 @@ export function redditSerialisation(ctx: ReturnType<typeof redditCore>) {
     };
   }
 
-  return { esc, userFullname, t3, t1, userListingComment, listing, page };
+  /** One page of `items` (the request's limit / after / before) as a Listing, each item rendered by `render`. */
+  function pagedListing<T>(items: T[], fullname: (x: T) => string, q: URLSearchParams, cap: number, render: (x: T) => unknown) {
+    const p = page(items, fullname, q, cap);
+    return listing(p.items.map(render), p.after, p.before);
+  }
+
+  return { esc, userFullname, t3, t1, userListingComment, listing, pagedListing };
 }
