@@ -9,6 +9,14 @@ import type { twitterTokens } from './tokens';
 import type { twitterSerialisation } from './serialise';
 import type { twitterPaging } from './paging';
 
+/** A comma-separated list parameter of 1–100 entries (`ids`, `usernames`), else X's invalid-request error. */
+function lookupList(q: URLSearchParams, name: string, clean: (x: string) => string = (x) => x.trim()): string[] {
+  const raw = q.get(name) ?? '';
+  const list = raw.split(',').map(clean).filter(Boolean);
+  if (list.length === 0 || list.length > 100) throw invalid(name, raw, `The \`${name}\` query parameter value must have between 1 and 100 ${name}`);
+  return list;
+}
+
 export function twitterRoutes(
   ctx: ReturnType<typeof twitterCore> & ReturnType<typeof twitterTokens> & ReturnType<typeof twitterSerialisation> & ReturnType<typeof twitterPaging>,
 ) {
@@ -102,12 +110,7 @@ export function twitterRoutes(
       pattern: /^\/2\/tweets$/,
       name: 'GET /2/tweets',
       handler: (_m, req) => {
-        const ids = (req.query.get('ids') ?? '')
-          .split(',')
-          .map((x) => x.trim())
-          .filter(Boolean);
-        if (ids.length === 0 || ids.length > 100)
-          throw invalid('ids', req.query.get('ids') ?? '', 'The `ids` query parameter value must have between 1 and 100 ids');
+        const ids = lookupList(req.query, 'ids');
         const found: Tweet[] = [];
         const errors: unknown[] = [];
         for (const id of ids) {
@@ -133,12 +136,7 @@ export function twitterRoutes(
       pattern: /^\/2\/users\/by$/,
       name: 'GET /2/users/by',
       handler: (_m, req) => {
-        const names = (req.query.get('usernames') ?? '')
-          .split(',')
-          .map((x) => x.trim().replace(/^@/, ''))
-          .filter(Boolean);
-        if (names.length === 0 || names.length > 100)
-          throw invalid('usernames', req.query.get('usernames') ?? '', 'The `usernames` query parameter value must have between 1 and 100 usernames');
+        const names = lookupList(req.query, 'usernames', (x) => x.trim().replace(/^@/, ''));
         return usersPayload(
           names.map((n) => [n, userByName.get(n.toLowerCase())] as const),
           'usernames',
@@ -155,12 +153,7 @@ export function twitterRoutes(
       pattern: /^\/2\/users$/,
       name: 'GET /2/users',
       handler: (_m, req) => {
-        const ids = (req.query.get('ids') ?? '')
-          .split(',')
-          .map((x) => x.trim())
-          .filter(Boolean);
-        if (ids.length === 0 || ids.length > 100)
-          throw invalid('ids', req.query.get('ids') ?? '', 'The `ids` query parameter value must have between 1 and 100 ids');
+        const ids = lookupList(req.query, 'ids');
         return usersPayload(
           ids.map((id) => [id, userById.get(id)] as const),
           'ids',

@@ -136,6 +136,15 @@ describe('X API v2 imitation', () => {
     const by = await getJson<{ data: Record<string, unknown>[]; errors: Record<string, unknown>[] }>(url(`users/by?usernames=${author.username},no_such_user_q&user.fields=created_at,public_metrics,verified`), BEARER);
     expect(by.body.data[0]).toMatchObject({ id: author.id, username: author.username, verified: author.verified });
     expect(by.body.errors[0]).toMatchObject({ resource_type: 'user', value: 'no_such_user_q' });
+    // Lookups take 1–100 entries; a leading @ on a username is dropped.
+    const at = await getJson<{ data: Record<string, unknown>[] }>(url(`users/by?usernames=@${author.username}`), BEARER);
+    expect(at.body.data[0]).toMatchObject({ id: author.id });
+    const many = Array.from({ length: 101 }, (_, i) => String(i + 1)).join(',');
+    for (const [path, name] of [[`tweets?ids=${many}`, 'ids'], [`users?ids=${many}`, 'ids'], ['users/by?usernames=', 'usernames']]) {
+      const bad = await getJson<{ errors: { message: string }[] }>(url(path), BEARER);
+      expect(bad.status, path).toBe(400);
+      expect(bad.body.errors[0].message).toBe(`The \`${name}\` query parameter value must have between 1 and 100 ${name}`);
+    }
     const one = await getJson<{ data: Record<string, unknown> }>(url(`users/${author.id}?user.fields=created_at`), BEARER);
     expect(one.body.data.created_at).toBe(new Date(author.createdAt).toISOString());
     for (const t of world.twitter.tweets.slice(0, 50)) {
