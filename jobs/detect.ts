@@ -94,6 +94,7 @@ export async function runDetect(ctx: JobContext, params: DetectParams = {}): Pro
   }
 
   const labels = await decisionLabels(ctx.store, params.labels);
+  if (ctx.signal.aborted) throw new Error('detect cancelled');
 
   const readMs = Date.now() - started;
   ctx.progress(2, 4, 'building the account graph and communities');
@@ -144,6 +145,8 @@ export const detectJob: Job<DetectParams, DetectStats> = {
   name: 'detect',
   queue: 'detect',
   description: 'Build the account graph for a time window, find communities, score rings and accounts, link rings to escalations.',
+  // The pipeline is one long synchronous computation: off the thread that serves and renews locks.
+  thread: import.meta.url,
   params: paramsSchema({
     window: T.Optional(Duration),
     all: T.Optional(T.Boolean()),

@@ -51,6 +51,8 @@ async function runHeldOut(ctx: JobContext, params: EvaluateParams, labels: Label
 
 export const evaluateJob: Job<EvaluateParams, EvaluationReport | HeldOutReport> = {
   name: 'evaluate',
+  // One or two whole detection pipelines: off the thread that serves (jobs/thread.ts).
+  thread: import.meta.url,
   description: 'AUC, average precision and precision/recall@k of stored account scores against an account,label file; with trainFraction, of scores learned from that share of the labels, on the rest.',
   run: runEvaluate,
 };

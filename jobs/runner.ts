@@ -14,6 +14,7 @@ import type { Config } from '../config/index';
 import { localProcessGone, type Store } from '../storage/store';
 import type { Run } from '../storage/types';
 import { checkJobParams } from './params';
+import { runInThread } from './thread';
 import type { Job, Progress } from './types';
 
 export interface RunOptions {
@@ -73,7 +74,8 @@ export async function runJob<P extends object, R extends object>(
   };
   const log = opts.log.child({ job: job.name, runId });
   try {
-    const result = await job.run({ store, config, log, progress, signal: opts.signal ?? new AbortController().signal, runId }, params);
+    const ctx = { store, config, log, progress, signal: opts.signal ?? new AbortController().signal, runId };
+    const result = job.thread ? await runInThread(job, ctx, params) : await job.run(ctx, params);
     const finishedAt = new Date();
     // A job that returns after being asked to stop (a crawl saves its cursors and
     // returns) stopped early: the run is cancelled, with what it did.

@@ -40,6 +40,12 @@ export interface Job<P = Record<string, unknown>, R = Record<string, unknown>> {
   onWorker?(kit: WorkerKit): { job: Job<{ platform: string }, object>; params: { platform: string } };
   /** TypeBox schema of the params (jobs/params.ts); every job the API or a schedule can start has one. */
   params?: TSchema;
+  /**
+   * Set to the defining module's `import.meta.url` to run the job in a worker thread
+   * (jobs/thread.ts): for CPU-bound jobs, so that this thread keeps answering the API,
+   * renewing queue locks and writing heartbeats while the job computes.
+   */
+  thread?: string;
   /** Checks beyond the schema (e.g. confining paths); returns the params to run with. */
   checkParams?(params: P, ctx: { config: Config; confine: boolean }): P;
 }

@@ -66,6 +66,11 @@ export interface Store {
   claims: Claims;
   /** Where we are connected, without credentials. */
   describe(): StoreDescription;
+  /**
+   * What another thread of this process needs to open the same store (`openStore(config,
+   * connection)`): the URI with its credentials — never log it or send it out of the process.
+   */
+  connection(): { uri: string; database: string };
   ping(): Promise<boolean>;
   /** Drops this database; recreates the empty collections unless `recreate` is false. */
   dropAll(opts?: { recreate?: boolean }): Promise<void>;
@@ -154,7 +159,7 @@ export async function openStore(config: StoreSettings, opts: OpenOptions = {}): 
   const created = await ensureSchema(db);
   const buildInfo = await db.admin().command({ buildInfo: 1 });
   const ferretdb = typeof buildInfo.ferretdbVersion === 'string';
-  const store = makeStore(db, client, { uri: redact(uri), database, embedded: !opts.uri && !config.secrets.mongodbUri, pid, ferretdb }, embedded);
+  const store = makeStore(db, client, { uri: redact(uri), database, embedded: !opts.uri && !config.secrets.mongodbUri, pid, ferretdb }, { uri, database }, embedded);
   await store.postIndex?.initialise(store.posts, created.has(POST_INDEX_COLLECTION));
   // Accounts stored before the scores collections existed carry their scores in `suspicion`.
   await store.scores.initialise(created.has(META_COLLECTION) && !created.has(COLLECTIONS.accounts));
@@ -188,6 +193,7 @@ function makeStore(
   db: Db,
   client: MongoClient,
   info: StoreDescription,
+  connection: { uri: string; database: string },
   embedded?: EmbeddedStore,
 ): Store & { postIndex?: PostTimeIndex } {
   const changes = new ChangeLog(db.collection(CHANGES_COLLECTION));
@@ -243,6 +249,7 @@ function makeStore(
     changes,
     claims,
     describe: () => info,
+    connection: () => ({ ...connection }),
     async ping() {
       try {
         await db.command({ ping: 1 });
