@@ -302,7 +302,7 @@ function explain(
     if (ext.n > 0) out.push({ name: 'extreme_ratings', value: round(ext.on / ext.n, 3), score: round(ext.on / ext.n, 3), explanation: `${ext.on} of ${ext.n} ratings are 1 or 5 stars.` });
     const etf = share('ETF');
     if (etf.n > 0) out.push({ name: 'early_reviews', value: etf.on, score: round(etf.on / etf.n, 3), explanation: `${etf.on} of ${etf.n} product posts came in the product's first ~2 months of reviews.` });
-    if (idx.length === 1) out.push({ name: 'single_post', value: 1, score: 1, explanation: 'The account wrote one post only (SpEagle: singleton reviews are often fake).' });
+    if (share('ISR').on > 0) out.push({ name: 'single_post', value: 1, score: 1, explanation: 'The account wrote one post only (SpEagle: singleton reviews are often fake).' });
     const meanPrior = idx.reduce((a, p) => a + s.reviewPriors[p], 0) / idx.length;
     out.push({
       name: 'review_evidence',
