@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import pino from 'pino';
+import { rocAuc } from '../analysis/metrics';
 import { detectRings } from '../analysis/rings/detect';
 import { loadConfig } from '../config/index';
 import { cleanCoactionRow, mergeShares, resolveColumns } from '../importers/coactions';
@@ -144,6 +145,16 @@ export async function benchCoshare(): Promise<BenchRow[]> {
       rows.push({ suite: SUITE, case: "toolkit network's accounts in a ringwatch ring", n, value: pct(inRing), unit: '%', note: `${inRing} of ${n}, in ${new Set(ids.map((i) => ringOf.get(i)).filter(Boolean)).size} rings (goal ≥ 80 % surfaced)` });
       rows.push({ suite: SUITE, case: `… in a ring or own score ≥ ${SCORE_THRESHOLD} with evidence`, n, value: pct(inRing + byScore), unit: '%', note: `${inRing + byScore} of ${n}` });
       const toolkitSet = new Set(ids);
+      // The ranking view (how CooRTweet's network is compared with a score: the top n accounts).
+      const all: { id: string; score: number }[] = [];
+      for await (const s of store.scores.summaries()) all.push({ id: s.accountId, score: s.score });
+      all.sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
+      for (const k of [n, 2 * n]) {
+        const hit = all.slice(0, k).filter((a) => toolkitSet.has(a.id)).length;
+        rows.push({ suite: SUITE, case: `toolkit network's accounts among ringwatch's ${k} highest scores`, n: k, value: pct(hit), unit: '%', note: `${hit} of ${n}` });
+      }
+      const auc = rocAuc(all.map((a) => a.score), all.map((a) => (toolkitSet.has(a.id) ? 1 : 0)));
+      rows.push({ suite: SUITE, case: 'ROC AUC of the account score for toolkit-network membership', n: all.length, value: Math.round(auc * 1000) / 1000, unit: '', note: `${n} of ${all.length} accounts in the network` });
       const only = [...ringOf.keys()].filter((m) => !toolkitSet.has(m)).length;
       rows.push({ suite: SUITE, case: 'ring members outside the toolkit network', n: ringOf.size, value: only, unit: 'accounts', note: `of ${ringOf.size} ring members in ${rings.length} rings` });
     } finally {
