@@ -8,7 +8,7 @@ import type { DetectAccount, DetectPost } from '../../../analysis/graph/types';
 import { estimateCoordinationWindow } from '../../../analysis/graph/window';
 import { computeAccountScoring, scoreAccounts } from '../../../analysis/rings/accounts';
 import { buildContext } from '../../../analysis/rings/context';
-import { ACCOUNT_FEATURES, behaviourFeatures, DAY_MS, gapEntropy, maxPerDay } from '../../../analysis/scoring/behaviour';
+import { ACCOUNT_FEATURES, behaviourFeatures, REVIEW_FEATURES, DAY_MS, gapEntropy, maxPerDay } from '../../../analysis/scoring/behaviour';
 import { beliefPropagation } from '../../../analysis/scoring/lbp';
 import { combineRanks, rankSuspicion, sigmoid } from '../../../analysis/scoring/prior';
 import { DEFAULT_GRAPH_OPTIONS } from '../../../analysis/graph/types';
@@ -102,6 +102,10 @@ describe('SpEagle features and priors', () => {
     const np = (id: string) => f.accounts.columns[ACCOUNT_FEATURES.findIndex((s) => s.key === 'NP')][ctx.accounts.findIndex((a) => a._id === id)];
     expect(np('yelp:rev')).toBe(1);
     expect(np('yelp:poster')).toBeNaN();
+    // So is its review-level form, ISR: a one-post social account is not "a singleton review".
+    const isr = f.reviews.columns[REVIEW_FEATURES.findIndex((s) => s.key === 'ISR')];
+    expect(isr[ctx.posts.findIndex((p) => p.accountId === 'yelp:rev')]).toBe(1);
+    expect(isr[ctx.posts.findIndex((p) => p.accountId === 'yelp:poster')]).toBeNaN();
   });
 
   it('active spans are ranked as they are: no 28-day clamp ties the long-active accounts', () => {
