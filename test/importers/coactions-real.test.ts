@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rocAuc } from '../../analysis/metrics';
 import { parse } from 'csv-parse/sync';
 import { detectRings } from '../../analysis/rings/detect';
 import { cleanCoactionRow, mergeShares, resolveColumns } from '../../importers/coactions';
@@ -124,5 +125,13 @@ describe.skipIf(!SOURCE)('import coactions + detect on a real german-elections-2
     const surfaced = [...reference].filter((a) => inRing.has(a));
     console.log(`real sample: ${lines.length - 1} rows, ${reference.size} reference accounts, ${surfaced.length} in ${rings.length} rings`);
     expect(surfaced.length / reference.size).toBeGreaterThanOrEqual(0.7);
+
+    // The ranking view (how a co-share network is compared with a score): the reference
+    // accounts rank above the rest. A one-post account is not evidence on a social platform.
+    const all: { id: string; score: number }[] = [];
+    for await (const s of store.scores.summaries()) all.push({ id: s.accountId.replace(/^german:/, ''), score: s.score });
+    const auc = rocAuc(all.map((a) => a.score), all.map((a) => (reference.has(a.id) ? 1 : 0)));
+    console.log(`real sample: score AUC for the reference network ${auc.toFixed(3)} over ${all.length} accounts`);
+    expect(auc).toBeGreaterThanOrEqual(0.9);
   });
 });
