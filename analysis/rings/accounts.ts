@@ -15,7 +15,10 @@
 //      Neighbours move a score both ways: a benign neighbourhood lowers it.
 //   4. score = the account's posterior P(suspicious); every indicator says what drove it.
 //
-// Weights: every behaviour feature 1 (SpEagle's equal weights). Coordination evidence
+// Weights: every behaviour feature 1 (SpEagle's equal weights), except the account's
+// summaries of its own reviews' ratings (PR, NR, avgRD, WRD), 0: the review nodes observe
+// those ratings and BP brings them to the account; counted in its prior too, each rating
+// would count twice (scoring/behaviour ⁵; yelpnyc 0.636 → 0.647, docs/quality.md). Coordination evidence
 // (ring membership, repeated co-shares) weighs 2: set for ring membership on the simulator
 // and used for co-shares too, where on german-elections-2021 it lifts the toolkit network's
 // accounts surfaced from 55 % (rings only) to 82 % (docs/quality.md). ring_membership 2 and the
@@ -27,7 +30,7 @@
 import type { Indicator } from '../../storage/types';
 import type { AccountGraph } from '../graph/build';
 import { describeResolution } from '../graph/resolution';
-import { ACCOUNT_FEATURES, behaviourFeatures, PRODUCT_FEATURES, REVIEW_FEATURES, reviewFeatureTotals } from '../scoring/behaviour';
+import { ACCOUNT_FEATURES, behaviourFeatures, type FeatureSpec, PRODUCT_FEATURES, REVIEW_FEATURES, reviewFeatureTotals } from '../scoring/behaviour';
 import { applyCombiner, combinerRow, trainCombiner } from '../scoring/combiner';
 import { beliefPropagation, type LbpOptions, type MrfEdges } from '../scoring/lbp';
 import { combineRanks, rankSuspicion, sigmoid, withEvidence } from '../scoring/prior';
@@ -89,7 +92,7 @@ export function coActionEps(weight: number): number {
   return 0.5 / (1 + Math.max(0, weight));
 }
 
-const weightsOf = (specs: readonly { name: string }[], w: Readonly<Record<string, number>>) => specs.map((s) => w[s.name] ?? 1);
+const weightsOf = (specs: readonly FeatureSpec[], w: Readonly<Record<string, number>>) => specs.map((s) => w[s.name] ?? s.weight ?? 1);
 
 /** The numbers behind the scores (pure); `scoreAccounts` turns them into explained scores. */
 export function computeAccountScoring(
@@ -199,6 +202,7 @@ export function computeAccountScoring(
   }
   return {
     features,
+    accountWeights: aw,
     accountRanks,
     reviewRanks,
     reviewPriors,
@@ -293,7 +297,8 @@ function explain(
   ACCOUNT_FEATURES.forEach((spec, k) => {
     const v = s.features.accounts.columns[k][i];
     if (Number.isNaN(v)) return;
-    out.push({ name: spec.name, value: round(v, 3), score: round(s.accountRanks[k][i], 3), explanation: FEATURE_TEXT[spec.name](v, res) });
+    const text = FEATURE_TEXT[spec.name](v, res) + (s.accountWeights[k] > 0 ? '' : ' (Shown, not counted on its own: its reviews carry these ratings into the score.)');
+    out.push({ name: spec.name, value: round(v, 3), score: round(s.accountRanks[k][i], 3), explanation: text });
   });
   // The reviews' side: what SpEagle's review nodes saw.
   if (idx.length > 0) {

@@ -13,9 +13,9 @@
 // | review  | ISR     | the account wrote only this one post          (rated posts) ⁴ | high       |
 // | review  | Rank    | (1 + posts on the product strictly earlier) / posts on it  ¹  | low        |
 // | account | MNR     | most posts within one day                    (≥ 2 posts)      | high       |
-// | account | PR, NR  | share of ratings ≥ 4, ≤ 2                                     | high       |
-// | account | avgRD   | mean RD of its reviews                                        | high       |
-// | account | WRD     | RD weighted by 1 / Rank^1.5 (Rank as a count here)            | high       |
+// | account | PR, NR  | share of ratings ≥ 4, ≤ 2                                 ⁵   | high       |
+// | account | avgRD   | mean RD of its reviews                                    ⁵   | high       |
+// | account | WRD     | RD weighted by 1 / Rank^1.5 (Rank as a count here)        ⁵   | high       |
 // | account | BST     | active span: last − first post               (≥ 2 posts)  ²   | low        |
 // | account | ERD     | entropy of its ratings                       (≥ 2 rated)      | low        |
 // | account | ETG     | entropy of gaps binned at 0, ½, 1, 4, 7, 13, 33 days (≥ 1 gap)| low        |
@@ -47,6 +47,14 @@
 //     reviews (rated posts), absent for social posts. In co-action data most accounts share
 //     once (german-elections-2021: 58,314 accounts, 194,323 posts), and a singleton prior
 //     put accounts with one post and one co-share above repeated co-sharers.
+//   ⁵ Computed, shown and learned from (scoring/combiner), but weight 0 in the account's
+//     prior: they are summaries of the account's own reviews' ratings, which the review
+//     nodes observe (RD, EXT, DEV) and belief propagation already brings to the account, one
+//     message per review. In the prior too they would count each rating twice (in a
+//     Markov random field an observation enters once, at the node that observes it: node
+//     potentials are taken as independent evidence), and for a one-review account they
+//     are nothing but its one review restated. The account prior keeps what no review can
+//     show on its own: bursts, span, rating and gap entropy, the review count, age, text.
 import type { DetectionContext } from '../rings/context';
 
 export type NodeKind = 'review' | 'account' | 'product';
@@ -58,6 +66,8 @@ export interface FeatureSpec {
   name: string;
   /** True when a high value is suspicious. */
   high: boolean;
+  /** Weight in the node's prior unless the options name the feature (default 1); 0 = shown and learned from, not in the prior. */
+  weight?: number;
 }
 
 export const REVIEW_FEATURES: readonly FeatureSpec[] = [
@@ -71,10 +81,11 @@ export const REVIEW_FEATURES: readonly FeatureSpec[] = [
 
 export const ACCOUNT_FEATURES: readonly FeatureSpec[] = [
   { key: 'MNR', name: 'max_posts_per_day', high: true },
-  { key: 'PR', name: 'positive_ratio', high: true },
-  { key: 'NR', name: 'negative_ratio', high: true },
-  { key: 'avgRD', name: 'rating_deviation', high: true },
-  { key: 'WRD', name: 'early_rating_deviation', high: true },
+  // ⁵ Summaries of its reviews' ratings: the review nodes carry them into the account.
+  { key: 'PR', name: 'positive_ratio', high: true, weight: 0 },
+  { key: 'NR', name: 'negative_ratio', high: true, weight: 0 },
+  { key: 'avgRD', name: 'rating_deviation', high: true, weight: 0 },
+  { key: 'WRD', name: 'early_rating_deviation', high: true, weight: 0 },
   { key: 'BST', name: 'active_span', high: false },
   { key: 'ERD', name: 'rating_entropy', high: false },
   { key: 'ETG', name: 'gap_entropy', high: false },

@@ -5,6 +5,8 @@ import type { BehaviourFeatures } from './behaviour';
 /** Everything the account score is computed from, for explanations and for the learned combiner. */
 export interface AccountScoring {
   features: BehaviourFeatures;
+  /** Weight of each account feature in the account's prior (ACCOUNT_FEATURES order). */
+  accountWeights: readonly number[];
   accountRanks: Float64Array[];
   reviewRanks: Float64Array[];
   reviewPriors: Float64Array;

@@ -122,6 +122,36 @@ describe('SpEagle features and priors', () => {
     expect(rankOf('u1')).toBeGreaterThan(rankOf('u2'));
   });
 
+  it("an account's ratings count once: through its reviews, not again in its own prior", () => {
+    // Two accounts alike in everything but their ratings (same dates, products, entropy 0):
+    // 'loud' rates 5, 5 where the crowd rates 3; 'calm' rates 3, 3.
+    const crowd = ['p', 'q'].flatMap((prod) => [0, 1, 2, 3].map((k) => review(`${prod}${k}`, `c${prod}${k}`, prod, 3, T0 + k * DAY_MS)));
+    const posts = [
+      ...crowd,
+      review('l1', 'loud', 'p', 5, T0 + 10 * DAY_MS),
+      review('l2', 'loud', 'q', 5, T0 + 12 * DAY_MS),
+      review('m1', 'calm', 'p', 3, T0 + 10 * DAY_MS),
+      review('m2', 'calm', 'q', 3, T0 + 12 * DAY_MS),
+    ];
+    const built = buildAccountGraph(posts, accountsOf(posts));
+    const ctx = buildContext(built.posts, built.accounts);
+    const s = computeAccountScoring(ctx, built.graph, new Map(), () => DAY_MS);
+    const row = (u: string) => ctx.accounts.findIndex((a) => a._id === `yelp:${u}`);
+    const value = (key: string, u: string) => s.features.accounts.columns[ACCOUNT_FEATURES.findIndex((f) => f.key === key)][row(u)];
+    // The summaries are computed and differ…
+    expect(value('avgRD', 'loud')).toBeGreaterThan(value('avgRD', 'calm'));
+    expect(value('PR', 'loud')).toBe(1);
+    // …but the priors are equal: the ratings are the reviews' evidence…
+    expect(s.accountPriors[row('loud')]).toBe(s.accountPriors[row('calm')]);
+    // …and reach the account through them: the deviant, extreme ratings score higher.
+    expect(s.fromReviews[row('loud')]).toBeGreaterThan(s.fromReviews[row('calm')]);
+    expect(s.logOdds[row('loud')]).toBeGreaterThan(s.logOdds[row('calm')]);
+    // Shown with the account, saying they are not counted on their own.
+    const scored = scoreAccounts(ctx, built.graph, new Map(), () => DAY_MS);
+    const pr = scored.accounts.find((a) => a.accountId === 'yelp:loud')?.indicators.find((i) => i.name === 'positive_ratio');
+    expect(pr?.explanation).toMatch(/not counted on its own/);
+  });
+
   it('absent indicators do not move a prior (property)', () => {
     fc.assert(
       fc.property(fc.array(fc.double({ min: 0, max: 10, noNaN: true }), { minLength: 2, maxLength: 30 }), fc.array(fc.boolean(), { minLength: 30, maxLength: 30 }), (xs, absent) => {
