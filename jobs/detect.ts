@@ -101,6 +101,9 @@ export async function runDetect(ctx: JobContext, params: DetectParams = {}): Pro
   const pipelineStart = Date.now();
   const options: Partial<DetectOptions> = { communities: { resolution: params.resolution ?? cfg.louvainResolution, seed: params.seed ?? cfg.seed } };
   const result = detectRings({ posts, accounts, escalations, previousRings, labels, options });
+  // A cancel sent while the synchronous pipeline ran (Ctrl-C's handler, a message to the job's
+  // thread) is delivered only when the event loop turns: let it, before writing anything.
+  await new Promise((resolve) => setImmediate(resolve));
   if (ctx.signal.aborted) throw new Error('detect cancelled');
 
   const pipelineMs = Date.now() - pipelineStart;

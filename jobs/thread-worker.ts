@@ -38,6 +38,7 @@ async function run(start: ThreadStart): Promise<void> {
   // Log lines go to the main thread's logger, which formats them as it formats its own.
   const log = pino({ level: start.logLevel }, { write: (line: string) => send({ type: 'log', line }) });
   let store: Awaited<ReturnType<typeof openStore>> | undefined;
+  let reply: ThreadReply;
   try {
     const mod = (await import(start.module)) as Record<string, unknown>;
     const job = Object.values(mod).find((v): v is Job => typeof v === 'object' && v !== null && (v as Job).name === start.job && typeof (v as Job).run === 'function');
@@ -45,10 +46,11 @@ async function run(start: ThreadStart): Promise<void> {
     store = await openStore(start.config, start.connection);
     const progress = (done: number, total?: number, message?: string) => send({ type: 'progress', done, total, message });
     const result = (await job.run({ store, config: start.config, log, progress, signal: abort.signal, runId: start.runId }, start.params)) as Record<string, unknown>;
-    send({ type: 'done', result });
+    reply = { type: 'done', result };
   } catch (err) {
-    send({ type: 'error', message: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined });
-  } finally {
-    await store?.close().catch(() => {});
+    reply = { type: 'error', message: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined };
   }
+  // The answer after the connection is closed: the main thread ends this thread on it.
+  await store?.close().catch(() => {});
+  send(reply);
 }
