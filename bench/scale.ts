@@ -2,7 +2,8 @@
 // insert of the same documents on the embedded FerretDB, the pure pipeline's time, peak RSS
 // and heap per post, and bytes per post on disk. `npm run bench -- scale` (SCALE=small|medium,
 // default small). The yelpnyc import + detect end to end is timed by the CLI itself
-// (see docs/benchmarks.md, "scale"), so this suite stays within one process.
+// (see docs/benchmarks.md, "scale"), so this suite stays within one process. SCALE_RAW=0
+// skips the driver's side (the large world end to end: half the store work and memory).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -32,8 +33,12 @@ export async function benchScale(opts: { scale?: Scale; seed?: number } = {}): P
   const row = (c: string, n: number, value: number, unit: string, note?: string) => rows.push({ suite: 'scale', case: `${scale}: ${c}`, n, value, unit, note: `${note ?? ''} (load ${os.loadavg()[0].toFixed(1)})`.trim() });
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ringwatch-bench-scale-'));
   const config = benchConfig(dir);
-  const world = generateWorld({ seed: opts.seed ?? 1, scale });
-  const docs = worldDocs(world, config);
+  const made = await timed(() => {
+    const world = generateWorld({ seed: opts.seed ?? 1, scale });
+    return worldDocs(world, config);
+  });
+  const docs = made.value;
+  row('world + enrichment (one thread; not ringwatch)', docs.posts.length, made.ms / 1000, 's', 'the posts a crawl and `ringwatch enrich` would store');
   const embedded = await startEmbedded({ dataDir: path.join(dir, 'store') });
   const store = await openStore(config, { uri: embedded.uri, database: 'scale' });
   const raw = store.posts.collection.db;
@@ -44,12 +49,16 @@ export async function benchScale(opts: { scale?: Scale; seed?: number } = {}): P
       await store.accounts.upsertMany(docs.accounts);
       for (let i = 0; i < n; i += 2000) await store.posts.upsertMany(docs.posts.slice(i, i + 2000));
     });
-    const stored = await store.posts.collection.find({}).toArray();
-    const rawWrite = await timed(async () => {
-      for (let i = 0; i < stored.length; i += 2000) await raw.collection('raw_posts').insertMany(stored.slice(i, i + 2000) as never[], { ordered: false });
-    });
-    await raw.collection('raw_posts').drop();
-    row('posts write (repository)', n, n / (write.ms / 1000), 'posts/s', `driver insertMany of the same stored documents ${(n / (rawWrite.ms / 1000)).toFixed(0)}/s: ${(write.ms / rawWrite.ms).toFixed(2)}×`);
+    const withRaw = process.env.SCALE_RAW !== '0';
+    const SKIPPED = 'driver side skipped (SCALE_RAW=0)';
+    if (withRaw) {
+      const stored = await store.posts.collection.find({}).toArray();
+      const rawWrite = await timed(async () => {
+        for (let i = 0; i < stored.length; i += 2000) await raw.collection('raw_posts').insertMany(stored.slice(i, i + 2000) as never[], { ordered: false });
+      });
+      await raw.collection('raw_posts').drop();
+      row('posts write (repository)', n, n / (write.ms / 1000), 'posts/s', `driver insertMany of the same stored documents ${(n / (rawWrite.ms / 1000)).toFixed(0)}/s: ${(write.ms / rawWrite.ms).toFixed(2)}×`);
+    } else row('posts write (repository)', n, n / (write.ms / 1000), 'posts/s', SKIPPED);
 
     // Read phases of `detect --all` vs the driver streaming the same projection.
     const window = await timed(() => resolveWindow(store, { all: true }, '72h'));
@@ -60,12 +69,14 @@ export async function benchScale(opts: { scale?: Scale; seed?: number } = {}): P
     const load = await timed(() => loadDetectInput(store, snapshot, since, until));
     gc();
     const inputHeap = process.memoryUsage().heapUsed - heapBefore;
-    const rawRead = await timed(async () => {
-      const posts = await store.posts.collection.find({ createdAt: { $gte: since, $lte: until } }, { projection: POST_PROJECTION }).toArray();
-      const accounts = await store.accounts.collection.find({}, { projection: ACCOUNT_PROJECTION }).toArray();
-      return posts.length + accounts.length;
-    });
-    row('posts + accounts read (detect)', n, load.ms, 'ms', `driver find of the same projections ${rawRead.ms.toFixed(0)} ms: ${(load.ms / rawRead.ms).toFixed(2)}×`);
+    if (withRaw) {
+      const rawRead = await timed(async () => {
+        const posts = await store.posts.collection.find({ createdAt: { $gte: since, $lte: until } }, { projection: POST_PROJECTION }).toArray();
+        const accounts = await store.accounts.collection.find({}, { projection: ACCOUNT_PROJECTION }).toArray();
+        return posts.length + accounts.length;
+      });
+      row('posts + accounts read (detect)', n, load.ms, 'ms', `driver find of the same projections ${rawRead.ms.toFixed(0)} ms: ${(load.ms / rawRead.ms).toFixed(2)}×`);
+    } else row('posts + accounts read (detect)', n, load.ms, 'ms', SKIPPED);
     row('detect input heap', n, inputHeap / n, 'bytes/post', 'posts and accounts as loaded (after GC)');
 
     // The pure pipeline.
@@ -76,6 +87,12 @@ export async function benchScale(opts: { scale?: Scale; seed?: number } = {}): P
 
     // Writes of detect vs the driver inserting the same account score documents.
     const detectWrite = await timed(() => writeDetection(store, result, 'bench-scale', new Date(), { since, until }));
+    if (!withRaw) {
+      row('scores + rings write (detect)', result.accounts.length, detectWrite.ms, 'ms', SKIPPED);
+      const bytes = Number(execFileSync('du', ['-sb', path.join(dir, 'store')], { encoding: 'utf8' }).split('\t')[0]);
+      row('store on disk', n, bytes / n, 'bytes/post', 'SQLite files of the whole database (posts, accounts, scores, index, change log)');
+      return rows;
+    }
     const scoreDocs = result.accounts.map((a) => ({ _id: a.accountId, score: a.score, ringId: a.ringId, indicators: a.indicators, evidencePosts: a.evidencePosts, detectedAt: new Date(), runId: 'raw' }));
     const rawScores = await timed(async () => {
       for (let i = 0; i < scoreDocs.length; i += 1000) await raw.collection('raw_scores').insertMany(scoreDocs.slice(i, i + 1000) as never[], { ordered: false });
