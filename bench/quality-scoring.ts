@@ -2,7 +2,8 @@
 // yelpnyc (or its first / second half of restaurants), user ROC AUC / AP of the posterior
 // and of the account prior, overall and within one-review / multi-review accounts.
 //   [OPTS='{"epsAccountReview":0.2}'] npx tsx bench/quality-scoring.ts [all|half1|half2] [--no-graph]
-// half1 / half2: the first / second half of the restaurants (by id), each scored on its own,
+// HELD=1 adds the learned combiner trained on `evaluate --train-fraction 0.05`'s 5 % and
+// scored on the other 95 %. half1 / half2: the first / second half of the restaurants (by id), each scored on its own,
 // a check that a change is not fitted to the whole set. OPTS: AccountScoreOptions as JSON.
 // Not a bench suite: a development probe; `npm run bench -- quality` is the record.
 import os from 'node:os';
@@ -13,6 +14,7 @@ import type { DetectAccount, DetectPost } from '../analysis/graph/types';
 import { averagePrecision, rocAuc } from '../analysis/metrics';
 import { computeAccountScoring } from '../analysis/rings/accounts';
 import { buildContext } from '../analysis/rings/context';
+import { applyCombiner, combinerRow, hashUnit, trainCombiner } from '../analysis/scoring/combiner';
 import { parseLabelsCsv } from '../jobs/labels';
 import { datasetPath } from '../test/helpers/datasets';
 import { readMaybeGzip } from './speagle';
@@ -58,3 +60,20 @@ report('posterior', (i) => s.logOdds[i]);
 report('prior', (i) => s.accountPriors[i]);
 report('from reviews', (i) => s.fromReviews[i]);
 console.log(`${s.iterations} LBP rounds, ${seconds.toFixed(1)} s`);
+if (process.env.HELD) {
+  // ringwatch evaluate --train-fraction 0.05's split (evaluateHeldOut), on the account scoring alone.
+  const train = new Map<string, boolean>();
+  for (const [id, y] of labelOf) if (hashUnit(id, 42) < 0.05) train.set(id, y);
+  const test = rows.filter((r) => !train.has(ctx.accounts[r.i]._id));
+  const cell = (score: (i: number) => number) => {
+    const sc = test.map((r) => score(r.i));
+    const y = test.map((r) => r.y as boolean);
+    return `${rocAuc(sc, y).toFixed(3)} / ${averagePrecision(sc, y).toFixed(3)}`;
+  };
+  const fit = (sc: typeof s) => {
+    const rowOf = (i: number) => combinerRow(ctx, sc, i, 0);
+    const c = trainCombiner(ctx.accounts.flatMap((a, i) => (train.has(a._id) ? [{ id: a._id, x: rowOf(i), y: train.get(a._id) as boolean }] : [])));
+    return (i: number) => (c ? applyCombiner(c, rowOf(i)) : 0);
+  };
+  console.log(`held-out 95 %: unsupervised ${cell((i) => s.logOdds[i])}, combiner ${cell(fit(s))}`);
+}
