@@ -70,10 +70,10 @@ if (process.env.HELD) {
     const y = test.map((r) => r.y as boolean);
     return `${rocAuc(sc, y).toFixed(3)} / ${averagePrecision(sc, y).toFixed(3)}`;
   };
-  const fit = (sc: typeof s) => {
+  const learned = (sc: typeof s) => {
     const rowOf = (i: number) => combinerRow(ctx, sc, i, 0);
     const c = trainCombiner(ctx.accounts.flatMap((a, i) => (train.has(a._id) ? [{ id: a._id, x: rowOf(i), y: train.get(a._id) as boolean }] : [])));
     return (i: number) => (c ? applyCombiner(c, rowOf(i)) : 0);
   };
-  console.log(`held-out 95 %: unsupervised ${cell((i) => s.logOdds[i])}, combiner ${cell(fit(s))}`);
+  console.log(`held-out 95 %: unsupervised ${cell((i) => s.logOdds[i])}, combiner ${cell(learned(s))}`);
 }
