@@ -10,7 +10,7 @@
 // Inputs are sorted first so that the same data always gives the same graph (and so the
 // same Louvain result).
 import Graph from 'graphology';
-import { collectCoActions } from './coactions';
+import { collectCoActions, startNearDuplicates } from './coactions';
 import { DEFAULT_GRAPH_OPTIONS, type DetectAccount, type DetectPost, type EdgeAttributes, type GraphOptions, type NodeAttributes, type Reasons } from './types';
 import { edgeWeight } from './weight';
 import { atResolution, resolutionsBy } from './resolution';
@@ -70,6 +70,9 @@ export function buildAccountGraph(
   const accounts = completeAccounts(posts, inputAccounts);
   const accountIndex = new Map<string, number>();
   for (const [i, a] of accounts.entries()) accountIndex.set(a._id, i);
+  // The near-duplicate step's band part starts first: in a worker (large inputs) it runs
+  // while this thread estimates Δ and builds the other co-action buckets.
+  const nearDuplicates = startNearDuplicates(posts, accounts, accountIndex, opts);
   const resolutions = resolutionsBy(posts, (p) => p.platform, (p) => p.createdAt.getTime());
   const resolutionMs = Math.max(1, ...resolutions.values());
   // Δ comes from the sources that can show it: dates-only sources (resolution ≥ the
@@ -82,7 +85,7 @@ export function buildAccountGraph(
   const windowMs = opts.coordinationWindowMs ?? (fine.length > 0 ? estimateCoordinationWindow(fine, opts, fineResolution) : 0);
   const timeOf = (p: DetectPost) => atResolution(p.createdAt.getTime(), resolutions.get(p.platform) ?? 1);
 
-  const pairs = collectCoActions({ posts, accounts, accountIndex, windowMs, opts, timeOf });
+  const pairs = collectCoActions({ posts, accounts, accountIndex, windowMs, opts, timeOf, nearDuplicates });
   // The reasons of a pair with the creation-time support (rebuilt for kept edges only, so
   // dropped pairs leave no objects behind).
   const reasonsOf = (id: number): Reasons => {

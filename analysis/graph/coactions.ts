@@ -6,9 +6,11 @@
 // (and, for co-review, only within Δ). A huge organic burst therefore costs O(n·k),
 // and its pairs are discounted by the crowd they happened in.
 import { normaliseHandle, parseMention, referenceKey } from './handles';
-import { forEachBandBucket, normalisedText } from './near-duplicates';
+import { commonDiscount, minhashJaccardAtLeast, type VisitOptions, verifiedPairs } from './near-duplicate-pairs';
+import { type HitsJob, startSignatureHits } from './near-duplicate-thread';
+import { type BandedSplit, forEachFallbackBucket, normalisedText, splitBanded } from './near-duplicates';
 import { PairEvidenceTable } from './pair-evidence';
-import { PairIndex, PairSet } from './pair-set';
+import { PairIndex } from './pair-set';
 import { postCodes, postProducts, postUrls } from './products';
 import type { DetectAccount, DetectPost, GraphOptions } from './types';
 
@@ -22,6 +24,37 @@ export interface CoActionInput {
   opts: GraphOptions;
   /** A post's time as its source can tell it (graph/resolution); default: createdAt exactly. */
   timeOf?: (post: DetectPost) => number;
+  /** The near-duplicate step, already started (startNearDuplicates) by a caller with other work to do meanwhile. */
+  nearDuplicates?: NearDuplicateJob;
+}
+
+export interface NearDuplicateJob {
+  split: BandedSplit;
+  /** Post index → account index, −1 for none. */
+  accOf: Int32Array;
+  visit: VisitOptions;
+  bands: HitsJob;
+}
+
+/**
+ * Starts the near-duplicate step's band part (near-duplicate-thread.ts: in a worker for
+ * large inputs) over posts sorted as collectCoActions takes them.
+ */
+export function startNearDuplicates(
+  posts: readonly DetectPost[],
+  accounts: readonly DetectAccount[],
+  accountIndex: ReadonlyMap<string, number>,
+  opts: GraphOptions,
+): NearDuplicateJob {
+  const split = splitBanded(posts);
+  const accOf = Int32Array.from(posts, (p) => accountIndex.get(p.accountId) ?? -1);
+  const visit: VisitOptions = {
+    maxNeighbours: opts.maxNeighbours,
+    maxBucketAccounts: opts.commonBucketAccounts * IGNORE_FACTOR,
+    commonBucketAccounts: opts.commonBucketAccounts,
+    minJaccard: opts.minJaccard,
+  };
+  return { split, accOf, visit, bands: startSignatureHits(split.banded, split.sigs, accOf, accounts.length, posts.length, visit, opts.nearDuplicateThread) };
 }
 
 const LOG2_3 = Math.log2(3);
@@ -38,13 +71,6 @@ export function crowdDiscount(crowd: number): number {
  */
 export const IGNORE_FACTOR = 10;
 
-/** Near-duplicate candidate visits checked against the verified set at a time (13 bytes each). */
-const VISIT_BATCH = 1 << 20;
-
-/** A URL, code or text band shared by n accounts: full weight up to `common`, then common/n. */
-export function commonDiscount(n: number, common: number): number {
-  return n <= common ? 1 : common / n;
-}
 
 /** Two ratings that agree are stronger co-review evidence than two that differ. */
 export function ratingAgreement(r1: number | undefined, r2: number | undefined): number {
@@ -59,27 +85,6 @@ export function minhashJaccard(a: ArrayLike<number>, b: ArrayLike<number>): numb
   if (n === 0) return 0;
   let eq = 0;
   for (let i = 0; i < n; i++) if (a[i] === b[i]) eq++;
-  return eq / n;
-}
-
-/**
- * Minimum-aware estimate: the share of equal positions when it is at least `min`, else
- * some value below `min` (stops once `min` is out of reach: most candidate pairs from a
- * shared band are not near-duplicates, and a full comparison of them was a third of the
- * near-duplicate step).
- */
-export function minhashJaccardAtLeast(a: ArrayLike<number>, b: ArrayLike<number>, min: number): number {
-  const n = Math.min(a.length, b.length);
-  if (n === 0) return 0;
-  // The fewest equal positions e with e / n ≥ min, in the same floating-point division.
-  let need = Math.max(0, Math.ceil(min * n));
-  while (need > 0 && (need - 1) / n >= min) need--;
-  while (need <= n && need / n < min) need++;
-  let eq = 0;
-  for (let i = 0; i < n; i++) {
-    if (a[i] === b[i]) eq++;
-    else if (eq + (n - 1 - i) < need) return (eq + (n - 1 - i)) / n;
-  }
   return eq / n;
 }
 
@@ -111,6 +116,7 @@ function distinctAccounts(items: readonly Item[]): number {
 /** Collects every co-action pair, in the order first seen; deterministic for inputs sorted as documented. */
 export function collectCoActions(input: CoActionInput): PairEvidenceTable {
   const { posts, accounts, accountIndex, windowMs, opts } = input;
+  const nearDuplicates = input.nearDuplicates ?? startNearDuplicates(posts, accounts, accountIndex, opts);
   const timeOf = input.timeOf ?? ((p: DetectPost) => p.createdAt.getTime());
   // Posts are told apart by _id (a post listed twice is one post behind a pair).
   const firstById = new Map<string, number>();
@@ -193,71 +199,28 @@ export function collectCoActions(input: CoActionInput): PairEvidenceTable {
 
   // Near-duplicate text: posts sharing an LSH band (near-duplicates.ts), verified by the
   // MinHash estimate once per pair of posts (the first band bucket that pairs them decides
-  // its discount). Typed arrays throughout: ≈ 100 candidate visits per post at 1M posts.
-  // Visits are buffered and checked against `verified` a batch at a time (PairSet.addAll:
-  // the same answers as one add() each, in table order), then handled in visiting order.
-  const verified = new PairSet(posts.length);
-  const accOf = Int32Array.from(itemOf, (it) => (it ? it.acc : -1));
-  const seenAt = new Int32Array(accounts.length);
-  let stamp = 0;
-  const live = new Int32Array(posts.length);
-  const k = opts.maxNeighbours;
+  // its discount; near-duplicate-pairs.ts). The band part has been running since the start
+  // (in a worker for large inputs); posts without a full signature meet here by string key.
+  const { split, accOf, visit } = nearDuplicates;
   const signatureOf = posts.map((p) => {
     const m = p.enrichment?.minhash;
     return m && m.length > 0 ? m : undefined;
   });
-  const batchX = new Int32Array(VISIT_BATCH);
-  const batchY = new Int32Array(VISIT_BATCH);
-  const batchD = new Float64Array(VISIT_BATCH);
-  const isNew = new Uint8Array(VISIT_BATCH);
-  let batched = 0;
-  const flush = () => {
-    verified.addAll(batchX, batchY, batched, isNew);
-    for (let v = 0; v < batched; v++) {
-      if (!isNew[v]) continue;
-      const px = batchX[v];
-      const py = batchY[v];
-      const mx = signatureOf[px];
-      const my = signatureOf[py];
-      const sim = mx && my ? minhashJaccardAtLeast(mx, my, opts.minJaccard) : textSimilarity(posts[px], posts[py]);
-      if (sim < opts.minJaccard) continue;
+  const fallbackHits = verifiedPairs((v) => forEachFallbackBucket(split.fallback, v), accOf, accounts.length, posts.length, visit, (px, py) => {
+    const mx = signatureOf[px];
+    const my = signatureOf[py];
+    return mx && my ? minhashJaccardAtLeast(mx, my, opts.minJaccard) : textSimilarity(posts[px], posts[py]);
+  });
+  for (const hits of [nearDuplicates.bands.join(), fallbackHits]) {
+    for (let h = 0; h < hits.size; h++) {
+      const px = hits.px[h];
+      const py = hits.py[h];
       const e = table.id(accOf[px], accOf[py]);
-      table.nearDuplicate[e] += sim * batchD[v] * productAffinity(productsOf[px], productsOf[py]);
+      table.nearDuplicate[e] += hits.simD[h] * productAffinity(productsOf[px], productsOf[py]);
       table.addPost(e, px);
       table.addPost(e, py);
     }
-    batched = 0;
-  };
-  forEachBandBucket(posts, (bucket) => {
-    let m = 0;
-    let n = 0;
-    stamp++;
-    for (const i of bucket) {
-      const acc = accOf[i];
-      if (acc < 0) continue;
-      live[m++] = i;
-      if (seenAt[acc] !== stamp) {
-        seenAt[acc] = stamp;
-        n++;
-      }
-    }
-    if (n < 2 || n > opts.commonBucketAccounts * IGNORE_FACTOR) return;
-    const d = commonDiscount(n, opts.commonBucketAccounts);
-    // forNearPairs without a window, inlined over the indices (bucket order is post order).
-    for (let i = 0; i < m; i++) {
-      const px = live[i];
-      const ax = accOf[px];
-      for (let j = i + 1; j < m && j - i <= k; j++) {
-        const py = live[j];
-        if (ax === accOf[py]) continue;
-        batchX[batched] = px;
-        batchY[batched] = py;
-        batchD[batched] = d;
-        if (++batched === VISIT_BATCH) flush();
-      }
-    }
-  });
-  flush();
+  }
 
   // Replies and mentions (directed counts; mutuality is rewarded in the weight).
   const postAccount = new Map<string, number>();

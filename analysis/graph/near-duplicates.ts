@@ -33,20 +33,26 @@ export function fallbackKeys(p: DetectPost): readonly string[] {
   return norm.length >= MIN_EXACT_CHARS ? [`exact:${norm}`] : [];
 }
 
-/**
- * Calls `visit` with the indices (ascending) of every group of ≥ 2 posts sharing a band key,
- * band by band (within a band, groups in the order of their first post), then the fallback
- * groups. Deterministic for a given input order. The bucket array is reused after `visit`
- * returns: copy it to keep it.
- */
-export function forEachBandBucket(posts: readonly DetectPost[], visit: (bucket: Int32Array) => void): void {
+/** A window's posts split for the near-duplicate step: full signatures (band keys from them) and the rest (string keys). */
+export interface BandedSplit {
+  /** Indices (ascending) of the posts with a full signature and band keys. */
+  banded: Int32Array;
+  /** Their signatures, same order. */
+  sigs: ArrayLike<number>[];
+  /** Fallback key → indices (ascending) of the other posts with that key. */
+  fallback: Map<string, number[]>;
+}
+
+export function splitBanded(posts: readonly DetectPost[]): BandedSplit {
   const bandedList: number[] = [];
+  const sigs: ArrayLike<number>[] = [];
   const fallback = new Map<string, number[]>();
-  const rows = LSH_ROWS;
   posts.forEach((p, i) => {
     const sig = p.enrichment?.minhash;
-    if (sig && sig.length >= LSH_BANDS * rows && hasBands(p)) bandedList.push(i);
-    else {
+    if (sig && sig.length >= LSH_BANDS * LSH_ROWS && hasBands(p)) {
+      bandedList.push(i);
+      sigs.push(sig as ArrayLike<number>);
+    } else {
       for (const k of fallbackKeys(p)) {
         const list = fallback.get(k);
         if (list) list.push(i);
@@ -54,9 +60,34 @@ export function forEachBandBucket(posts: readonly DetectPost[], visit: (bucket: 
       }
     }
   });
-  const banded = Int32Array.from(bandedList);
+  return { banded: Int32Array.from(bandedList), sigs, fallback };
+}
+
+/**
+ * Calls `visit` with the indices (ascending) of every group of ≥ 2 posts sharing a band key,
+ * band by band (within a band, groups in the order of their first post), then the fallback
+ * groups. Deterministic for a given input order. The bucket array is reused after `visit`
+ * returns: copy it to keep it.
+ */
+export function forEachBandBucket(posts: readonly DetectPost[], visit: (bucket: Int32Array) => void): void {
+  const { banded, sigs, fallback } = splitBanded(posts);
+  forEachSignatureBucket(banded, sigs, visit);
+  forEachFallbackBucket(fallback, visit);
+}
+
+/** The fallback groups of ≥ 2 posts, in the order their keys were first seen. */
+export function forEachFallbackBucket(fallback: ReadonlyMap<string, readonly number[]>, visit: (bucket: Int32Array) => void): void {
+  for (const list of fallback.values()) if (list.length >= 2) visit(Int32Array.from(list));
+}
+
+/**
+ * The band-key groups of `forEachBandBucket` for posts `banded` (ascending) with signatures
+ * `sigs` (same order, each ≥ LSH_BANDS × LSH_ROWS long): what a worker thread runs over
+ * signatures it holds (graph/near-duplicate-pairs).
+ */
+export function forEachSignatureBucket(banded: Int32Array, sigs: readonly ArrayLike<number>[], visit: (bucket: Int32Array) => void): void {
+  const rows = LSH_ROWS;
   const n = banded.length;
-  const sigs = bandedList.map((i) => posts[i].enrichment?.minhash as ArrayLike<number>);
   // Keys are computed KEY_CHUNK bands at a time, post by post: one band at a time read one
   // cache line of every signature per band, scattered (posts in time order, signatures in
   // allocation order), 8× slower than reading a signature's neighbouring bands together.
@@ -114,7 +145,6 @@ export function forEachBandBucket(posts: readonly DetectPost[], visit: (bucket: 
     }
     for (let j = 0; j < n; j++) if (first[j] === j && count[j] >= 2) visit(members.subarray(start[j], start[j] + count[j]));
   }
-  for (const list of fallback.values()) if (list.length >= 2) visit(Int32Array.from(list));
 }
 
 /** Bands whose keys are computed together (8 doubles per post of memory). */

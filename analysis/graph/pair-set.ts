@@ -45,7 +45,7 @@ export class PairSet {
     const bits = Math.log2(this.mask + 1);
     const shift = Math.max(0, bits - RANGE_BITS);
     const ranges = 1 << (bits - shift);
-    const slotOf = new Int32Array(n);
+    const { slotOf, order, sx, sy, ss } = this.scratchFor(n);
     const start = new Int32Array(ranges + 1);
     for (let v = 0; v < n; v++) {
       const s = pairSlot(x[v], y[v]) & this.mask;
@@ -54,10 +54,6 @@ export class PairSet {
     }
     for (let r = 0; r < ranges; r++) start[r + 1] += start[r];
     // The pairs laid out range by range (stable), so the probing pass reads them in sequence.
-    const order = new Int32Array(n);
-    const sx = new Int32Array(n);
-    const sy = new Int32Array(n);
-    const ss = new Int32Array(n);
     for (let v = 0; v < n; v++) {
       const k = start[slotOf[v] >>> shift]++;
       order[k] = v;
@@ -86,6 +82,21 @@ export class PairSet {
         s = (s + 1) & this.mask;
       }
     }
+  }
+
+  /**
+   * addAll's working arrays, kept for the next call: five fresh 4 MB arrays per batch were
+   * external memory V8 answers with a full mark-compact every few batches, each tracing the
+   * whole heap (at 961k posts, ≈ 45 s of the near-duplicate step's ≈ 80 s; superlinear,
+   * since both the batches and the heap grow with the posts).
+   */
+  private scratch: { slotOf: Int32Array; order: Int32Array; sx: Int32Array; sy: Int32Array; ss: Int32Array } | null = null;
+
+  private scratchFor(n: number): NonNullable<PairSet['scratch']> {
+    if (!this.scratch || this.scratch.slotOf.length < n) {
+      this.scratch = { slotOf: new Int32Array(n), order: new Int32Array(n), sx: new Int32Array(n), sy: new Int32Array(n), ss: new Int32Array(n) };
+    }
+    return this.scratch;
   }
 
   /** The slot holding (x, y), or ~slot of the free slot where it would go. */

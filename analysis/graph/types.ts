@@ -66,7 +66,12 @@ export interface GraphOptions {
   /** Edges below this absolute weight are dropped whatever the quantile. */
   minEdgeWeight: number;
   maxEvidencePosts: number;
+  /** Where the band part of the near-duplicate step runs (graph/near-duplicate-thread); the result is the same. */
+  nearDuplicateThread: NearDuplicateThread;
 }
+
+/** `auto`: a worker thread from WORKER_MIN_POSTS banded posts on (graph/near-duplicate-thread), else this thread. */
+export type NearDuplicateThread = 'auto' | 'worker' | 'this';
 
 export const DEFAULT_GRAPH_OPTIONS: GraphOptions = {
   coShareWindowMs: 10_000,
@@ -80,4 +85,5 @@ export const DEFAULT_GRAPH_OPTIONS: GraphOptions = {
   edgeQuantile: 0.5,
   minEdgeWeight: 1,
   maxEvidencePosts: 6,
+  nearDuplicateThread: 'auto',
 };

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildAccountGraph, sortByPair } from '../../../analysis/graph/build';
-import { crowdDiscount, minhashJaccard, minhashJaccardAtLeast, ratingAgreement } from '../../../analysis/graph/coactions';
+import { crowdDiscount, minhashJaccard, ratingAgreement } from '../../../analysis/graph/coactions';
+import { minhashJaccardAtLeast } from '../../../analysis/graph/near-duplicate-pairs';
 import { normaliseHandle } from '../../../analysis/graph/handles';
 import { normaliseUrl, postProducts } from '../../../analysis/graph/products';
 import type { DetectAccount, DetectPost } from '../../../analysis/graph/types';

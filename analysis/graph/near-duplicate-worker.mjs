@@ -1,0 +1,26 @@
+// Worker thread of near-duplicate-thread.ts: registers tsx in this thread (loader hooks are
+// per thread on Node 20, as in analysis/nlp/worker-entry.mjs), runs signatureHits over the
+// signatures it was sent and answers on its port, then flags the shared state so the
+// waiting thread wakes. Every way out answers, an error included, so the waiter never hangs.
+import { workerData } from 'node:worker_threads';
+import { register } from 'tsx/esm/api';
+
+const { state, port } = workerData;
+let answered = false;
+const answer = (message, code, transfer = []) => {
+  if (answered) return;
+  answered = true;
+  port.postMessage(message, transfer);
+  Atomics.store(state, 0, code);
+  Atomics.notify(state, 0);
+};
+process.on('exit', () => answer({ error: 'the worker exited without an answer' }, 2));
+try {
+  register();
+  const { signatureHits, unpackSignatures } = await import('./near-duplicate-pairs.ts');
+  const { banded, offsets, values, accOf, accounts, posts, opts } = workerData;
+  const hits = signatureHits(banded, unpackSignatures({ offsets, values }), accOf, accounts, posts, opts);
+  answer({ hits }, 1, [hits.px.buffer, hits.py.buffer, hits.simD.buffer]);
+} catch (e) {
+  answer({ error: String(e?.stack ?? e) }, 2);
+}

@@ -1,0 +1,87 @@
+// The near-duplicate step's band part in a worker thread (analysis/graph/near-duplicate-thread.ts)
+// answers exactly what it answers in this thread: the same verified pairs in the same order
+// with the same similarity × discount, and so the same account graph.
+import { describe, expect, it } from 'vitest';
+import { buildAccountGraph } from '../../../analysis/graph/build';
+import { packSignatures, unpackSignatures, type VisitOptions } from '../../../analysis/graph/near-duplicate-pairs';
+import { startSignatureHits } from '../../../analysis/graph/near-duplicate-thread';
+import { splitBanded } from '../../../analysis/graph/near-duplicates';
+import type { DetectPost } from '../../../analysis/graph/types';
+import { fingerprint } from '../../../analysis/nlp/minhash';
+
+const WORDS = 'battery screen sound price delivery case strap charger quality design weight colour fit button app'.split(' ');
+
+/** Posts from a few templates with words swapped, by accounts posting several each, times in order. */
+function posts(n: number, seed = 7): DetectPost[] {
+  let s = seed;
+  const rnd = () => {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    return s / 2 ** 32;
+  };
+  const templates = Array.from({ length: 12 }, () => Array.from({ length: 14 }, () => WORDS[Math.floor(rnd() * WORDS.length)]));
+  return Array.from({ length: n }, (_x, i) => {
+    const words = [...templates[Math.floor(rnd() * templates.length)]];
+    for (let k = 0; k < 2; k++) words[Math.floor(rnd() * words.length)] = WORDS[Math.floor(rnd() * WORDS.length)];
+    const text = i % 9 === 0 ? 'love it, works fine for me' : words.join(' ');
+    const { minhash, lshBands } = fingerprint(text);
+    return {
+      _id: `p${i}`,
+      platform: 'x',
+      accountId: `a${Math.floor(rnd() * (n / 3))}`,
+      createdAt: new Date(1_700_000_000_000 + i * 60_000),
+      text,
+      enrichment: { minhash: Int32Array.from(minhash), lsh: lshBands.length > 0 },
+    };
+  });
+}
+
+const OPTS: VisitOptions = { maxNeighbours: 25, maxBucketAccounts: 300, commonBucketAccounts: 30, minJaccard: 0.6 };
+
+describe('near-duplicate pairs in a worker thread', () => {
+  it('are the pairs found in this thread, in the same order', () => {
+    const ps = posts(1500);
+    const accounts = new Map<string, number>();
+    const accOf = Int32Array.from(ps, (p) => {
+      const known = accounts.get(p.accountId);
+      if (known !== undefined) return known;
+      accounts.set(p.accountId, accounts.size);
+      return accounts.size - 1;
+    });
+    const { banded, sigs } = splitBanded(ps);
+    const here = startSignatureHits(banded, sigs, accOf, accounts.size, ps.length, OPTS, 'this');
+    const there = startSignatureHits(banded, sigs, accOf, accounts.size, ps.length, OPTS, 'worker');
+    const a = here.join();
+    const b = there.join();
+    expect(there.workerError).toBeUndefined();
+    expect(there.inWorker).toBe(true);
+    expect(here.inWorker).toBe(false);
+    expect(a.size).toBeGreaterThan(100);
+    expect(b.size).toBe(a.size);
+    expect(Array.from(b.px.subarray(0, b.size))).toEqual(Array.from(a.px.subarray(0, a.size)));
+    expect(Array.from(b.py.subarray(0, b.size))).toEqual(Array.from(a.py.subarray(0, a.size)));
+    expect(Array.from(b.simD.subarray(0, b.size))).toEqual(Array.from(a.simD.subarray(0, a.size)));
+    // The inputs the worker was sent are copies: this thread's arrays are untouched.
+    expect(banded.length).toBeGreaterThan(0);
+    expect(accOf.length).toBe(ps.length);
+  }, 60_000);
+
+  it('give the same account graph as the band step in this thread', () => {
+    const ps = posts(900, 11);
+    const graphOf = (where: 'this' | 'worker') => {
+      const { graph, stats } = buildAccountGraph(ps, [], { nearDuplicateThread: where });
+      const edges: unknown[] = [];
+      graph.forEachEdge((_e, attrs, s, t) => edges.push([s, t, attrs]));
+      return { stats, edges };
+    };
+    const here = graphOf('this');
+    expect(here.stats.edges).toBeGreaterThan(20);
+    expect(graphOf('worker')).toEqual(here);
+  }, 60_000);
+
+  it('pack signatures into one array and back', () => {
+    const sigs = [Int32Array.of(1, -2, 3), Int32Array.of(), Int32Array.of(2 ** 31 - 1, -(2 ** 31))];
+    const packed = packSignatures(sigs);
+    expect(Array.from(packed.offsets)).toEqual([0, 3, 3, 5]);
+    expect(unpackSignatures(packed).map((s) => Array.from(s))).toEqual(sigs.map((s) => Array.from(s)));
+  });
+});
