@@ -88,19 +88,11 @@ export class PairEvidenceTable {
     private readonly canonical: Int32Array,
   ) {
     this.index = new PairIndex(expected);
-    this.cap = 16;
-    this.a = new Int32Array(this.cap);
-    this.b = new Int32Array(this.cap);
-    this.nearDuplicate = new Float64Array(this.cap);
-    this.sharedUrl = new Float64Array(this.cap);
-    this.sharedCode = new Float64Array(this.cap);
-    this.replyAB = new Int32Array(this.cap);
-    this.replyBA = new Int32Array(this.cap);
-    this.mentionAB = new Int32Array(this.cap);
-    this.mentionBA = new Int32Array(this.cap);
-    this.sameHandle = new Uint8Array(this.cap);
-    this.postList = new Int32Array(this.cap * maxPosts);
-    this.postCount = new Uint8Array(this.cap);
+    this.cap = 0;
+    this.a = this.b = this.replyAB = this.replyBA = this.mentionAB = this.mentionBA = this.postList = new Int32Array(0);
+    this.nearDuplicate = this.sharedUrl = this.sharedCode = new Float64Array(0);
+    this.sameHandle = this.postCount = new Uint8Array(0);
+    this.grow();
   }
 
   get size(): number {
@@ -158,19 +150,37 @@ export class PairEvidenceTable {
     return r;
   }
 
+  /**
+   * Doubles every column, all of them views into one new buffer: V8 answers each 64 MB of
+   * new array-buffer memory with a full mark-compact of the whole heap, and twelve columns
+   * allocated one by one crossed that mark several times per doubling at 1M posts (each
+   * pass tracing every post); one buffer crosses it once.
+   */
   private grow(): void {
-    this.cap *= 2;
-    this.a = grown(this.a, this.cap);
-    this.b = grown(this.b, this.cap);
-    this.nearDuplicate = grown(this.nearDuplicate, this.cap);
-    this.sharedUrl = grown(this.sharedUrl, this.cap);
-    this.sharedCode = grown(this.sharedCode, this.cap);
-    this.replyAB = grown(this.replyAB, this.cap);
-    this.replyBA = grown(this.replyBA, this.cap);
-    this.mentionAB = grown(this.mentionAB, this.cap);
-    this.mentionBA = grown(this.mentionBA, this.cap);
-    this.sameHandle = grown(this.sameHandle, this.cap);
-    this.postList = grown(this.postList, this.cap * this.maxPosts);
-    this.postCount = grown(this.postCount, this.cap);
+    const cap = Math.max(16, 2 * this.cap);
+    const m = this.maxPosts;
+    // Float64 columns first (8-byte aligned), then Int32, then bytes.
+    const bytes = cap * (3 * 8 + (6 + m) * 4 + 2);
+    const buffer = new ArrayBuffer(bytes);
+    let at = 0;
+    const take = <T extends Column>(old: T, Kind: new (b: ArrayBuffer, o: number, n: number) => T, n: number): T => {
+      const out = new Kind(buffer, at, n);
+      out.set(old);
+      at += n * out.BYTES_PER_ELEMENT;
+      return out;
+    };
+    this.nearDuplicate = take(this.nearDuplicate, Float64Array, cap);
+    this.sharedUrl = take(this.sharedUrl, Float64Array, cap);
+    this.sharedCode = take(this.sharedCode, Float64Array, cap);
+    this.a = take(this.a, Int32Array, cap);
+    this.b = take(this.b, Int32Array, cap);
+    this.replyAB = take(this.replyAB, Int32Array, cap);
+    this.replyBA = take(this.replyBA, Int32Array, cap);
+    this.mentionAB = take(this.mentionAB, Int32Array, cap);
+    this.mentionBA = take(this.mentionBA, Int32Array, cap);
+    this.postList = take(this.postList, Int32Array, cap * m);
+    this.sameHandle = take(this.sameHandle, Uint8Array, cap);
+    this.postCount = take(this.postCount, Uint8Array, cap);
+    this.cap = cap;
   }
 }
