@@ -12,7 +12,9 @@ export function progressBar(label: string, enabled = process.stderr.isTTY === tr
   if (!enabled) return { update: () => {}, stop: () => {} };
   const bar = new cliProgress.SingleBar(
     {
-      format: `${label.padEnd(12)} {bar} {percentage}% | {value}/{total} {message}`,
+      // The elapsed time ticks while a stage gives no progress (the detect pipeline runs in
+      // its own thread, so this one redraws the bar meanwhile).
+      format: `${label.padEnd(12)} {bar} {percentage}% | {value}/{total} {message} | {duration_formatted}`,
       stream: process.stderr,
       hideCursor: true,
       clearOnComplete: false,

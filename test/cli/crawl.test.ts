@@ -58,5 +58,7 @@ describe('ringwatch crawl', () => {
     expect(r.code, r.out.slice(-2000)).toBe(0);
     const bars = screenSegments(r.out).filter((s) => s.startsWith('crawl all'));
     expect(bars.some((s) => /reddit: starting/.test(s))).toBe(true);
+    // With the time spent so far, so a stage that reports nothing for a while is seen to be alive.
+    expect(bars.every((s) => /\| \d+(\.\d+)?[smh]( \d+[sm])?$/.test(s.trimEnd()))).toBe(true);
   }, 120_000);
 });
