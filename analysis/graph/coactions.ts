@@ -211,7 +211,10 @@ export function collectCoActions(input: CoActionInput): PairEvidenceTable {
     const my = signatureOf[py];
     return mx && my ? minhashJaccardAtLeast(mx, my, opts.minJaccard) : textSimilarity(posts[px], posts[py]);
   });
-  for (const hits of [nearDuplicates.bands.join(), fallbackHits]) {
+  const bandHits = nearDuplicates.bands.join();
+  // At most one new pair of accounts per hit: room made at once (doubling the table pair by pair cost rehashes and full GCs).
+  table.reserve(table.size + bandHits.size + fallbackHits.size);
+  for (const hits of [bandHits, fallbackHits]) {
     for (let h = 0; h < hits.size; h++) {
       const px = hits.px[h];
       const py = hits.py[h];

@@ -92,11 +92,19 @@ export class PairEvidenceTable {
     this.a = this.b = this.replyAB = this.replyBA = this.mentionAB = this.mentionBA = this.postList = new Int32Array(0);
     this.nearDuplicate = this.sharedUrl = this.sharedCode = new Float64Array(0);
     this.sameHandle = this.postCount = new Uint8Array(0);
-    this.grow();
+    this.grow(16);
   }
 
   get size(): number {
     return this.index.size;
+  }
+
+  /** Room for `n` pairs in all, in one growth of the index and one of the columns (coactions.ts: before the near-duplicate pairs). */
+  reserve(n: number): void {
+    this.index.reserve(n);
+    let cap = this.cap;
+    while (cap < n) cap *= 2;
+    if (cap > this.cap) this.grow(cap);
   }
 
   /** The number of the pair of accounts x and y (either order), added when new. */
@@ -151,13 +159,12 @@ export class PairEvidenceTable {
   }
 
   /**
-   * Doubles every column, all of them views into one new buffer: V8 answers each 64 MB of
+   * Grows every column (doubles by default), all of them views into one new buffer: V8 answers each 64 MB of
    * new array-buffer memory with a full mark-compact of the whole heap, and twelve columns
    * allocated one by one crossed that mark several times per doubling at 1M posts (each
    * pass tracing every post); one buffer crosses it once.
    */
-  private grow(): void {
-    const cap = Math.max(16, 2 * this.cap);
+  private grow(cap = 2 * this.cap): void {
     const m = this.maxPosts;
     // Float64 columns first (8-byte aligned), then Int32, then bytes.
     const bytes = cap * (3 * 8 + (6 + m) * 4 + 2);

@@ -40,7 +40,7 @@ export class PairSet {
    * random cache and TLB miss per pair in a table of hundreds of MB.
    */
   addAll(x: Int32Array, y: Int32Array, n: number, added: Uint8Array): void {
-    while ((this.count + n) * 2 > this.mask + 1) this.grow();
+    this.reserve(this.count + n);
     for (let v = 0; v < n; v++) if ((x[v] | y[v]) < 0) throw new RangeError(`pair (${x[v]}, ${y[v]}) outside 0 … 2^31 − 1`);
     const bits = Math.log2(this.mask + 1);
     const shift = Math.max(0, bits - RANGE_BITS);
@@ -99,6 +99,13 @@ export class PairSet {
     return this.scratch;
   }
 
+  /** Room for `n` pairs in all, in one growth (each doubling rehashes every pair, and each new table may cost a full GC). */
+  reserve(n: number): void {
+    let slots = this.mask + 1;
+    while (n * 2 > slots) slots *= 2;
+    if (slots > this.mask + 1) this.grow(slots);
+  }
+
   /** The slot holding (x, y), or ~slot of the free slot where it would go. */
   protected find(x: number, y: number): number {
     if (x < 0 || y < 0 || x > 0x7fffffff || y > 0x7fffffff) throw new RangeError(`pair (${x}, ${y}) outside 0 … 2^31 − 1`);
@@ -122,9 +129,8 @@ export class PairSet {
   /** Called for every pair moved by growth. */
   protected moved(_from: number, _to: number): void {}
 
-  protected grow(): void {
+  protected grow(slots = 2 * (this.mask + 1)): void {
     const old = this.table;
-    const slots = 2 * (this.mask + 1);
     this.table = new Int32Array(2 * slots).fill(-1);
     this.mask = slots - 1;
     const t = this.table;
@@ -167,9 +173,9 @@ export class PairIndex extends PairSet {
     return id;
   }
 
-  protected override grow(): void {
-    this.grownIds = new Int32Array(2 * (this.mask + 1));
-    super.grow();
+  protected override grow(slots = 2 * (this.mask + 1)): void {
+    this.grownIds = new Int32Array(slots);
+    super.grow(slots);
     this.ids = this.grownIds;
     this.grownIds = null;
   }

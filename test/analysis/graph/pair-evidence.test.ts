@@ -57,4 +57,31 @@ describe('PairEvidenceTable', () => {
       { numRuns: 300 },
     );
   });
+
+  it('keeps pairs, values and posts through reserve()', () => {
+    const op = fc.tuple(fc.integer({ min: 0, max: 30 }), fc.integer({ min: 0, max: 30 }), fc.integer({ min: 0, max: 9 }));
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 40, maxLength: 300 }), fc.nat({ max: 299 }), fc.nat({ max: 2000 }), (ops, at, extra) => {
+        const table = new PairEvidenceTable(1, 2, Int32Array.from({ length: 10 }, (_x, i) => i));
+        const ref = new Map<number, { a: number; b: number; near: number; posts: number[] }>();
+        ops.forEach(([x, y, post], k) => {
+          if (k === at) table.reserve(table.size + extra);
+          if (x === y) return;
+          const id = table.id(x, y);
+          const r = ref.get(id) ?? { a: Math.min(x, y), b: Math.max(x, y), near: 0, posts: [] };
+          ref.set(id, r);
+          table.nearDuplicate[id] += post + 0.5;
+          r.near += post + 0.5;
+          table.addPost(id, post);
+          if (r.posts.length < 2 && !r.posts.includes(post)) r.posts.push(post);
+        });
+        for (const [id, r] of ref) {
+          expect([table.a[id], table.b[id], table.nearDuplicate[id]]).toEqual([r.a, r.b, r.near]);
+          expect(table.posts(id)).toEqual(r.posts);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
 });
+

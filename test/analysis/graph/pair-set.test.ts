@@ -86,4 +86,25 @@ describe('PairIndex', () => {
       { numRuns: 200 },
     );
   });
+
+  it('keeps every pair and number through reserve(), made at any point for any size', () => {
+    fc.assert(
+      fc.property(operations, firstSize, fc.nat({ max: 399 }), fc.nat({ max: 5000 }), (ops, expected, at, extra) => {
+        const ids = new PairIndex(expected);
+        const ref = new Map<string, number>();
+        ops.forEach(([, x, y], k) => {
+          if (k === at) ids.reserve(ids.size + extra);
+          const key = `${x},${y}`;
+          if (!ref.has(key)) ref.set(key, ref.size);
+          expect(ids.id(x, y)).toBe(ref.get(key));
+        });
+        expect(ids.size).toBe(ref.size);
+        for (const [key, id] of ref) {
+          const [x, y] = key.split(',').map(Number);
+          expect(ids.get(x, y)).toBe(id);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
 });
