@@ -49,6 +49,10 @@ export async function benchScale(opts: { scale?: Scale; seed?: number } = {}): P
       await store.accounts.upsertMany(docs.accounts);
       for (let i = 0; i < n; i += 2000) await store.posts.upsertMany(docs.posts.slice(i, i + 2000));
     });
+    const onDisk = () => {
+      const bytes = Number(execFileSync('du', ['-sb', path.join(dir, 'store')], { encoding: 'utf8' }).split('\t')[0]);
+      row('store on disk', n, bytes / n, 'bytes/post', 'SQLite files of the whole database (posts, accounts, scores, index, change log)');
+    };
     const withRaw = process.env.SCALE_RAW !== '0';
     const SKIPPED = 'driver side skipped (SCALE_RAW=0)';
     if (withRaw) {
@@ -89,8 +93,7 @@ export async function benchScale(opts: { scale?: Scale; seed?: number } = {}): P
     const detectWrite = await timed(() => writeDetection(store, result, 'bench-scale', new Date(), { since, until }));
     if (!withRaw) {
       row('scores + rings write (detect)', result.accounts.length, detectWrite.ms, 'ms', SKIPPED);
-      const bytes = Number(execFileSync('du', ['-sb', path.join(dir, 'store')], { encoding: 'utf8' }).split('\t')[0]);
-      row('store on disk', n, bytes / n, 'bytes/post', 'SQLite files of the whole database (posts, accounts, scores, index, change log)');
+      onDisk();
       return rows;
     }
     const scoreDocs = result.accounts.map((a) => ({ _id: a.accountId, score: a.score, ringId: a.ringId, indicators: a.indicators, evidencePosts: a.evidencePosts, detectedAt: new Date(), runId: 'raw' }));
@@ -110,8 +113,7 @@ export async function benchScale(opts: { scale?: Scale; seed?: number } = {}): P
     const rerunWrite = await timed(() => writeDetection(store, result, 'bench-scale-2', new Date(), { since, until }));
     row('scores + rings write, re-run (detect)', result.accounts.length, rerunWrite.ms, 'ms', `same driver insertMany: ${(rerunWrite.ms / rawScores.ms).toFixed(2)}×`);
 
-    const bytes = Number(execFileSync('du', ['-sb', path.join(dir, 'store')], { encoding: 'utf8' }).split('\t')[0]);
-    row('store on disk', n, bytes / n, 'bytes/post', 'SQLite files of the whole database (posts, accounts, scores, index, change log)');
+    onDisk();
     row('graph', result.stats.edges, result.stats.edges / n, 'edges/post');
   } finally {
     await store.close();
