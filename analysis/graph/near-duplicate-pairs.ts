@@ -5,7 +5,7 @@
 // in the same order. Pure and over typed arrays only, so the band part can run in a worker
 // thread over signatures it was sent (near-duplicate-thread.ts) with the same answers.
 import { forEachSignatureBucket } from './near-duplicates';
-import { PairSet } from './pair-set';
+import { grown, PairSet } from './pair-set';
 
 /** Near-duplicate candidate visits checked against the verified set at a time (13 bytes each). */
 const VISIT_BATCH = 1 << 20;
@@ -87,9 +87,9 @@ export function verifiedPairs(
       const sim = similarity(batchX[v], batchY[v]);
       if (sim < opts.minJaccard) continue;
       if (hits.size === hits.px.length) {
-        hits.px = grow(hits.px);
-        hits.py = grow(hits.py);
-        hits.simD = grow(hits.simD);
+        hits.px = grown(hits.px, 2 * hits.px.length);
+        hits.py = grown(hits.py, 2 * hits.py.length);
+        hits.simD = grown(hits.simD, 2 * hits.simD.length);
       }
       hits.px[hits.size] = batchX[v];
       hits.py[hits.size] = batchY[v];
@@ -129,12 +129,6 @@ export function verifiedPairs(
   });
   flush();
   return hits;
-}
-
-function grow<T extends Int32Array | Float64Array>(a: T): T {
-  const out = new (a.constructor as new (n: number) => T)(2 * a.length);
-  out.set(a);
-  return out;
 }
 
 /** Signatures of the banded posts in one Int32Array (CSR: post j's values at offsets[j] … offsets[j + 1]). */

@@ -6,17 +6,10 @@
 //
 // Co-review and co-share keep the best contribution per product / per pair of posts
 // (BestPerKey), summed in the order the keys were first seen, as the Maps summed them.
-import { PairIndex } from './pair-set';
+import { grown, PairIndex } from './pair-set';
 import type { Reasons } from './types';
 
 type Column = Int32Array | Float64Array | Uint8Array;
-
-function grown<T extends Column>(a: T, length: number, fill = 0): T {
-  const out = new (a.constructor as new (n: number) => T)(length);
-  out.set(a);
-  if (fill !== 0) out.fill(fill, a.length);
-  return out;
-}
 
 /** The largest value per (owner, key), each owner's keys in first-seen order. */
 export class BestPerKey {

@@ -185,6 +185,14 @@ export class PairIndex extends PairSet {
   }
 }
 
+/** A copy of typed array `a` with room for `length` elements, the new ones `fill` (0 by default). */
+export function grown<T extends Int32Array | Float64Array | Uint8Array>(a: T, length: number, fill = 0): T {
+  const out = new (a.constructor as new (n: number) => T)(length);
+  out.set(a);
+  if (fill !== 0) out.fill(fill, a.length);
+  return out;
+}
+
 /** addAll partitions the table into 2^RANGE_BITS ranges (128 KB each at 2^24 slots). */
 const RANGE_BITS = 10;
 
