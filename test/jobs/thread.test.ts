@@ -1,7 +1,6 @@
 // Jobs in a worker thread (jobs/thread.ts): detect runs there through the one job path
 // (runJob), so the thread that called it keeps running — the API answering, queue locks
 // and heartbeats renewed — while the pipeline computes. Same stored result as in-thread.
-import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detectJob, runDetect } from '../../jobs/detect';
@@ -10,15 +9,10 @@ import { scoredAccounts } from '../helpers/scores';
 import { testStore } from '../helpers/store';
 import { makeFixture } from '../analysis/rings/fixture';
 import { ctxFor, seedStore } from '../analysis/rings/store-fixture';
+import { logSink } from '../helpers/log-sink';
 
 type S = Awaited<ReturnType<typeof testStore>>;
 
-/** A pino logger whose lines are kept. */
-function capturingLog() {
-  const lines: Record<string, unknown>[] = [];
-  const log = pino({ level: 'info' }, new Writable({ write(chunk, _enc, cb) { lines.push(JSON.parse(String(chunk))); cb(); } }));
-  return { log, lines };
-}
 
 describe('jobs in a worker thread', () => {
   let inThread: S;
@@ -44,7 +38,8 @@ describe('jobs in a worker thread', () => {
     let ticks = 0;
     const steps: { step: number; ticks: number }[] = [];
     const timer = setInterval(() => ticks++, 1);
-    const { log, lines } = capturingLog();
+    const raw: string[] = [];
+    const log = pino({ level: 'info' }, logSink(raw));
     const res = await runJob(offThread, offThread.config, detectJob, { window: '60d' }, {
       trigger: 'cli', log, runId: 'run-1', onProgress: (done, total) => total === 4 && steps.push({ step: done, ticks }),
     }).finally(() => clearInterval(timer));
@@ -54,7 +49,7 @@ describe('jobs in a worker thread', () => {
     console.log(`pipeline ${res.pipelineMs} ms: ${at(3) - at(2)} ticks of this thread meanwhile`);
 
     expect(res.rings).toBe(3);
-    const finished = lines.find((l) => l.msg === 'detect finished');
+    const finished = raw.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'detect finished');
     expect(finished).toMatchObject({ job: 'detect', runId: 'run-1', rings: 3, level: 30 });
     expect((await offThread.runs.get('run-1'))?.status).toBe('succeeded');
 

@@ -1,7 +1,6 @@
 // Security claims about the HTTP API (docs/security.md): NoSQL operator injection is refused,
 // the query parser never crashes or hangs on arbitrary input (fast-check, bounded), stolen
 // key material at rest is useless, revocation is immediate, and keys never reach the logs.
-import { Writable } from 'node:stream';
 import fc from 'fast-check';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +10,7 @@ import { createApiKey, revokeApiKey } from '../../queries/keys';
 import type { Store } from '../../storage/store';
 import type { Config } from '../../config/index';
 import { testStore } from '../helpers/store';
+import { logSink } from '../helpers/log-sink';
 
 let store: Store & { config: Config };
 let base: string;
@@ -42,13 +42,7 @@ beforeAll(async () => {
   ]);
   admin = (await createApiKey(store, { role: 'admin', actor: 'test' })).key;
   analyst = (await createApiKey(store, { role: 'analyst', actor: 'test' })).key;
-  const sink = new Writable({
-    write(chunk, _e, cb) {
-      logs.push(String(chunk));
-      cb();
-    },
-  });
-  const app = await buildServer({ store, config: store.config, log: pino({ level: 'debug', redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, sink) });
+  const app = await buildServer({ store, config: store.config, log: pino({ level: 'debug', redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, logSink(logs)) });
   base = await app.listen({ host: '127.0.0.1', port: 0 });
   close = () => app.close();
 }, 120_000);

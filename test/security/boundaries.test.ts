@@ -8,7 +8,6 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, describeConfig, loadConfig } from '../../config/index';
 import { createLogger } from '../../config/logger';
@@ -20,6 +19,7 @@ import { sharedGateFactory } from '../../jobs/distributed/shared-gate';
 import { DEFAULT_TWITTER_APPS, startSimulator } from '../../sim/index';
 import { startRedis } from '../helpers/redis';
 import { testStore } from '../helpers/store';
+import { logSink } from '../helpers/log-sink';
 
 const dir = () => mkdtempSync(path.join(os.tmpdir(), 'ringwatch-sec-'));
 
@@ -56,12 +56,7 @@ describe('secrets', () => {
   });
   it('are redacted from logs wherever a field carries them', () => {
     const lines: string[] = [];
-    const log = createLogger('debug', new Writable({
-      write(c, _e, cb) {
-        lines.push(String(c));
-        cb();
-      },
-    }) as never);
+    const log = createLogger('debug', logSink(lines) as never);
     log.info({ password: 'hunter2-a', token: 'hunter2-b', req: { headers: { authorization: 'Bearer hunter2-c', 'x-api-key': 'hunter2-d' } }, access_token: 'hunter2-e', refresh_token: 'hunter2-f', nested: { client_secret: 'hunter2-g' } }, 'x');
     expect(lines.join('')).not.toMatch(/hunter2/);
   });

@@ -6,7 +6,6 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { DOMParser } from '@xmldom/xmldom';
 import pino from 'pino';
 import { describe, expect, inject, it } from 'vitest';
@@ -14,15 +13,10 @@ import { REDACT_PATHS } from '../../config/logger';
 import { loadRingReport } from '../../queries/ring-report';
 import { ringGexf } from '../../reports/gexf';
 import { useServedWorld } from '../server/world';
+import { logSink } from '../helpers/log-sink';
 
 const logLines: string[] = [];
-const sink = new Writable({
-  write(chunk, _enc, cb) {
-    logLines.push(String(chunk));
-    cb();
-  },
-});
-const served = useServedWorld({ log: pino({ level: 'debug', redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, sink) });
+const served = useServedWorld({ log: pino({ level: 'debug', redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, logSink(logLines)) });
 
 async function call(p: string, key?: string) {
   const res = await fetch(`${served.base}${p}`, { headers: key ? { 'x-api-key': key } : {} });

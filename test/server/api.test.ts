@@ -1,6 +1,5 @@
 // The HTTP API against a real server on 127.0.0.1 with the embedded store holding a
 // small simulator world after import and detection.
-import { Writable } from 'node:stream';
 import fc from 'fast-check';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +9,7 @@ import { TokenBuckets } from '../../server/ratelimit';
 import { runDetect } from '../../jobs/detect';
 import { jobCtx, type SeededWorld, seedWorld, serveWorld } from './world';
 import { summaries } from '../helpers/scores';
+import { logSink } from '../helpers/log-sink';
 
 let w: SeededWorld;
 let base: string;
@@ -36,13 +36,7 @@ async function call(path: string, opts: { key?: string; method?: string; body?: 
 
 beforeAll(async () => {
   w = await seedWorld();
-  const sink = new Writable({
-    write(chunk, _enc, cb) {
-      logLines.push(String(chunk));
-      cb();
-    },
-  });
-  const log = pino({ level: 'info', redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, sink);
+  const log = pino({ level: 'info', redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, logSink(logLines));
   ({ base, close } = await serveWorld(w, log));
 }, 180_000);
 
