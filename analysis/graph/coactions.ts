@@ -9,6 +9,7 @@ import { normaliseHandle, parseMention, referenceKey } from './handles';
 import { commonDiscount, minhashJaccardAtLeast, type VisitOptions, verifiedPairs } from './near-duplicate-pairs';
 import { type HitsJob, startSignatureHits } from './near-duplicate-thread';
 import { type BandedSplit, forEachFallbackBucket, normalisedText, splitBanded } from './near-duplicates';
+import { BucketBuilder, type Buckets } from './buckets';
 import { PairEvidenceTable } from './pair-evidence';
 import { PairIndex } from './pair-set';
 import { postCodes, postProducts, postUrls } from './products';
@@ -20,6 +21,8 @@ export interface CoActionInput {
   /** Sorted by _id; index = account index. */
   accounts: readonly DetectAccount[];
   accountIndex: ReadonlyMap<string, number>;
+  /** Post index → account index (graph/build indexAccounts); from accountIndex when absent. */
+  accountOf?: Int32Array;
   windowMs: number;
   opts: GraphOptions;
   /** A post's time as its source can tell it (graph/resolution); default: createdAt exactly. */
@@ -43,11 +46,11 @@ export interface NearDuplicateJob {
 export function startNearDuplicates(
   posts: readonly DetectPost[],
   accounts: readonly DetectAccount[],
-  accountIndex: ReadonlyMap<string, number>,
+  accountOf: Int32Array,
   opts: GraphOptions,
 ): NearDuplicateJob {
   const split = splitBanded(posts);
-  const accOf = Int32Array.from(posts, (p) => accountIndex.get(p.accountId) ?? -1);
+  const accOf = accountOf;
   const visit: VisitOptions = {
     maxNeighbours: opts.maxNeighbours,
     maxBucketAccounts: opts.commonBucketAccounts * IGNORE_FACTOR,
@@ -88,35 +91,46 @@ export function minhashJaccard(a: ArrayLike<number>, b: ArrayLike<number>): numb
   return eq / n;
 }
 
-interface Item {
-  post: number;
-  acc: number;
-  t: number;
+/** A bucket's posts (time-sorted) with each post's account and time. */
+interface BucketView {
+  posts: Int32Array;
+  acc: Int32Array;
+  time: Float64Array;
 }
 
-function bucketPush<K>(m: Map<K, Item[]>, key: K, item: Item): void {
-  const list = m.get(key);
-  if (list) list.push(item);
-  else m.set(key, [item]);
-}
-
-/** Calls visit(i, j) for items i < j of different accounts, j among the next `k` within `windowMs`. */
-function forNearPairs(items: readonly Item[], windowMs: number, k: number, visit: (x: Item, y: Item, i: number, j: number) => void): void {
-  for (let i = 0; i < items.length; i++) {
-    for (let j = i + 1; j < items.length && j - i <= k && items[j].t - items[i].t <= windowMs; j++) {
-      if (items[i].acc !== items[j].acc) visit(items[i], items[j], i, j);
+/**
+ * Calls visit(x, y, i, j) for the bucket's posts x = posts[lo + i], y = posts[lo + j], i < j,
+ * of different accounts, j among the next `k` within `windowMs`.
+ */
+function forNearPairs(b: BucketView, lo: number, hi: number, windowMs: number, k: number, visit: (x: number, y: number, i: number, j: number) => void): void {
+  const { posts, acc, time } = b;
+  for (let i = lo; i < hi; i++) {
+    const x = posts[i];
+    for (let j = i + 1; j < hi && j - i <= k && time[posts[j]] - time[x] <= windowMs; j++) {
+      const y = posts[j];
+      if (acc[x] !== acc[y]) visit(x, y, i - lo, j - lo);
     }
   }
 }
 
-function distinctAccounts(items: readonly Item[]): number {
-  return new Set(items.map((it) => it.acc)).size;
+/** Distinct accounts among posts[lo .. hi): `seen` (one slot per account) stamped with `stamp`, unique per call. */
+function distinctAccounts(b: BucketView, lo: number, hi: number, seen: Int32Array, stamp: number): number {
+  let n = 0;
+  for (let i = lo; i < hi; i++) {
+    const a = b.acc[b.posts[i]];
+    if (seen[a] !== stamp) {
+      seen[a] = stamp;
+      n++;
+    }
+  }
+  return n;
 }
 
 /** Collects every co-action pair, in the order first seen; deterministic for inputs sorted as documented. */
 export function collectCoActions(input: CoActionInput): PairEvidenceTable {
   const { posts, accounts, accountIndex, windowMs, opts } = input;
-  const nearDuplicates = input.nearDuplicates ?? startNearDuplicates(posts, accounts, accountIndex, opts);
+  const accOfPost = input.accountOf ?? Int32Array.from(posts, (p) => accountIndex.get(p.accountId) ?? -1);
+  const nearDuplicates = input.nearDuplicates ?? startNearDuplicates(posts, accounts, accOfPost, opts);
   const timeOf = input.timeOf ?? ((p: DetectPost) => p.createdAt.getTime());
   // Posts are told apart by _id (a post listed twice is one post behind a pair).
   const firstById = new Map<string, number>();
@@ -127,38 +141,62 @@ export function collectCoActions(input: CoActionInput): PairEvidenceTable {
     return i;
   });
   const table = new PairEvidenceTable(posts.length, opts.maxEvidencePosts, canonical);
-  const byProduct = new Map<string, Item[]>();
-  const byUrl = new Map<string, Item[]>();
-  const byCode = new Map<string, Item[]>();
-  const byObject = new Map<string, Item[]>();
-
-  const productsOf: string[][] = posts.map((p) => postProducts(p));
-  const itemOf: (Item | undefined)[] = new Array(posts.length);
-  posts.forEach((p, idx) => {
-    const acc = accountIndex.get(p.accountId);
-    if (acc === undefined) return;
-    const item = { post: idx, acc, t: timeOf(p) };
-    itemOf[idx] = item;
-    for (const prod of productsOf[idx]) bucketPush(byProduct, prod, item);
-    for (const u of postUrls(p)) bucketPush(byUrl, u, item);
-    for (const c of postCodes(p)) bucketPush(byCode, c, item);
-    for (const o of postObjects(p)) bucketPush(byObject, o, item);
-  });
+  const time = new Float64Array(posts.length);
+  const byProduct = new BucketBuilder();
+  const byUrl = new BucketBuilder();
+  const byCode = new BucketBuilder();
+  const byObject = new BucketBuilder();
+  const productsOf: string[][] = new Array(posts.length);
+  for (let idx = 0; idx < posts.length; idx++) {
+    const p = posts[idx];
+    productsOf[idx] = postProducts(p);
+    if (accOfPost[idx] < 0) continue;
+    time[idx] = timeOf(p);
+    for (const prod of productsOf[idx]) byProduct.add(prod, idx);
+    for (const u of postUrls(p)) byUrl.add(u, idx);
+    for (const c of postCodes(p)) byCode.add(c, idx);
+    for (const o of postObjects(p)) byObject.add(o, idx);
+  }
+  const view = (b: Buckets): BucketView => ({ posts: b.posts, acc: accOfPost, time });
+  const seen = new Int32Array(accounts.length).fill(-1);
+  let stamp = 0;
 
   // Co-review: same product within Δ, discounted by how many others posted around then.
-  let productNo = 0;
-  for (const items of byProduct.values()) {
-    const product = productNo++;
-    const times = items.map((it) => it.t);
-    const crowd = windowCrowds(times, windowMs);
-    forNearPairs(items, windowMs, opts.maxNeighbours, (x, y, i, j) => {
-      const c = crowdDiscount(Math.max(crowd[i], crowd[j])) * ratingAgreement(posts[x.post].rating, posts[y.post].rating);
-      const e = table.id(x.acc, y.acc);
+  const products = byProduct.finish();
+  const productView = view(products);
+  for (let product = 0; product < products.count; product++) {
+    const lo = products.start[product];
+    const hi = products.start[product + 1];
+    const crowd = windowCrowds(productView, lo, hi, windowMs);
+    forNearPairs(productView, lo, hi, windowMs, opts.maxNeighbours, (x, y, i, j) => {
+      const c = crowdDiscount(Math.max(crowd[i], crowd[j])) * ratingAgreement(posts[x].rating, posts[y].rating);
+      const e = table.id(accOfPost[x], accOfPost[y]);
       table.coReview.raise(e, product, c);
-      table.addPost(e, x.post);
-      table.addPost(e, y.post);
+      table.addPost(e, x);
+      table.addPost(e, y);
     });
   }
+
+  // Shared objects, URLs and codes: buckets of at least two accounts and not boilerplate,
+  // each pair's evidence discounted by how common the key is (commonDiscount).
+  const common = (builder: BucketBuilder, pairWindowMs: number, add: (e: number, x: number, y: number, d: number) => void) => {
+    const buckets = builder.finish();
+    const b = view(buckets);
+    for (let k = 0; k < buckets.count; k++) {
+      const lo = buckets.start[k];
+      const hi = buckets.start[k + 1];
+      if (hi - lo < 2) continue;
+      const n = distinctAccounts(b, lo, hi, seen, stamp++);
+      if (n < 2 || n > opts.commonBucketAccounts * IGNORE_FACTOR) continue;
+      const d = commonDiscount(n, opts.commonBucketAccounts);
+      forNearPairs(b, lo, hi, pairWindowMs, opts.maxNeighbours, (x, y) => {
+        const e = table.id(accOfPost[x], accOfPost[y]);
+        add(e, x, y, d);
+        table.addPost(e, x);
+        table.addPost(e, y);
+      });
+    }
+  };
 
   // Co-share (CooRTweet): the same object shared within the co-share window. Discounted
   // by how common the object is, like a shared URL (a campaign hashtag or a big news
@@ -166,49 +204,27 @@ export function collectCoActions(input: CoActionInput): PairEvidenceTable {
   // by the crowd within the window: dozens of accounts posting one link within seconds
   // is CooRnet's coordinated link sharing itself, not an organic crowd to discount.
   const occasions = new PairIndex();
-  for (const items of byObject.values()) {
-    if (items.length < 2) continue;
-    const n = distinctAccounts(items);
-    if (n < 2 || n > opts.commonBucketAccounts * IGNORE_FACTOR) continue;
-    const d = commonDiscount(n, opts.commonBucketAccounts);
-    forNearPairs(items, opts.coShareWindowMs, opts.maxNeighbours, (x, y) => {
-      const e = table.id(x.acc, y.acc);
-      table.coShare.raise(e, occasions.id(Math.min(x.post, y.post), Math.max(x.post, y.post)), d);
-      table.addPost(e, x.post);
-      table.addPost(e, y.post);
-    });
-  }
-
+  common(byObject, opts.coShareWindowMs, (e, x, y, d) => table.coShare.raise(e, occasions.id(Math.min(x, y), Math.max(x, y)), d));
   // Shared URLs and codes: any time in the window, discounted when the link is common.
-  const shared = (buckets: Map<string, Item[]>, field: 'sharedUrl' | 'sharedCode') => {
-    for (const items of buckets.values()) {
-      if (items.length < 2) continue;
-      const n = distinctAccounts(items);
-      if (n < 2 || n > opts.commonBucketAccounts * IGNORE_FACTOR) continue;
-      const d = commonDiscount(n, opts.commonBucketAccounts);
-      forNearPairs(items, Number.POSITIVE_INFINITY, opts.maxNeighbours, (x, y) => {
-        const e = table.id(x.acc, y.acc);
-        table[field][e] += d;
-        table.addPost(e, x.post);
-        table.addPost(e, y.post);
-      });
-    }
-  };
-  shared(byUrl, 'sharedUrl');
-  shared(byCode, 'sharedCode');
+  common(byUrl, Number.POSITIVE_INFINITY, (e, _x, _y, d) => {
+    table.sharedUrl[e] += d;
+  });
+  common(byCode, Number.POSITIVE_INFINITY, (e, _x, _y, d) => {
+    table.sharedCode[e] += d;
+  });
 
   // Near-duplicate text: posts sharing an LSH band (near-duplicates.ts), verified by the
   // MinHash estimate once per pair of posts (the first band bucket that pairs them decides
   // its discount; near-duplicate-pairs.ts). The band part has been running since the start
   // (in a worker for large inputs); posts without a full signature meet here by string key.
   const { split, accOf, visit } = nearDuplicates;
-  const signatureOf = posts.map((p) => {
-    const m = p.enrichment?.minhash;
+  const signatureOf = (i: number) => {
+    const m = posts[i].enrichment?.minhash;
     return m && m.length > 0 ? m : undefined;
-  });
+  };
   const fallbackHits = verifiedPairs((v) => forEachFallbackBucket(split.fallback, v), accOf, accounts.length, posts.length, visit, (px, py) => {
-    const mx = signatureOf[px];
-    const my = signatureOf[py];
+    const mx = signatureOf(px);
+    const my = signatureOf(py);
     return mx && my ? minhashJaccardAtLeast(mx, my, opts.minJaccard) : textSimilarity(posts[px], posts[py]);
   });
   const bandHits = nearDuplicates.bands.join();
@@ -226,17 +242,14 @@ export function collectCoActions(input: CoActionInput): PairEvidenceTable {
   }
 
   // Replies and mentions (directed counts; mutuality is rewarded in the weight).
-  const postAccount = new Map<string, number>();
-  posts.forEach((p) => {
-    const acc = accountIndex.get(p.accountId);
-    if (acc !== undefined) postAccount.set(p._id, acc);
-  });
-  const byReference = new Map<string, number>();
-  for (const [i, a] of accounts.entries()) byReference.set(referenceKey(a.platform, a.handle), i);
+  // Both look-ups are built only when some post needs them (a post's id is hashed only
+  // when another post replies to it): most windows have no replies, or no mentions.
+  const postAccount = parentAccounts(posts, accOfPost);
+  let byReference: Map<string, number> | undefined;
   for (let pi = 0; pi < posts.length; pi++) {
     const p = posts[pi];
-    const from = accountIndex.get(p.accountId);
-    if (from === undefined) continue;
+    const from = accOfPost[pi];
+    if (from < 0) continue;
     const to = p.replyToAccountId !== undefined ? accountIndex.get(p.replyToAccountId) : p.parentId ? postAccount.get(p.parentId) : undefined;
     if (to !== undefined && to !== from) {
       const e = table.id(from, to);
@@ -244,9 +257,14 @@ export function collectCoActions(input: CoActionInput): PairEvidenceTable {
       else table.replyBA[e]++;
       table.addPost(e, pi);
     }
-    for (const m of p.enrichment?.mentions ?? []) {
+    const mentions = p.enrichment?.mentions;
+    if (mentions && mentions.length > 0 && !byReference) {
+      byReference = new Map<string, number>();
+      for (const [i, a] of accounts.entries()) byReference.set(referenceKey(a.platform, a.handle), i);
+    }
+    for (const m of mentions ?? []) {
       const ref = parseMention(m);
-      const target = ref ? byReference.get(referenceKey(ref.platform, ref.handle)) : undefined;
+      const target = ref ? byReference?.get(referenceKey(ref.platform, ref.handle)) : undefined;
       if (target === undefined || target === from) continue;
       const e = table.id(from, target);
       if (from === table.a[e]) table.mentionAB[e]++;
@@ -275,16 +293,28 @@ export function collectCoActions(input: CoActionInput): PairEvidenceTable {
   return table;
 }
 
-/** Posts within ±Δ of each post in a time-sorted list (two pointers). */
-function windowCrowds(times: readonly number[], windowMs: number): number[] {
-  const out = new Array<number>(times.length);
+/** Posts within ±Δ of each of the bucket's posts posts[from .. to) (time-sorted; two pointers). */
+function windowCrowds(b: BucketView, from: number, to: number, windowMs: number): Int32Array {
+  const t = (k: number) => b.time[b.posts[from + k]];
+  const n = to - from;
+  const out = new Int32Array(n);
   let lo = 0;
   let hi = 0;
-  for (let i = 0; i < times.length; i++) {
-    while (times[lo] < times[i] - windowMs) lo++;
-    while (hi + 1 < times.length && times[hi + 1] <= times[i] + windowMs) hi++;
+  for (let i = 0; i < n; i++) {
+    while (t(lo) < t(i) - windowMs) lo++;
+    while (hi + 1 < n && t(hi + 1) <= t(i) + windowMs) hi++;
     out[i] = hi - lo + 1;
   }
+  return out;
+}
+
+/** Account index of each post some post replies to (parentId), by post id; the last listed wins. */
+function parentAccounts(posts: readonly DetectPost[], accOfPost: Int32Array): Map<string, number> {
+  const wanted = new Set<string>();
+  for (const p of posts) if (p.parentId) wanted.add(p.parentId);
+  const out = new Map<string, number>();
+  if (wanted.size === 0) return out;
+  for (let i = 0; i < posts.length; i++) if (accOfPost[i] >= 0 && wanted.has(posts[i]._id)) out.set(posts[i]._id, accOfPost[i]);
   return out;
 }
 
@@ -308,5 +338,10 @@ function textSimilarity(x: DetectPost, y: DetectPost): number {
 
 /** A post's shared objects ("<kind>:<id>"), without duplicates or empty ids. */
 export function postObjects(p: DetectPost): string[] {
-  return p.objects ? [...new Set(p.objects.filter(Boolean))] : [];
+  const objects = p.objects;
+  if (!objects) return [];
+  // Imports store them sorted and distinct: then the list itself (a copy, which callers may keep).
+  let plain = true;
+  for (let i = 0; i < objects.length && plain; i++) plain = objects[i] !== '' && (i === 0 || objects[i - 1] < objects[i]);
+  return plain ? objects.slice() : [...new Set(objects.filter(Boolean))];
 }

@@ -25,10 +25,13 @@ export function normalisedText(p: DetectPost): string {
   return `${p.title ?? ''} ${p.text ?? ''}`.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
 }
 
+const NO_KEYS: readonly string[] = Object.freeze([]);
+
 /** String keys of a post without a full signature: stored band keys, else an exact-text key. */
 export function fallbackKeys(p: DetectPost): readonly string[] {
   const bands = p.enrichment?.lshBands;
   if (bands && bands.length > 0) return bands;
+  if (!p.title && !p.text) return NO_KEYS; // shares and ratings: nothing to normalise
   const norm = normalisedText(p);
   return norm.length >= MIN_EXACT_CHARS ? [`exact:${norm}`] : [];
 }

@@ -16,6 +16,7 @@ export function postProducts(post: DetectPost): string[] {
 
 /** Normalised outbound URLs: no scheme, no "www.", no tracking parameters, no trailing slash. */
 export function postUrls(post: DetectPost): string[] {
+  if (!post.links?.length && !post.enrichment?.urls?.length) return [];
   const out = new Set<string>();
   for (const raw of [...(post.links ?? []), ...(post.enrichment?.urls ?? [])]) {
     const u = normaliseUrl(raw);
@@ -37,6 +38,7 @@ export function normaliseUrl(raw: string): string {
  * products, not codes.
  */
 export function postCodes(post: DetectPost): string[] {
+  if (!post.enrichment?.codes?.length && !post.title && !post.text) return [];
   const out = new Set((post.enrichment?.codes ?? []).map((c) => c.trim().toUpperCase()).filter(Boolean));
   const text = `${post.title ?? ''} ${post.text ?? ''}`;
   for (const m of text.matchAll(CODE_TOKEN)) {

@@ -25,7 +25,8 @@ export function timeResolution(times: Iterable<number>): number {
     const d = t - first;
     if (d === 0) continue;
     distinct = true;
-    candidates = candidates.filter((u) => d % u === 0);
+    // Each unit divides the coarser ones: when the coarsest left divides d, all do.
+    if (d % candidates[0] !== 0) candidates = candidates.filter((u) => d % u === 0);
     if (candidates.length === 1) break;
   }
   // One distinct time says nothing about its unit: keep the finest, which claims nothing.
