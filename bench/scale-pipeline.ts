@@ -78,7 +78,8 @@ export async function benchScalePipeline(): Promise<BenchRow[]> {
   // peak memory, the heap after the run (GC) for the live result.
   const t = performance.now();
   const cpu = process.cpuUsage();
-  const result = detectRings({ posts, accounts, escalations });
+  const phases: [string, number][] = [];
+  const result = detectRings({ posts, accounts, escalations, onPhase: (phase, phaseMs) => phases.push([phase, phaseMs]) });
   const ms = performance.now() - t;
   const used = process.cpuUsage(cpu);
   const cpuS = (used.user + used.system) / 1e6;
@@ -89,6 +90,7 @@ export async function benchScalePipeline(): Promise<BenchRow[]> {
   return [
     { suite: 'scale', case: 'pipeline: input heap', n, value: input / n, unit: 'bytes/post', note: 'posts + accounts as detect loads them (after GC)' },
     { suite: 'scale', case: 'pipeline: time', n, value: ms / 1000, unit: 's', note },
+    ...phases.map(([phase, phaseMs]) => ({ suite: 'scale', case: `pipeline: ${phase}`, n, value: phaseMs / 1000, unit: 's', note: 'wall time of the stage (detectRings onPhase)' })),
     { suite: 'scale', case: 'pipeline: CPU time', n, value: cpuS, unit: 's', note: 'user + system of this process: what an idle 2-core machine would take, roughly' },
     { suite: 'scale', case: 'pipeline: peak RSS', n, value: process.resourceUsage().maxRSS / 1024, unit: 'MB', note: 'whole process, input included' },
     { suite: 'scale', case: 'pipeline: live heap after', n, value: (heapAfter - heapInput) / n, unit: 'bytes/post', note: 'result retained (graph, rings, scores) beyond the input, after GC' },

@@ -11,6 +11,7 @@
 // same Louvain result).
 import Graph from 'graphology';
 import { collectCoActions, startNearDuplicates } from './coactions';
+import { postProducts } from './products';
 import { DEFAULT_GRAPH_OPTIONS, type DetectAccount, type DetectPost, type EdgeAttributes, type GraphOptions, type NodeAttributes, type Reasons } from './types';
 import { edgeWeight } from './weight';
 import { atResolution, resolutionsBy } from './resolution';
@@ -141,12 +142,14 @@ export function buildAccountGraph(
   // co-occur on the same date whatever Δ the finer sources give (Δ < 1 day); with no finer
   // source Δ is 0. A crawled Reddit world keeps its minutes-wide Δ next to an imported
   // review export.
-  const fine = posts.filter((p) => (resolutions.get(p.platform) ?? 1) < opts.maxWindowMs);
+  // Each post's products once, for Δ and the co-review buckets.
+  const productsOf = posts.map(postProducts);
+  const isFine = (p: DetectPost) => (resolutions.get(p.platform) ?? 1) < opts.maxWindowMs;
   const fineResolution = Math.max(1, ...[...resolutions.values()].filter((r) => r < opts.maxWindowMs));
-  const windowMs = opts.coordinationWindowMs ?? (fine.length > 0 ? estimateCoordinationWindow(fine, opts, fineResolution) : 0);
+  const windowMs = opts.coordinationWindowMs ?? estimateFineWindow(posts, productsOf, isFine, opts, fineResolution);
   const timeOf = (p: DetectPost) => atResolution(p.createdAt.getTime(), resolutions.get(p.platform) ?? 1);
 
-  const pairs = collectCoActions({ posts, accounts, accountIndex, accountOf, windowMs, opts, timeOf, nearDuplicates });
+  const pairs = collectCoActions({ posts, accounts, accountIndex, accountOf, productsOf, windowMs, opts, timeOf, nearDuplicates });
   // The reasons of a pair with the creation-time support (rebuilt for kept edges only, so
   // dropped pairs leave no objects behind).
   const reasonsOf = (id: number): Reasons => {
@@ -207,6 +210,20 @@ export function buildAccountGraph(
     accounts,
     stats: { posts: posts.length, accounts: accounts.length, candidatePairs: pairs.size, edges: graph.size, nodes: graph.order },
   };
+}
+
+/** Δ from the posts `isFine` keeps (estimateCoordinationWindow); 0 when it keeps none. */
+function estimateFineWindow(
+  posts: readonly DetectPost[],
+  productsOf: readonly string[][],
+  isFine: (p: DetectPost) => boolean,
+  opts: GraphOptions,
+  resolutionMs: number,
+): number {
+  if (posts.every(isFine)) return posts.length > 0 ? estimateCoordinationWindow(posts, opts, resolutionMs, productsOf) : 0;
+  const keep = posts.map(isFine);
+  const fine = posts.filter((_p, i) => keep[i]);
+  return fine.length > 0 ? estimateCoordinationWindow(fine, opts, resolutionMs, productsOf.filter((_x, i) => keep[i])) : 0;
 }
 
 /**

@@ -23,6 +23,8 @@ export interface CoActionInput {
   accountIndex: ReadonlyMap<string, number>;
   /** Post index → account index (graph/build indexAccounts); from accountIndex when absent. */
   accountOf?: Int32Array;
+  /** postProducts of each post, when the caller has them already. */
+  productsOf?: readonly (readonly string[])[];
   windowMs: number;
   opts: GraphOptions;
   /** A post's time as its source can tell it (graph/resolution); default: createdAt exactly. */
@@ -132,24 +134,24 @@ export function collectCoActions(input: CoActionInput): PairEvidenceTable {
   const accOfPost = input.accountOf ?? Int32Array.from(posts, (p) => accountIndex.get(p.accountId) ?? -1);
   const nearDuplicates = input.nearDuplicates ?? startNearDuplicates(posts, accounts, accOfPost, opts);
   const timeOf = input.timeOf ?? ((p: DetectPost) => p.createdAt.getTime());
-  // Posts are told apart by _id (a post listed twice is one post behind a pair).
-  const firstById = new Map<string, number>();
-  const canonical = Int32Array.from(posts, (p, i) => {
-    const first = firstById.get(p._id);
-    if (first !== undefined) return first;
-    firstById.set(p._id, i);
-    return i;
-  });
+  // Posts are told apart by _id (a post listed twice is one post behind a pair). The same
+  // map finds the post a reply answers: its last listing (one hashing of every id in all).
+  const lastById = new Map<string, number>();
+  const canonical = new Int32Array(posts.length);
+  for (let i = 0; i < posts.length; i++) {
+    const prev = lastById.get(posts[i]._id);
+    canonical[i] = prev === undefined ? i : canonical[prev];
+    lastById.set(posts[i]._id, i);
+  }
   const table = new PairEvidenceTable(posts.length, opts.maxEvidencePosts, canonical);
   const time = new Float64Array(posts.length);
   const byProduct = new BucketBuilder();
   const byUrl = new BucketBuilder();
   const byCode = new BucketBuilder();
   const byObject = new BucketBuilder();
-  const productsOf: string[][] = new Array(posts.length);
+  const productsOf = input.productsOf ?? posts.map(postProducts);
   for (let idx = 0; idx < posts.length; idx++) {
     const p = posts[idx];
-    productsOf[idx] = postProducts(p);
     if (accOfPost[idx] < 0) continue;
     time[idx] = timeOf(p);
     for (const prod of productsOf[idx]) byProduct.add(prod, idx);
@@ -242,15 +244,17 @@ export function collectCoActions(input: CoActionInput): PairEvidenceTable {
   }
 
   // Replies and mentions (directed counts; mutuality is rewarded in the weight).
-  // Both look-ups are built only when some post needs them (a post's id is hashed only
-  // when another post replies to it): most windows have no replies, or no mentions.
-  const postAccount = parentAccounts(posts, accOfPost);
+  // Built only when some post mentions an account: most windows have no mentions.
+  const parentAccount = (id: string) => {
+    const k = lastById.get(id);
+    return k !== undefined && accOfPost[k] >= 0 ? accOfPost[k] : undefined;
+  };
   let byReference: Map<string, number> | undefined;
   for (let pi = 0; pi < posts.length; pi++) {
     const p = posts[pi];
     const from = accOfPost[pi];
     if (from < 0) continue;
-    const to = p.replyToAccountId !== undefined ? accountIndex.get(p.replyToAccountId) : p.parentId ? postAccount.get(p.parentId) : undefined;
+    const to = p.replyToAccountId !== undefined ? accountIndex.get(p.replyToAccountId) : p.parentId ? parentAccount(p.parentId) : undefined;
     if (to !== undefined && to !== from) {
       const e = table.id(from, to);
       if (from === table.a[e]) table.replyAB[e]++;
@@ -308,15 +312,6 @@ function windowCrowds(b: BucketView, from: number, to: number, windowMs: number)
   return out;
 }
 
-/** Account index of each post some post replies to (parentId), by post id; the last listed wins. */
-function parentAccounts(posts: readonly DetectPost[], accOfPost: Int32Array): Map<string, number> {
-  const wanted = new Set<string>();
-  for (const p of posts) if (p.parentId) wanted.add(p.parentId);
-  const out = new Map<string, number>();
-  if (wanted.size === 0) return out;
-  for (let i = 0; i < posts.length; i++) if (accOfPost[i] >= 0 && wanted.has(posts[i]._id)) out.set(posts[i]._id, accOfPost[i]);
-  return out;
-}
 
 /**
  * Near-duplicate texts about the same product are what a ring writes; the same phrasing

@@ -8,10 +8,10 @@ export function postProducts(post: DetectPost): string[] {
   const matched = post.enrichment?.products;
   if (!matched || matched.length === 0) return post.product ? [post.product] : [];
   if (!post.product && matched.length === 1) return [matched[0].productId];
-  const out = new Set<string>();
-  if (post.product) out.add(post.product);
-  for (const m of post.enrichment?.products ?? []) out.add(m.productId);
-  return [...out];
+  // A handful at most: distinct by includes, in first-seen order, as a Set would give them.
+  const out: string[] = post.product ? [post.product] : [];
+  for (const m of matched) if (!out.includes(m.productId)) out.push(m.productId);
+  return out;
 }
 
 /** Normalised outbound URLs: no scheme, no "www.", no tracking parameters, no trailing slash. */
@@ -38,15 +38,23 @@ export function normaliseUrl(raw: string): string {
  * products, not codes.
  */
 export function postCodes(post: DetectPost): string[] {
-  if (!post.enrichment?.codes?.length && !post.title && !post.text) return [];
-  const out = new Set((post.enrichment?.codes ?? []).map((c) => c.trim().toUpperCase()).filter(Boolean));
-  const text = `${post.title ?? ''} ${post.text ?? ''}`;
-  for (const m of text.matchAll(CODE_TOKEN)) {
-    const tok = m[0];
-    if (/\d/.test(tok) && /[A-Z].*[A-Z]/.test(tok) && !ASIN.test(tok)) out.add(tok);
+  const codes = post.enrichment?.codes;
+  // A token lies within the title or within the text: most have no run of six capitals or digits at all.
+  const inTitle = post.title ? CODE_RUN.test(post.title) : false;
+  const inText = post.text ? CODE_RUN.test(post.text) : false;
+  if (!codes?.length && !inTitle && !inText) return [];
+  const out = new Set((codes ?? []).map((c) => c.trim().toUpperCase()).filter(Boolean));
+  if (inTitle || inText) {
+    const text = `${post.title ?? ''} ${post.text ?? ''}`;
+    for (const m of text.matchAll(CODE_TOKEN)) {
+      const tok = m[0];
+      if (/\d/.test(tok) && /[A-Z].*[A-Z]/.test(tok) && !ASIN.test(tok)) out.add(tok);
+    }
   }
   return [...out];
 }
 
 const CODE_TOKEN = /(?<![A-Za-z0-9])[A-Z][A-Z0-9]{5,19}(?![A-Za-z0-9])/g;
+/** What every CODE_TOKEN match contains (a quick test before the scan). */
+const CODE_RUN = /[A-Z][A-Z0-9]{5}/;
 const ASIN = /^B0[0-9A-Z]{8}$/;

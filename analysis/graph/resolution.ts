@@ -14,37 +14,52 @@ export const UNITS_MS = [86_400_000, 3_600_000, 60_000, 1_000, 1] as const;
 
 /** Coarsest unit (ms) all `times` (epoch ms) share; 1 ms when none, or for an empty list. */
 export function timeResolution(times: Iterable<number>): number {
-  let candidates: number[] = [...UNITS_MS];
-  let first: number | undefined;
-  let distinct = false;
-  for (const t of times) {
-    if (first === undefined) {
-      first = t;
-      continue;
-    }
-    const d = t - first;
-    if (d === 0) continue;
-    distinct = true;
-    // Each unit divides the coarser ones: when the coarsest left divides d, all do.
-    if (d % candidates[0] !== 0) candidates = candidates.filter((u) => d % u === 0);
-    if (candidates.length === 1) break;
-  }
-  // One distinct time says nothing about its unit: keep the finest, which claims nothing.
-  return distinct ? candidates[0] : 1;
+  const scan = new ResolutionScan();
+  for (const t of times) scan.add(t);
+  return scan.resolution();
 }
 
 /** Resolution per platform (a source's times share one export format). */
 export function resolutionsBy<T>(items: readonly T[], keyOf: (x: T) => string, timeOf: (x: T) => number): Map<string, number> {
-  const groups = new Map<string, number[]>();
+  // timeResolution per group in one pass over the items, without collecting each group's times.
+  const groups = new Map<string, ResolutionScan>();
   for (const x of items) {
     const k = keyOf(x);
-    const list = groups.get(k);
-    if (list) list.push(timeOf(x));
-    else groups.set(k, [timeOf(x)]);
+    let scan = groups.get(k);
+    if (!scan) {
+      scan = new ResolutionScan();
+      groups.set(k, scan);
+    }
+    scan.add(timeOf(x));
   }
   const out = new Map<string, number>();
-  for (const [k, list] of groups) out.set(k, timeResolution(list));
+  for (const [k, scan] of groups) out.set(k, scan.resolution());
   return out;
+}
+
+/** timeResolution fed one time at a time. */
+class ResolutionScan {
+  private candidates: number[] = [...UNITS_MS];
+  private first: number | undefined;
+  private distinct = false;
+
+  add(t: number): void {
+    if (this.first === undefined) {
+      this.first = t;
+      return;
+    }
+    if (this.candidates.length === 1) return;
+    const d = t - this.first;
+    if (d === 0) return;
+    this.distinct = true;
+    // Each unit divides the coarser ones: when the coarsest left divides d, all do.
+    if (d % this.candidates[0] !== 0) this.candidates = this.candidates.filter((u) => d % u === 0);
+  }
+
+  resolution(): number {
+    // One distinct time says nothing about its unit: keep the finest, which claims nothing.
+    return this.distinct ? this.candidates[0] : 1;
+  }
 }
 
 /** The time as the source can tell it: floored to its resolution (relative to nothing finer). */

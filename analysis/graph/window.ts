@@ -23,11 +23,14 @@ export function estimateCoordinationWindow(
   posts: readonly DetectPost[],
   opts: Pick<GraphOptions, 'windowQuantile' | 'minWindowMs' | 'maxWindowMs'>,
   resolutionMs = 1,
+  /** postProducts of each post, when the caller has them already (same order as posts). */
+  productsOf?: readonly (readonly string[])[],
 ): number {
   if (resolutionMs >= opts.maxWindowMs) return 0;
   const times = new Map<string, number[]>();
-  for (const p of posts) {
-    for (const prod of postProducts(p)) {
+  for (let i = 0; i < posts.length; i++) {
+    const p = posts[i];
+    for (const prod of productsOf ? productsOf[i] : postProducts(p)) {
       let list = times.get(prod);
       if (!list) {
         list = [];
@@ -36,13 +39,17 @@ export function estimateCoordinationWindow(
       list.push(p.createdAt.getTime());
     }
   }
-  const gaps: number[] = [];
+  let n = 0;
+  for (const list of times.values()) n += list.length - 1;
+  if (n === 0) return opts.maxWindowMs;
+  // Typed arrays sort numerically without a comparator call per comparison.
+  const gaps = new Float64Array(n);
+  let k = 0;
   for (const list of times.values()) {
-    list.sort((a, b) => a - b);
-    for (let i = 1; i < list.length; i++) gaps.push(list[i] - list[i - 1]);
+    const sorted = Float64Array.from(list).sort();
+    for (let i = 1; i < sorted.length; i++) gaps[k++] = sorted[i] - sorted[i - 1];
   }
-  if (gaps.length === 0) return opts.maxWindowMs;
-  gaps.sort((a, b) => a - b);
+  gaps.sort();
   const q = quantile(gaps, opts.windowQuantile);
   return Math.min(opts.maxWindowMs, Math.max(opts.minWindowMs, resolutionMs, q));
 }

@@ -105,14 +105,28 @@ export interface DetectInput {
   /** Decisions to learn from (account id → suspicious?): confirmed / dismissed rings, label files. */
   labels?: ReadonlyMap<string, boolean>;
   options?: Partial<DetectOptions>;
+  /** Told each stage's wall time as it ends (benchmarks' phase tables); the result does not depend on it. */
+  onPhase?: (phase: DetectPhase, ms: number) => void;
 }
 
+/** The stages of detectRings, in order. */
+export type DetectPhase = 'graph' | 'context' | 'communities' | 'groups' | 'rings' | 'accounts';
+
 export function detectRings(input: DetectInput): DetectionResult {
+  let lapAt = performance.now();
+  const lap = (phase: DetectPhase) => {
+    const now = performance.now();
+    input.onPhase?.(phase, now - lapAt);
+    lapAt = now;
+  };
   const opts: DetectOptions = { ...DEFAULT_DETECT_OPTIONS, ...input.options };
   const built = buildAccountGraph(input.posts, input.accounts, opts.graph);
   const { graph } = built;
+  lap('graph');
   const ctx = buildContext(built.posts, built.accounts);
+  lap('context');
   const { communities, modularity } = detectCommunities(graph, opts.communities);
+  lap('communities');
 
   const candidates: CandidateGroup[] = [];
   const ringDrafts: { members: string[]; score: number; indicators: Indicator[]; products: string[]; posts: number[] }[] = [];
@@ -196,6 +210,7 @@ export function detectRings(input: DetectInput): DetectionResult {
     if (c.isRing) ringDrafts.push({ members: c.members, score: c.score, indicators: c.indicators, products: c.facts.products, posts: c.facts.posts });
   }
 
+  lap('groups');
   const ids = assignRingIds(ringDrafts, input.previousRings ?? []);
   const escIndex = indexEscalations(input.escalations ?? []);
   const rings: DetectedRing[] = ringDrafts.map((d, k) => {
@@ -223,7 +238,9 @@ export function detectRings(input: DetectInput): DetectionResult {
   const ringOf = new Map<string, { ringId: string; score: number }>();
   for (const r of rings) for (const m of r.members) ringOf.set(m, { ringId: r._id, score: r.score });
   const resolutionOf = (i: number) => built.resolutions.get(ctx.posts[i].platform) ?? 1;
+  lap('rings');
   const { accounts, summary } = scoreAccounts(ctx, graph, ringOf, resolutionOf, opts.accountScore, input.labels);
+  lap('accounts');
 
   return {
     rings,
