@@ -24,16 +24,78 @@ export function commonDiscount(n: number, common: number): number {
 export function minhashJaccardAtLeast(a: ArrayLike<number>, b: ArrayLike<number>, min: number): number {
   const n = Math.min(a.length, b.length);
   if (n === 0) return 0;
-  // The fewest equal positions e with e / n ≥ min, in the same floating-point division.
-  let need = Math.max(0, Math.ceil(min * n));
-  while (need > 0 && (need - 1) / n >= min) need--;
-  while (need <= n && need / n < min) need++;
+  const need = equalNeeded(n, min);
   let eq = 0;
   for (let i = 0; i < n; i++) {
     if (a[i] === b[i]) eq++;
     else if (eq + (n - 1 - i) < need) return (eq + (n - 1 - i)) / n;
   }
   return eq / n;
+}
+
+/** The fewest equal positions e of n with e / n ≥ min, in the same floating-point division. */
+function equalNeeded(n: number, min: number): number {
+  let need = Math.max(0, Math.ceil(min * n));
+  while (need > 0 && (need - 1) / n >= min) need--;
+  while (need <= n && need / n < min) need++;
+  return need;
+}
+
+/**
+ * The low bytes of signatures of one length n (a multiple of 4), four positions to a
+ * 32-bit word. Equal values have equal low bytes, so the equal bytes of two signatures
+ * bound their equal values from above, and four positions compare in one XOR: a pair whose
+ * bytes cannot reach minJaccard is not a near-duplicate (most candidate pairs of a shared
+ * band are not; their comparison position by position was half of the band step). Chance
+ * byte equalities (1 in 256 per position) only send a pair on to the full comparison.
+ */
+export class SignatureWords {
+  private readonly words: Int32Array;
+  private readonly perSig: number;
+  /** 1 for the signatures of length n (the others have no words). */
+  private readonly usable: Uint8Array;
+
+  constructor(
+    sigs: readonly ArrayLike<number>[],
+    readonly n: number,
+  ) {
+    this.perSig = n >>> 2;
+    this.words = new Int32Array(sigs.length * this.perSig);
+    this.usable = new Uint8Array(sigs.length);
+    for (let j = 0; j < sigs.length; j++) {
+      const s = sigs[j];
+      if (s.length !== n) continue;
+      this.usable[j] = 1;
+      for (let w = 0; w < this.perSig; w++) {
+        const r = 4 * w;
+        this.words[j * this.perSig + w] = (s[r] & 0xff) | ((s[r + 1] & 0xff) << 8) | ((s[r + 2] & 0xff) << 16) | (s[r + 3] << 24);
+      }
+    }
+  }
+
+  /**
+   * False when signatures j and k cannot have `need` equal positions; true when they may
+   * (or either is not of length n). Reads the words alone, not the signatures.
+   */
+  mayReach(j: number, k: number, need: number): boolean {
+    if (!this.usable[j] || !this.usable[k]) return true;
+    const words = this.words;
+    const m = this.perSig;
+    const x = j * m;
+    const y = k * m;
+    let eq = 0;
+    for (let w = 0; w < m; w++) {
+      eq += zeroBytes(words[x + w] ^ words[y + w]);
+      if (eq + 4 * (m - 1 - w) < need) return false;
+    }
+    return eq >= need;
+  }
+}
+
+/** How many of the four bytes of v are 0 (high bit of each byte set where the byte is 0, then counted). */
+function zeroBytes(v: number): number {
+  const t = ~(((v & 0x7f7f7f7f) + 0x7f7f7f7f) | v | 0x7f7f7f7f);
+  return Math.imul((t >>> 7) & 0x01010101, 0x01010101) >>> 24;
 }
 
 export interface VisitOptions {
@@ -159,12 +221,17 @@ export function unpackSignatures({ offsets, values }: PackedSignatures): Int32Ar
 export function signatureHits(banded: Int32Array, sigs: readonly ArrayLike<number>[], accOf: Int32Array, accounts: number, posts: number, opts: VisitOptions): NearDuplicateHits {
   const at = new Int32Array(posts).fill(-1);
   for (let j = 0; j < banded.length; j++) at[banded[j]] = j;
+  // The signatures' usual length (all of them, from minhash.ts); others compare in full.
+  const n = sigs.length > 0 ? sigs[0].length : 0;
+  const words = n > 0 && n % 4 === 0 ? new SignatureWords(sigs, n) : undefined;
+  const need = equalNeeded(n, opts.minJaccard);
   return verifiedPairs(
     (visit) => forEachSignatureBucket(banded, sigs, visit),
     accOf,
     accounts,
     posts,
     opts,
-    (px, py) => minhashJaccardAtLeast(sigs[at[px]], sigs[at[py]], opts.minJaccard),
+    // 0 for a pair the words rule out: below minJaccard either way, and verifiedPairs keeps only pairs at or above it.
+    (px, py) => (words && !words.mayReach(at[px], at[py], need) ? 0 : minhashJaccardAtLeast(sigs[at[px]], sigs[at[py]], opts.minJaccard)),
   );
 }

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildAccountGraph, sortByPair } from '../../../analysis/graph/build';
 import { crowdDiscount, minhashJaccard, ratingAgreement } from '../../../analysis/graph/coactions';
-import { minhashJaccardAtLeast } from '../../../analysis/graph/near-duplicate-pairs';
+import { minhashJaccardAtLeast, SignatureWords } from '../../../analysis/graph/near-duplicate-pairs';
 import { normaliseHandle } from '../../../analysis/graph/handles';
 import { normaliseUrl, postProducts } from '../../../analysis/graph/products';
 import type { DetectAccount, DetectPost } from '../../../analysis/graph/types';
@@ -75,6 +75,29 @@ describe('helpers', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+  it('rules a pair out by its low-byte words only when the signatures cannot reach the minimum', () => {
+    // Values that differ above the low byte (256 apart) collide in the words: the words may say "maybe", never a wrong "no".
+    const value = fc.oneof(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 }).map((v) => v + 256), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }));
+    // b is a copy of a with some positions replaced: pairs from identical to unrelated.
+    const pair = fc
+      .integer({ min: 1, max: 36 })
+      .chain((w) => fc.tuple(fc.array(value, { minLength: 4 * w, maxLength: 4 * w }), fc.array(value, { minLength: 4 * w, maxLength: 4 * w }), fc.array(fc.boolean(), { minLength: 4 * w, maxLength: 4 * w })))
+      .map(([a, other, keep]) => [a, a.map((v, i) => (keep[i] ? v : other[i]))] as const);
+    const min = fc.oneof(fc.constantFrom(0.6, 0.5, 1, 0.25), fc.double({ min: 0, max: 1, noNaN: true }));
+    let ruledOut = 0;
+    fc.assert(
+      fc.property(pair, min, ([a, b], m) => {
+        const words = new SignatureWords([Int32Array.from(a), Int32Array.from(b)], a.length);
+        const need = Math.ceil(m * a.length - 1e-9);
+        const may = words.mayReach(0, 1, need);
+        if (!may) ruledOut++;
+        if (!may) expect(minhashJaccardAtLeast(a, b, m)).toBeLessThan(m);
+        if (minhashJaccard(a, b) >= m) expect(may).toBe(true);
+      }),
+      { numRuns: 3000 },
+    );
+    expect(ruledOut).toBeGreaterThan(100);
   });
   it('normalises handles and urls', () => {
     expect(normaliseHandle('u/Deal_Hunter')).toBe('dealhunter');
