@@ -303,16 +303,26 @@ export async function runCoactionImport(
       }
     });
     const posts = [...file.values()];
+    const derivation = postAuthors();
+    // A first co-action import (none stored): every post is new, so its accounts are known now and the
+    // store inserts them (the import's largest write: ~58k for german-elections-2021) while the content
+    // key, the comparison and the chunks are computed here.
+    const first = await store.coactions.empty();
+    let accounts: Promise<Record<string, number>> | undefined;
+    if (first) {
+      for (const doc of posts) derivation.add(doc);
+      accounts = derivation.write(store);
+      accounts.catch(() => {}); // awaited below
+    }
     const key = contentKey(posts);
     if (await store.coactions.finished(key)) {
       summary.unchanged = posts.length;
-      summary.derived = { accountsCreated: 0, accountsWidened: 0 };
+      summary.derived = accounts ? await accounts : { accountsCreated: 0, accountsWidened: 0 };
       return await endImport(run, opts);
     }
     const now = opts.now ?? new Date();
-    const stored = (await store.coactions.view()).byId;
+    const stored: ReadonlyMap<string, Post> = first ? new Map() : (await store.coactions.view()).byId;
     const changed: Post[] = [];
-    const derivation = postAuthors();
     for (const doc of posts) {
       const old = stored.get(doc._id);
       let asStored = old;
@@ -331,11 +341,12 @@ export async function runCoactionImport(
           changed.push(merged);
         } else summary.unchanged++;
       }
-      derivation.add(asStored as Post);
+      if (!accounts) derivation.add(asStored as Post);
     }
+    accounts ??= derivation.write(store);
     // Chunks and accounts at once (the chunks' encoding here while the store inserts accounts),
     // both before the finish mark: a run killed before it is redone in full by the next.
-    const [written, derived] = await Promise.allSettled([store.coactions.write(key, changed), derivation.write(store)]);
+    const [written, derived] = await Promise.allSettled([store.coactions.write(key, changed), accounts]);
     if (written.status === 'rejected') throw written.reason;
     if (derived.status === 'rejected') throw derived.reason;
     const chunks = written.value;

@@ -9,6 +9,7 @@ import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
+import { inBatches } from '../storage/batches';
 
 export interface SourceRecord {
   /** 1-based line in the file (CSV: where the record starts) or row number for SQL. */
@@ -57,18 +58,6 @@ export function readFileRecords(file: string, format: InputFormat, opts: ReadOpt
 /** The same records in batches (CSV: one per input chunk; NDJSON: up to 1,000 lines), for readers of many rows. */
 export function readFileBatches(file: string, format: InputFormat, opts: ReadOptions = {}): AsyncIterable<SourceRecord[]> {
   return format === 'csv' ? readCsvBatches(file, opts) : inBatches(readNdjson(file, opts), 1000);
-}
-
-async function* inBatches<T>(items: AsyncIterable<T>, size: number): AsyncIterable<T[]> {
-  let out: T[] = [];
-  for await (const x of items) {
-    out.push(x);
-    if (out.length >= size) {
-      yield out;
-      out = [];
-    }
-  }
-  if (out.length > 0) yield out;
 }
 
 /** Text chunks of a UTF-8 file (gunzipped if .gz); an I/O error names the file. */

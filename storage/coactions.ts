@@ -169,6 +169,11 @@ export class CoactionPosts {
     this.chunks = new Repository<ChunkDoc>(coll as unknown as Collection<ChunkDoc>, { idLookup: 'each' });
   }
 
+  /** Whether no import finished yet (one look-up). */
+  async empty(): Promise<boolean> {
+    return (await this.coll.findOne({ _id: manifestId(1) }, { projection: { _id: 1 } })) === null;
+  }
+
   /** Whether an import of this content key finished. */
   async finished(key: string): Promise<boolean> {
     return (await this.manifests()).some((m) => m.key === key);
