@@ -320,7 +320,10 @@ export class Scores {
     // The id lists in the chunks' order: position p is in chunk ⌊p / ROWS_PER_CHUNK⌋.
     const all = writer.ids;
     const idDocs = [];
-    for (let k = 0; k * IDS_PER_DOC < all.length; k++) idDocs.push({ _id: idsDocId(entry.collection, k), ids: JSON.stringify(all.slice(k * IDS_PER_DOC, (k + 1) * IDS_PER_DOC)) });
+    // Deflated JSON, as the chunks: a JSON string of 20k quoted ids is re-escaped by FerretDB.
+    for (let k = 0; k * IDS_PER_DOC < all.length; k++) {
+      idDocs.push({ _id: idsDocId(entry.collection, k), ids: new Binary(await deflateAsync(JSON.stringify(all.slice(k * IDS_PER_DOC, (k + 1) * IDS_PER_DOC)), { level: 1 })) });
+    }
     for (const d of idDocs) await this.metaDocs.replaceOne({ _id: d._id }, d, { upsert: true });
     const done: RunEntry = { ...entry, complete: true, accounts: all.length, idChunks: idDocs.length, packed: chunks };
     const gone = await this.goneRuns(entry.runId);
@@ -395,9 +398,10 @@ export class Scores {
     if (run.idChunks === undefined) return null;
     const out: string[] = [];
     for (let k = 0; k < run.idChunks; k++) {
-      const d = (await this.metaDocs.findOne({ _id: idsDocId(run.collection, k) })) as { ids?: string } | null;
+      // A JSON string in runs written before the lists were deflated.
+      const d = (await this.metaDocs.findOne({ _id: idsDocId(run.collection, k) })) as { ids?: string | Binary } | null;
       if (!d?.ids) return null;
-      out.push(...(JSON.parse(d.ids) as string[]));
+      for (const id of JSON.parse(typeof d.ids === 'string' ? d.ids : inflate(d.ids)) as string[]) out.push(id);
     }
     return out;
   }

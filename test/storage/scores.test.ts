@@ -94,7 +94,7 @@ describe('account scores per run', () => {
     expect(latest.size).toBe(3);
   });
 
-  it('reads packed chunks in the earlier form (summary as a JSON string, each detail a JSON string) and carries them over', async () => {
+  it('reads packed runs in the earlier form (summary, each detail and the id lists as JSON strings) and carries them over', async () => {
     const db = store.accounts.collection.db;
     const at = new Date('2026-11-30T12:00:00Z');
     const detail = (id: string) => JSON.stringify({ indicators: [{ name: 'x', value: 1, score: 0.5, explanation: `of ${id}` }], evidencePosts: [`post:${id}`] });
