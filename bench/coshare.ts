@@ -18,7 +18,6 @@ import { gunzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import pino from 'pino';
 import { rocAuc } from '../analysis/metrics';
-import { detectRings } from '../analysis/rings/detect';
 import { loadConfig } from '../config/index';
 import { cleanCoactionRow, mergeShares, resolveColumns } from '../importers/coactions';
 import { runDetect } from '../jobs/detect';
@@ -31,6 +30,7 @@ import type { BenchRow } from './types';
 
 const SUITE = 'coshare';
 const PEER_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'peers', 'coshare.py');
+const PIPELINE_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'coshare-pipeline.ts');
 const SOURCE = 'german-elections-2021';
 /** An account outside any ring counts as surfaced by its own score from this up (0–1). */
 export const SCORE_THRESHOLD = 0.5;
@@ -88,12 +88,16 @@ export async function benchCoshare(): Promise<BenchRow[]> {
       rows.push({ suite: SUITE, case: `toolkit preprocess + co_link compute (${peer.time_window} s, weight ≥ ${peer.min_edge_weight}, ${peer.n_cpus} cpus)`, n: peer.messages, value: toolkit, unit: 's', note: `preprocess ${peer.seconds.preprocess.toFixed(1)} s, compute ${peer.seconds.compute.toFixed(1)} s; ${peer.accounts.length} accounts, ${peer.edges} edges` });
     }
 
-    // The detection pipeline alone on the same posts (no store): what the analysis costs.
+    // The detection pipeline alone on the same posts (no store): what the analysis costs. In a child
+    // process (bench/coshare-pipeline.ts): its heap would slow the store rows measured after it.
     {
-      const posts = postsInMemory(file);
-      const t = performance.now();
-      const res = detectRings({ posts, accounts: [] });
-      rows.push({ suite: SUITE, case: 'ringwatch detection pipeline alone (in memory)', n: posts.length, value: (performance.now() - t) / 1000, unit: 's', note: `${res.stats.rings} rings, ${res.stats.edges} edges; ${load()}` });
+      const res = spawnSync(process.execPath, ['--import', 'tsx', PIPELINE_SCRIPT, file], { cwd: path.dirname(path.dirname(PIPELINE_SCRIPT)), encoding: 'utf8', timeout: 20 * 60_000, maxBuffer: 16 * 2 ** 20 });
+      const out = res.status === 0 ? (JSON.parse(res.stdout.trim().split('\n').pop() as string) as { posts: number; seconds: number; rings: number; edges: number }) : null;
+      rows.push(
+        out
+          ? { suite: SUITE, case: 'ringwatch detection pipeline alone (in memory)', n: out.posts, value: out.seconds, unit: 's', note: `${out.rings} rings, ${out.edges} edges; ${load()}` }
+          : { suite: SUITE, case: 'ringwatch detection pipeline alone (in memory)', n: 0, value: 0, unit: 's', note: `failed: ${res.error?.message ?? res.stderr.trim().split('\n').slice(-2).join(' | ')}` },
+      );
     }
 
     const embedded = await startEmbedded({ dataDir: path.join(dir, 'store') });

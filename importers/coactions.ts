@@ -46,6 +46,11 @@ export interface CoactionColumns {
   time: string;
   objects: { column: string; kind: string }[];
   platform?: string;
+  /**
+   * The exact keys of every row, when the source names its columns (a CSV header, SQL result
+   * columns): cells are then read in place instead of re-keying each row (set by the caller).
+   */
+  header?: readonly string[];
 }
 
 const POST_COLUMNS = ['post_id', 'content_id'];
@@ -102,31 +107,39 @@ export function resolveColumns(header: readonly string[], flags: CoactionColumnF
   };
 }
 
+/** Records one at a time or in batches (readers.ts readFileBatches). */
+export type RecordStream = AsyncIterable<SourceRecord | readonly SourceRecord[]>;
+
 /**
  * The header of a record stream (its column record, else the keys of its first readable row) and the same stream
- * from the start, so the columns can be checked once, before any row is cleaned.
+ * from the start, so the columns can be checked once, before any row is cleaned. `named`: the header is the
+ * source's column record (CSV, SQL), so every row is keyed by exactly these names.
  */
-export async function peekHeader(records: AsyncIterable<SourceRecord>): Promise<{ header: string[]; records: AsyncIterable<SourceRecord> }> {
+export async function peekHeader(records: RecordStream): Promise<{ header: string[]; named: boolean; records: RecordStream }> {
   const it = records[Symbol.asyncIterator]();
-  const seen: SourceRecord[] = [];
+  const seen: (SourceRecord | readonly SourceRecord[])[] = [];
   let done = false;
-  for (;;) {
+  let named: string[] | undefined;
+  let first: Record<string, unknown> | undefined;
+  while (!named && !first) {
     const r = await it.next();
     if (r.done) {
       done = true;
       break;
     }
     seen.push(r.value);
-    if (r.value.row || r.value.columns) break;
+    for (const rec of (Array.isArray(r.value) ? r.value : [r.value]) as SourceRecord[]) {
+      if (rec.columns) named ??= rec.columns;
+      else if (rec.row) first ??= rec.row;
+      if (rec.row || rec.columns) break;
+    }
   }
-  const named = seen.find((s) => s.columns)?.columns;
-  const first = seen.find((s) => s.row)?.row;
-  async function* replay(): AsyncIterable<SourceRecord> {
+  async function* replay(): RecordStream {
     yield* seen;
     if (done) return;
     for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
   }
-  return { header: named ?? (first ? Object.keys(first) : []), records: replay() };
+  return { header: named ?? (first ? Object.keys(first) : []), named: named !== undefined, records: replay() };
 }
 
 /** Epoch seconds ("1629589836", "1629589836.0") or ISO 8601; null when neither. */
@@ -141,8 +154,7 @@ export function parseShareTime(value: unknown): Date | null | 'milliseconds' {
   return parseDate(s);
 }
 
-function idCell(row: Record<string, unknown>, key: string): string | undefined {
-  const v = row[key];
+function idCell(v: unknown): string | undefined {
   if (v === null || v === undefined) return undefined;
   const s = String(v).trim();
   return s === '' ? undefined : s;
@@ -159,43 +171,89 @@ function key(name: string): string {
   return k;
 }
 
-export function cleanCoactionRow(raw: Record<string, unknown>, cols: CoactionColumns, source: string): RowResult<Post> {
-  const row: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(raw)) row[key(k)] = v;
-  const account = idCell(row, cols.account);
+/** A bounded memo of a pure function of a few distinct values (platforms, days): hostile input cannot grow it. */
+function memo<K, V>(f: (k: K) => V, limit = 10_000): (k: K) => V {
+  const m = new Map<K, V>();
+  return (k) => {
+    let v = m.get(k);
+    if (v === undefined && !m.has(k)) {
+      v = f(k);
+      if (m.size < limit) m.set(k, v);
+    }
+    return v as V;
+  };
+}
+
+const platformOf = memo((raw: unknown) => cell(raw)?.toLowerCase().replace(/[^a-z0-9_-]+/g, '-'));
+/** isoWeek by UTC day: a file's 200k shares fall on a few hundred days. */
+const weekOfDay = memo((day: number) => isoWeek(new Date(day * 86_400_000)));
+const DIGITS = /^\d+(\.\d+)?$/;
+
+/** Where each column's cell is in a row: the column key, or the header's own spelling of it (see CoactionColumns.header). */
+type CellNames = Record<string, string>;
+
+/** The cell names for rows keyed by this header: the last header name of a key wins, as when a row is re-keyed. */
+function headerNames(cols: CoactionColumns, header: readonly string[]): CellNames {
+  const names: CellNames = {};
+  for (const h of header) names[key(h)] = h;
+  for (const c of neededColumns(cols)) names[c] ??= c;
+  return names;
+}
+
+function neededColumns(cols: CoactionColumns): string[] {
+  return [cols.account, cols.post, cols.time, ...cols.objects.map((o) => o.column), ...(cols.platform ? [cols.platform] : [])];
+}
+
+/** One row as a post, reading cell `c` at `row[names[c]]`. */
+function cleanCells(row: Record<string, unknown>, names: CellNames, cols: CoactionColumns, source: string): RowResult<Post> {
+  const account = idCell(row[names[cols.account]]);
   if (!account) return { ok: false, reason: `${cols.account} is empty` };
-  const postId = idCell(row, cols.post);
+  const postId = idCell(row[names[cols.post]]);
   if (!postId) return { ok: false, reason: `${cols.post} is empty` };
-  for (const [name, v] of [[cols.account, account], [cols.post, postId]] as const) {
-    if (v.length > MAX_ID_LENGTH) return { ok: false, reason: `${name} is longer than ${MAX_ID_LENGTH} characters` };
-  }
-  const t = parseShareTime(row[cols.time]);
-  if (t === 'milliseconds') return { ok: false, reason: `${cols.time} "${cell(row[cols.time])}" looks like epoch milliseconds; expected epoch seconds` };
-  if (!t) return { ok: false, reason: row[cols.time] === undefined || cell(row[cols.time]) === undefined ? `${cols.time} is empty` : `${cols.time} "${cell(row[cols.time])}" is not epoch seconds or an ISO 8601 date` };
-  const objects: string[] = [];
+  if (account.length > MAX_ID_LENGTH) return { ok: false, reason: `${cols.account} is longer than ${MAX_ID_LENGTH} characters` };
+  if (postId.length > MAX_ID_LENGTH) return { ok: false, reason: `${cols.post} is longer than ${MAX_ID_LENGTH} characters` };
+  const rawTime = row[names[cols.time]];
+  // Plain epoch seconds (every row of a CooRTweet export) skip the text normalisation, which leaves digits as they are.
+  const plain = typeof rawTime === 'string' ? rawTime.trim() : typeof rawTime === 'number' ? String(rawTime) : undefined;
+  let t: Date | null | 'milliseconds';
+  if (plain !== undefined && DIGITS.test(plain)) {
+    const sec = Number(plain);
+    t = sec >= 1e11 ? 'milliseconds' : new Date(Math.round(sec * 1000));
+  } else t = parseShareTime(rawTime);
+  if (t === 'milliseconds') return { ok: false, reason: `${cols.time} "${cell(rawTime)}" looks like epoch milliseconds; expected epoch seconds` };
+  if (!t) return { ok: false, reason: rawTime === undefined || cell(rawTime) === undefined ? `${cols.time} is empty` : `${cols.time} "${cell(rawTime)}" is not epoch seconds or an ISO 8601 date` };
+  let objects: string[] | undefined;
   for (const { column, kind } of cols.objects) {
-    const id = idCell(row, column);
+    const id = idCell(row[names[column]]);
     if (id === undefined) continue;
     if (id.length > MAX_ID_LENGTH) return { ok: false, reason: `${column} is longer than ${MAX_ID_LENGTH} characters` };
     const o = `${kind}:${id}`;
-    if (!objects.includes(o)) objects.push(o);
+    if (!objects) objects = [o];
+    else if (!objects.includes(o)) objects.push(o);
   }
-  const platform = (cols.platform ? cell(row[cols.platform])?.toLowerCase().replace(/[^a-z0-9_-]+/g, '-') : undefined) || source;
-  const doc: Post = {
-    _id: `import:${source}:${postId}`,
-    platform,
-    kind: 'share',
-    externalId: postId,
-    accountId: `${platform}:${account}`,
-    author: account,
-    createdAt: t,
-    week: isoWeek(t),
-    ...(objects.length > 0 ? { objects: objects.sort() } : {}),
-    community: source,
-    source: `import:${source}`,
-    fetchedAt: new Date(0),
-  };
+  const platform = (cols.platform ? platformOf(row[names[cols.platform]]) : undefined) || source;
+  const week = weekOfDay(Math.floor(t.getTime() / 86_400_000));
+  const externalId = postId;
+  const accountId = `${platform}:${account}`;
+  // Two literals rather than a spread of `objects`: one object shape each, built without a copy.
+  const doc: Post = objects
+    ? { _id: `import:${source}:${postId}`, platform, kind: 'share', externalId, accountId, author: account, createdAt: t, week, objects: objects.sort(), community: source, source: `import:${source}`, fetchedAt: new Date(0) }
+    : { _id: `import:${source}:${postId}`, platform, kind: 'share', externalId, accountId, author: account, createdAt: t, week, community: source, source: `import:${source}`, fetchedAt: new Date(0) };
   return { ok: true, doc };
+}
+
+/** One row (keys spelt any way: "Account ID" = account_id) as a post, or why it is refused. */
+export function cleanCoactionRow(raw: Record<string, unknown>, cols: CoactionColumns, source: string): RowResult<Post> {
+  const row: Record<string, unknown> = {};
+  for (const k in raw) row[key(k)] = raw[k];
+  return cleanCells(row, Object.fromEntries(neededColumns(cols).map((c) => [c, c])), cols, source);
+}
+
+/** The row cleaning of a stream: rows keyed by `cols.header` are read in place, others re-keyed first. */
+export function coactionCleaner(cols: CoactionColumns, source: string): (row: Record<string, unknown>) => RowResult<Post> {
+  if (!cols.header) return (row) => cleanCoactionRow(row, cols, source);
+  const names = headerNames(cols, cols.header);
+  return (row) => cleanCells(row, names, cols, source);
 }
 
 /** Two rows of one post: the earlier's fields, the union of both rows' objects (sorted, so the union is stable). */
@@ -209,8 +267,11 @@ export function mergeShares(earlier: Post, later: Post): Post {
 /** A hash of the file's cleaned posts in file order: the same file, the same key. */
 export function contentKey(posts: readonly Post[]): string {
   const h = createHash('sha256');
-  for (const p of posts) {
-    h.update(`${p._id}\t${p.platform}\t${p.accountId}\t${p.author}\t${p.createdAt.getTime()}\t${(p.objects ?? []).join(' ')}\n`);
+  // The same bytes as one update per post, handed over a thousand posts at a time.
+  for (let i = 0; i < posts.length; i += 1000) {
+    let text = '';
+    for (const p of posts.slice(i, i + 1000)) text += `${p._id}\t${p.platform}\t${p.accountId}\t${p.author}\t${p.createdAt.getTime()}\t${(p.objects ?? []).join(' ')}\n`;
+    h.update(text);
   }
   return h.digest('hex').slice(0, 32);
 }
@@ -224,7 +285,7 @@ export async function runCoactionImport(
   store: Store,
   source: string,
   columns: CoactionColumns,
-  records: AsyncIterable<SourceRecord>,
+  records: RecordStream,
   opts: ImportOptions = {},
 ): Promise<ImportSummary> {
   const kind = coactionKind(source, columns);
@@ -234,40 +295,62 @@ export async function runCoactionImport(
     const file = new Map<string, Post>();
     await readRecords(kind, records, summary, reject, opts, (doc) => {
       const prev = file.get(doc._id);
-      if (prev) summary.duplicates++;
-      file.set(doc._id, prev ? mergeShares(prev, doc) : doc);
+      if (!prev) file.set(doc._id, doc);
+      else {
+        summary.duplicates++;
+        const merged = mergeShares(prev, doc);
+        if (merged !== prev) file.set(doc._id, merged);
+      }
     });
     const posts = [...file.values()];
+    const derivation = postAuthors();
+    // A first co-action import (none stored): every post is new, so its accounts are known now and the
+    // store inserts them (the import's largest write: ~58k for german-elections-2021) while the content
+    // key, the comparison and the chunks are computed here.
+    const first = await store.coactions.empty();
+    let accounts: Promise<Record<string, number>> | undefined;
+    if (first) {
+      for (const doc of posts) derivation.add(doc);
+      accounts = derivation.write(store);
+      accounts.catch(() => {}); // awaited below
+    }
     const key = contentKey(posts);
     if (await store.coactions.finished(key)) {
       summary.unchanged = posts.length;
-      summary.derived = { accountsCreated: 0, accountsWidened: 0 };
+      summary.derived = accounts ? await accounts : { accountsCreated: 0, accountsWidened: 0 };
       return await endImport(run, opts);
     }
     const now = opts.now ?? new Date();
-    const stored = (await store.coactions.view()).byId;
+    const stored: ReadonlyMap<string, Post> = first ? new Map() : (await store.coactions.view()).byId;
     const changed: Post[] = [];
-    const derivation = postAuthors();
     for (const doc of posts) {
       const old = stored.get(doc._id);
       let asStored = old;
+      // Stamped in place: `doc` is this run's own object, and a changed post's merge a fresh one.
       if (!old) {
         summary.imported++;
-        asStored = { ...doc, fetchedAt: now };
-        changed.push(asStored);
+        doc.fetchedAt = now;
+        asStored = doc;
+        changed.push(doc);
       } else {
         const merged = mergeShares(old, doc);
         if (!sameValue(merged.objects, old.objects)) {
           summary.updated++;
-          asStored = { ...merged, fetchedAt: now };
-          changed.push(asStored);
+          merged.fetchedAt = now;
+          asStored = merged;
+          changed.push(merged);
         } else summary.unchanged++;
       }
-      derivation.add(asStored as Post);
+      if (!accounts) derivation.add(asStored as Post);
     }
-    const chunks = await store.coactions.write(key, changed);
-    // Accounts before the finish mark: a run killed in between is redone in full by the next.
-    summary.derived = await derivation.write(store);
+    accounts ??= derivation.write(store);
+    // Chunks and accounts at once (the chunks' encoding here while the store inserts accounts),
+    // both before the finish mark: a run killed before it is redone in full by the next.
+    const [written, derived] = await Promise.allSettled([store.coactions.write(key, changed), accounts]);
+    if (written.status === 'rejected') throw written.reason;
+    if (derived.status === 'rejected') throw derived.reason;
+    const chunks = written.value;
+    summary.derived = derived.value;
     await store.coactions.finish({ key, source, chunks, posts: changed.length, at: now });
   } finally {
     await run.rejects.close();
@@ -284,6 +367,6 @@ export function coactionKind(source: string, columns: CoactionColumns): Pick<Imp
       required: [columns.account, columns.post, columns.time, ...columns.objects.map((o) => o.column)],
       optional: columns.platform ? [columns.platform] : [],
     },
-    clean: (row) => cleanCoactionRow(row, columns, source),
+    clean: coactionCleaner(columns, source),
   };
 }

@@ -149,7 +149,9 @@ export function checkColumns(kind: Pick<ImportKind<{ _id: string }>, 'name' | 'c
 
 /** Why a row's value cannot be read as a cell (an NDJSON object would otherwise become "[object Object]"), or null. */
 function structuredValue(row: Record<string, unknown>, declared: Set<string>, structured: Set<string>): string | null {
-  for (const [k, v] of Object.entries(row)) {
+  // for…in, not Object.entries: no array per row (CSV rows hold strings only and never get past the first test).
+  for (const k in row) {
+    const v = row[k];
     if (typeof v !== 'object' || v === null || v instanceof Date) continue;
     const key = columnKey(k);
     if (!declared.has(key) || structured.has(key)) continue;
@@ -185,11 +187,12 @@ export type Reject = (line: number, reason: string, record: string) => void;
 
 /**
  * Reads and cleans every record: refused ones go to `reject`, good ones to `take` with their
- * line (the header checked first). Counts read and masked items into the summary.
+ * line (the header checked first). Counts read and masked items into the summary. Records
+ * may come in batches (readFileBatches): one await per batch, not per record.
  */
 export async function readRecords<T extends { _id: string }>(
   kind: Pick<ImportKind<T>, 'name' | 'columns' | 'clean'>,
-  records: AsyncIterable<SourceRecord>,
+  records: AsyncIterable<SourceRecord | readonly SourceRecord[]>,
   summary: ImportSummary,
   reject: Reject,
   opts: ImportOptions,
@@ -198,14 +201,15 @@ export async function readRecords<T extends { _id: string }>(
   const declared = new Set([...kind.columns.required, ...kind.columns.optional]);
   const structured = new Set(kind.columns.structured ?? []);
   let first = true;
-  for await (const rec of records) {
+  const one = (rec: SourceRecord): Promise<void> | void => {
     if (rec.columns) {
       if (first) checkColumns(kind, rec.columns);
       first = false;
-      continue;
+      return;
     }
     first = false;
     summary.read++;
+    let pending: Promise<void> | undefined;
     if (rec.error || !rec.row) {
       reject(rec.line, rec.error ?? 'empty record', rec.raw ?? '');
     } else {
@@ -221,18 +225,30 @@ export async function readRecords<T extends { _id: string }>(
         reject(rec.line, result.reason, rec.raw ?? JSON.stringify(rec.row));
       } else {
         summary.masked += result.masked ?? 0;
-        await take(result.doc, rec.line);
+        pending = take(result.doc, rec.line) ?? undefined;
       }
     }
     if (summary.read % 1000 === 0) opts.progress?.(summary.read);
     if (opts.signal?.aborted) throw new Error('import cancelled');
+    return pending;
+  };
+  for await (const item of records) {
+    if (!Array.isArray(item)) {
+      await one(item as SourceRecord);
+      continue;
+    }
+    for (const rec of item as readonly SourceRecord[]) {
+      // Awaited only when `take` returned a promise (a batch to write): no microtask per record.
+      const pending = one(rec);
+      if (pending) await pending;
+    }
   }
 }
 
 export async function runImport<T extends { _id: string }>(
   store: Store,
   kind: ImportKind<T>,
-  records: AsyncIterable<SourceRecord>,
+  records: AsyncIterable<SourceRecord | readonly SourceRecord[]>,
   opts: ImportOptions = {},
 ): Promise<ImportSummary> {
   const batchSize = opts.batchSize ?? 1000;

@@ -69,8 +69,9 @@ export function cleanReviewRow(raw: Record<string, unknown>, source: string): Ro
 interface AuthorSpan {
   platform: string;
   handle: string;
-  first: Date;
-  last: Date;
+  /** Epoch ms: compared once per post, so numbers rather than Dates. */
+  first: number;
+  last: number;
 }
 
 /** Stored first/last-seen times of those of `ids` that exist. */
@@ -85,8 +86,8 @@ async function storedSpans(store: Store, ids: string[]): Promise<Map<string, Pic
 /** `set` widening a stored first/last-seen span to cover `a`, or null when it already does. */
 function widening(old: Pick<Account, 'firstSeenAt' | 'lastSeenAt'>, a: AuthorSpan): Partial<Account> | null {
   const set: Partial<Account> = {};
-  if (!old.firstSeenAt || a.first < old.firstSeenAt) set.firstSeenAt = a.first;
-  if (!old.lastSeenAt || a.last > old.lastSeenAt) set.lastSeenAt = a.last;
+  if (!old.firstSeenAt || a.first < old.firstSeenAt.getTime()) set.firstSeenAt = new Date(a.first);
+  if (!old.lastSeenAt || a.last > old.lastSeenAt.getTime()) set.lastSeenAt = new Date(a.last);
   return Object.keys(set).length ? set : null;
 }
 
@@ -100,11 +101,12 @@ export function postAuthors(): Derivation<Post> {
   const seen = new Map<string, AuthorSpan>();
   return {
     add(p) {
+      const t = p.createdAt.getTime();
       const a = seen.get(p.accountId);
-      if (!a) seen.set(p.accountId, { platform: p.platform, handle: p.author, first: p.createdAt, last: p.createdAt });
+      if (!a) seen.set(p.accountId, { platform: p.platform, handle: p.author, first: t, last: t });
       else {
-        if (p.createdAt < a.first) a.first = p.createdAt;
-        if (p.createdAt > a.last) a.last = p.createdAt;
+        if (t < a.first) a.first = t;
+        if (t > a.last) a.last = t;
       }
     },
     async write(store) {
@@ -115,7 +117,7 @@ export function postAuthors(): Derivation<Post> {
       const widen: { id: string; set: Partial<Account> }[] = [];
       for (const [id, a] of seen) {
         const old = existing.get(id);
-        if (!old) fresh.push({ _id: id, platform: a.platform, handle: a.handle, firstSeenAt: a.first, lastSeenAt: a.last });
+        if (!old) fresh.push({ _id: id, platform: a.platform, handle: a.handle, firstSeenAt: new Date(a.first), lastSeenAt: new Date(a.last) });
         else {
           const set = widening(old, a);
           if (set) widen.push({ id, set });

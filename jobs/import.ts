@@ -5,7 +5,7 @@ import path from 'node:path';
 import { type CoactionColumnFlags, peekHeader, resolveColumns, runCoactionImport } from '../importers/coactions';
 import { cleaningOptions, escalationKind, orderKind } from '../importers/escalations';
 import { type ImportKind, type ImportOptions, type ImportSummary, runImport } from '../importers/importer';
-import { formatOf, readFileRecords, readSql, redactUrl, type SourceRecord } from '../importers/readers';
+import { formatOf, readFileBatches, readFileRecords, readSql, redactUrl, type SourceRecord } from '../importers/readers';
 import { reviewKind, sourceName } from '../importers/reviews';
 import type { Job, JobContext } from './types';
 
@@ -39,10 +39,13 @@ export async function runImportJob(ctx: Pick<JobContext, 'store' | 'config' | 'l
   if (!!params.file === !!params.sql) throw new Error('import: give either a file or --sql <url> with --query <sql>');
   if (params.sql && !params.query) throw new Error('import: --sql needs --query <sql>');
   const source = params.source ?? (params.file ? sourceName(path.basename(params.file)) : 'sql');
-  let records: AsyncIterable<SourceRecord>;
+  let records: AsyncIterable<SourceRecord | SourceRecord[]>;
   let rejects: string;
   if (params.file) {
-    records = readFileRecords(params.file, formatOf(params.file, params.format), { maxRecordChars: params.maxRecordChars });
+    const format = formatOf(params.file, params.format);
+    const read = { maxRecordChars: params.maxRecordChars };
+    // Co-action files are read whole and in batches (one await per input chunk, not per row).
+    records = what === 'coactions' ? readFileBatches(params.file, format, read) : readFileRecords(params.file, format, read);
     rejects = params.rejects ?? `${params.file}.rejects.csv`;
     ctx.log.info({ what, file: params.file }, 'import from file');
   } else {
@@ -67,7 +70,8 @@ export async function runImportJob(ctx: Pick<JobContext, 'store' | 'config' | 'l
     const peeked = await peekHeader(records);
     const columns = resolveColumns(peeked.header, params.columns);
     ctx.log.info({ schema: columns.schema, objects: columns.objects.map((o) => o.column) }, 'coactions: columns');
-    summary = await runCoactionImport(ctx.store, source, columns, peeked.records, opts);
+    // A header the source named keys every row: cells are read in place.
+    summary = await runCoactionImport(ctx.store, source, peeked.named ? { ...columns, header: peeked.header } : columns, peeked.records, opts);
   } else {
     const kind = (what === 'reviews'
       ? reviewKind(source)

@@ -87,11 +87,14 @@ export async function loadDetectInput(
   early.catch(() => {});
   const posts: DetectPost[] = [];
   let read = 0;
-  for await (const p of snapshot.stream(since, until, POST_PROJECTION)) {
-    read++;
-    if (signal?.aborted && read % 1000 === 0) throw new Error('detect cancelled');
-    if ((p as Post).deleted) continue;
-    posts.push(p as DetectPost);
+  // In batches: 194k co-action posts one await each cost more than the rest of the read.
+  for await (const batch of snapshot.batches(since, until, POST_PROJECTION)) {
+    for (const p of batch) {
+      read++;
+      if (signal?.aborted && read % 1000 === 0) throw new Error('detect cancelled');
+      if ((p as Post).deleted) continue;
+      posts.push(p as DetectPost);
+    }
   }
   const ids = new Set(posts.map((p) => p.accountId));
   const byId = new Map((await early).map((a) => [a._id, a]));

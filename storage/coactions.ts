@@ -135,16 +135,16 @@ export function encodeChunk(id: string, posts: readonly CoactionPost[]): ChunkDo
 
 export function decodeChunk(doc: ChunkDoc, fetchedAt: Date): CoactionPost[] {
   const body = JSON.parse(inflateRawSync(doc.data.buffer).toString('utf8')) as ChunkBody;
-  const cols = Object.fromEntries(STRING_FIELDS.map((f) => [f, decodeColumn(body.columns[f], doc.n)])) as Record<StringField, string[]>;
+  const col = (f: StringField) => decodeColumn(body.columns[f], doc.n);
+  const [ids, platforms, kindsRaw, externalIds, accountIds, authors, weeks, communities, sources] = STRING_FIELDS.map(col);
+  const kinds = kindsRaw as Post['kind'][];
   const out: CoactionPost[] = new Array(doc.n);
   for (let i = 0; i < doc.n; i++) {
-    const p = {} as CoactionPost;
-    for (const f of STRING_FIELDS) (p as Record<string, unknown>)[f] = cols[f][i];
-    p.createdAt = new Date(body.times[i]);
     const o = body.objects[i];
-    if (o) p.objects = o;
-    p.fetchedAt = fetchedAt;
-    out[i] = p;
+    // One literal per shape (with objects or without), fields in STRING_FIELDS' order: no keyed stores per field.
+    out[i] = o
+      ? { _id: ids[i], platform: platforms[i], kind: kinds[i], externalId: externalIds[i], accountId: accountIds[i], author: authors[i], week: weeks[i], community: communities[i], source: sources[i], createdAt: new Date(body.times[i]), objects: o, fetchedAt }
+      : { _id: ids[i], platform: platforms[i], kind: kinds[i], externalId: externalIds[i], accountId: accountIds[i], author: authors[i], week: weeks[i], community: communities[i], source: sources[i], createdAt: new Date(body.times[i]), fetchedAt };
   }
   return out;
 }
@@ -167,6 +167,11 @@ export class CoactionPosts {
   constructor(coll: Collection<Document>, private readonly changes?: ChangeLog) {
     this.coll = coll as unknown as Collection<CoactionDoc>;
     this.chunks = new Repository<ChunkDoc>(coll as unknown as Collection<ChunkDoc>, { idLookup: 'each' });
+  }
+
+  /** Whether no import finished yet (one look-up). */
+  async empty(): Promise<boolean> {
+    return (await this.coll.findOne({ _id: manifestId(1) }, { projection: { _id: 1 } })) === null;
   }
 
   /** Whether an import of this content key finished. */
@@ -209,21 +214,44 @@ export class CoactionPosts {
     const manifests = await this.manifests();
     const same = (a: ManifestDoc[], b: ManifestDoc[]) => a.length === b.length && a.every((m, i) => m.key === b[i].key && m.at.getTime() === b[i].at.getTime());
     if (this.cache && same(this.cache.manifests, manifests)) return this.cache.view;
-    const byId = new Map<string, Post>();
     const posts: Post[] = [];
+    // Built when a second import needs merging, or on first use: the first import's posts are distinct already.
+    let byId: Map<string, Post> | undefined;
+    const index = () => {
+      if (!byId) {
+        byId = new Map();
+        for (const p of posts) byId.set(p._id, p);
+      }
+      return byId;
+    };
     const keys = new Set<string>();
     for (const m of manifests) {
       if (keys.has(m.key)) continue; // the same file finished twice by concurrent runs
       keys.add(m.key);
+      const merging = keys.size > 1;
       const ids = Array.from({ length: m.chunks }, (_, i) => chunkId(m.key, i));
+      const read = (i: number) => {
+        const p = this.chunks.getMany(ids.slice(i, i + READ_AHEAD));
+        p.catch(() => {}); // awaited below
+        return p;
+      };
+      // The next chunks are read while these are decoded.
+      let next = ids.length > 0 ? read(0) : undefined;
       for (let i = 0; i < ids.length; i += READ_AHEAD) {
-        const docs = await this.chunks.getMany(ids.slice(i, i + READ_AHEAD));
+        const docs = await (next as Promise<ChunkDoc[]>);
+        next = i + READ_AHEAD < ids.length ? read(i + READ_AHEAD) : undefined;
         if (docs.length < Math.min(READ_AHEAD, ids.length - i)) throw new Error(`coactions: import ${m._id} (${m.source}) lacks chunks; re-run the import`);
         for (const d of docs) {
-          for (const p of decodeChunk(d, m.at) as Post[]) {
-            const old = byId.get(p._id);
+          const decoded = decodeChunk(d, m.at) as Post[];
+          if (!merging) {
+            for (const p of decoded) posts.push(p);
+            continue;
+          }
+          const byIdNow = index();
+          for (const p of decoded) {
+            const old = byIdNow.get(p._id);
             if (!old) {
-              byId.set(p._id, p);
+              byIdNow.set(p._id, p);
               posts.push(p);
             } else {
               // Stored as its merged whole: the union keeps objects an earlier import had.
@@ -238,7 +266,9 @@ export class CoactionPosts {
     let byAccount: Map<string, Post[]> | undefined;
     const view: CoactionView = {
       posts,
-      byId,
+      get byId() {
+        return index();
+      },
       imports: keys.size,
       // Built on first use: detect never needs it.
       get byAccount() {

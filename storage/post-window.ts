@@ -4,6 +4,7 @@
 // equality) the post time index (post-index.ts) does, and a window that holds a small
 // share of the posts is read by `_id` look-ups instead of a scan. Co-action posts are
 // stored packed (coactions.ts) and joined here, so every reader by time sees them too.
+import { inBatches } from './batches';
 import type { CoactionPosts, CoactionView } from './coactions';
 import type { IndexedPosts, PostTimeIndex } from './post-index';
 import type { Repository } from './repository';
@@ -23,6 +24,8 @@ export interface PostSnapshot {
   span: PostSpan;
   /** Posts with since ≤ createdAt ≤ until (deleted ones included: the caller decides), projected. */
   stream(since: Date, until: Date, projection: Record<string, 0 | 1>): AsyncIterable<Post>;
+  /** The same posts in batches (up to BATCH): one await per batch for readers of every post (detect). */
+  batches(since: Date, until: Date, projection: Record<string, 0 | 1>): AsyncIterable<readonly Post[]>;
   /**
    * The accounts of the window's posts as the time index knows them (null without one, on
    * MongoDB): a hint to start reading accounts before the posts are read. The index may lag a
@@ -46,6 +49,16 @@ export interface PostSnapshot {
  */
 const LOOKUP_SHARE = 0.2;
 const LOOKUP_CHUNK = 2_000;
+/** Posts per batch of `batches`. */
+const BATCH = 2_000;
+
+/** A stream's posts in arrays of up to BATCH. */
+const grouped = (posts: AsyncIterable<Post>) => inBatches(posts, BATCH);
+
+/** Batches one at a time. */
+async function* flat(batches: AsyncIterable<readonly Post[]>): AsyncIterable<Post> {
+  for await (const b of batches) yield* b;
+}
 
 export class PostWindow {
   constructor(
@@ -80,16 +93,30 @@ function withCoactions(base: PostSnapshot, co: CoactionView): PostSnapshot {
   const inRange = (p: Post, lo: number, hi: number) => p.createdAt.getTime() >= lo && p.createdAt.getTime() <= hi;
   return {
     span: { oldest: new Date(oldest), newest: new Date(newest), count: base.span.count + co.posts.length, accounts: base.span.accounts + accounts.size },
-    async *stream(since, until, projection) {
+    stream(since, until, projection) {
+      return flat(this.batches(since, until, projection));
+    },
+    async *batches(since, until, projection) {
       const seen = new Set<string>();
-      for await (const p of base.stream(since, until, projection)) {
-        seen.add(p._id);
-        postOnly.delete(p.accountId);
-        yield p;
+      for await (const batch of base.batches(since, until, projection)) {
+        for (const p of batch) {
+          seen.add(p._id);
+          postOnly.delete(p.accountId);
+        }
+        yield batch;
       }
       const lo = since.getTime();
       const hi = until.getTime();
-      for (const p of co.posts) if (inRange(p, lo, hi) && !seen.has(p._id)) yield p;
+      let out: Post[] = [];
+      for (const p of co.posts) {
+        if (!inRange(p, lo, hi) || seen.has(p._id)) continue;
+        out.push(p);
+        if (out.length >= BATCH) {
+          yield out;
+          out = [];
+        }
+      }
+      if (out.length > 0) yield out;
     },
     windowAccounts(since, until) {
       const hinted = base.windowAccounts(since, until);
@@ -128,6 +155,7 @@ async function mongoSnapshot(posts: Repository<Post>): Promise<PostSnapshot> {
     // MongoDB looks accounts up by `$in` batches whatever their number: no size hint needed.
     span: { oldest: oldest?.createdAt ?? null, newest: newest?.createdAt ?? null, count: await posts.estimatedCount(), accounts: 0 },
     stream: (since, until, projection) => posts.stream(inRange(since, until), { projection }),
+    batches: (since, until, projection) => grouped(posts.stream(inRange(since, until), { projection })),
     windowAccounts: () => null,
     postOnlyAccounts: new Set(),
     async outside(since, until, inWindow) {
@@ -179,6 +207,9 @@ function indexedSnapshot(posts: Repository<Post>, idx: IndexedPosts): PostSnapsh
           }
         }
       })();
+    },
+    batches(since, until, projection) {
+      return grouped(this.stream(since, until, projection));
     },
     windowAccounts(since, until) {
       return [...new Set(within(since, until).map((k) => idx.accounts[k]))];

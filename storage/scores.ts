@@ -24,12 +24,17 @@
 //
 // The indicators and evidence posts are stored as one JSON string (`detail`): FerretDB
 // stores a type schema per array element, and a score read (evaluate, lists) needs none
-// of it; in a packed chunk the summaries (score, ring, run, time) are one JSON string and the
-// details one deflated binary, so lists read the summaries without inflating any detail.
+// of it; in a packed chunk the summaries (score, ring, run, time) and the details are two
+// deflated binaries of JSON, so lists read the summaries without inflating any detail. The
+// details of a chunk are one JSON array of objects (`details`), written by one stringify and
+// deflated on the thread pool while the previous chunk is inserted: german-elections-2021's
+// 58k scores are 37 MB of it, and a JSON string per score inside (`detail`, chunks written
+// before, still read) was escaped twice.
 // Stores from before this module kept the score in `Account.suspicion`; until
 // their first run writes a scores collection (which carries those scores over), readers
 // take an account's own `suspicion` where the latest run has none.
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { deflateRaw, inflateRawSync } from 'node:zlib';
 import { Binary, type Collection, type Db } from 'mongodb';
 import type { ChangeLog } from './changes';
 import { localProcessGone } from './claims';
@@ -60,9 +65,11 @@ export interface StoredScore {
   /** The run that computed it (a carried-over score keeps its run). */
   runId: string;
   detectedAt: Date;
-  /** JSON of { indicators, evidencePosts }. */
-  detail: string;
+  /** The indicators and evidence posts, or their JSON (runs stored one document per account). */
+  detail: string | ScoreDetail;
 }
+
+type ScoreDetail = Pick<AccountSuspicion, 'indicators' | 'evidencePosts'>;
 
 interface RunEntry {
   runId: string;
@@ -99,39 +106,55 @@ function toStored(accountId: string, s: AccountSuspicion): StoredScore {
     ...(s.ringId ? { ringId: s.ringId } : {}),
     runId: s.runId,
     detectedAt: s.detectedAt,
-    detail: JSON.stringify({ indicators: s.indicators ?? [], evidencePosts: s.evidencePosts ?? [] }),
+    // Made JSON when its chunk is written (scoreChunkJson), all the chunk's at once.
+    detail: { indicators: s.indicators ?? [], evidencePosts: s.evidencePosts ?? [] },
   };
 }
 
 function fromStored(d: StoredScore): AccountSuspicion {
-  const { indicators, evidencePosts } = JSON.parse(d.detail) as Pick<AccountSuspicion, 'indicators' | 'evidencePosts'>;
+  const { indicators, evidencePosts } = typeof d.detail === 'string' ? (JSON.parse(d.detail) as ScoreDetail) : d.detail;
   return { score: d.score, ...(d.ringId ? { ringId: d.ringId } : {}), indicators, evidencePosts, detectedAt: d.detectedAt, runId: d.runId };
 }
 
 /** Accounts per chunk document of a packed run (every chunk but the last is full). */
 const ROWS_PER_CHUNK = 1000;
 
-/** A packed run's chunk: the summaries as one JSON string, the details as one deflated binary. */
+/** A packed run's chunk: the summaries and the details as two deflated binaries. */
 interface ScoreChunk {
   _id: string;
   n: number;
-  /** JSON of [accountId, score, ringId or 0, runId, detectedAt epoch ms][] */
-  summary: string;
-  /** deflate of the JSON array of the rows' `detail` strings. */
+  /**
+   * JSON of [accountId, score, ringId or 0, runId, detectedAt epoch ms][], deflated. Chunks
+   * written before held it as a string, which FerretDB re-escapes into its own JSON (every
+   * quote: 4 MB of them for german-elections-2021's 58k scores); both are read.
+   */
+  summary: Binary | string;
+  /** deflate of the JSON array of the rows' details ({ indicators, evidencePosts }). */
+  details?: Binary;
+  /** Chunks written before `details`: deflate of the JSON array of each row's detail as a JSON string. */
   detail?: Binary;
 }
 
+/** Projection reading a chunk without its details. */
+const NO_DETAIL = { detail: 0, details: 0 } as const;
+
 const chunkId = (k: number) => `c:${k}`;
 
-function encodeScoreChunk(k: number, rows: readonly StoredScore[]): ScoreChunk {
+const deflateAsync = promisify(deflateRaw);
+const inflate = (b: Binary) => inflateRawSync(b.buffer).toString('utf8');
+
+/** A chunk's two JSON texts (deflated by the caller). */
+function scoreChunkJson(rows: readonly StoredScore[]): { summary: string; details: string } {
   const summary = rows.map((r) => [r._id, r.score, r.ringId ?? 0, r.runId, r.detectedAt.getTime()]);
-  return { _id: chunkId(k), n: rows.length, summary: JSON.stringify(summary), detail: new Binary(deflateRawSync(JSON.stringify(rows.map((r) => r.detail)), { level: 1 })) };
+  // A detail read from a run stored per account (carried over) is its JSON: parsed back, so every row is an object.
+  const details = rows.map((r) => (typeof r.detail === 'string' ? (JSON.parse(r.detail) as ScoreDetail) : r.detail));
+  return { summary: JSON.stringify(summary), details: JSON.stringify(details) };
 }
 
 /** The chunk's rows; `detail` is '' when the chunk was read without it. */
 function decodeScoreChunk(c: ScoreChunk): StoredScore[] {
-  const details = c.detail ? (JSON.parse(inflateRawSync(c.detail.buffer).toString('utf8')) as string[]) : null;
-  return (JSON.parse(c.summary) as [string, number, string | 0, string, number][]).map(([id, score, ringId, runId, at], i) => ({
+  const details: (string | ScoreDetail)[] | null = c.details ? JSON.parse(inflate(c.details)) : c.detail ? JSON.parse(inflate(c.detail)) : null;
+  return (JSON.parse(typeof c.summary === 'string' ? c.summary : inflate(c.summary)) as [string, number, string | 0, string, number][]).map(([id, score, ringId, runId, at], i) => ({
     _id: id,
     score,
     ...(ringId ? { ringId } : {}),
@@ -172,6 +195,8 @@ class ChunkWriter {
   private readonly seen = new Set<string>();
   private pending: StoredScore[] = [];
   private written = 0;
+  /** The chunk being inserted: the next one is encoded meanwhile (the store works in its own process). */
+  private inflight: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly coll: Collection<ScoreChunk>) {}
 
@@ -185,20 +210,40 @@ class ChunkWriter {
       this.ids.push(r._id);
       this.pending.push(r);
     }
-    while (this.pending.length >= ROWS_PER_CHUNK) await this.flush(this.pending.splice(0, ROWS_PER_CHUNK));
+    let from = 0;
+    for (; this.pending.length - from >= ROWS_PER_CHUNK; from += ROWS_PER_CHUNK) await this.flush(this.pending.slice(from, from + ROWS_PER_CHUNK));
+    if (from > 0) this.pending = this.pending.slice(from);
   }
 
-  /** Writes the last chunk; returns the chunk count. */
+  /** Writes the last chunk and waits for every insert; returns the chunk count. */
   async close(): Promise<number> {
     if (this.pending.length > 0) await this.flush(this.pending.splice(0));
+    await this.inflight;
     return this.written;
   }
 
+  /**
+   * Encodes a chunk and hands it on: deflated on the thread pool, inserted once the previous
+   * chunk is (chunks are written in order, one at a time). Returns when the previous chunk is
+   * stored, so at most two are on their way while the caller goes on.
+   */
   private async flush(rows: StoredScore[]): Promise<void> {
-    const reason = rows.map((r) => whyUnstorable(r)).find((x) => x);
+    // The detail is JSON inside a binary, storable whatever it holds: the summary fields are what the store sees.
+    const reason = rows.map((r) => whyUnstorable({ _id: r._id, score: r.score, ringId: r.ringId, runId: r.runId, detectedAt: r.detectedAt })).find((x) => x);
     if (reason) throw new Error(`scores: a score cannot be stored: ${reason}`);
-    await this.coll.insertOne(encodeScoreChunk(this.written, rows));
-    this.written++;
+    const k = this.written++;
+    const n = rows.length;
+    const json = scoreChunkJson(rows);
+    const compressed = Promise.all([deflateAsync(json.summary, { level: 1 }), deflateAsync(json.details, { level: 1 })]);
+    const previous = this.inflight;
+    this.inflight = (async () => {
+      const [summary, details] = await compressed;
+      await previous;
+      await this.coll.insertOne({ _id: chunkId(k), n, summary: new Binary(summary), details: new Binary(details) });
+    })();
+    // Awaited by the next flush or by close; a failure surfaces there.
+    this.inflight.catch(() => {});
+    await previous;
   }
 }
 
@@ -275,7 +320,10 @@ export class Scores {
     // The id lists in the chunks' order: position p is in chunk ⌊p / ROWS_PER_CHUNK⌋.
     const all = writer.ids;
     const idDocs = [];
-    for (let k = 0; k * IDS_PER_DOC < all.length; k++) idDocs.push({ _id: idsDocId(entry.collection, k), ids: JSON.stringify(all.slice(k * IDS_PER_DOC, (k + 1) * IDS_PER_DOC)) });
+    // Deflated JSON, as the chunks: a JSON string of 20k quoted ids is re-escaped by FerretDB.
+    for (let k = 0; k * IDS_PER_DOC < all.length; k++) {
+      idDocs.push({ _id: idsDocId(entry.collection, k), ids: new Binary(await deflateAsync(JSON.stringify(all.slice(k * IDS_PER_DOC, (k + 1) * IDS_PER_DOC)), { level: 1 })) });
+    }
     for (const d of idDocs) await this.metaDocs.replaceOne({ _id: d._id }, d, { upsert: true });
     const done: RunEntry = { ...entry, complete: true, accounts: all.length, idChunks: idDocs.length, packed: chunks };
     const gone = await this.goneRuns(entry.runId);
@@ -327,7 +375,7 @@ export class Scores {
     const out: StoredScore[] = [];
     const list = [...wanted].sort((a, b) => a - b).map(chunkId);
     for (let i = 0; i < list.length; i += 16) {
-      for (const c of await repo.getMany(list.slice(i, i + 16), withDetail ? {} : { projection: { detail: 0 } })) {
+      for (const c of await repo.getMany(list.slice(i, i + 16), withDetail ? {} : { projection: NO_DETAIL })) {
         for (const r of decodeScoreChunk(c)) if (!keep || keep.has(r._id)) out.push(r);
       }
     }
@@ -350,9 +398,10 @@ export class Scores {
     if (run.idChunks === undefined) return null;
     const out: string[] = [];
     for (let k = 0; k < run.idChunks; k++) {
-      const d = (await this.metaDocs.findOne({ _id: idsDocId(run.collection, k) })) as { ids?: string } | null;
+      // A JSON string in runs written before the lists were deflated.
+      const d = (await this.metaDocs.findOne({ _id: idsDocId(run.collection, k) })) as { ids?: string | Binary } | null;
       if (!d?.ids) return null;
-      out.push(...(JSON.parse(d.ids) as string[]));
+      for (const id of JSON.parse(typeof d.ids === 'string' ? d.ids : inflate(d.ids)) as string[]) out.push(id);
     }
     return out;
   }

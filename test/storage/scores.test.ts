@@ -2,6 +2,8 @@
 // real embedded FerretDB: the latest complete run is what every reader sees, accounts a
 // run did not score keep their previous score, a half-written run (killed mid-insert) is
 // never read and its debris is removed by the next run, old runs are pruned.
+import { deflateRawSync } from 'node:zlib';
+import { Binary } from 'mongodb';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { markStaleRuns } from '../../jobs/runner';
 import type { Store } from '../../storage/store';
@@ -90,6 +92,29 @@ describe('account scores per run', () => {
     expect(latest.get('acc:0')).toMatchObject({ score: 0.1, runId: 'run-q' });
     expect(latest.get('old:2')).toEqual({ score: 0.7, runId: 'run-old' });
     expect(latest.size).toBe(3);
+  });
+
+  it('reads packed runs in the earlier form (summary, each detail and the id lists as JSON strings) and carries them over', async () => {
+    const db = store.accounts.collection.db;
+    const at = new Date('2026-11-30T12:00:00Z');
+    const detail = (id: string) => JSON.stringify({ indicators: [{ name: 'x', value: 1, score: 0.5, explanation: `of ${id}` }], evidencePosts: [`post:${id}`] });
+    const ids = ['acc:0', 'acc:1', 'prev:2'];
+    const chunk = {
+      _id: 'c:0',
+      n: 3,
+      summary: JSON.stringify(ids.map((id, i) => [id, 0.9 - i / 10, i === 0 ? 'ring-a' : 0, 'run-prev', at.getTime()])),
+      detail: new Binary(deflateRawSync(JSON.stringify(ids.map(detail)))),
+    };
+    await db.collection('scores_run-prev_abc123').insertOne(chunk as never);
+    await db.collection('meta').insertOne({ _id: 'ids:scores_run-prev_abc123:0', ids: JSON.stringify(ids) } as never);
+    const entry = { runId: 'run-prev', collection: 'scores_run-prev_abc123', startedAt: at, complete: true, accounts: 3, packed: 1, idChunks: 1 };
+    await db.collection('meta').updateOne({ _id: 'scores' as never }, { $set: { latest: entry, runs: [entry] } });
+    expect(await store.scores.get('acc:0')).toEqual({ score: 0.9, ringId: 'ring-a', runId: 'run-prev', detectedAt: at, indicators: [{ name: 'x', value: 1, score: 0.5, explanation: 'of acc:0' }], evidencePosts: ['post:acc:0'] });
+    expect(await latestScores(store)).toEqual(new Map([['acc:0', { score: 0.9, runId: 'run-prev', ringId: 'ring-a' }], ['acc:1', { score: 0.8, runId: 'run-prev' }], ['prev:2', { score: 0.7, runId: 'run-prev' }]]));
+    // The next run scores acc:0 only; the two others are carried over in the current form, details intact.
+    expect(await store.scores.write('run-r', scoreRows(1, 'run-r', 0.1))).toMatchObject({ written: 1, carried: 2 });
+    expect((await store.scores.get('prev:2'))?.indicators).toEqual([{ name: 'x', value: 1, score: 0.5, explanation: 'of prev:2' }]);
+    expect((await store.scores.get('acc:0'))?.runId).toBe('run-r');
   });
 
   it('a run that stopped half-way is never read; the next run converges and removes its debris', async () => {
