@@ -59,7 +59,7 @@ export function startNearDuplicates(
     commonBucketAccounts: opts.commonBucketAccounts,
     minJaccard: opts.minJaccard,
   };
-  return { split, accOf, visit, bands: startSignatureHits(split.banded, split.sigs, accOf, accounts.length, posts.length, visit, opts.nearDuplicateThread) };
+  return { split, accOf, visit, bands: startSignatureHits({ banded: split.banded, sigs: split.sigs, accOf, accounts: accounts.length, posts: posts.length, opts: visit }, opts.nearDuplicateThread) };
 }
 
 const LOG2_3 = Math.log2(3);

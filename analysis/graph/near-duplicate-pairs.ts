@@ -218,14 +218,20 @@ export function unpackSignatures({ offsets, values }: PackedSignatures): Int32Ar
   return out;
 }
 
-/** The band part of the near-duplicate step: posts `banded` (ascending) with signatures `sigs`, verified by the MinHash estimate. */
+/** The band part's input: posts `banded` (ascending) with signatures `sigs`, accOf (post → account, −1 for none). */
+export interface SignatureInput {
+  banded: Int32Array;
+  sigs: readonly ArrayLike<number>[];
+  accOf: Int32Array;
+  /** Number of accounts and of posts (the ranges of accOf's values and of post indices). */
+  accounts: number;
+  posts: number;
+  opts: VisitOptions;
+}
+
+/** The band part of the near-duplicate step, verified by the MinHash estimate. */
 export function signatureHits(
-  banded: Int32Array,
-  sigs: readonly ArrayLike<number>[],
-  accOf: Int32Array,
-  accounts: number,
-  posts: number,
-  opts: VisitOptions,
+  { banded, sigs, accOf, accounts, posts, opts }: SignatureInput,
   /** The bands to go through (forEachSignatureBucket); all by default. */
   nextBand: () => number = allBands(),
   verified: PairSet = new PairSet(posts),

@@ -16,7 +16,7 @@
 // than everything else this thread does before join(), which then waited (20 s at load 7).
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { LSH_BANDS } from '../nlp/minhash';
-import { mergeBandHits, type NearDuplicateHits, packSignatures, signatureHits, type VisitOptions } from './near-duplicate-pairs';
+import { mergeBandHits, type NearDuplicateHits, packSignatures, type SignatureInput, signatureHits } from './near-duplicate-pairs';
 import { allBands } from './near-duplicates';
 import { PairSet } from './pair-set';
 import type { NearDuplicateThread } from './types';
@@ -34,16 +34,9 @@ export interface HitsJob {
   readonly workerError: string | undefined;
 }
 
-export function startSignatureHits(
-  banded: Int32Array,
-  sigs: readonly ArrayLike<number>[],
-  accOf: Int32Array,
-  accounts: number,
-  posts: number,
-  opts: VisitOptions,
-  where: NearDuplicateThread = 'auto',
-): HitsJob {
-  const here = () => signatureHits(banded, sigs, accOf, accounts, posts, opts);
+export function startSignatureHits(input: SignatureInput, where: NearDuplicateThread = 'auto'): HitsJob {
+  const { banded, sigs, accOf, accounts, posts, opts } = input;
+  const here = () => signatureHits(input);
   if (where === 'this' || (where === 'auto' && banded.length < WORKER_MIN_POSTS)) {
     const hits = here();
     return { join: () => hits, inWorker: false, workerError: undefined };
@@ -71,7 +64,7 @@ export function startSignatureHits(
     join() {
       if (answer) return answer.hits;
       const upper = Atomics.load(state, 0) === 0 ? takeUpperBands(state) : null;
-      const mine = upper ? signatureHits(banded, sigs, accOf, accounts, posts, opts, allBands(upper.from, upper.to)) : null;
+      const mine = upper ? signatureHits(input, allBands(upper.from, upper.to)) : null;
       while (Atomics.load(state, 0) === 0) Atomics.wait(state, 0, 0, 1000);
       const msg = receiveMessageOnPort(port1)?.message as { hits?: NearDuplicateHits; visited?: { table: Int32Array; count: number }; error?: string } | undefined;
       port1.close();

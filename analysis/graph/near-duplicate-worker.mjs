@@ -24,7 +24,7 @@ try {
   // The bands from 0 up, as long as the waiting thread has not taken the rest; the pairs
   // visited go back with the hits, so that thread can merge its own bands' hits in order.
   const visited = new PairSet(posts);
-  const hits = signatureHits(banded, unpackSignatures({ offsets, values }), accOf, accounts, posts, opts, () => claimBand(state), visited);
+  const hits = signatureHits({ banded, sigs: unpackSignatures({ offsets, values }), accOf, accounts, posts, opts }, () => claimBand(state), visited);
   const { table, count } = visited.storage;
   answer({ hits, visited: { table, count } }, 1, [hits.px.buffer, hits.py.buffer, hits.simD.buffer, table.buffer]);
 } catch (e) {

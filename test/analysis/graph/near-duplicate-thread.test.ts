@@ -48,8 +48,9 @@ describe('near-duplicate pairs in a worker thread', () => {
       return accounts.size - 1;
     });
     const { banded, sigs } = splitBanded(ps);
-    const here = startSignatureHits(banded, sigs, accOf, accounts.size, ps.length, OPTS, 'this');
-    const there = startSignatureHits(banded, sigs, accOf, accounts.size, ps.length, OPTS, 'worker');
+    const input = { banded, sigs, accOf, accounts: accounts.size, posts: ps.length, opts: OPTS };
+    const here = startSignatureHits(input, 'this');
+    const there = startSignatureHits(input, 'worker');
     const a = here.join();
     const b = there.join();
     expect(there.workerError).toBeUndefined();
