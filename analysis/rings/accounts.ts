@@ -30,12 +30,13 @@
 import type { Indicator } from '../../storage/types';
 import type { AccountGraph } from '../graph/build';
 import { describeResolution } from '../graph/resolution';
-import { ACCOUNT_FEATURES, behaviourFeatures, type FeatureSpec, PRODUCT_FEATURES, REVIEW_FEATURES, reviewFeatureTotals } from '../scoring/behaviour';
+import type { EdgeAttributes } from '../graph/types';
+import { ACCOUNT_FEATURES, behaviourFeatures, type FeatureSpec, PRODUCT_FEATURES, REVIEW_FEATURES, columnTotals, reviewColumn } from '../scoring/behaviour';
 import { applyCombiner, combinerRow, trainCombiner } from '../scoring/combiner';
 import { beliefPropagation, type LbpOptions, type MrfEdges } from '../scoring/lbp';
-import { combineRanks, rankSuspicion, sigmoid, withEvidence } from '../scoring/prior';
+import { clampPrior, combineRanks, evidenceLogOdds, priorLogOdds, rankSuspicion, sigmoid } from '../scoring/prior';
 import type { AccountScoring } from '../scoring/scoring';
-import { type DetectionContext, hasText, round } from './context';
+import { type DetectionContext, round } from './context';
 
 export interface AccountScore {
   accountId: string;
@@ -73,18 +74,8 @@ export const DEFAULT_ACCOUNT_SCORE_OPTIONS: AccountScoreOptions = {
  * account's co-share occasions on its graph edges (crowd-discounted), e = 1 − exp(−S / 2),
  * 0.63 at two occasions. Co-reviews are not: on review sites same-day reviews are common.
  */
-export function coShareEvidence(graph: AccountGraph, id: string): number {
-  return 1 - Math.exp(-coShareOccasions(graph, id) / 2);
-}
-
-/** S: the account's co-share occasions summed over its graph edges (crowd-discounted). */
-export function coShareOccasions(graph: AccountGraph, id: string): number {
-  if (!graph.hasNode(id)) return 0;
-  let s = 0;
-  graph.forEachEdge(id, (_e, attr) => {
-    s += attr.reasons.co_share ?? 0;
-  });
-  return s;
+export function coShareEvidence(occasions: number): number {
+  return 1 - Math.exp(-occasions / 2);
 }
 
 /** ε of a co-action edge of weight w: ½ (no coupling) at w = 0, ¼ at w = 1, ⅛ at w = 3. */
@@ -93,6 +84,34 @@ export function coActionEps(weight: number): number {
 }
 
 const weightsOf = (specs: readonly FeatureSpec[], w: Readonly<Record<string, number>>) => specs.map((s) => w[s.name] ?? s.weight ?? 1);
+
+/**
+ * Per account row, summed over its graph edges in the node's own order (one pass instead
+ * of one per use): near-duplicate pairs per post with text (DUP; NaN without text) and
+ * the co-share occasions S (crowd-discounted) that coShareEvidence reads.
+ */
+function edgeSums(ctx: DetectionContext, graph: AccountGraph): { duplicates: Float64Array; coShares: Float64Array } {
+  const nA = ctx.accounts.length;
+  const duplicates = new Float64Array(nA).fill(Number.NaN);
+  const coShares = new Float64Array(nA);
+  let dup = 0;
+  let co = 0;
+  const add = (_e: string, attr: EdgeAttributes) => {
+    dup += attr.reasons.near_duplicate ?? 0;
+    co += attr.reasons.co_share ?? 0;
+  };
+  for (let i = 0; i < nA; i++) {
+    const id = ctx.accounts[i]._id;
+    let withText = 0;
+    for (const k of ctx.accountPosts[i]) withText += ctx.withText[k];
+    dup = 0;
+    co = 0;
+    if (graph.hasNode(id)) graph.forEachEdge(id, add);
+    coShares[i] = co;
+    if (withText > 0) duplicates[i] = dup / withText;
+  }
+  return { duplicates, coShares };
+}
 
 /** The numbers behind the scores (pure); `scoreAccounts` turns them into explained scores. */
 export function computeAccountScoring(
@@ -103,14 +122,7 @@ export function computeAccountScoring(
   options: Partial<AccountScoreOptions> = {},
 ): AccountScoring {
   const opts = { ...DEFAULT_ACCOUNT_SCORE_OPTIONS, ...options };
-  const duplicates = new Float64Array(ctx.accounts.length).fill(Number.NaN);
-  ctx.accounts.forEach((a, i) => {
-    const withText = (ctx.postsByAccount.get(a._id) ?? []).filter((k) => hasText(ctx.posts[k])).length;
-    if (withText === 0) return;
-    let dup = 0;
-    if (graph.hasNode(a._id)) graph.forEachEdge(a._id, (_e, attr) => (dup += attr.reasons.near_duplicate ?? 0));
-    duplicates[i] = dup / withText;
-  });
+  const { duplicates, coShares } = edgeSums(ctx, graph);
   const features = behaviourFeatures(ctx, resolutionOf, duplicates);
   const nA = ctx.accounts.length;
   const nR = ctx.posts.length;
@@ -123,21 +135,18 @@ export function computeAccountScoring(
   const aw = weightsOf(ACCOUNT_FEATURES, opts.weights);
   const pw = weightsOf(PRODUCT_FEATURES, opts.weights);
 
-  const accountRow = new Map<string, number>();
-  ctx.accounts.forEach((a, i) => {
-    accountRow.set(a._id, i);
-  });
   const priors = new Float64Array(nA + nR + nP);
   const accountPriors = new Float64Array(nA);
-  ctx.accounts.forEach((a, i) => {
-    const evidence: { e: number; v: number }[] = [];
-    const coShare = coShareEvidence(graph, a._id);
-    if (coShare > 0) evidence.push({ e: coShare, v: opts.evidence.co_share });
-    const ring = ringOf.get(a._id);
-    if (ring) evidence.push({ e: ring.score, v: opts.evidence.ring_membership });
-    accountPriors[i] = withEvidence(combineRanks(accountRanks, aw, i), evidence);
+  for (let i = 0; i < nA; i++) {
+    // withEvidence, unrolled: co-share evidence first, then ring membership.
+    let lo = priorLogOdds(combineRanks(accountRanks, aw, i));
+    const coShare = coShareEvidence(coShares[i]);
+    if (coShare > 0) lo += evidenceLogOdds(coShare, opts.evidence.co_share);
+    const ring = ringOf.get(ctx.accounts[i]._id);
+    if (ring) lo += evidenceLogOdds(ring.score, opts.evidence.ring_membership);
+    accountPriors[i] = clampPrior(sigmoid(lo));
     priors[i] = accountPriors[i];
-  });
+  }
   const reviewPriors = new Float64Array(nR);
   for (let r = 0; r < nR; r++) priors[nA + r] = reviewPriors[r] = combineRanks(reviewRanks, rw, r);
   for (let p = 0; p < nP; p++) priors[nA + nR + p] = combineRanks(productRanks, pw, p);
@@ -147,57 +156,80 @@ export function computeAccountScoring(
   // a product's reviews (one crowd reacting to one product: a popular product would
   // otherwise certify every review on it) and an account's co-action neighbours (they
   // act together: a dense cluster would drive itself to certainty).
-  const productRow = new Map(features.productIds.map((id, i) => [id, i]));
+  // Product rows are in features.productIds' (sorted) order; ctx numbers products as first seen.
+  const productRow = new Int32Array(ctx.productList.length);
+  for (let row = 0; row < nP; row++) {
+    const num = ctx.productIndex.get(features.productIds[row]);
+    if (num !== undefined) productRow[num] = row;
+  }
+  const { productOffsets, productIdsOfPost, postAccount } = ctx;
   const productDegree = new Float64Array(nP);
-  for (let r = 0; r < nR; r++) for (const prod of ctx.productsOfPost[r]) productDegree[productRow.get(prod) ?? 0]++;
+  for (let k = 0; k < productIdsOfPost.length; k++) productDegree[productRow[productIdsOfPost[k]]]++;
+  // The graph's edges as rows, in the graph's order; an endpoint outside the accounts is −1.
+  const ga = new Int32Array(graph.size);
+  const gb = new Int32Array(graph.size);
+  const gw = new Float64Array(graph.size);
   const strength = new Float64Array(nA);
+  let g = 0;
   graph.forEachEdge((_e, attr, src, tgt) => {
-    strength[accountRow.get(src) ?? 0] += attr.weight;
-    strength[accountRow.get(tgt) ?? 0] += attr.weight;
+    const x = ctx.accountIndex.get(src) ?? -1;
+    const y = ctx.accountIndex.get(tgt) ?? -1;
+    ga[g] = x;
+    gb[g] = y;
+    gw[g++] = attr.weight;
+    strength[Math.max(x, 0)] += attr.weight;
+    strength[Math.max(y, 0)] += attr.weight;
   });
-  const a: number[] = [];
-  const b: number[] = [];
-  const eps: number[] = [];
-  const intoA: number[] = [];
-  const intoB: number[] = [];
-  const kind: number[] = []; // 0 account–review, 1 review–product, 2 account–account
-  const edge = (x: number, y: number, e: number, k: number, toX: number, toY: number) => {
-    a.push(x);
-    b.push(y);
-    eps.push(e);
-    kind.push(k);
-    intoA.push(toX);
-    intoB.push(toY);
-  };
+  let m = productIdsOfPost.length;
+  for (let r = 0; r < nR; r++) if (postAccount[r] >= 0) m++;
+  for (let e = 0; e < g; e++) if (ga[e] >= 0 && gb[e] >= 0) m++;
+  const a = new Int32Array(m);
+  const b = new Int32Array(m);
+  const eps = new Float64Array(m);
+  const intoA = new Float64Array(m);
+  const intoB = new Float64Array(m);
+  const kind = new Uint8Array(m); // 0 account–review, 1 review–product, 2 account–account
+  let e = 0;
   for (let r = 0; r < nR; r++) {
-    const acc = accountRow.get(ctx.posts[r].accountId);
-    if (acc !== undefined) edge(acc, nA + r, opts.epsAccountReview, 0, 1, 1);
-    for (const prod of ctx.productsOfPost[r]) {
-      const row = productRow.get(prod);
-      if (row !== undefined) edge(nA + r, nA + nR + row, opts.epsReviewProduct, 1, 1, 1 / productDegree[row]);
+    const acc = postAccount[r];
+    if (acc >= 0) {
+      a[e] = acc;
+      b[e] = nA + r;
+      eps[e] = opts.epsAccountReview;
+      intoA[e] = 1;
+      intoB[e++] = 1;
+    }
+    for (let k = productOffsets[r]; k < productOffsets[r + 1]; k++) {
+      const row = productRow[productIdsOfPost[k]];
+      a[e] = nA + r;
+      b[e] = nA + nR + row;
+      eps[e] = opts.epsReviewProduct;
+      kind[e] = 1;
+      intoA[e] = 1;
+      intoB[e++] = 1 / productDegree[row];
     }
   }
-  graph.forEachEdge((_e, attr, src, tgt) => {
-    const x = accountRow.get(src);
-    const y = accountRow.get(tgt);
-    if (x !== undefined && y !== undefined) edge(x, y, coActionEps(attr.weight), 2, attr.weight / strength[x], attr.weight / strength[y]);
-  });
-  const edges: MrfEdges = {
-    a: Int32Array.from(a),
-    b: Int32Array.from(b),
-    eps: Float64Array.from(eps),
-    intoA: Float64Array.from(intoA),
-    intoB: Float64Array.from(intoB),
-  };
+  for (let k = 0; k < g; k++) {
+    const x = ga[k];
+    const y = gb[k];
+    if (x < 0 || y < 0) continue;
+    a[e] = x;
+    b[e] = y;
+    eps[e] = coActionEps(gw[k]);
+    kind[e] = 2;
+    intoA[e] = gw[k] / strength[x];
+    intoB[e++] = gw[k] / strength[y];
+  }
+  const edges: MrfEdges = { a, b, eps, intoA, intoB };
   const bp = beliefPropagation(priors, edges, opts.lbp);
 
   const fromReviews = new Float64Array(nA);
   const fromNeighbours = new Float64Array(nA);
-  for (let e = 0; e < kind.length; e++) {
-    if (kind[e] === 0) fromReviews[a[e]] += bp.ba[e];
-    else if (kind[e] === 2) {
-      fromNeighbours[b[e]] += bp.ab[e] * intoB[e];
-      fromNeighbours[a[e]] += bp.ba[e] * intoA[e];
+  for (let k = 0; k < m; k++) {
+    if (kind[k] === 0) fromReviews[a[k]] += bp.ba[k];
+    else if (kind[k] === 2) {
+      fromNeighbours[b[k]] += bp.ab[k] * intoB[k];
+      fromNeighbours[a[k]] += bp.ba[k] * intoA[k];
     }
   }
   return {
@@ -211,6 +243,7 @@ export function computeAccountScoring(
     fromReviews,
     fromNeighbours,
     iterations: bp.iterations,
+    coShares,
   };
 }
 
@@ -245,27 +278,43 @@ export function scoreAccounts(
     });
   }
   const combiner = rows.length > 0 ? trainCombiner(rows) : null;
-  const accounts = ctx.accounts.map((acc, i) => {
+  const columns = reviewColumns(s);
+  const accounts: AccountScore[] = new Array(ctx.accounts.length);
+  for (let i = 0; i < ctx.accounts.length; i++) {
+    const acc = ctx.accounts[i];
     const ring = ringOf.get(acc._id);
-    const { indicators, evidencePosts } = explain(ctx, graph, s, i, resolutionOf, ring);
+    const { indicators, evidencePosts } = explain(ctx, graph, s, columns, i, resolutionOf, ring);
     const unsupervised = round(sigmoid(s.logOdds[i]), 4);
-    let score = unsupervised;
-    if (combiner) {
-      score = round(applyCombiner(combiner, rowOf(i)), 4);
-      indicators.push({
-        name: 'learned_combiner',
-        value: score,
-        score,
-        explanation: `Score from a model trained on ${combiner.positives + combiner.negatives} labelled accounts (${combiner.positives} suspicious, ${combiner.negatives} not); without it the score would be ${unsupervised}.`,
-      });
+    const own = round(s.accountPriors[i], 4);
+    if (!combiner) {
+      accounts[i] = { accountId: acc._id, score: unsupervised, own, ringId: ring?.ringId, indicators, evidencePosts };
+      continue;
     }
-    return { accountId: acc._id, score, own: round(s.accountPriors[i], 4), ringId: ring?.ringId, indicators, evidencePosts, ...(combiner ? { unsupervised } : {}) };
-  });
+    const score = round(applyCombiner(combiner, rowOf(i)), 4);
+    indicators.push({
+      name: 'learned_combiner',
+      value: score,
+      score,
+      explanation: `Score from a model trained on ${combiner.positives + combiner.negatives} labelled accounts (${combiner.positives} suspicious, ${combiner.negatives} not); without it the score would be ${unsupervised}.`,
+    });
+    accounts[i] = { accountId: acc._id, score, own, ringId: ring?.ringId, indicators, evidencePosts, unsupervised };
+  }
   const positives = rows.filter((r) => r.y).length;
   return {
     accounts,
     summary: { learned: combiner !== null, labelledPositives: positives, labelledNegatives: rows.length - positives, lbpIterations: s.iterations },
   };
+}
+
+/** The review feature columns the explanations total per account (EXT, ETF, ISR). */
+interface ReviewColumns {
+  ext: Float64Array;
+  etf: Float64Array;
+  isr: Float64Array;
+}
+
+function reviewColumns(s: AccountScoring): ReviewColumns {
+  return { ext: reviewColumn(s.features, 'EXT'), etf: reviewColumn(s.features, 'ETF'), isr: reviewColumn(s.features, 'ISR') };
 }
 
 const FEATURE_TEXT: Record<string, (v: number, resolution: string) => string> = {
@@ -282,33 +331,44 @@ const FEATURE_TEXT: Record<string, (v: number, resolution: string) => string> = 
   duplicate_text: (v) => `Near-duplicate text shared with other accounts: ${round(v, 2)} pair(s) per post with text.`,
 };
 
+interface Neighbour {
+  id: string;
+  w: number;
+  posts: string[];
+  coShare: number;
+}
+
+const byWeight = (x: Neighbour, y: Neighbour) => y.w - x.w || (x.id < y.id ? -1 : 1);
+
 function explain(
   ctx: DetectionContext,
   graph: AccountGraph,
   s: AccountScoring,
+  columns: ReviewColumns,
   i: number,
   resolutionOf: (postIndex: number) => number,
   ring: { ringId: string; score: number } | undefined,
 ): { indicators: Indicator[]; evidencePosts: string[] } {
   const acc = ctx.accounts[i];
-  const idx = ctx.postsByAccount.get(acc._id) ?? [];
+  const idx = ctx.accountPosts[i];
   const res = describeResolution(idx.length ? resolutionOf(idx[0]) : 1);
   const out: Indicator[] = [];
-  ACCOUNT_FEATURES.forEach((spec, k) => {
+  for (let k = 0; k < ACCOUNT_FEATURES.length; k++) {
     const v = s.features.accounts.columns[k][i];
-    if (Number.isNaN(v)) return;
-    const text = FEATURE_TEXT[spec.name](v, res) + (s.accountWeights[k] > 0 ? '' : ' (Shown, not counted on its own: its reviews carry these ratings into the score.)');
-    out.push({ name: spec.name, value: round(v, 3), score: round(s.accountRanks[k][i], 3), explanation: text });
-  });
+    if (Number.isNaN(v)) continue;
+    const text = FEATURE_TEXT[ACCOUNT_FEATURES[k].name](v, res) + (s.accountWeights[k] > 0 ? '' : ' (Shown, not counted on its own: its reviews carry these ratings into the score.)');
+    out.push({ name: ACCOUNT_FEATURES[k].name, value: round(v, 3), score: round(s.accountRanks[k][i], 3), explanation: text });
+  }
   // The reviews' side: what SpEagle's review nodes saw.
   if (idx.length > 0) {
-    const share = (key: string) => reviewFeatureTotals(s.features, key, idx);
-    const ext = share('EXT');
+    const ext = columnTotals(columns.ext, idx);
     if (ext.n > 0) out.push({ name: 'extreme_ratings', value: round(ext.on / ext.n, 3), score: round(ext.on / ext.n, 3), explanation: `${ext.on} of ${ext.n} ratings are 1 or 5 stars.` });
-    const etf = share('ETF');
+    const etf = columnTotals(columns.etf, idx);
     if (etf.n > 0) out.push({ name: 'early_reviews', value: etf.on, score: round(etf.on / etf.n, 3), explanation: `${etf.on} of ${etf.n} product posts came in the product's first ~2 months of reviews.` });
-    if (share('ISR').on > 0) out.push({ name: 'single_post', value: 1, score: 1, explanation: 'The account wrote one post only (SpEagle: singleton reviews are often fake).' });
-    const meanPrior = idx.reduce((a, p) => a + s.reviewPriors[p], 0) / idx.length;
+    if (columnTotals(columns.isr, idx).on > 0) out.push({ name: 'single_post', value: 1, score: 1, explanation: 'The account wrote one post only (SpEagle: singleton reviews are often fake).' });
+    let priorSum = 0;
+    for (const p of idx) priorSum += s.reviewPriors[p];
+    const meanPrior = priorSum / idx.length;
     out.push({
       name: 'review_evidence',
       value: round(meanPrior, 3),
@@ -316,38 +376,60 @@ function explain(
       explanation: `Its ${idx.length} post(s) look ${meanPrior > 0.5 ? 'suspicious' : 'ordinary'} on average (post prior ${round(meanPrior, 2)}); through them and their products the score moved ${signed(s.fromReviews[i])} in log-odds.`,
     });
   }
-  const top: { id: string; w: number; posts: string[] }[] = [];
+  const top: Neighbour[] = [];
   if (graph.hasNode(acc._id)) {
-    graph.forEachEdge(acc._id, (_e, attr, src, tgt) => top.push({ id: src === acc._id ? tgt : src, w: attr.weight, posts: attr.posts }));
+    graph.forEachEdge(acc._id, (_e, attr, src, tgt) => top.push({ id: src === acc._id ? tgt : src, w: attr.weight, posts: attr.posts, coShare: attr.reasons.co_share ?? 0 }));
+    top.sort(byWeight);
   }
-  top.sort((x, y) => y.w - x.w || (x.id < y.id ? -1 : 1));
-  const names = top.slice(0, 3).map((t) => ctx.accountById.get(t.id)?.handle ?? t.id);
+  const handle = (t: Neighbour) => ctx.accountById.get(t.id)?.handle ?? t.id;
   out.push({
     name: 'neighbourhood',
     value: round(s.fromNeighbours[i], 3),
     score: round(sigmoid(s.fromNeighbours[i]), 3),
     explanation:
       top.length > 0
-        ? `Linked by co-actions to ${top.length} account(s) (e.g. ${names.join(', ')}); they moved the score ${signed(s.fromNeighbours[i])} in log-odds.`
+        ? `Linked by co-actions to ${top.length} account(s) (e.g. ${top.slice(0, 3).map(handle).join(', ')}); they moved the score ${signed(s.fromNeighbours[i])} in log-odds.`
         : 'No co-action links to other accounts in the window.',
   });
-  const coShares = coShareOccasions(graph, acc._id);
+  const coShares = s.coShares[i];
   if (coShares > 0) {
-    const partners = top.filter((t) => (graph.getEdgeAttribute(graph.edge(acc._id, t.id) as string, 'reasons').co_share ?? 0) > 0).slice(0, 3);
+    const partners: Neighbour[] = [];
+    for (let k = 0; k < top.length && partners.length < 3; k++) if (top[k].coShare > 0) partners.push(top[k]);
     out.push({
       name: 'co_share',
       value: round(coShares, 2),
-      score: round(coShareEvidence(graph, acc._id), 3),
-      explanation: `Shared the same objects as other accounts within seconds, ${round(coShares, 1)} occasion(s) after crowd discount (e.g. with ${partners.map((t) => ctx.accountById.get(t.id)?.handle ?? t.id).join(', ')}).`,
+      score: round(coShareEvidence(coShares), 3),
+      explanation: `Shared the same objects as other accounts within seconds, ${round(coShares, 1)} occasion(s) after crowd discount (e.g. with ${partners.map(handle).join(', ')}).`,
     });
   }
   if (ring) {
     out.push({ name: 'ring_membership', value: round(ring.score, 3), score: round(ring.score, 3), explanation: `Member of ring ${ring.ringId} (ring score ${round(ring.score, 2)}).` });
   }
-  const own = new Set(idx.map((p) => ctx.posts[p]._id));
-  const strongest = [...idx].sort((x, y) => s.reviewPriors[y] - s.reviewPriors[x]).slice(0, 3).map((p) => ctx.posts[p]._id);
-  const evidencePosts = [...new Set([...top.slice(0, 3).flatMap((t) => t.posts).filter((id) => own.has(id)), ...strongest])].slice(0, 10);
-  return { indicators: out, evidencePosts };
+  return { indicators: out, evidencePosts: evidencePosts(ctx, idx, top, s.reviewPriors) };
+}
+
+/**
+ * Up to 10 posts: the account's own posts behind its three strongest edges, then its
+ * three posts of highest prior (ties in time order).
+ */
+function evidencePosts(ctx: DetectionContext, idx: readonly number[], top: readonly Neighbour[], priors: Float64Array): string[] {
+  const out = new Set<string>();
+  if (top.length > 0) {
+    const own = new Set<string>();
+    for (const p of idx) own.add(ctx.posts[p]._id);
+    for (let k = 0; k < top.length && k < 3; k++) for (const id of top[k].posts) if (own.has(id)) out.add(id);
+  }
+  // The first three of idx sorted (stably) by prior, high first, without sorting all of it.
+  const best: number[] = [];
+  for (const p of idx) {
+    let at = best.length;
+    while (at > 0 && priors[best[at - 1]] < priors[p]) at--;
+    if (at >= 3) continue;
+    best.splice(at, 0, p);
+    if (best.length > 3) best.pop();
+  }
+  for (const p of best) out.add(ctx.posts[p]._id);
+  return out.size > 10 ? [...out].slice(0, 10) : [...out];
 }
 
 function signed(x: number): string {

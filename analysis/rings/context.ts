@@ -26,27 +26,77 @@ export interface DetectionContext {
   productsOfPost: readonly string[][];
   /** 1 when the post has text or a title (hasText), per post index: asked per group and product. */
   withText: Uint8Array;
+  // The same facts by number, for the passes over every account, post and group (account
+  // scores, group indicators): string-keyed look-ups per post were most of their time.
+  /** Row of each account id in `accounts` (the last row when an id repeats, as accountById). */
+  accountIndex: ReadonlyMap<string, number>;
+  /** Post indices of each account row (the arrays of postsByAccount; empty when it has none). */
+  accountPosts: readonly (readonly number[])[];
+  /** Account row of each post's author, −1 when the author is not in `accounts`. */
+  postAccount: Int32Array;
+  /** createdAt in ms per post. */
+  times: Float64Array;
+  /** Number of each product id: its place in productList. */
+  productIndex: ReadonlyMap<string, number>;
+  /** Product ids in first-seen order: a product's number is its place here. */
+  productList: readonly string[];
+  /** Stats per product number (the objects of `products`). */
+  productStats: readonly ProductStats[];
+  /** Product numbers of post i: productIdsOfPost[productOffsets[i] .. productOffsets[i + 1]), as productsOfPost[i]. */
+  productOffsets: Int32Array;
+  productIdsOfPost: Int32Array;
 }
 
+const NO_POSTS: readonly number[] = Object.freeze([]);
+
 export function buildContext(posts: readonly DetectPost[], accounts: readonly DetectAccount[]): DetectionContext {
-  const accountById = new Map(accounts.map((a) => [a._id, a]));
+  const accountById = new Map<string, DetectAccount>();
+  const accountIndex = new Map<string, number>();
+  for (let r = 0; r < accounts.length; r++) {
+    accountById.set(accounts[r]._id, accounts[r]);
+    accountIndex.set(accounts[r]._id, r);
+  }
+  const n = posts.length;
   const postsByAccount = new Map<string, number[]>();
   const products = new Map<string, ProductStats>();
-  const productsOfPost: string[][] = [];
-  const withText = Uint8Array.from(posts, (p) => (hasText(p) ? 1 : 0));
-  posts.forEach((p, i) => {
+  const productNumber = new Map<string, number>();
+  const productList: string[] = [];
+  const productStats: ProductStats[] = [];
+  const productsOfPost: string[][] = new Array(n);
+  const withText = new Uint8Array(n);
+  const postAccount = new Int32Array(n);
+  const times = new Float64Array(n);
+  const productOffsets = new Int32Array(n + 1);
+  let productIdsOfPost = new Int32Array(n);
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    const p = posts[i];
+    withText[i] = hasText(p) ? 1 : 0;
     const list = postsByAccount.get(p.accountId);
     if (list) list.push(i);
     else postsByAccount.set(p.accountId, [i]);
+    postAccount[i] = accountIndex.get(p.accountId) ?? -1;
     const prods = postProducts(p);
-    productsOfPost.push(prods);
+    productsOfPost[i] = prods;
     const t = p.createdAt.getTime();
+    times[i] = t;
+    if (k + prods.length > productIdsOfPost.length) {
+      const grown = new Int32Array(Math.max(2 * productIdsOfPost.length, k + prods.length));
+      grown.set(productIdsOfPost);
+      productIdsOfPost = grown;
+    }
     for (const prod of prods) {
-      let s = products.get(prod);
-      if (!s) {
+      let num = productNumber.get(prod);
+      let s: ProductStats;
+      if (num === undefined) {
+        num = productList.length;
         s = { posts: [], first: t, last: t, ratingSum: 0, ratingCount: 0, sentimentSum: 0, sentimentCount: 0 };
+        productNumber.set(prod, num);
+        productList.push(prod);
+        productStats.push(s);
         products.set(prod, s);
-      }
+      } else s = productStats[num];
+      productIdsOfPost[k++] = num;
       s.posts.push(i);
       s.first = Math.min(s.first, t);
       s.last = Math.max(s.last, t);
@@ -60,12 +110,39 @@ export function buildContext(posts: readonly DetectPost[], accounts: readonly De
         s.sentimentCount++;
       }
     }
-  });
-  return { posts, accounts, accountById, postsByAccount, products, productsOfPost, withText };
+    productOffsets[i + 1] = k;
+  }
+  const accountPosts = accounts.map((a) => postsByAccount.get(a._id) ?? NO_POSTS);
+  return {
+    posts,
+    accounts,
+    accountById,
+    postsByAccount,
+    products,
+    productsOfPost,
+    withText,
+    accountIndex,
+    accountPosts,
+    postAccount,
+    times,
+    productIndex: productNumber,
+    productList,
+    productStats,
+    productOffsets,
+    productIdsOfPost: productIdsOfPost.subarray(0, k),
+  };
 }
 
 export function hasText(p: DetectPost): boolean {
-  return Boolean(p.text?.trim() || p.title?.trim());
+  return visible(p.text) || visible(p.title);
+}
+
+/** `Boolean(s?.trim())` without trimming a copy when the first character is plainly not white space. */
+function visible(s: string | undefined): boolean {
+  if (!s) return false;
+  const c = s.charCodeAt(0);
+  if (c > 32 && c < 127) return true;
+  return s.trim().length > 0;
 }
 
 export const DAY_MS = 86_400_000;

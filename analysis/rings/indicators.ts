@@ -56,32 +56,108 @@ export function memberPostsByProduct(members: ReadonlySet<string>, ctx: Detectio
   return byProduct;
 }
 
-export function groupFacts(members: readonly string[], ctx: DetectionContext): GroupFacts {
-  const count = new Map<string, Set<string>>();
-  for (const m of members) {
+/**
+ * Per-product marks reused by every group of one context (the group loop scores tens of
+ * thousands of groups: a Map and a Set per product per group were most of its time and
+ * garbage). A mark is valid for the group whose stamp range it falls in; stamps only grow.
+ */
+interface ProductMarks {
+  /** Last stamp that touched the product (a member's stamp while counting). */
+  seen: Float64Array;
+  /** Distinct members with a post on the product, for the group that last touched it. */
+  members: Int32Array;
+  /** Stamp of the group whose support the product is in. */
+  support: Float64Array;
+  /** Place of a support product in the group's sorted `products`. */
+  slot: Int32Array;
+  stamp: number;
+}
+
+const marksOf = new WeakMap<DetectionContext, ProductMarks>();
+
+function productMarks(ctx: DetectionContext): ProductMarks {
+  let m = marksOf.get(ctx);
+  if (!m) {
+    const n = ctx.productList.length;
+    m = { seen: new Float64Array(n), members: new Int32Array(n), support: new Float64Array(n), slot: new Int32Array(n), stamp: 0 };
+    marksOf.set(ctx, m);
+  }
+  return m;
+}
+
+/** A group's facts with what the indicators read from them: valid until the next group of the same context is analysed. */
+interface GroupAnalysis {
+  facts: GroupFacts;
+  marks: ProductMarks;
+  /** The group's stamp: `marks.support[q] === stamp` when product number q is in facts.products. */
+  stamp: number;
+  /** Members' posts on facts.products[k], in time order. */
+  postsOn: number[][];
+  /** Distinct members posting on facts.products[k]. */
+  membersOn: Int32Array;
+}
+
+function analyseGroup(members: readonly string[], memberSet: ReadonlySet<string>, ctx: DetectionContext): GroupAnalysis {
+  const marks = productMarks(ctx);
+  const { productOffsets: off, productIdsOfPost: ids } = ctx;
+  // Distinct members per product (each member stamps a product once).
+  const start = marks.stamp + 1;
+  const touched: number[] = [];
+  for (const m of memberSet) {
+    const me = ++marks.stamp;
     for (const i of ctx.postsByAccount.get(m) ?? []) {
-      for (const prod of ctx.productsOfPost[i]) {
-        let s = count.get(prod);
-        if (!s) {
-          s = new Set();
-          count.set(prod, s);
+      for (let k = off[i]; k < off[i + 1]; k++) {
+        const q = ids[k];
+        if (marks.seen[q] < start) {
+          marks.members[q] = 0;
+          touched.push(q);
         }
-        s.add(m);
+        if (marks.seen[q] !== me) {
+          marks.seen[q] = me;
+          marks.members[q]++;
+        }
       }
     }
   }
-  let products = [...count].filter(([, s]) => s.size >= 2).map(([p]) => p);
-  if (products.length === 0) products = [...count.keys()];
-  products.sort();
-  const prodSet = new Set(products);
+  const stamp = ++marks.stamp;
+  let support = touched.filter((q) => marks.members[q] >= 2);
+  if (support.length === 0) support = touched;
+  const products = support.map((q) => ctx.productList[q]).sort();
+  const membersOn = new Int32Array(products.length);
+  const postsOn: number[][] = products.map(() => []);
+  for (let k = 0; k < products.length; k++) {
+    const q = ctx.productIndex.get(products[k]) as number;
+    marks.support[q] = stamp;
+    marks.slot[q] = k;
+    membersOn[k] = marks.members[q];
+  }
   const posts: number[] = [];
   for (const m of members) {
     for (const i of ctx.postsByAccount.get(m) ?? []) {
-      if (ctx.productsOfPost[i].length === 0 || ctx.productsOfPost[i].some((p) => prodSet.has(p))) posts.push(i);
+      if (off[i] === off[i + 1]) {
+        posts.push(i);
+        continue;
+      }
+      for (let k = off[i]; k < off[i + 1]; k++) {
+        if (marks.support[ids[k]] === stamp) {
+          posts.push(i);
+          break;
+        }
+      }
     }
   }
-  posts.sort((a, b) => a - b);
-  return { products, posts, hasProducts: count.size > 0 };
+  posts.sort((x, y) => x - y);
+  // Sorted, so a post of a member listed twice comes twice in a row: each list takes it once.
+  for (let k = 0; k < posts.length; k++) {
+    const i = posts[k];
+    if (k > 0 && posts[k - 1] === i) continue;
+    for (let j = off[i]; j < off[i + 1]; j++) if (marks.support[ids[j]] === stamp) postsOn[marks.slot[ids[j]]].push(i);
+  }
+  return { facts: { products, posts, hasProducts: touched.length > 0 }, marks, stamp, postsOn, membersOn };
+}
+
+export function groupFacts(members: readonly string[], ctx: DetectionContext): GroupFacts {
+  return analyseGroup(members, new Set(members), ctx).facts;
 }
 
 /** What every group indicator reads: the members, the detection context, the group's facts. */
@@ -94,6 +170,14 @@ export interface GroupView {
   facts: GroupFacts;
   /** Members' posts on one product. */
   postsOn(prod: string): readonly number[];
+  /** Members' posts on facts.products[k] (postsOn by place). */
+  postsOnSupport: readonly (readonly number[])[];
+  /** Distinct members with a post on facts.products[k]. */
+  membersOnSupport: Int32Array;
+  /** Whether post i is about one of facts.products. */
+  onSupport(postIndex: number): boolean;
+  /** Members' creation times in ms, where the platform reports them, in member order. */
+  creationTimes: readonly number[];
   /** Co-share indicators (coShareIndicators); empty when members share no objects. */
   shares: Indicator[];
   /** A group that only shares objects (co-action imports, retweets) cannot show the product indicators: they are absent, not 0. */
@@ -104,9 +188,10 @@ export interface GroupView {
 export type GroupIndicator = (g: GroupView) => Indicator | readonly Indicator[] | undefined;
 
 /** Support count: products reviewed by ≥ 2 members. */
-export const supportCount: GroupIndicator = ({ ctx, facts, postsOn, productsApply }) => {
+export const supportCount: GroupIndicator = ({ membersOnSupport, productsApply }) => {
   if (!productsApply) return undefined;
-  const support = facts.products.filter((p) => new Set(postsOn(p).map((i) => ctx.posts[i].accountId)).size >= 2).length;
+  let support = 0;
+  for (const n of membersOnSupport) if (n >= 2) support++;
   return {
     name: 'support_count',
     value: support,
@@ -124,10 +209,12 @@ export const coShares: GroupIndicator = ({ shares }) => shares;
  * one by another account, after it the next one: two passes instead of all pairs (a
  * large organic group put thousands of posts on one product).
  */
-export function postsNearAnother(t: readonly number[], a: readonly string[], windowMs: number): number {
+export function postsNearAnother(t: ArrayLike<number>, a: ArrayLike<string>, windowMs: number): number {
   const n = t.length;
-  let order = t.map((_x, i) => i);
-  if (t.some((x, i) => i > 0 && x < t[i - 1])) order = order.sort((x, y) => t[x] - t[y]);
+  let sorted = true;
+  for (let i = 1; i < n && sorted; i++) if (t[i] < t[i - 1]) sorted = false;
+  const order = Array.from({ length: n }, (_x, i) => i);
+  if (!sorted) order.sort((x, y) => t[x] - t[y]);
   const near = new Uint8Array(n);
   for (let k = 0, prev = -1; k < n; k++) {
     if (k > 0 && a[order[k - 1]] !== a[order[k]]) prev = k - 1;
@@ -146,14 +233,13 @@ export function postsNearAnother(t: readonly number[], a: readonly string[], win
  * Time window (lock-step): share of members' posts on a shared product that have another
  * member's post on the same product within `lockStepMs`.
  */
-export const timeWindow: GroupIndicator = ({ ctx, facts, opts, postsOn }) => {
+export const timeWindow: GroupIndicator = ({ ctx, facts, opts, postsOnSupport }) => {
   if (facts.products.length === 0) return undefined;
   let close = 0;
   let total = 0;
-  for (const p of facts.products) {
-    const ps = postsOn(p);
+  for (const ps of postsOnSupport) {
     close += postsNearAnother(
-      ps.map((i) => ctx.posts[i].createdAt.getTime()),
+      ps.map((i) => ctx.times[i]),
       ps.map((i) => ctx.posts[i].accountId),
       opts.lockStepMs,
     );
@@ -174,19 +260,19 @@ export const timeWindow: GroupIndicator = ({ ctx, facts, opts, postsOn }) => {
  * Undefined when no product has both.
  */
 function deviation(
-  { ctx, facts, postsOn }: GroupView,
+  { ctx, facts, postsOnSupport }: GroupView,
   of: (post: DetectionContext['posts'][number], index: number) => number | undefined,
   totals: (st: NonNullable<ReturnType<DetectionContext['products']['get']>>) => { sum: number; count: number },
   range: number,
 ): number | undefined {
   let devSum = 0;
   let devN = 0;
-  for (const p of facts.products) {
-    const st = ctx.products.get(p);
+  for (let k = 0; k < facts.products.length; k++) {
+    const st = ctx.products.get(facts.products[k]);
     if (!st) continue;
     let g = 0;
     let gN = 0;
-    for (const i of postsOn(p)) {
+    for (const i of postsOnSupport[k]) {
       const x = of(ctx.posts[i], i);
       if (x === undefined) continue;
       g += x;
@@ -228,7 +314,9 @@ export const sentimentDeviation: GroupIndicator = (g) => {
 
 /** Content similarity: mean MinHash Jaccard between members' posts (different accounts). */
 export const contentSimilarity: GroupIndicator = ({ ctx, facts }) => {
-  const textPosts = facts.posts.filter((i) => ctx.withText[i]).slice(0, 40);
+  // The first 40 posts with text (a large group has tens of thousands of posts: no filter over all).
+  const textPosts: number[] = [];
+  for (let k = 0; k < facts.posts.length && textPosts.length < 40; k++) if (ctx.withText[facts.posts[k]]) textPosts.push(facts.posts[k]);
   if (textPosts.length < 2) return undefined;
   let s = 0;
   let n = 0;
@@ -252,15 +340,17 @@ export const contentSimilarity: GroupIndicator = ({ ctx, facts }) => {
 };
 
 /** Early time frame: how early in the product's observed activity the group posts. */
-export const earlyTimeFrame: GroupIndicator = ({ ctx, facts, postsOn }) => {
+export const earlyTimeFrame: GroupIndicator = ({ ctx, facts, postsOnSupport }) => {
   if (facts.products.length === 0) return undefined;
   let s = 0;
-  for (const p of facts.products) {
-    const st = ctx.products.get(p);
-    const ts = postsOn(p).map((i) => ctx.posts[i].createdAt.getTime());
-    if (!st || ts.length === 0) continue;
+  for (let k = 0; k < facts.products.length; k++) {
+    const st = ctx.products.get(facts.products[k]);
+    const ps = postsOnSupport[k];
+    if (!st || ps.length === 0) continue;
     const life = st.last - st.first;
-    const mean = ts.reduce((a, b) => a + b, 0) / ts.length;
+    let sum = 0;
+    for (const i of ps) sum += ctx.times[i];
+    const mean = sum / ps.length;
     s += life > 0 ? clamp01(1 - (mean - st.first) / life) : 1;
   }
   const v = s / facts.products.length;
@@ -281,21 +371,34 @@ export const groupSize: GroupIndicator = ({ members }) => ({
 });
 
 /** Members' creation dates, when the platform reports them (account age and creation burst need two). */
-const creationTimes = ({ members, ctx }: GroupView) => members.map((m) => ctx.accountById.get(m)?.createdAt?.getTime()).filter((t): t is number => t !== undefined);
+function creationTimesOf(members: readonly string[], ctx: DetectionContext): number[] {
+  const out: number[] = [];
+  for (const m of members) {
+    const t = ctx.accountById.get(m)?.createdAt?.getTime();
+    if (t !== undefined) out.push(t);
+  }
+  return out;
+}
 
 /** Member account age: each member's age at its first post on the group's products, 1 − age / newAccountMs. */
 export const accountAge: GroupIndicator = (g) => {
-  const { members, ctx, facts, opts } = g;
-  if (creationTimes(g).length < 2) return undefined;
+  const { members, ctx, opts, onSupport } = g;
+  if (g.creationTimes.length < 2) return undefined;
   let ageScore = 0;
   let ageDays = 0;
   let known = 0;
-  const prodSetAge = new Set(facts.products);
   for (const m of members) {
     const c = ctx.accountById.get(m)?.createdAt?.getTime();
-    const first = (ctx.postsByAccount.get(m) ?? []).find((i) => ctx.productsOfPost[i].some((p) => prodSetAge.has(p))) ?? ctx.postsByAccount.get(m)?.[0];
-    if (c === undefined || first === undefined) continue;
-    const age = Math.max(0, ctx.posts[first].createdAt.getTime() - c);
+    const ps = ctx.postsByAccount.get(m);
+    if (c === undefined || !ps || ps.length === 0) continue;
+    let first = ps[0];
+    for (const i of ps) {
+      if (onSupport(i)) {
+        first = i;
+        break;
+      }
+    }
+    const age = Math.max(0, ctx.times[first] - c);
     known++;
     ageDays += age / DAY_MS;
     ageScore += clamp01(1 - age / opts.newAccountMs);
@@ -311,7 +414,7 @@ export const accountAge: GroupIndicator = (g) => {
 
 /** Creation burst: members created within `creationBurstMs` of another member. */
 export const creationBurst: GroupIndicator = (g) => {
-  const created = creationTimes(g);
+  const created = g.creationTimes;
   if (created.length < 2) return undefined;
   const { creationBurstMs } = g.opts;
   const sorted = [...created].sort((a, b) => a - b);
@@ -329,14 +432,15 @@ export const creationBurst: GroupIndicator = (g) => {
 };
 
 /** Focus: share of members' posts in the window that are on the group's products. */
-export const focus: GroupIndicator = ({ members, ctx, facts, productsApply }) => {
+export const focus: GroupIndicator = ({ members, ctx, onSupport, productsApply }) => {
   let focusSum = 0;
   let focusN = 0;
-  const prodSet = new Set(facts.products);
   for (const m of members) {
     const ps = ctx.postsByAccount.get(m) ?? [];
     if (ps.length === 0) continue;
-    focusSum += ps.filter((i) => ctx.productsOfPost[i].some((p) => prodSet.has(p))).length / ps.length;
+    let on = 0;
+    for (const i of ps) if (onSupport(i)) on++;
+    focusSum += on / ps.length;
     focusN++;
   }
   if (focusN === 0 || !productsApply) return undefined;
@@ -362,7 +466,7 @@ export const cohesion: GroupIndicator = ({ members, memberSet, graph }) => {
       if (!memberSet.has(t)) return;
       wSum += attr.weight;
       edges++;
-      for (const k of Object.keys(attr.reasons)) if (k !== 'creation') kinds.add(k);
+      for (const k in attr.reasons) if (k !== 'creation') kinds.add(k);
     });
   }
   const pairs = (members.length * (members.length - 1)) / 2;
@@ -399,10 +503,11 @@ export function groupIndicators(
   options: Partial<GroupIndicatorOptions> = {},
 ): { indicators: Indicator[]; facts: GroupFacts } {
   const opts = { ...DEFAULT_GROUP_INDICATOR_OPTIONS, ...options };
-  const facts = groupFacts(members, ctx);
   const memberSet = new Set(members);
+  const group = analyseGroup(members, memberSet, ctx);
+  const { facts, marks, stamp } = group;
   const shares = coShareIndicators(members, ctx, opts.coShareWindowMs);
-  const byProduct = memberPostsByProduct(memberSet, ctx);
+  let byProduct: Map<string, number[]> | undefined;
   const view: GroupView = {
     members,
     memberSet,
@@ -410,7 +515,19 @@ export function groupIndicators(
     graph,
     opts,
     facts,
-    postsOn: (prod) => byProduct.get(prod) ?? [],
+    postsOn: (prod) => {
+      const q = ctx.productIndex.get(prod);
+      if (q !== undefined && marks.support[q] === stamp) return group.postsOn[marks.slot[q]];
+      byProduct ??= memberPostsByProduct(memberSet, ctx);
+      return byProduct.get(prod) ?? [];
+    },
+    postsOnSupport: group.postsOn,
+    membersOnSupport: group.membersOn,
+    onSupport: (i) => {
+      for (let k = ctx.productOffsets[i]; k < ctx.productOffsets[i + 1]; k++) if (marks.support[ctx.productIdsOfPost[k]] === stamp) return true;
+      return false;
+    },
+    creationTimes: creationTimesOf(members, ctx),
     shares,
     productsApply: facts.hasProducts || shares.length === 0,
   };

@@ -123,7 +123,16 @@ export interface BehaviourFeatures {
 
 /** Over the given posts: how many have review feature `key` (n), and its sum over them (on). */
 export function reviewFeatureTotals(f: BehaviourFeatures, key: string, posts: readonly number[]): { n: number; on: number } {
-  const c = f.reviews.columns[REVIEW_FEATURES.findIndex((s) => s.key === key)];
+  return columnTotals(reviewColumn(f, key), posts);
+}
+
+/** The column of review feature `key`. */
+export function reviewColumn(f: BehaviourFeatures, key: string): Float64Array {
+  return f.reviews.columns[REVIEW_FEATURES.findIndex((s) => s.key === key)];
+}
+
+/** reviewFeatureTotals over one column (look the column up once when totalling for every account). */
+export function columnTotals(c: Float64Array, posts: readonly number[]): { n: number; on: number } {
   let n = 0;
   let on = 0;
   for (const p of posts) {
@@ -165,23 +174,39 @@ export function entropy(counts: Iterable<number>): number {
   return h;
 }
 
+/** entropy() of counts[0 .. length), without the iterator and the copy (same sums, same order). */
+function entropyOf(counts: ArrayLike<number>): number {
+  let n = 0;
+  for (let k = 0; k < counts.length; k++) if (counts[k] > 0) n += counts[k];
+  let h = 0;
+  for (let k = 0; k < counts.length; k++) {
+    const c = counts[k];
+    if (c > 0) h -= (c / n) * Math.log2(c / n);
+  }
+  return h;
+}
+
+// Counts reused by every call (gapEntropy and ratingStats run once per account and per
+// product, and return before anything else reads them): no array per node.
+const gapBins = new Float64Array(GAP_EDGES_DAYS.length + 1);
+
 /** Entropy of the gaps between consecutive times (sorted), binned as SpEagle bins them; NaN without a gap under 33 days. */
-export function gapEntropy(sortedTimes: readonly number[]): number {
-  const bins = new Array(GAP_EDGES_DAYS.length + 1).fill(0);
+export function gapEntropy(sortedTimes: ArrayLike<number>): number {
+  gapBins.fill(0);
   let any = false;
   for (let i = 1; i < sortedTimes.length; i++) {
     const days = (sortedTimes[i] - sortedTimes[i - 1]) / DAY_MS;
     if (days >= 33) continue;
     let j = 0;
     while (j < GAP_EDGES_DAYS.length && days > GAP_EDGES_DAYS[j]) j++;
-    bins[j]++;
+    gapBins[j]++;
     any = true;
   }
-  return any ? entropy(bins) : Number.NaN;
+  return any ? entropyOf(gapBins) : Number.NaN;
 }
 
 /** Most times within one day; at day resolution (or coarser) that is "on one date". */
-export function maxPerDay(sortedTimes: readonly number[], resolutionMs: number): number {
+export function maxPerDay(sortedTimes: ArrayLike<number>, resolutionMs: number): number {
   let best = sortedTimes.length > 0 ? 1 : 0;
   // Two times on consecutive dates are ≥ 1 day apart at day resolution: the window is
   // half-open so that "one day" never spans two dates.
@@ -193,16 +218,24 @@ export function maxPerDay(sortedTimes: readonly number[], resolutionMs: number):
   return best;
 }
 
-function ratingStats(ratings: readonly number[]): { pr: number; nr: number; erd: number } {
-  const counts = [0, 0, 0, 0, 0, 0];
+const ratingCounts = new Float64Array(6);
+
+/** Share of ratings above 3 (pr), below 3 (nr) and their entropy (erd, ≥ 2 ratings) over the rated posts among `posts`; null when none is rated. */
+function ratingStats(ctx: DetectionContext, posts: readonly number[]): { n: number; pr: number; nr: number; erd: number } | null {
+  ratingCounts.fill(0);
+  let n = 0;
   let pos = 0;
   let neg = 0;
-  for (const r of ratings) {
-    counts[Math.min(5, Math.max(0, Math.round(r)))]++;
+  for (const i of posts) {
+    const r = ctx.posts[i].rating;
+    if (r === undefined) continue;
+    n++;
+    ratingCounts[Math.min(5, Math.max(0, Math.round(r)))]++;
     if (r > 3) pos++;
     else if (r < 3) neg++;
   }
-  return { pr: pos / ratings.length, nr: neg / ratings.length, erd: ratings.length >= 2 ? entropy(counts) : Number.NaN };
+  if (n === 0) return null;
+  return { n, pr: pos / n, nr: neg / n, erd: n >= 2 ? entropyOf(ratingCounts) : Number.NaN };
 }
 
 /**
@@ -220,7 +253,14 @@ export function behaviourFeatures(
   const accounts = table(ACCOUNT_FEATURES, ctx.accounts.length);
   const productIds = [...ctx.products.keys()].sort();
   const products = table(PRODUCT_FEATURES, productIds.length);
-  const time = (i: number) => ctx.posts[i].createdAt.getTime();
+  const time = ctx.times;
+  // Times of one account's or product's posts, reused (a subarray per node, no array each).
+  let scratch = new Float64Array(64);
+  const timesOf = (posts: readonly number[]) => {
+    if (posts.length > scratch.length) scratch = new Float64Array(Math.max(posts.length, 2 * scratch.length));
+    for (let k = 0; k < posts.length; k++) scratch[k] = time[posts[k]];
+    return scratch.subarray(0, posts.length);
+  };
 
   // Product means, first times and tie-aware ranks.
   const rank = new Float64Array(nPosts).fill(Number.NaN);
@@ -230,6 +270,12 @@ export function behaviourFeatures(
   const rdCol = col(reviews, 'RD');
   const devCol = col(reviews, 'DEV');
   const etfCol = col(reviews, 'ETF');
+  const pMNR = col(products, 'MNR');
+  const pETG = col(products, 'ETG');
+  const pPR = col(products, 'PR');
+  const pNR = col(products, 'NR');
+  const pERD = col(products, 'ERD');
+  const pRD = col(products, 'avgRD');
   productIds.forEach((pid, row) => {
     const st = ctx.products.get(pid);
     if (!st) return;
@@ -238,8 +284,8 @@ export function behaviourFeatures(
     let tieStart = 0;
     for (let k = 0; k < st.posts.length; k++) {
       const i = st.posts[k];
-      const t = Math.floor(time(i) / res);
-      if (k > 0 && t !== Math.floor(time(st.posts[k - 1]) / res)) tieStart = k;
+      const t = Math.floor(time[i] / res);
+      if (k > 0 && t !== Math.floor(time[st.posts[k - 1]] / res)) tieStart = k;
       // A post on several products keeps its best (earliest) rank and largest deviation.
       const r = tieStart + 1;
       if (!(rank[i] <= r)) rank[i] = r;
@@ -249,21 +295,27 @@ export function behaviourFeatures(
         const d = Math.abs(rating - mean);
         if (!(rd[i] >= d)) rd[i] = d;
       }
-      const sinceFirst = Math.floor(time(i) / res) * res - Math.floor(st.first / res) * res;
+      const sinceFirst = Math.floor(time[i] / res) * res - Math.floor(st.first / res) * res;
       const etf = sinceFirst > ETF_FRAME_MS ? 0 : 1 - sinceFirst / ETF_FRAME_MS > BETA_ETF ? 1 : 0;
       etfCol[i] = Number.isNaN(etfCol[i]) ? etf : Math.max(etfCol[i], etf);
     }
     // Product features.
-    const times = st.posts.map(time);
-    col(products, 'MNR')[row] = maxPerDay(times, res);
-    col(products, 'ETG')[row] = gapEntropy(times);
-    const ratings = st.posts.map((i) => ctx.posts[i].rating).filter((r): r is number => r !== undefined);
-    if (ratings.length > 0) {
-      const s = ratingStats(ratings);
-      col(products, 'PR')[row] = s.pr;
-      col(products, 'NR')[row] = s.nr;
-      col(products, 'ERD')[row] = s.erd;
-      if (ratings.length >= 2) col(products, 'avgRD')[row] = ratings.reduce((a, r) => a + Math.abs(r - mean), 0) / ratings.length;
+    const times = timesOf(st.posts);
+    pMNR[row] = maxPerDay(times, res);
+    pETG[row] = gapEntropy(times);
+    const rs = ratingStats(ctx, st.posts);
+    if (rs) {
+      pPR[row] = rs.pr;
+      pNR[row] = rs.nr;
+      pERD[row] = rs.erd;
+      if (rs.n >= 2) {
+        let sum = 0;
+        for (const i of st.posts) {
+          const r = ctx.posts[i].rating;
+          if (r !== undefined) sum += Math.abs(r - mean);
+        }
+        pRD[row] = sum / rs.n;
+      }
     }
   });
   rankCol.set(rankShare);
@@ -275,28 +327,41 @@ export function behaviourFeatures(
     if (p.rating !== undefined) extCol[i] = p.rating === 1 || p.rating === 5 ? 1 : 0;
     if (!Number.isNaN(rd[i])) devCol[i] = rd[i] / 4 > BETA_DEV ? 1 : 0;
     // ⁴ Reviews only (rated posts): on social platforms most accounts post once.
-    if (p.rating !== undefined) isrCol[i] = (ctx.postsByAccount.get(p.accountId)?.length ?? 0) === 1 ? 1 : 0;
+    if (p.rating !== undefined) {
+      const row = ctx.postAccount[i];
+      const own = row >= 0 ? ctx.accountPosts[row].length : (ctx.postsByAccount.get(p.accountId)?.length ?? 0);
+      isrCol[i] = own === 1 ? 1 : 0;
+    }
   }
 
   // Account features.
   const atRes = (t: number, res: number) => Math.floor(t / res) * res;
-  ctx.accounts.forEach((a, row) => {
-    const idx = ctx.postsByAccount.get(a._id) ?? [];
-    if (idx.length === 0) return;
-    const times = idx.map(time);
+  const aMNR = col(accounts, 'MNR');
+  const aBST = col(accounts, 'BST');
+  const aETG = col(accounts, 'ETG');
+  const aNP = col(accounts, 'NP');
+  const aPR = col(accounts, 'PR');
+  const aNR = col(accounts, 'NR');
+  const aERD = col(accounts, 'ERD');
+  const aRD = col(accounts, 'avgRD');
+  const aWRD = col(accounts, 'WRD');
+  const aAGE = col(accounts, 'AGE');
+  for (let row = 0; row < ctx.accounts.length; row++) {
+    const idx = ctx.accountPosts[row];
+    if (idx.length === 0) continue;
+    const times = timesOf(idx);
     const res = resolutionOf(idx[0]);
     if (idx.length >= 2) {
-      col(accounts, 'MNR')[row] = maxPerDay(times, res);
-      col(accounts, 'BST')[row] = (atRes(times[times.length - 1], res) - atRes(times[0], res)) / DAY_MS;
+      aMNR[row] = maxPerDay(times, res);
+      aBST[row] = (atRes(times[times.length - 1], res) - atRes(times[0], res)) / DAY_MS;
     }
-    col(accounts, 'ETG')[row] = gapEntropy(times);
-    const ratings = idx.map((i) => ctx.posts[i].rating).filter((r): r is number => r !== undefined);
-    if (ratings.length > 0) {
-      col(accounts, 'NP')[row] = ratings.length;
-      const s = ratingStats(ratings);
-      col(accounts, 'PR')[row] = s.pr;
-      col(accounts, 'NR')[row] = s.nr;
-      col(accounts, 'ERD')[row] = s.erd;
+    aETG[row] = gapEntropy(times);
+    const rs = ratingStats(ctx, idx);
+    if (rs) {
+      aNP[row] = rs.n;
+      aPR[row] = rs.pr;
+      aNR[row] = rs.nr;
+      aERD[row] = rs.erd;
     }
     let sum = 0;
     let n = 0;
@@ -311,11 +376,12 @@ export function behaviourFeatures(
       w += wi;
     }
     if (n > 0) {
-      col(accounts, 'avgRD')[row] = sum / n;
-      col(accounts, 'WRD')[row] = wsum / w;
+      aRD[row] = sum / n;
+      aWRD[row] = wsum / w;
     }
-    if (a.createdAt) col(accounts, 'AGE')[row] = Math.max(0, (times[0] - a.createdAt.getTime()) / DAY_MS);
-  });
+    const created = ctx.accounts[row].createdAt;
+    if (created) aAGE[row] = Math.max(0, (times[0] - created.getTime()) / DAY_MS);
+  }
   if (duplicates) col(accounts, 'DUP').set(duplicates);
   return { reviews, accounts, products, productIds, rank, rd };
 }

@@ -73,7 +73,17 @@ export function sigmoid(x: number): number {
 
 /** logit(prior) plus each evidence e ∈ [0,1] with weight v; absent evidence is simply not passed. */
 export function withEvidence(prior: number, evidence: readonly { e: number; v: number }[]): number {
-  let lo = logit(clampPrior(prior));
-  for (const { e, v } of evidence) lo += v * logit(0.5 + 0.49 * Math.min(1, Math.max(0, e)));
+  let lo = priorLogOdds(prior);
+  for (const { e, v } of evidence) lo += evidenceLogOdds(e, v);
   return clampPrior(sigmoid(lo));
+}
+
+/** The prior's part of withEvidence: logit of the clamped prior. */
+export function priorLogOdds(prior: number): number {
+  return logit(clampPrior(prior));
+}
+
+/** One evidence's part of withEvidence: v · logit(½ + 0.49·e), e clamped to [0, 1]. */
+export function evidenceLogOdds(e: number, v: number): number {
+  return v * logit(0.5 + 0.49 * Math.min(1, Math.max(0, e)));
 }

@@ -16,4 +16,6 @@ export interface AccountScoring {
   fromReviews: Float64Array;
   fromNeighbours: Float64Array;
   iterations: number;
+  /** Per account: co-share occasions S on its graph edges (crowd-discounted; rings/accounts coShareOccasions). */
+  coShares: Float64Array;
 }
