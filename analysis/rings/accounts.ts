@@ -279,7 +279,7 @@ export function scoreAccounts(
   }
   const combiner = rows.length > 0 ? trainCombiner(rows) : null;
   const columns = reviewColumns(s);
-  const accounts: AccountScore[] = new Array(ctx.accounts.length);
+  const accounts: AccountScore[] = [];
   for (let i = 0; i < ctx.accounts.length; i++) {
     const acc = ctx.accounts[i];
     const ring = ringOf.get(acc._id);
@@ -287,7 +287,7 @@ export function scoreAccounts(
     const unsupervised = round(sigmoid(s.logOdds[i]), 4);
     const own = round(s.accountPriors[i], 4);
     if (!combiner) {
-      accounts[i] = { accountId: acc._id, score: unsupervised, own, ringId: ring?.ringId, indicators, evidencePosts };
+      accounts.push({ accountId: acc._id, score: unsupervised, own, ringId: ring?.ringId, indicators, evidencePosts });
       continue;
     }
     const score = round(applyCombiner(combiner, rowOf(i)), 4);
@@ -297,7 +297,7 @@ export function scoreAccounts(
       score,
       explanation: `Score from a model trained on ${combiner.positives + combiner.negatives} labelled accounts (${combiner.positives} suspicious, ${combiner.negatives} not); without it the score would be ${unsupervised}.`,
     });
-    accounts[i] = { accountId: acc._id, score, own, ringId: ring?.ringId, indicators, evidencePosts, unsupervised };
+    accounts.push({ accountId: acc._id, score, own, ringId: ring?.ringId, indicators, evidencePosts, unsupervised });
   }
   const positives = rows.filter((r) => r.y).length;
   return {
@@ -413,11 +413,15 @@ function explain(
  * three posts of highest prior (ties in time order).
  */
 function evidencePosts(ctx: DetectionContext, idx: readonly number[], top: readonly Neighbour[], priors: Float64Array): string[] {
-  const out = new Set<string>();
+  // At most 3 edges' posts and 3 more: a list with includes() is cheaper than a Set per account.
+  const out: string[] = [];
+  const add = (id: string) => {
+    if (!out.includes(id)) out.push(id);
+  };
   if (top.length > 0) {
     const own = new Set<string>();
     for (const p of idx) own.add(ctx.posts[p]._id);
-    for (let k = 0; k < top.length && k < 3; k++) for (const id of top[k].posts) if (own.has(id)) out.add(id);
+    for (let k = 0; k < top.length && k < 3; k++) for (const id of top[k].posts) if (own.has(id)) add(id);
   }
   // The first three of idx sorted (stably) by prior, high first, without sorting all of it.
   const best: number[] = [];
@@ -428,8 +432,8 @@ function evidencePosts(ctx: DetectionContext, idx: readonly number[], top: reado
     best.splice(at, 0, p);
     if (best.length > 3) best.pop();
   }
-  for (const p of best) out.add(ctx.posts[p]._id);
-  return out.size > 10 ? [...out].slice(0, 10) : [...out];
+  for (const p of best) add(ctx.posts[p]._id);
+  return out.length > 10 ? out.slice(0, 10) : out;
 }
 
 function signed(x: number): string {

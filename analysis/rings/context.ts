@@ -52,32 +52,32 @@ const NO_POSTS: readonly number[] = Object.freeze([]);
 export function buildContext(posts: readonly DetectPost[], accounts: readonly DetectAccount[]): DetectionContext {
   const accountById = new Map<string, DetectAccount>();
   const accountIndex = new Map<string, number>();
-  for (let r = 0; r < accounts.length; r++) {
-    accountById.set(accounts[r]._id, accounts[r]);
-    accountIndex.set(accounts[r]._id, r);
-  }
+  accounts.forEach((a, r) => {
+    accountById.set(a._id, a);
+    accountIndex.set(a._id, r);
+  });
   const n = posts.length;
   const postsByAccount = new Map<string, number[]>();
   const products = new Map<string, ProductStats>();
   const productNumber = new Map<string, number>();
   const productList: string[] = [];
   const productStats: ProductStats[] = [];
-  const productsOfPost: string[][] = new Array(n);
+  const productsOfPost: string[][] = [];
   const withText = new Uint8Array(n);
   const postAccount = new Int32Array(n);
   const times = new Float64Array(n);
   const productOffsets = new Int32Array(n + 1);
   let productIdsOfPost = new Int32Array(n);
   let k = 0;
-  for (let i = 0; i < n; i++) {
-    const p = posts[i];
+  // The body is its own (hot, optimised) function: as a loop in this function, called
+  // once per run, it ran mostly unoptimised (on-stack replacement and deopts at each call).
+  posts.forEach((p, i) => {
     withText[i] = hasText(p) ? 1 : 0;
     const list = postsByAccount.get(p.accountId);
     if (list) list.push(i);
     else postsByAccount.set(p.accountId, [i]);
-    postAccount[i] = accountIndex.get(p.accountId) ?? -1;
     const prods = postProducts(p);
-    productsOfPost[i] = prods;
+    productsOfPost.push(prods);
     const t = p.createdAt.getTime();
     times[i] = t;
     if (k + prods.length > productIdsOfPost.length) {
@@ -111,8 +111,15 @@ export function buildContext(posts: readonly DetectPost[], accounts: readonly De
       }
     }
     productOffsets[i + 1] = k;
-  }
-  const accountPosts = accounts.map((a) => postsByAccount.get(a._id) ?? NO_POSTS);
+  });
+  // By row; a repeated id's posts belong to its last row, as in accountIndex.
+  postAccount.fill(-1);
+  const accountPosts = accounts.map((a, row) => {
+    const ps = postsByAccount.get(a._id);
+    if (!ps) return NO_POSTS;
+    for (const i of ps) postAccount[i] = row;
+    return ps;
+  });
   return {
     posts,
     accounts,

@@ -65,24 +65,29 @@ export function beliefPropagation(priors: Float64Array, edges: MrfEdges, options
   const ab = new Float64Array(m); // message a → b
   const ba = new Float64Array(m); // message b → a
   const belief = new Float64Array(n);
-  const { intoA, intoB } = edges;
+  // Plain locals and unit weights instead of a property load and a branch per edge (x · 1 = x: same sums).
+  const ea = edges.a;
+  const eb = edges.b;
+  const eps = edges.eps;
+  const intoA = edges.intoA ?? new Float64Array(m).fill(1);
+  const intoB = edges.intoB ?? new Float64Array(m).fill(1);
+  const keep = opts.damping;
+  const take = 1 - opts.damping;
   let iterations = 0;
   let delta = 0;
   const sumBeliefs = () => {
     belief.set(prior);
     for (let e = 0; e < m; e++) {
-      belief[edges.b[e]] += ab[e] * (intoB ? intoB[e] : 1);
-      belief[edges.a[e]] += ba[e] * (intoA ? intoA[e] : 1);
+      belief[eb[e]] += ab[e] * intoB[e];
+      belief[ea[e]] += ba[e] * intoA[e];
     }
   };
   for (; iterations < opts.maxIterations; ) {
     sumBeliefs();
     delta = 0;
     for (let e = 0; e < m; e++) {
-      const a = edges.a[e];
-      const b = edges.b[e];
-      const nab = opts.damping * ab[e] + (1 - opts.damping) * message(belief[a] - ba[e] * (intoA ? intoA[e] : 1), edges.eps[e]);
-      const nba = opts.damping * ba[e] + (1 - opts.damping) * message(belief[b] - ab[e] * (intoB ? intoB[e] : 1), edges.eps[e]);
+      const nab = keep * ab[e] + take * message(belief[ea[e]] - ba[e] * intoA[e], eps[e]);
+      const nba = keep * ba[e] + take * message(belief[eb[e]] - ab[e] * intoB[e], eps[e]);
       delta = Math.max(delta, Math.abs(nab - ab[e]), Math.abs(nba - ba[e]));
       ab[e] = nab;
       ba[e] = nba;
