@@ -34,8 +34,13 @@ export interface DetectionContext {
   accountPosts: readonly (readonly number[])[];
   /** Account row of each post's author, −1 when the author is not in `accounts`. */
   postAccount: Int32Array;
+  /** A number per distinct author of each post: its row, or accounts.length + k for the k-th author missing from `accounts`. */
+  postAuthor: Int32Array;
   /** createdAt in ms per post. */
   times: Float64Array;
+  /** 1 when post i has a rating (`rating !== undefined`), and the rating as a number (0 where it has none). */
+  rated: Uint8Array;
+  ratings: Float64Array;
   /** Number of each product id: its place in productList. */
   productIndex: ReadonlyMap<string, number>;
   /** Product ids in first-seen order: a product's number is its place here. */
@@ -66,6 +71,8 @@ export function buildContext(posts: readonly DetectPost[], accounts: readonly De
   const withText = new Uint8Array(n);
   const postAccount = new Int32Array(n);
   const times = new Float64Array(n);
+  const rated = new Uint8Array(n);
+  const ratings = new Float64Array(n);
   const productOffsets = new Int32Array(n + 1);
   let productIdsOfPost = new Int32Array(n);
   let k = 0;
@@ -80,6 +87,10 @@ export function buildContext(posts: readonly DetectPost[], accounts: readonly De
     productsOfPost.push(prods);
     const t = p.createdAt.getTime();
     times[i] = t;
+    if (p.rating !== undefined) {
+      rated[i] = 1;
+      ratings[i] = p.rating;
+    }
     if (k + prods.length > productIdsOfPost.length) {
       const grown = new Int32Array(Math.max(2 * productIdsOfPost.length, k + prods.length));
       grown.set(productIdsOfPost);
@@ -120,6 +131,15 @@ export function buildContext(posts: readonly DetectPost[], accounts: readonly De
     for (const i of ps) postAccount[i] = row;
     return ps;
   });
+  const postAuthor = postAccount.slice();
+  const strays = new Map<string, number>();
+  for (let i = 0; i < n; i++) {
+    if (postAuthor[i] >= 0) continue;
+    const id = posts[i].accountId;
+    let k = strays.get(id);
+    if (k === undefined) strays.set(id, (k = accounts.length + strays.size));
+    postAuthor[i] = k;
+  }
   return {
     posts,
     accounts,
@@ -131,7 +151,10 @@ export function buildContext(posts: readonly DetectPost[], accounts: readonly De
     accountIndex,
     accountPosts,
     postAccount,
+    postAuthor,
     times,
+    rated,
+    ratings,
     productIndex: productNumber,
     productList,
     productStats,

@@ -209,7 +209,7 @@ export const coShares: GroupIndicator = ({ shares }) => shares;
  * one by another account, after it the next one: two passes instead of all pairs (a
  * large organic group put thousands of posts on one product).
  */
-export function postsNearAnother(t: ArrayLike<number>, a: ArrayLike<string>, windowMs: number): number {
+export function postsNearAnother(t: ArrayLike<number>, a: ArrayLike<string> | ArrayLike<number>, windowMs: number): number {
   const n = t.length;
   let sorted = true;
   for (let i = 1; i < n && sorted; i++) if (t[i] < t[i - 1]) sorted = false;
@@ -240,7 +240,7 @@ export const timeWindow: GroupIndicator = ({ ctx, facts, opts, postsOnSupport })
   for (const ps of postsOnSupport) {
     close += postsNearAnother(
       ps.map((i) => ctx.times[i]),
-      ps.map((i) => ctx.posts[i].accountId),
+      ps.map((i) => ctx.postAuthor[i]),
       opts.lockStepMs,
     );
     total += ps.length;
@@ -261,7 +261,7 @@ export const timeWindow: GroupIndicator = ({ ctx, facts, opts, postsOnSupport })
  */
 function deviation(
   { ctx, facts, postsOnSupport }: GroupView,
-  of: (post: DetectionContext['posts'][number], index: number) => number | undefined,
+  of: (index: number) => number | undefined,
   totals: (st: NonNullable<ReturnType<DetectionContext['products']['get']>>) => { sum: number; count: number },
   range: number,
 ): number | undefined {
@@ -273,7 +273,7 @@ function deviation(
     let g = 0;
     let gN = 0;
     for (const i of postsOnSupport[k]) {
-      const x = of(ctx.posts[i], i);
+      const x = of(i);
       if (x === undefined) continue;
       g += x;
       gN++;
@@ -290,7 +290,8 @@ function deviation(
 
 /** Rating deviation from the product's other reviewers. */
 export const ratingDeviation: GroupIndicator = (g) => {
-  const v = deviation(g, (post) => post.rating, (st) => ({ sum: st.ratingSum, count: st.ratingCount }), 4);
+  const { rated, ratings } = g.ctx;
+  const v = deviation(g, (i) => (rated[i] ? ratings[i] : undefined), (st) => ({ sum: st.ratingSum, count: st.ratingCount }), 4);
   if (v === undefined) return undefined;
   return {
     name: 'rating_deviation',
@@ -302,7 +303,7 @@ export const ratingDeviation: GroupIndicator = (g) => {
 
 /** Sentiment deviation from the product's other posters (posts with text only). */
 export const sentimentDeviation: GroupIndicator = (g) => {
-  const v = deviation(g, (post, i) => (g.ctx.withText[i] ? post.enrichment?.sentiment : undefined), (st) => ({ sum: st.sentimentSum, count: st.sentimentCount }), 2);
+  const v = deviation(g, (i) => (g.ctx.withText[i] ? g.ctx.posts[i].enrichment?.sentiment : undefined), (st) => ({ sum: st.sentimentSum, count: st.sentimentCount }), 2);
   if (v === undefined) return undefined;
   return {
     name: 'sentiment_deviation',
@@ -322,10 +323,8 @@ export const contentSimilarity: GroupIndicator = ({ ctx, facts }) => {
   let n = 0;
   for (let x = 0; x < textPosts.length; x++) {
     for (let y = x + 1; y < textPosts.length; y++) {
-      const px = ctx.posts[textPosts[x]];
-      const py = ctx.posts[textPosts[y]];
-      if (px.accountId === py.accountId) continue;
-      s += textSimilarity(px, py);
+      if (ctx.postAuthor[textPosts[x]] === ctx.postAuthor[textPosts[y]]) continue;
+      s += textSimilarity(ctx.posts[textPosts[x]], ctx.posts[textPosts[y]]);
       n++;
     }
   }
@@ -534,6 +533,26 @@ export function groupIndicators(
   return { indicators: GROUP_INDICATORS.flatMap((indicator) => indicator(view) ?? []), facts };
 }
 
+const objectsCache = new WeakMap<DetectionContext, (i: number) => readonly string[]>();
+
+/** postObjects of post i, each computed once per context (a post is in many groups: a Set and an array per post per group before). */
+function postObjectsOf(ctx: DetectionContext): (i: number) => readonly string[] {
+  let f = objectsCache.get(ctx);
+  if (!f) {
+    const cache: (readonly string[] | undefined)[] = [];
+    for (let i = 0; i < ctx.posts.length; i++) cache.push(undefined);
+    f = (i) => {
+      let objs = cache[i];
+      if (objs === undefined) cache[i] = objs = ctx.posts[i].objects ? postObjects(ctx.posts[i]) : NO_OBJECTS;
+      return objs;
+    };
+    objectsCache.set(ctx, f);
+  }
+  return f;
+}
+
+const NO_OBJECTS: readonly string[] = Object.freeze([]);
+
 /** How many objects a group's members shared within the co-share window, listed for the analyst. */
 const LISTED_OBJECTS = 8;
 
@@ -544,13 +563,14 @@ const LISTED_OBJECTS = 8;
  */
 export function coShareIndicators(members: readonly string[], ctx: DetectionContext, windowMs: number): Indicator[] {
   const byObject = new Map<string, { t: number; a: string; i: number }[]>();
+  const objectsOf = postObjectsOf(ctx);
   let sharing = 0;
   for (const m of members) {
     for (const i of ctx.postsByAccount.get(m) ?? []) {
-      const objs = postObjects(ctx.posts[i]);
+      const objs = objectsOf(i);
       if (objs.length === 0) continue;
       sharing++;
-      const t = ctx.posts[i].createdAt.getTime();
+      const t = ctx.times[i];
       for (const o of objs) {
         const list = byObject.get(o);
         if (list) list.push({ t, a: m, i });

@@ -227,8 +227,8 @@ function ratingStats(ctx: DetectionContext, posts: readonly number[]): { n: numb
   let pos = 0;
   let neg = 0;
   for (const i of posts) {
-    const r = ctx.posts[i].rating;
-    if (r === undefined) continue;
+    if (!ctx.rated[i]) continue;
+    const r = ctx.ratings[i];
     n++;
     ratingCounts[Math.min(5, Math.max(0, Math.round(r)))]++;
     if (r > 3) pos++;
@@ -290,9 +290,8 @@ export function behaviourFeatures(
       const r = tieStart + 1;
       if (!(rank[i] <= r)) rank[i] = r;
       if (!(rankShare[i] <= r / st.posts.length)) rankShare[i] = r / st.posts.length;
-      const rating = ctx.posts[i].rating;
-      if (rating !== undefined && st.ratingCount >= 2) {
-        const d = Math.abs(rating - mean);
+      if (ctx.rated[i] && st.ratingCount >= 2) {
+        const d = Math.abs(ctx.ratings[i] - mean);
         if (!(rd[i] >= d)) rd[i] = d;
       }
       const sinceFirst = Math.floor(time[i] / res) * res - Math.floor(st.first / res) * res;
@@ -310,10 +309,7 @@ export function behaviourFeatures(
       pERD[row] = rs.erd;
       if (rs.n >= 2) {
         let sum = 0;
-        for (const i of st.posts) {
-          const r = ctx.posts[i].rating;
-          if (r !== undefined) sum += Math.abs(r - mean);
-        }
+        for (const i of st.posts) if (ctx.rated[i]) sum += Math.abs(ctx.ratings[i] - mean);
         pRD[row] = sum / rs.n;
       }
     }
@@ -323,13 +319,12 @@ export function behaviourFeatures(
   const extCol = col(reviews, 'EXT');
   const isrCol = col(reviews, 'ISR');
   for (let i = 0; i < nPosts; i++) {
-    const p = ctx.posts[i];
-    if (p.rating !== undefined) extCol[i] = p.rating === 1 || p.rating === 5 ? 1 : 0;
+    if (ctx.rated[i]) extCol[i] = ctx.ratings[i] === 1 || ctx.ratings[i] === 5 ? 1 : 0;
     if (!Number.isNaN(rd[i])) devCol[i] = rd[i] / 4 > BETA_DEV ? 1 : 0;
     // ⁴ Reviews only (rated posts): on social platforms most accounts post once.
-    if (p.rating !== undefined) {
+    if (ctx.rated[i]) {
       const row = ctx.postAccount[i];
-      const own = row >= 0 ? ctx.accountPosts[row].length : (ctx.postsByAccount.get(p.accountId)?.length ?? 0);
+      const own = row >= 0 ? ctx.accountPosts[row].length : (ctx.postsByAccount.get(ctx.posts[i].accountId)?.length ?? 0);
       isrCol[i] = own === 1 ? 1 : 0;
     }
   }
