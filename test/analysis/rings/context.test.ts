@@ -38,6 +38,9 @@ describe('detection context', () => {
     ctx.posts.forEach((p, i) => {
       expect(ctx.accounts[ctx.postAccount[i]]._id).toBe(p.accountId);
       expect(ctx.times[i]).toBe(p.createdAt.getTime());
+      expect(ctx.postAuthor[i]).toBe(ctx.postAccount[i]);
+      expect(ctx.rated[i]).toBe(p.rating === undefined ? 0 : 1);
+      expect(ctx.ratings[i]).toBe(p.rating ?? 0);
       const nums = [...ctx.productIdsOfPost.subarray(ctx.productOffsets[i], ctx.productOffsets[i + 1])];
       expect(nums.map((q) => ctx.productList[q])).toEqual(ctx.productsOfPost[i]);
     });
@@ -62,6 +65,7 @@ describe('detection context', () => {
     ];
     const c = buildContext(posts, accounts);
     expect([...c.postAccount]).toEqual([2, -1, 2]);
+    expect([...c.postAuthor]).toEqual([2, 3, 2]);
     expect(c.accountPosts).toEqual([[0, 2], [], [0, 2]]);
     expect([...c.postsByAccount.keys()]).toEqual(['x:a', 'x:stray']);
     expect(c.accountById.get('x:a')?.handle).toBe('a2');
