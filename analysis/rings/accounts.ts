@@ -30,12 +30,12 @@
 import type { Indicator } from '../../storage/types';
 import type { AccountGraph } from '../graph/build';
 import { describeResolution } from '../graph/resolution';
-import type { EdgeAttributes } from '../graph/types';
 import { ACCOUNT_FEATURES, behaviourFeatures, type FeatureSpec, PRODUCT_FEATURES, REVIEW_FEATURES, columnTotals, reviewColumn } from '../scoring/behaviour';
 import { applyCombiner, combinerRow, trainCombiner } from '../scoring/combiner';
 import { beliefPropagation, type LbpOptions, type MrfEdges } from '../scoring/lbp';
 import { clampPrior, combineRanks, evidenceLogOdds, priorLogOdds, rankSuspicion, sigmoid } from '../scoring/prior';
 import type { AccountScoring } from '../scoring/scoring';
+import { adjacency } from './adjacency';
 import { type DetectionContext, round } from './context';
 
 export interface AccountScore {
@@ -94,19 +94,19 @@ function edgeSums(ctx: DetectionContext, graph: AccountGraph): { duplicates: Flo
   const nA = ctx.accounts.length;
   const duplicates = new Float64Array(nA).fill(Number.NaN);
   const coShares = new Float64Array(nA);
-  let dup = 0;
-  let co = 0;
-  const add = (_e: string, attr: EdgeAttributes) => {
-    dup += attr.reasons.near_duplicate ?? 0;
-    co += attr.reasons.co_share ?? 0;
-  };
+  const adj = adjacency(graph);
   for (let i = 0; i < nA; i++) {
-    const id = ctx.accounts[i]._id;
     let withText = 0;
     for (const k of ctx.accountPosts[i]) withText += ctx.withText[k];
-    dup = 0;
-    co = 0;
-    if (graph.hasNode(id)) graph.forEachEdge(id, add);
+    let dup = 0;
+    let co = 0;
+    const u = adj.index.get(ctx.accounts[i]._id);
+    if (u !== undefined) {
+      for (let k = adj.offsets[u]; k < adj.offsets[u + 1]; k++) {
+        dup += adj.attrs[k].reasons.near_duplicate ?? 0;
+        co += adj.attrs[k].reasons.co_share ?? 0;
+      }
+    }
     coShares[i] = co;
     if (withText > 0) duplicates[i] = dup / withText;
   }
@@ -377,8 +377,13 @@ function explain(
     });
   }
   const top: Neighbour[] = [];
-  if (graph.hasNode(acc._id)) {
-    graph.forEachEdge(acc._id, (_e, attr, src, tgt) => top.push({ id: src === acc._id ? tgt : src, w: attr.weight, posts: attr.posts, coShare: attr.reasons.co_share ?? 0 }));
+  const adj = adjacency(graph);
+  const u = adj.index.get(acc._id);
+  if (u !== undefined) {
+    for (let k = adj.offsets[u]; k < adj.offsets[u + 1]; k++) {
+      const attr = adj.attrs[k];
+      top.push({ id: adj.ids[adj.neighbour[k]], w: attr.weight, posts: attr.posts, coShare: attr.reasons.co_share ?? 0 });
+    }
     top.sort(byWeight);
   }
   const handle = (t: Neighbour) => ctx.accountById.get(t.id)?.handle ?? t.id;

@@ -137,7 +137,10 @@ export function buildContext(posts: readonly DetectPost[], accounts: readonly De
     if (postAuthor[i] >= 0) continue;
     const id = posts[i].accountId;
     let k = strays.get(id);
-    if (k === undefined) strays.set(id, (k = accounts.length + strays.size));
+    if (k === undefined) {
+      k = accounts.length + strays.size;
+      strays.set(id, k);
+    }
     postAuthor[i] = k;
   }
   return {

@@ -6,6 +6,7 @@ import type { Indicator } from '../../storage/types';
 import type { AccountGraph } from '../graph/build';
 import { minhashJaccard, postObjects } from '../graph/coactions';
 import { DEFAULT_GRAPH_OPTIONS } from '../graph/types';
+import { adjacency, markNodes } from './adjacency';
 import { clamp01, DAY_MS, type DetectionContext, round } from './context';
 
 export interface GroupIndicatorOptions {
@@ -457,16 +458,20 @@ export const cohesion: GroupIndicator = ({ members, memberSet, graph }) => {
   let wSum = 0;
   let edges = 0;
   const kinds = new Set<string>();
+  const adj = adjacency(graph);
+  const { mark, stamp } = markNodes(adj, memberSet);
   for (const m of members) {
     // A member attached through dropped weak edges (rings/attach) has no kept edge.
-    if (!graph.hasNode(m)) continue;
-    graph.forEachEdge(m, (_e, attr, s, t) => {
-      if (s !== m) return; // count each internal edge once
-      if (!memberSet.has(t)) return;
+    const u = adj.index.get(m);
+    if (u === undefined) continue;
+    for (let k = adj.offsets[u]; k < adj.offsets[u + 1]; k++) {
+      // Each internal edge once: from its source.
+      if (!adj.source[k] || mark[adj.neighbour[k]] !== stamp) continue;
+      const attr = adj.attrs[k];
       wSum += attr.weight;
       edges++;
-      for (const k in attr.reasons) if (k !== 'creation') kinds.add(k);
-    });
+      for (const key in attr.reasons) if (key !== 'creation') kinds.add(key);
+    }
   }
   const pairs = (members.length * (members.length - 1)) / 2;
   const density = pairs > 0 ? edges / pairs : 0;

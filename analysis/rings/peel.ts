@@ -5,14 +5,18 @@
 // they are still scored on their own behaviour and their neighbours.
 import type { AccountGraph } from '../graph/build';
 import { splitConnected } from '../graph/communities';
+import { adjacency, connectedParts, markNodes } from './adjacency';
 
+/** Each member's summed edge weight to the other members (members must be nodes). */
 export function internalStrength(graph: AccountGraph, members: ReadonlySet<string>): Map<string, number> {
+  const adj = adjacency(graph);
+  const { mark, stamp } = markNodes(adj, members);
   const out = new Map<string, number>();
   for (const m of members) {
+    const u = adj.index.get(m);
+    if (u === undefined) throw new Error(`internalStrength: ${m} is not a node of the graph`);
     let s = 0;
-    graph.forEachEdge(m, (_e, attr, src, tgt) => {
-      if (members.has(src === m ? tgt : src)) s += attr.weight;
-    });
+    for (let k = adj.offsets[u]; k < adj.offsets[u + 1]; k++) if (mark[adj.neighbour[k]] === stamp) s += adj.attrs[k].weight;
     out.set(m, s);
   }
   return out;
@@ -29,7 +33,8 @@ export function peelCommunity(graph: AccountGraph, members: readonly string[], f
     if (weak.length === 0) break;
     for (const m of weak) current.delete(m);
   }
-  return splitConnected(graph, [...current].sort())
-    .map((c) => c.sort())
-    .filter((c) => c.length >= 2);
+  // The adjacency's parts are splitConnected's for an undirected graph (the account graph's type).
+  const rest = [...current].sort();
+  const parts = graph.type === 'undirected' ? connectedParts(adjacency(graph), rest) : splitConnected(graph, rest);
+  return parts.map((c) => c.sort()).filter((c) => c.length >= 2);
 }
