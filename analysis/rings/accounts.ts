@@ -424,9 +424,15 @@ function evidencePosts(ctx: DetectionContext, idx: readonly number[], top: reado
     if (!out.includes(id)) out.push(id);
   };
   if (top.length > 0) {
-    const own = new Set<string>();
-    for (const p of idx) own.add(ctx.posts[p]._id);
-    for (let k = 0; k < top.length && k < 3; k++) for (const id of top[k].posts) if (own.has(id)) add(id);
+    // Whether an edge's post is the account's own: a scan for a few posts, a Set for many.
+    let own: (id: string) => boolean;
+    if (idx.length <= 16) own = (id) => idx.some((p) => ctx.posts[p]._id === id);
+    else {
+      const ids = new Set<string>();
+      for (const p of idx) ids.add(ctx.posts[p]._id);
+      own = (id) => ids.has(id);
+    }
+    for (let k = 0; k < top.length && k < 3; k++) for (const id of top[k].posts) if (own(id)) add(id);
   }
   // The first three of idx sorted (stably) by prior, high first, without sorting all of it.
   const best: number[] = [];

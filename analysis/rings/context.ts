@@ -41,6 +41,9 @@ export interface DetectionContext {
   /** 1 when post i has a rating (`rating !== undefined`), and the rating as a number (0 where it has none). */
   rated: Uint8Array;
   ratings: Float64Array;
+  /** 1 when post i has text and a sentiment (the posts product sentiment sums count), and the sentiment (0 where not). */
+  felt: Uint8Array;
+  sentiments: Float64Array;
   /** Number of each product id: its place in productList. */
   productIndex: ReadonlyMap<string, number>;
   /** Product ids in first-seen order: a product's number is its place here. */
@@ -73,6 +76,8 @@ export function buildContext(posts: readonly DetectPost[], accounts: readonly De
   const times = new Float64Array(n);
   const rated = new Uint8Array(n);
   const ratings = new Float64Array(n);
+  const felt = new Uint8Array(n);
+  const sentiments = new Float64Array(n);
   const productOffsets = new Int32Array(n + 1);
   let productIdsOfPost = new Int32Array(n);
   let k = 0;
@@ -90,6 +95,11 @@ export function buildContext(posts: readonly DetectPost[], accounts: readonly De
     if (p.rating !== undefined) {
       rated[i] = 1;
       ratings[i] = p.rating;
+    }
+    const sent = p.enrichment?.sentiment;
+    if (sent !== undefined && withText[i]) {
+      felt[i] = 1;
+      sentiments[i] = sent;
     }
     if (k + prods.length > productIdsOfPost.length) {
       const grown = new Int32Array(Math.max(2 * productIdsOfPost.length, k + prods.length));
@@ -115,9 +125,8 @@ export function buildContext(posts: readonly DetectPost[], accounts: readonly De
         s.ratingSum += p.rating;
         s.ratingCount++;
       }
-      const sent = p.enrichment?.sentiment;
-      if (sent !== undefined && withText[i]) {
-        s.sentimentSum += sent;
+      if (felt[i]) {
+        s.sentimentSum += sent as number;
         s.sentimentCount++;
       }
     }
@@ -158,6 +167,8 @@ export function buildContext(posts: readonly DetectPost[], accounts: readonly De
     times,
     rated,
     ratings,
+    felt,
+    sentiments,
     productIndex: productNumber,
     productList,
     productStats,

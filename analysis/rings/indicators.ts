@@ -304,7 +304,8 @@ export const ratingDeviation: GroupIndicator = (g) => {
 
 /** Sentiment deviation from the product's other posters (posts with text only). */
 export const sentimentDeviation: GroupIndicator = (g) => {
-  const v = deviation(g, (i) => (g.ctx.withText[i] ? g.ctx.posts[i].enrichment?.sentiment : undefined), (st) => ({ sum: st.sentimentSum, count: st.sentimentCount }), 2);
+  const { felt, sentiments } = g.ctx;
+  const v = deviation(g, (i) => (felt[i] ? sentiments[i] : undefined), (st) => ({ sum: st.sentimentSum, count: st.sentimentCount }), 2);
   if (v === undefined) return undefined;
   return {
     name: 'sentiment_deviation',

@@ -41,6 +41,9 @@ describe('detection context', () => {
       expect(ctx.postAuthor[i]).toBe(ctx.postAccount[i]);
       expect(ctx.rated[i]).toBe(p.rating === undefined ? 0 : 1);
       expect(ctx.ratings[i]).toBe(p.rating ?? 0);
+      const felt = ctx.withText[i] === 1 && p.enrichment?.sentiment !== undefined;
+      expect(ctx.felt[i]).toBe(felt ? 1 : 0);
+      expect(ctx.sentiments[i]).toBe(felt ? p.enrichment?.sentiment : 0);
       const nums = [...ctx.productIdsOfPost.subarray(ctx.productOffsets[i], ctx.productOffsets[i + 1])];
       expect(nums.map((q) => ctx.productList[q])).toEqual(ctx.productsOfPost[i]);
     });
