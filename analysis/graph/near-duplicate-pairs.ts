@@ -4,7 +4,7 @@
 // posts decides the pair's discount; coactions.ts applies the hits to its evidence table
 // in the same order. Pure and over typed arrays only, so the band part can run in a worker
 // thread over signatures it was sent (near-duplicate-thread.ts) with the same answers.
-import { allBands, forEachSignatureBucket } from './near-duplicates';
+import { forEachSignatureBucket } from './near-duplicates';
 import { grown, PairSet } from './pair-set';
 
 /** Near-duplicate candidate visits checked against the verified set at a time (13 bytes each). */
@@ -128,9 +128,8 @@ export function verifiedPairs(
   posts: number,
   opts: VisitOptions,
   similarity: (px: number, py: number) => number,
-  /** The pairs of posts already checked; a caller keeping it sees which pairs were visited. */
-  verified: PairSet = new PairSet(posts),
 ): NearDuplicateHits {
+  const verified = new PairSet(posts);
   const seenAt = new Int32Array(accounts);
   let stamp = 0;
   const live = new Int32Array(posts);
@@ -230,12 +229,7 @@ export interface SignatureInput {
 }
 
 /** The band part of the near-duplicate step, verified by the MinHash estimate. */
-export function signatureHits(
-  { banded, sigs, accOf, accounts, posts, opts }: SignatureInput,
-  /** The bands to go through (forEachSignatureBucket); all by default. */
-  nextBand: () => number = allBands(),
-  verified: PairSet = new PairSet(posts),
-): NearDuplicateHits {
+export function signatureHits({ banded, sigs, accOf, accounts, posts, opts }: SignatureInput): NearDuplicateHits {
   const at = new Int32Array(posts).fill(-1);
   for (let j = 0; j < banded.length; j++) at[banded[j]] = j;
   // The signatures' usual length (all of them, from minhash.ts); others compare in full.
@@ -243,32 +237,12 @@ export function signatureHits(
   const words = n > 0 && n % 4 === 0 ? new SignatureWords(sigs, n) : undefined;
   const need = equalNeeded(n, opts.minJaccard);
   return verifiedPairs(
-    (visit) => forEachSignatureBucket(banded, sigs, visit, nextBand),
+    (visit) => forEachSignatureBucket(banded, sigs, visit),
     accOf,
     accounts,
     posts,
     opts,
     // 0 for a pair the words rule out: below minJaccard either way, and verifiedPairs keeps only pairs at or above it.
     (px, py) => (words && !words.mayReach(at[px], at[py], need) ? 0 : minhashJaccardAtLeast(sigs[at[px]], sigs[at[py]], opts.minJaccard)),
-    verified,
   );
-}
-
-/**
- * The hits of bands 0 … m − 1 (`low`, whose visited pairs are `lowVisited`) followed by
- * those of bands m … (`high`, found apart): what one pass over all the bands gives. A
- * pair's first visit decides it, so a high pair the low bands visited already (a hit
- * there or not) is left out; the others were first visited at their high band.
- */
-export function mergeBandHits(low: NearDuplicateHits, lowVisited: PairSet, high: NearDuplicateHits): NearDuplicateHits {
-  const size = low.size + high.size;
-  const out: NearDuplicateHits = { px: new Int32Array(size), py: new Int32Array(size), simD: new Float64Array(size), size: 0 };
-  const take = (h: NearDuplicateHits, k: number) => {
-    out.px[out.size] = h.px[k];
-    out.py[out.size] = h.py[k];
-    out.simD[out.size++] = h.simD[k];
-  };
-  for (let k = 0; k < low.size; k++) take(low, k);
-  for (let k = 0; k < high.size; k++) if (!lowVisited.has(high.px[k], high.py[k])) take(high, k);
-  return out;
 }

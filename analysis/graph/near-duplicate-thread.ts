@@ -7,18 +7,8 @@
 // 1–2 s of the step). The answers are the ones signatureHits gives in this thread; join()
 // blocks (Atomics.wait, receiveMessageOnPort) so detection stays a synchronous function.
 // Small inputs, and a worker that cannot start or fails, run in this thread.
-//
-// The bands are shared: the worker takes them from band 0 up; when this thread reaches
-// join() with the worker still busy, it takes the upper half of the bands left (one
-// compare-and-swap on a shared word: the worker's next band | its end << 8) and goes
-// through them itself instead of waiting. mergeBandHits puts the two halves back in band
-// order, as one pass would have found them. At 961k posts the worker's bands took longer
-// than everything else this thread does before join(), which then waited (20 s at load 7).
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
-import { LSH_BANDS } from '../nlp/minhash';
-import { mergeBandHits, type NearDuplicateHits, packSignatures, type SignatureInput, signatureHits } from './near-duplicate-pairs';
-import { allBands } from './near-duplicates';
-import { PairSet } from './pair-set';
+import { type NearDuplicateHits, packSignatures, type SignatureInput, signatureHits } from './near-duplicate-pairs';
 import type { NearDuplicateThread } from './types';
 
 
@@ -41,9 +31,7 @@ export function startSignatureHits(input: SignatureInput, where: NearDuplicateTh
     const hits = here();
     return { join: () => hits, inWorker: false, workerError: undefined };
   }
-  // [0]: 0 running, 1 answered, 2 failed; [1]: the worker's bands (bandRange).
-  const state = new Int32Array(new SharedArrayBuffer(8));
-  state[1] = bandRange(0, LSH_BANDS);
+  const state = new Int32Array(new SharedArrayBuffer(4)); // 0 running, 1 answered, 2 failed
   const { port1, port2 } = new MessageChannel();
   const packed = packSignatures(sigs);
   const data = { state, port: port2, banded: banded.slice(), offsets: packed.offsets, values: packed.values, accOf: accOf.slice(), accounts, posts, opts };
@@ -63,15 +51,11 @@ export function startSignatureHits(input: SignatureInput, where: NearDuplicateTh
   return {
     join() {
       if (answer) return answer.hits;
-      const upper = Atomics.load(state, 0) === 0 ? takeUpperBands(state) : null;
-      const mine = upper ? signatureHits(input, allBands(upper.from, upper.to)) : null;
       while (Atomics.load(state, 0) === 0) Atomics.wait(state, 0, 0, 1000);
-      const msg = receiveMessageOnPort(port1)?.message as { hits?: NearDuplicateHits; visited?: { table: Int32Array; count: number }; error?: string } | undefined;
+      const msg = receiveMessageOnPort(port1)?.message as { hits?: NearDuplicateHits; error?: string } | undefined;
       port1.close();
       void worker.terminate();
-      if (msg?.hits && msg.visited) {
-        answer = { hits: mine ? mergeBandHits(msg.hits, PairSet.fromStorage(msg.visited), mine) : msg.hits, inWorker: true };
-      } else answer = { hits: here(), inWorker: false, error: msg?.error ?? 'no answer' };
+      answer = msg?.hits ? { hits: msg.hits, inWorker: true } : { hits: here(), inWorker: false, error: msg?.error ?? 'no answer' };
       return answer.hits;
     },
     get inWorker() {
@@ -81,35 +65,4 @@ export function startSignatureHits(input: SignatureInput, where: NearDuplicateTh
       return answer?.error;
     },
   };
-}
-
-/** The shared word for bands from … to − 1 (both < 256). */
-export function bandRange(from: number, to: number): number {
-  return from | (to << 8);
-}
-
-/**
- * The next band for the worker from the shared word, or −1 once its range is done: its
- * bands ascending, each taken by a compare-and-swap, so a band is never taken twice.
- */
-export function claimBand(state: Int32Array, slot = 1): number {
-  for (;;) {
-    const word = Atomics.load(state, slot);
-    const from = word & 0xff;
-    const to = word >>> 8;
-    if (from >= to) return -1;
-    if (Atomics.compareExchange(state, slot, word, bandRange(from + 1, to)) === word) return from;
-  }
-}
-
-/** The upper half of the worker's bands not yet taken, for this thread; null when fewer than two are left. */
-export function takeUpperBands(state: Int32Array, slot = 1): { from: number; to: number } | null {
-  for (;;) {
-    const word = Atomics.load(state, slot);
-    const from = word & 0xff;
-    const to = word >>> 8;
-    if (to - from < 2) return null;
-    const split = from + Math.floor((to - from) / 2);
-    if (Atomics.compareExchange(state, slot, word, bandRange(from, split)) === word) return { from: split, to };
-  }
 }

@@ -18,15 +18,9 @@ process.on('exit', () => answer({ error: 'the worker exited without an answer' }
 try {
   register();
   const { signatureHits, unpackSignatures } = await import('./near-duplicate-pairs.ts');
-  const { claimBand } = await import('./near-duplicate-thread.ts');
-  const { PairSet } = await import('./pair-set.ts');
   const { banded, offsets, values, accOf, accounts, posts, opts } = workerData;
-  // The bands from 0 up, as long as the waiting thread has not taken the rest; the pairs
-  // visited go back with the hits, so that thread can merge its own bands' hits in order.
-  const visited = new PairSet(posts);
-  const hits = signatureHits({ banded, sigs: unpackSignatures({ offsets, values }), accOf, accounts, posts, opts }, () => claimBand(state), visited);
-  const { table, count } = visited.storage;
-  answer({ hits, visited: { table, count } }, 1, [hits.px.buffer, hits.py.buffer, hits.simD.buffer, table.buffer]);
+  const hits = signatureHits({ banded, sigs: unpackSignatures({ offsets, values }), accOf, accounts, posts, opts });
+  answer({ hits }, 1, [hits.px.buffer, hits.py.buffer, hits.simD.buffer]);
 } catch (e) {
   answer({ error: String(e?.stack ?? e) }, 2);
 }

@@ -88,13 +88,7 @@ export function forEachFallbackBucket(fallback: ReadonlyMap<string, readonly num
  * `sigs` (same order, each ≥ LSH_BANDS × LSH_ROWS long): what a worker thread runs over
  * signatures it holds (graph/near-duplicate-pairs).
  */
-export function forEachSignatureBucket(
-  banded: Int32Array,
-  sigs: readonly ArrayLike<number>[],
-  visit: (bucket: Int32Array) => void,
-  /** The bands to go through, ascending: the next one, or −1 to stop (near-duplicate-thread shares the bands between two threads). */
-  nextBand: () => number = allBands(),
-): void {
+export function forEachSignatureBucket(banded: Int32Array, sigs: readonly ArrayLike<number>[], visit: (bucket: Int32Array) => void): void {
   const rows = LSH_ROWS;
   const n = banded.length;
   // Keys are computed KEY_CHUNK bands at a time, post by post: one band at a time read one
@@ -110,13 +104,11 @@ export function forEachSignatureBucket(
   const start = new Int32Array(n); // where the key's group begins in `members`
   const members = new Int32Array(n);
   const cursor = new Int32Array(n);
-  let chunk = -1;
-  for (let b = nextBand(); b >= 0 && b < LSH_BANDS; b = nextBand()) {
+  for (let b = 0; b < LSH_BANDS; b++) {
     const c = b % KEY_CHUNK;
-    if (b - c !== chunk) {
-      chunk = b - c;
-      const width = Math.min(KEY_CHUNK, LSH_BANDS - chunk);
-      for (let j = 0; j < n; j++) for (let w = 0; w < width; w++) chunkKeys[j * KEY_CHUNK + w] = lshBandKey(sigs[j], chunk + w, rows);
+    if (c === 0) {
+      const width = Math.min(KEY_CHUNK, LSH_BANDS - b);
+      for (let j = 0; j < n; j++) for (let w = 0; w < width; w++) chunkKeys[j * KEY_CHUNK + w] = lshBandKey(sigs[j], b + w, rows);
     }
     table.fill(0);
     count.fill(0);
@@ -156,12 +148,6 @@ export function forEachSignatureBucket(
     }
     for (let j = 0; j < n; j++) if (first[j] === j && count[j] >= 2) visit(members.subarray(start[j], start[j] + count[j]));
   }
-}
-
-/** Bands `from` … `to` − 1 in order, then −1. */
-export function allBands(from = 0, to: number = LSH_BANDS): () => number {
-  let b = from;
-  return () => (b < to ? b++ : -1);
 }
 
 /** Bands whose keys are computed together (8 doubles per post of memory). */

@@ -21,20 +21,6 @@ export class PairSet {
     return this.count;
   }
 
-  /** The table's pairs as stored (two Int32 slots each, −1 for free), to hand to another thread. */
-  get storage(): { table: Int32Array; count: number } {
-    return { table: this.table, count: this.count };
-  }
-
-  /** A set over another set's `storage` (taken, not copied). */
-  static fromStorage({ table, count }: { table: Int32Array; count: number }): PairSet {
-    const set = new PairSet();
-    set.table = table;
-    set.mask = table.length / 2 - 1;
-    set.count = count;
-    return set;
-  }
-
   has(x: number, y: number): boolean {
     return this.find(x, y) >= 0;
   }
