@@ -4,9 +4,11 @@
 // detect killed -9 while writing leaves no account naming a ring that is not stored.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import { inflateRawSync } from 'node:zlib';
 import os from 'node:os';
 import path from 'node:path';
 import { DOMParser } from '@xmldom/xmldom';
+import { Binary } from 'mongodb';
 import pino from 'pino';
 import { describe, expect, inject, it } from 'vitest';
 import { REDACT_PATHS } from '../../config/logger';
@@ -91,9 +93,10 @@ describe('server hardening', () => {
     for (let i = 0; i < 3000 && named.length === 0; i++) {
       const meta = (await db.collection('meta').findOne({ _id: 'scores' as never })) as { runs?: { runId: string; collection: string }[] } | null;
       const own = meta?.runs?.find((r) => r.runId === runId)?.collection;
-      // Packed: 1,000 scores a document, the summaries as JSON rows [account, score, ring or 0, run, time].
+      // Packed: 1,000 scores a document, the summaries as deflated JSON rows [account, score, ring or 0, run, time].
       const chunks = own ? await db.collection(own).find({}, { projection: { summary: 1 } }).toArray() : [];
-      named = [...new Set(chunks.flatMap((d) => (JSON.parse(String(d.summary)) as [string, number, string | 0][]).map((r) => r[2]).filter((r): r is string => !!r)))];
+      const rows = (d: Record<string, unknown>) => JSON.parse(d.summary instanceof Binary ? inflateRawSync(d.summary.buffer).toString('utf8') : String(d.summary)) as [string, number, string | 0][];
+      named = [...new Set(chunks.flatMap((d) => rows(d).map((r) => r[2]).filter((r): r is string => !!r)))];
       if (named.length === 0) await new Promise((r) => setTimeout(r, 20));
     }
     child.kill('SIGKILL');
