@@ -48,11 +48,10 @@ export interface NearDuplicateJob {
 export function startNearDuplicates(
   posts: readonly DetectPost[],
   accounts: readonly DetectAccount[],
-  accountOf: Int32Array,
+  accOf: Int32Array,
   opts: GraphOptions,
 ): NearDuplicateJob {
   const split = splitBanded(posts);
-  const accOf = accountOf;
   const visit: VisitOptions = {
     maxNeighbours: opts.maxNeighbours,
     maxBucketAccounts: opts.commonBucketAccounts * IGNORE_FACTOR,

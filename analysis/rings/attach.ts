@@ -147,9 +147,13 @@ export interface WeightIndex {
   weights: Float32Array;
 }
 
-export function weightIndex(ids: readonly string[], graph: AccountGraph, weak: { a: Int32Array; b: Int32Array; weight: Float32Array }): WeightIndex {
-  const index = new Map<string, number>();
-  for (const [i, id] of ids.entries()) index.set(id, i);
+export function weightIndex(
+  ids: readonly string[],
+  graph: AccountGraph,
+  weak: { a: Int32Array; b: Int32Array; weight: Float32Array },
+  /** Id → position in `ids`, when the caller has it (the detection context's accountIndex). */
+  index: ReadonlyMap<string, number> = new Map(ids.map((id, i) => [id, i])),
+): WeightIndex {
   // Weak edges, then the graph's: typed arrays (Array.from of the weak columns boxed every
   // weight and allocated an iterator result per element: ~100 MB per 100k posts).
   const m = weak.a.length + graph.size;

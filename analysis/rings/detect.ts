@@ -187,7 +187,7 @@ export function detectRings(input: DetectInput): DetectionResult {
   // Rings take back the accounts bound to them (largest ring first, no account in two
   // rings); the grown group is kept only when it still scores as a ring.
   const inRing = new Set(scored.filter((c) => c.isRing).flatMap((c) => c.members));
-  const weakIndex = opts.weakAttach && inRing.size > 0 ? weightIndex(built.accounts.map((a) => a._id), graph, built.weakEdges) : null;
+  const weakIndex = opts.weakAttach && inRing.size > 0 ? weightIndex(built.accounts.map((a) => a._id), graph, built.weakEdges, ctx.accountIndex) : null;
   scored = scored.map((c) => {
     if (!c.isRing) return c;
     let grown = attachMembers(graph, c.members, inRing, opts.attach);
