@@ -116,6 +116,8 @@ export interface RedditSim {
   faults: FaultInjector;
   setFaults(options: FaultOptions): void;
   setRateLimit(spec: LimitSpec): void;
+  /** Forgets every access token issued so far (as a revocation does): requests with one get 401 until the client logs in again. */
+  revokeTokens(): void;
   /** Publishes a new submission now (for incremental-crawl tests); returns it with its id. */
   addSubmission(input: { subreddit: string; author: string; title: string; selftext?: string }): RedditSubmission;
   /** Publishes a new comment now under a submission or comment fullname. */

@@ -107,6 +107,7 @@ export function createRedditSim(options: RedditSimOptions): RedditSim {
     setRateLimit: (spec) => {
       limiter.spec = spec;
     },
+    revokeTokens: () => tokens.clear(),
     addSubmission: (input) => {
       const s: RedditSubmission = {
         id: (ids.nextSubId++).toString(36),
