@@ -1,6 +1,7 @@
 // Verified near-duplicate pairs: the candidate visits of the band buckets
-// (near-duplicates.ts) checked once per pair of posts against a PairSet and the MinHash
-// estimate, kept as three typed columns in visiting order. The first bucket that pairs two
+// (near-duplicates.ts) checked against the MinHash estimate (signatureHits) or, for text
+// compared as strings, once per pair against a PairSet of visited pairs (verifiedPairs),
+// kept as three typed columns in visiting order. The first bucket that pairs two
 // posts decides the pair's discount; coactions.ts applies the hits to its evidence table
 // in the same order. Pure and over typed arrays only, so the band part can run in a worker
 // thread over signatures it was sent (near-duplicate-thread.ts) with the same answers.
@@ -114,55 +115,58 @@ export interface NearDuplicateHits {
   py: Int32Array;
   simD: Float64Array;
   size: number;
+  /**
+   * With a `part`: the number of the bucket each hit was first visited in, counting every
+   * bucket of the whole run. Within a bucket pairs are visited in (px, py) order, so
+   * (bucket, px, py) orders hits as the whole run visits them (mergePartHits).
+   */
+  bucket?: Float64Array;
 }
 
 /**
- * The buckets `forEach` visits (post indices ascending), each post paired with its next
- * `maxNeighbours` posts of another account (accOf: post → account, −1 for none), every
- * pair of posts checked once: `similarity(px, py)` the first time the pair is visited.
+ * One of `of` disjoint parts of the pairs: pair (x, y), x < y, belongs to part
+ * postPart(x, of). A function of the pair, so every visit of a pair falls in the same part
+ * and the part that first visits it is the one that checks it; of its first post only, so a
+ * part skips the other parts' posts' rows of visits whole.
  */
-export function verifiedPairs(
-  forEach: (visit: (bucket: Int32Array) => void) => void,
+export interface PairPart {
+  index: number;
+  of: number;
+}
+
+/** The part of post x's pairs (a mix: neighbouring posts spread over the parts). */
+export function postPart(x: number, of: number): number {
+  return (Math.imul(x, 0x9e3779b1) >>> 0) % of;
+}
+
+type BucketWalk = (visit: (bucket: Int32Array) => void) => void;
+
+/**
+ * The candidate visits of the buckets `forEach` gives (post indices ascending): each post
+ * paired with its next `maxNeighbours` posts of another account (accOf: post → account,
+ * −1 for none), in buckets of 2 … maxBucketAccounts accounts, as
+ * `candidate(px, py, discount, bucket)` with px < py and `bucket` the bucket's number
+ * among all of `forEach`'s. With `part`, only pairs whose first post is in it.
+ */
+function forEachCandidate(
+  forEach: BucketWalk,
   accOf: Int32Array,
   accounts: number,
   posts: number,
   opts: VisitOptions,
-  similarity: (px: number, py: number) => number,
-): NearDuplicateHits {
-  const verified = new PairSet(posts);
+  part: PairPart | undefined,
+  candidate: (px: number, py: number, d: number, bucket: number) => void,
+): void {
   const seenAt = new Int32Array(accounts);
   let stamp = 0;
   const live = new Int32Array(posts);
   const k = opts.maxNeighbours;
-  // Visits are buffered and checked against `verified` a batch at a time (PairSet.addAll:
-  // the same answers as one add() each, in table order), then handled in visiting order.
-  const batchX = new Int32Array(VISIT_BATCH);
-  const batchY = new Int32Array(VISIT_BATCH);
-  const batchD = new Float64Array(VISIT_BATCH);
-  const isNew = new Uint8Array(VISIT_BATCH);
-  let batched = 0;
-  const hits: NearDuplicateHits = { px: new Int32Array(1024), py: new Int32Array(1024), simD: new Float64Array(1024), size: 0 };
-  const flush = () => {
-    verified.addAll(batchX, batchY, batched, isNew);
-    for (let v = 0; v < batched; v++) {
-      if (!isNew[v]) continue;
-      const sim = similarity(batchX[v], batchY[v]);
-      if (sim < opts.minJaccard) continue;
-      if (hits.size === hits.px.length) {
-        hits.px = grown(hits.px, 2 * hits.px.length);
-        hits.py = grown(hits.py, 2 * hits.py.length);
-        hits.simD = grown(hits.simD, 2 * hits.simD.length);
-      }
-      hits.px[hits.size] = batchX[v];
-      hits.py[hits.size] = batchY[v];
-      hits.simD[hits.size++] = sim * batchD[v];
-    }
-    batched = 0;
-  };
+  let buckets = 0;
   forEach((bucket) => {
     let m = 0;
     let n = 0;
     stamp++;
+    const bucketNo = buckets++;
     for (let b = 0; b < bucket.length; b++) {
       const i = bucket[b];
       const acc = accOf[i];
@@ -178,16 +182,72 @@ export function verifiedPairs(
     // forNearPairs without a window, inlined over the indices (bucket order is post order).
     for (let i = 0; i < m; i++) {
       const px = live[i];
+      if (part && postPart(px, part.of) !== part.index) continue;
       const ax = accOf[px];
       for (let j = i + 1; j < m && j - i <= k; j++) {
         const py = live[j];
-        if (ax === accOf[py]) continue;
-        batchX[batched] = px;
-        batchY[batched] = py;
-        batchD[batched] = d;
-        if (++batched === VISIT_BATCH) flush();
+        if (ax !== accOf[py]) candidate(px, py, d, bucketNo);
       }
     }
+  });
+}
+
+/** An empty hit list (with bucket numbers when `numbered`). */
+function noHits(numbered: boolean): NearDuplicateHits {
+  const hits: NearDuplicateHits = { px: new Int32Array(1024), py: new Int32Array(1024), simD: new Float64Array(1024), size: 0 };
+  if (numbered) hits.bucket = new Float64Array(1024);
+  return hits;
+}
+
+function pushHit(hits: NearDuplicateHits, px: number, py: number, simD: number, bucket: number): void {
+  if (hits.size === hits.px.length) {
+    hits.px = grown(hits.px, 2 * hits.px.length);
+    hits.py = grown(hits.py, 2 * hits.py.length);
+    hits.simD = grown(hits.simD, 2 * hits.simD.length);
+    if (hits.bucket) hits.bucket = grown(hits.bucket, 2 * hits.bucket.length);
+  }
+  if (hits.bucket) hits.bucket[hits.size] = bucket;
+  hits.px[hits.size] = px;
+  hits.py[hits.size] = py;
+  hits.simD[hits.size++] = simD;
+}
+
+/**
+ * The candidate pairs of the buckets `forEach` gives (forEachCandidate), every pair of
+ * posts checked once: `similarity(px, py)` the first time the pair is visited, every
+ * visited pair remembered. For a costly similarity (texts compared as strings).
+ */
+export function verifiedPairs(
+  forEach: BucketWalk,
+  accOf: Int32Array,
+  accounts: number,
+  posts: number,
+  opts: VisitOptions,
+  similarity: (px: number, py: number) => number,
+): NearDuplicateHits {
+  const verified = new PairSet(posts);
+  // Visits are buffered and checked against `verified` a batch at a time (PairSet.addAll:
+  // the same answers as one add() each, in table order), then handled in visiting order.
+  const batchX = new Int32Array(VISIT_BATCH);
+  const batchY = new Int32Array(VISIT_BATCH);
+  const batchD = new Float64Array(VISIT_BATCH);
+  const isNew = new Uint8Array(VISIT_BATCH);
+  let batched = 0;
+  const hits = noHits(false);
+  const flush = () => {
+    verified.addAll(batchX, batchY, batched, isNew);
+    for (let v = 0; v < batched; v++) {
+      if (!isNew[v]) continue;
+      const sim = similarity(batchX[v], batchY[v]);
+      if (sim >= opts.minJaccard) pushHit(hits, batchX[v], batchY[v], sim * batchD[v], 0);
+    }
+    batched = 0;
+  };
+  forEachCandidate(forEach, accOf, accounts, posts, opts, undefined, (px, py, d) => {
+    batchX[batched] = px;
+    batchY[batched] = py;
+    batchD[batched] = d;
+    if (++batched === VISIT_BATCH) flush();
   });
   flush();
   return hits;
@@ -199,10 +259,11 @@ export interface PackedSignatures {
   values: Int32Array;
 }
 
-export function packSignatures(sigs: readonly ArrayLike<number>[]): PackedSignatures {
-  const offsets = new Int32Array(sigs.length + 1);
+/** `alloc` makes the arrays (shared memory for worker threads that read them together). */
+export function packSignatures(sigs: readonly ArrayLike<number>[], alloc: (length: number) => Int32Array = (n) => new Int32Array(n)): PackedSignatures {
+  const offsets = alloc(sigs.length + 1);
   for (let j = 0; j < sigs.length; j++) offsets[j + 1] = offsets[j] + sigs[j].length;
-  const values = new Int32Array(offsets[sigs.length]);
+  const values = alloc(offsets[sigs.length]);
   for (let j = 0; j < sigs.length; j++) {
     const s = sigs[j];
     const o = offsets[j];
@@ -226,23 +287,76 @@ export interface SignatureInput {
   accounts: number;
   posts: number;
   opts: VisitOptions;
+  /** Only this part of the pairs (a worker's share; mergePartHits joins the parts); default all. */
+  part?: PairPart;
 }
 
-/** The band part of the near-duplicate step, verified by the MinHash estimate. */
-export function signatureHits({ banded, sigs, accOf, accounts, posts, opts }: SignatureInput): NearDuplicateHits {
+/**
+ * The band part of the near-duplicate step, verified by the MinHash estimate: the pairs
+ * verifiedPairs would give, in the same order with the same discounts, but only the hits
+ * are remembered. A pair's similarity depends on the pair alone, so a pair below
+ * minJaccard is below it at every visit and may be checked again, and a hit is one at its
+ * first visit; rechecking a dissimilar pair costs a few words of SignatureWords (most
+ * fail in the first dozen), remembering every visited pair cost a probe of a table of all
+ * of them (3 × medium: 58.7M visits; 16.0 s → 12.5 s, and the table of hundreds of MB at 1M
+ * posts is gone).
+ */
+export function signatureHits({ banded, sigs, accOf, accounts, posts, opts, part }: SignatureInput): NearDuplicateHits {
   const at = new Int32Array(posts).fill(-1);
   for (let j = 0; j < banded.length; j++) at[banded[j]] = j;
   // The signatures' usual length (all of them, from minhash.ts); others compare in full.
   const n = sigs.length > 0 ? sigs[0].length : 0;
   const words = n > 0 && n % 4 === 0 ? new SignatureWords(sigs, n) : undefined;
   const need = equalNeeded(n, opts.minJaccard);
-  return verifiedPairs(
-    (visit) => forEachSignatureBucket(banded, sigs, visit),
-    accOf,
-    accounts,
-    posts,
-    opts,
-    // 0 for a pair the words rule out: below minJaccard either way, and verifiedPairs keeps only pairs at or above it.
-    (px, py) => (words && !words.mayReach(at[px], at[py], need) ? 0 : minhashJaccardAtLeast(sigs[at[px]], sigs[at[py]], opts.minJaccard)),
-  );
+  const min = opts.minJaccard;
+  const found = new PairSet(1 << 16);
+  const hits = noHits(part !== undefined);
+  forEachCandidate((visit) => forEachSignatureBucket(banded, sigs, visit), accOf, accounts, posts, opts, part, (px, py, d, bucket) => {
+    if (found.has(px, py)) return;
+    const x = at[px];
+    const y = at[py];
+    // Ruled out by the words: below minJaccard either way.
+    if (words && !words.mayReach(x, y, need)) return;
+    const sim = minhashJaccardAtLeast(sigs[x], sigs[y], min);
+    if (sim < min) return;
+    found.add(px, py);
+    pushHit(hits, px, py, sim * d, bucket);
+  });
+  return hits;
+}
+
+/**
+ * The hits of the parts of one run (verifiedPairs with parts 0 … of − 1) as the whole run
+ * gives them: in the order of their first visits, (bucket, px, py). Parts are disjoint, so
+ * this is a merge of lists each already in that order.
+ */
+export function mergePartHits(parts: readonly NearDuplicateHits[]): NearDuplicateHits {
+  let total = 0;
+  for (const h of parts) total += h.size;
+  const out: NearDuplicateHits = { px: new Int32Array(total), py: new Int32Array(total), simD: new Float64Array(total), size: total };
+  const bucket = parts.map((h) => {
+    if (!h.bucket) throw new Error('mergePartHits: a part without bucket numbers');
+    return h.bucket;
+  });
+  const px = parts.map((h) => h.px);
+  const py = parts.map((h) => h.py);
+  const at = new Int32Array(parts.length);
+  for (let o = 0; o < total; o++) {
+    let best = -1;
+    for (let k = 0; k < parts.length; k++) {
+      const v = at[k];
+      if (v >= parts[k].size) continue;
+      if (best >= 0) {
+        const w = at[best];
+        const b = bucket[k][v] - bucket[best][w] || px[k][v] - px[best][w] || py[k][v] - py[best][w];
+        if (b >= 0) continue;
+      }
+      best = k;
+    }
+    const v = at[best]++;
+    out.px[o] = px[best][v];
+    out.py[o] = py[best][v];
+    out.simD[o] = parts[best].simD[v];
+  }
+  return out;
 }

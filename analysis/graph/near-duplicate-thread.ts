@@ -1,61 +1,96 @@
-// The band part of the near-duplicate step (near-duplicate-pairs.ts, signatureHits) on the
-// second core: a worker thread gets the banded posts' signatures packed in one Int32Array
-// (transferred, not copied twice), their accounts and the options, and answers with the
-// verified pairs, while this thread builds the other co-action buckets. Its heap holds a few
-// typed arrays, so the pair set's growth costs it no full GC of the posts (in this thread,
-// at 961k posts, the growth of those arrays set off mark-compacts of the whole input every
-// 1–2 s of the step). The answers are the ones signatureHits gives in this thread; join()
-// blocks (Atomics.wait, receiveMessageOnPort) so detection stays a synchronous function.
-// Small inputs, and a worker that cannot start or fails, run in this thread.
-import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
-import { type NearDuplicateHits, packSignatures, type SignatureInput, signatureHits } from './near-duplicate-pairs';
+// The near-duplicate step's band part (near-duplicate-pairs.ts signatureHits) in worker
+// threads, while this thread builds the other co-action buckets. The candidate pairs are
+// split between PAIR_WORKERS workers by a function of the pair (pairPart): each worker
+// visits every bucket but checks only its part's pairs, and mergePartHits joins their
+// answers into exactly what one run gives. One worker was the graph stage's critical path
+// (3 × medium: this thread waited 8.6 s for it after 6.0 s of its own work, one core idle);
+// two use both cores once this thread waits. Split by pair, not by band: a near-duplicate
+// pair shares most of the 32 bands, so each half of the bands checked almost every pair
+// again (10.1 s a half against 15.7 s for all; visiting the buckets alone is 2.7 s). The
+// signatures, the banded posts and their accounts are in shared memory, read by both
+// workers, copied once. Each worker's heap holds a few typed arrays, so its pair set's
+// growth costs no full GC of the posts (in this thread, at 961k posts, the growth of those
+// arrays set off mark-compacts of the whole input every 1–2 s of the step). join() blocks
+// (Atomics.wait, receiveMessageOnPort) so detection stays a synchronous function. Small
+// inputs run in this thread; a worker that cannot start or fails has its bands run here.
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { mergePartHits, type NearDuplicateHits, packSignatures, type PairPart, type SignatureInput, signatureHits } from './near-duplicate-pairs';
 import type { NearDuplicateThread } from './types';
-
 
 /** Below this many banded posts a worker's start-up (≈ 0.3–1 s: tsx compiles its modules) is not worth it. */
 export const WORKER_MIN_POSTS = 50_000;
+/** Workers sharing the pairs: one per core of the 2-core machine this was measured on (the answer does not depend on it). */
+export const PAIR_WORKERS = 2;
 
 export interface HitsJob {
-  /** The verified pairs (waits for the worker when there is one). */
+  /** The verified pairs (waits for the workers when there are some). */
   join(): NearDuplicateHits;
-  /** Whether the answer came from a worker (false: this thread, also after a worker failed). */
+  /** Whether every part's answer came from a worker (false: this thread, also after a worker failed). */
   readonly inWorker: boolean;
-  /** Why the worker failed, when it did (the answer then comes from this thread). */
+  /** Why a worker failed, when one did (its part then runs in this thread). */
   readonly workerError: string | undefined;
+}
+
+const sharedInt32 = (length: number) => new Int32Array(new SharedArrayBuffer(4 * length));
+const sharedCopy = (a: Int32Array) => {
+  const out = sharedInt32(a.length);
+  out.set(a);
+  return out;
+};
+
+interface Share {
+  part: PairPart;
+  state: Int32Array; // 0 running, 1 answered, 2 failed
+  port: MessagePort;
+  worker?: Worker;
+  startError?: string;
 }
 
 export function startSignatureHits(input: SignatureInput, where: NearDuplicateThread = 'auto'): HitsJob {
   const { banded, sigs, accOf, accounts, posts, opts } = input;
-  const here = () => signatureHits(input);
   if (where === 'this' || (where === 'auto' && banded.length < WORKER_MIN_POSTS)) {
-    const hits = here();
+    const hits = signatureHits(input);
     return { join: () => hits, inWorker: false, workerError: undefined };
   }
-  const state = new Int32Array(new SharedArrayBuffer(4)); // 0 running, 1 answered, 2 failed
-  const { port1, port2 } = new MessageChannel();
-  const packed = packSignatures(sigs);
-  const data = { state, port: port2, banded: banded.slice(), offsets: packed.offsets, values: packed.values, accOf: accOf.slice(), accounts, posts, opts };
-  let worker: Worker;
-  try {
-    worker = new Worker(new URL('./near-duplicate-worker.mjs', import.meta.url), {
-      workerData: data,
-      transferList: [port2, ...[data.banded, data.offsets, data.values, data.accOf].map((a) => a.buffer as ArrayBuffer)],
-      execArgv: [],
-    });
-  } catch (e) {
-    const hits = here();
-    return { join: () => hits, inWorker: false, workerError: String(e) };
-  }
-  worker.unref();
+  const packed = packSignatures(sigs, sharedInt32);
+  const data = { banded: sharedCopy(banded), offsets: packed.offsets, values: packed.values, accOf: sharedCopy(accOf), accounts, posts, opts };
+  const shares: Share[] = Array.from({ length: PAIR_WORKERS }, (_x, index) => {
+    const part = { index, of: PAIR_WORKERS };
+    const state = new Int32Array(new SharedArrayBuffer(4));
+    const { port1, port2 } = new MessageChannel();
+    const share: Share = { part, state, port: port1 };
+    try {
+      share.worker = new Worker(new URL('./near-duplicate-worker.mjs', import.meta.url), {
+        workerData: { ...data, part, state, port: port2 },
+        transferList: [port2],
+        execArgv: [],
+      });
+      share.worker.unref();
+    } catch (e) {
+      share.startError = String(e);
+    }
+    return share;
+  });
   let answer: { hits: NearDuplicateHits; inWorker: boolean; error?: string } | undefined;
+  const joinShare = (s: Share): { hits: NearDuplicateHits; error?: string } => {
+    let error = s.startError;
+    if (s.worker) {
+      while (Atomics.load(s.state, 0) === 0) Atomics.wait(s.state, 0, 0, 1000);
+      const msg = receiveMessageOnPort(s.port)?.message as { hits?: NearDuplicateHits; error?: string } | undefined;
+      s.port.close();
+      void s.worker.terminate();
+      if (msg?.hits) return { hits: msg.hits };
+      error = msg?.error ?? 'no answer';
+    }
+    s.port.close();
+    return { hits: signatureHits({ ...input, part: s.part }), error };
+  };
   return {
     join() {
       if (answer) return answer.hits;
-      while (Atomics.load(state, 0) === 0) Atomics.wait(state, 0, 0, 1000);
-      const msg = receiveMessageOnPort(port1)?.message as { hits?: NearDuplicateHits; error?: string } | undefined;
-      port1.close();
-      void worker.terminate();
-      answer = msg?.hits ? { hits: msg.hits, inWorker: true } : { hits: here(), inWorker: false, error: msg?.error ?? 'no answer' };
+      const parts = shares.map(joinShare);
+      const error = parts.find((p) => p.error)?.error;
+      answer = { hits: mergePartHits(parts.map((p) => p.hits)), inWorker: error === undefined, error };
       return answer.hits;
     },
     get inWorker() {

@@ -1,6 +1,6 @@
 // Worker thread of near-duplicate-thread.ts: registers tsx in this thread (loader hooks are
-// per thread on Node 20, as in analysis/nlp/worker-entry.mjs), runs signatureHits over the
-// signatures it was sent and answers on its port, then flags the shared state so the
+// per thread on Node 20, as in analysis/nlp/worker-entry.mjs), runs signatureHits over its
+// part of the pairs of the (shared) signatures and answers on its port, then flags the shared state so the
 // waiting thread wakes. Every way out answers, an error included, so the waiter never hangs.
 import { workerData } from 'node:worker_threads';
 import { register } from 'tsx/esm/api';
@@ -18,9 +18,9 @@ process.on('exit', () => answer({ error: 'the worker exited without an answer' }
 try {
   register();
   const { signatureHits, unpackSignatures } = await import('./near-duplicate-pairs.ts');
-  const { banded, offsets, values, accOf, accounts, posts, opts } = workerData;
-  const hits = signatureHits({ banded, sigs: unpackSignatures({ offsets, values }), accOf, accounts, posts, opts });
-  answer({ hits }, 1, [hits.px.buffer, hits.py.buffer, hits.simD.buffer]);
+  const { banded, offsets, values, accOf, accounts, posts, opts, part } = workerData;
+  const hits = signatureHits({ banded, sigs: unpackSignatures({ offsets, values }), accOf, accounts, posts, opts, part });
+  answer({ hits }, 1, [hits.px.buffer, hits.py.buffer, hits.simD.buffer, hits.bucket.buffer]);
 } catch (e) {
   answer({ error: String(e?.stack ?? e) }, 2);
 }

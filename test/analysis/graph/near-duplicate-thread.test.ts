@@ -1,11 +1,12 @@
-// The near-duplicate step's band part in a worker thread (analysis/graph/near-duplicate-thread.ts)
+// The near-duplicate step's band part in worker threads (analysis/graph/near-duplicate-thread.ts)
 // answers exactly what it answers in this thread: the same verified pairs in the same order
-// with the same similarity × discount, and so the same account graph.
+// with the same similarity × discount, and so the same account graph; so do its pieces (hits
+// remembered instead of every visited pair, the pairs split into parts and merged).
 import { describe, expect, it } from 'vitest';
 import { buildAccountGraph } from '../../../analysis/graph/build';
-import { packSignatures, unpackSignatures, type VisitOptions } from '../../../analysis/graph/near-duplicate-pairs';
+import { mergePartHits, minhashJaccardAtLeast, type NearDuplicateHits, packSignatures, signatureHits, unpackSignatures, verifiedPairs, type VisitOptions } from '../../../analysis/graph/near-duplicate-pairs';
 import { startSignatureHits } from '../../../analysis/graph/near-duplicate-thread';
-import { splitBanded } from '../../../analysis/graph/near-duplicates';
+import { forEachSignatureBucket, splitBanded } from '../../../analysis/graph/near-duplicates';
 import type { DetectPost } from '../../../analysis/graph/types';
 import { fingerprint } from '../../../analysis/nlp/minhash';
 
@@ -37,18 +38,54 @@ function posts(n: number, seed = 7): DetectPost[] {
 
 const OPTS: VisitOptions = { maxNeighbours: 25, maxBucketAccounts: 300, commonBucketAccounts: 30, minJaccard: 0.6 };
 
+function bandInput(ps: DetectPost[], opts: VisitOptions = OPTS) {
+  const accounts = new Map<string, number>();
+  const accOf = Int32Array.from(ps, (p) => {
+    const known = accounts.get(p.accountId);
+    if (known !== undefined) return known;
+    accounts.set(p.accountId, accounts.size);
+    return accounts.size - 1;
+  });
+  const { banded, sigs } = splitBanded(ps);
+  return { banded, sigs, accOf, accounts: accounts.size, posts: ps.length, opts };
+}
+
+const listed = (h: NearDuplicateHits) => ({ px: Array.from(h.px.subarray(0, h.size)), py: Array.from(h.py.subarray(0, h.size)), simD: Array.from(h.simD.subarray(0, h.size)) });
+
+describe('near-duplicate pairs of the band buckets', () => {
+  it('remembering only the hits gives what remembering every visited pair gives', () => {
+    for (const minJaccard of [0.3, 0.6, 0.9]) {
+      const input = bandInput(posts(1200, 3), { ...OPTS, minJaccard });
+      const at = new Int32Array(input.posts).fill(-1);
+      input.banded.forEach((p, j) => {
+        at[p] = j;
+      });
+      const everyPair = verifiedPairs((v) => forEachSignatureBucket(input.banded, input.sigs, v), input.accOf, input.accounts, input.posts, input.opts, (x, y) =>
+        minhashJaccardAtLeast(input.sigs[at[x]], input.sigs[at[y]], minJaccard),
+      );
+      const hits = signatureHits(input);
+      expect(everyPair.size).toBeGreaterThan(50);
+      expect(listed(hits)).toEqual(listed(everyPair));
+    }
+  });
+
+  it('split into parts by first post and merged, are the pairs of one run in its order', () => {
+    const input = bandInput(posts(1500, 5));
+    const whole = listed(signatureHits(input));
+    expect(whole.px.length).toBeGreaterThan(100);
+    for (const of of [2, 3, 5]) {
+      const parts = Array.from({ length: of }, (_x, index) => signatureHits({ ...input, part: { index, of } }));
+      expect(parts.every((p) => p.size > 0 && p.size < whole.px.length)).toBe(true);
+      expect(listed(mergePartHits(parts))).toEqual(whole);
+    }
+  });
+});
+
 describe('near-duplicate pairs in a worker thread', () => {
   it('are the pairs found in this thread, in the same order', () => {
     const ps = posts(1500);
-    const accounts = new Map<string, number>();
-    const accOf = Int32Array.from(ps, (p) => {
-      const known = accounts.get(p.accountId);
-      if (known !== undefined) return known;
-      accounts.set(p.accountId, accounts.size);
-      return accounts.size - 1;
-    });
-    const { banded, sigs } = splitBanded(ps);
-    const input = { banded, sigs, accOf, accounts: accounts.size, posts: ps.length, opts: OPTS };
+    const input = bandInput(ps);
+    const { banded, accOf } = input;
     const here = startSignatureHits(input, 'this');
     const there = startSignatureHits(input, 'worker');
     const a = here.join();
