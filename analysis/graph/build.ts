@@ -38,6 +38,10 @@ export interface GraphBuildResult {
   /** Posts and accounts in sorted order (indices used by later stages). */
   posts: DetectPost[];
   accounts: DetectAccount[];
+  /** Each post's account row, the id → row map, each post's products (rings/context takes them over). */
+  accountOf: Int32Array;
+  accountIndex: ReadonlyMap<string, number>;
+  productsOf: string[][];
   stats: { posts: number; accounts: number; candidatePairs: number; edges: number; nodes: number };
 }
 
@@ -208,6 +212,9 @@ export function buildAccountGraph(
     weakEdges,
     posts,
     accounts,
+    accountOf,
+    accountIndex,
+    productsOf,
     stats: { posts: posts.length, accounts: accounts.length, candidatePairs: pairs.size, edges: graph.size, nodes: graph.order },
   };
 }

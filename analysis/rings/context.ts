@@ -57,15 +57,30 @@ export interface DetectionContext {
 
 const NO_POSTS: readonly number[] = Object.freeze([]);
 
-export function buildContext(posts: readonly DetectPost[], accounts: readonly DetectAccount[]): DetectionContext {
+/**
+ * What graph/build already computed for the same posts and accounts (its sorted `posts` and
+ * `accounts`, every author among them): each post's account row, the id → row map, each
+ * post's products. Taken instead of hashing every post's account id and deriving every
+ * post's products a second time.
+ */
+export interface BuiltIndex {
+  accountOf: Int32Array;
+  accountIndex: ReadonlyMap<string, number>;
+  productsOf: readonly string[][];
+}
+
+export function buildContext(posts: readonly DetectPost[], accounts: readonly DetectAccount[], built?: BuiltIndex): DetectionContext {
   const accountById = new Map<string, DetectAccount>();
-  const accountIndex = new Map<string, number>();
+  const ownIndex = built ? undefined : new Map<string, number>();
   accounts.forEach((a, r) => {
     accountById.set(a._id, a);
-    accountIndex.set(a._id, r);
+    ownIndex?.set(a._id, r);
   });
+  const accountIndex = built?.accountIndex ?? (ownIndex as Map<string, number>);
   const n = posts.length;
   const postsByAccount = new Map<string, number[]>();
+  // With the built index, each account row's posts (ascending), set in the map below.
+  const rowPosts: number[][] | undefined = built ? new Array(accounts.length) : undefined;
   const products = new Map<string, ProductStats>();
   const productNumber = new Map<string, number>();
   const productList: string[] = [];
@@ -85,10 +100,17 @@ export function buildContext(posts: readonly DetectPost[], accounts: readonly De
   // once per run, it ran mostly unoptimised (on-stack replacement and deopts at each call).
   posts.forEach((p, i) => {
     withText[i] = hasText(p) ? 1 : 0;
-    const list = postsByAccount.get(p.accountId);
-    if (list) list.push(i);
-    else postsByAccount.set(p.accountId, [i]);
-    const prods = postProducts(p);
+    if (rowPosts && built) {
+      const row = built.accountOf[i];
+      const list = rowPosts[row];
+      if (list) list.push(i);
+      else rowPosts[row] = [i];
+    } else {
+      const list = postsByAccount.get(p.accountId);
+      if (list) list.push(i);
+      else postsByAccount.set(p.accountId, [i]);
+    }
+    const prods = built ? built.productsOf[i] : postProducts(p);
     productsOfPost.push(prods);
     const t = p.createdAt.getTime();
     times[i] = t;
@@ -132,6 +154,7 @@ export function buildContext(posts: readonly DetectPost[], accounts: readonly De
     }
     productOffsets[i + 1] = k;
   });
+  if (rowPosts) for (let r = 0; r < accounts.length; r++) if (rowPosts[r]) postsByAccount.set(accounts[r]._id, rowPosts[r]);
   // By row; a repeated id's posts belong to its last row, as in accountIndex.
   postAccount.fill(-1);
   const accountPosts = accounts.map((a, row) => {

@@ -123,7 +123,7 @@ export function detectRings(input: DetectInput): DetectionResult {
   const built = buildAccountGraph(input.posts, input.accounts, opts.graph);
   const { graph } = built;
   lap('graph');
-  const ctx = buildContext(built.posts, built.accounts);
+  const ctx = buildContext(built.posts, built.accounts, built);
   lap('context');
   const { communities, modularity } = detectCommunities(graph, opts.communities);
   lap('communities');
