@@ -386,14 +386,13 @@ function explain(
     }
     top.sort(byWeight);
   }
-  const handle = (t: Neighbour) => ctx.accountById.get(t.id)?.handle ?? t.id;
   out.push({
     name: 'neighbourhood',
     value: round(s.fromNeighbours[i], 3),
     score: round(sigmoid(s.fromNeighbours[i]), 3),
     explanation:
       top.length > 0
-        ? `Linked by co-actions to ${top.length} account(s) (e.g. ${top.slice(0, 3).map(handle).join(', ')}); they moved the score ${signed(s.fromNeighbours[i])} in log-odds.`
+        ? `Linked by co-actions to ${top.length} account(s) (e.g. ${handles(ctx, top.slice(0, 3))}); they moved the score ${signed(s.fromNeighbours[i])} in log-odds.`
         : 'No co-action links to other accounts in the window.',
   });
   const coShares = s.coShares[i];
@@ -404,7 +403,7 @@ function explain(
       name: 'co_share',
       value: round(coShares, 2),
       score: round(coShareEvidence(coShares), 3),
-      explanation: `Shared the same objects as other accounts within seconds, ${round(coShares, 1)} occasion(s) after crowd discount (e.g. with ${partners.map(handle).join(', ')}).`,
+      explanation: `Shared the same objects as other accounts within seconds, ${round(coShares, 1)} occasion(s) after crowd discount (e.g. with ${handles(ctx, partners)}).`,
     });
   }
   if (ring) {
@@ -413,26 +412,40 @@ function explain(
   return { indicators: out, evidencePosts: evidencePosts(ctx, idx, top, s.reviewPriors) };
 }
 
+/** The neighbours' handles, comma-separated (ids where an account has none). */
+function handles(ctx: DetectionContext, ns: readonly Neighbour[]): string {
+  let out = '';
+  for (let k = 0; k < ns.length; k++) out += (k > 0 ? ', ' : '') + (ctx.accountById.get(ns[k].id)?.handle ?? ns[k].id);
+  return out;
+}
+
+/** Appends id unless listed (at most 3 edges' posts and 3 more: a list is cheaper than a Set per account). */
+function addOnce(out: string[], id: string): void {
+  if (!out.includes(id)) out.push(id);
+}
+
+/** Whether post id `id` is one of posts `idx` (a scan; `ids` for accounts of many posts). */
+function isOwn(ctx: DetectionContext, idx: readonly number[], ids: ReadonlySet<string> | undefined, id: string): boolean {
+  if (ids) return ids.has(id);
+  for (const p of idx) if (ctx.posts[p]._id === id) return true;
+  return false;
+}
+
 /**
  * Up to 10 posts: the account's own posts behind its three strongest edges, then its
  * three posts of highest prior (ties in time order).
  */
 function evidencePosts(ctx: DetectionContext, idx: readonly number[], top: readonly Neighbour[], priors: Float64Array): string[] {
-  // At most 3 edges' posts and 3 more: a list with includes() is cheaper than a Set per account.
+  // Module functions, not closures per account (tsx names each closure it creates, per call).
   const out: string[] = [];
-  const add = (id: string) => {
-    if (!out.includes(id)) out.push(id);
-  };
   if (top.length > 0) {
     // Whether an edge's post is the account's own: a scan for a few posts, a Set for many.
-    let own: (id: string) => boolean;
-    if (idx.length <= 16) own = (id) => idx.some((p) => ctx.posts[p]._id === id);
-    else {
-      const ids = new Set<string>();
+    let ids: Set<string> | undefined;
+    if (idx.length > 16) {
+      ids = new Set<string>();
       for (const p of idx) ids.add(ctx.posts[p]._id);
-      own = (id) => ids.has(id);
     }
-    for (let k = 0; k < top.length && k < 3; k++) for (const id of top[k].posts) if (own(id)) add(id);
+    for (let k = 0; k < top.length && k < 3; k++) for (const id of top[k].posts) if (isOwn(ctx, idx, ids, id)) addOnce(out, id);
   }
   // The first three of idx sorted (stably) by prior, high first, without sorting all of it.
   const best: number[] = [];
@@ -443,7 +456,7 @@ function evidencePosts(ctx: DetectionContext, idx: readonly number[], top: reado
     best.splice(at, 0, p);
     if (best.length > 3) best.pop();
   }
-  for (const p of best) add(ctx.posts[p]._id);
+  for (const p of best) addOnce(out, ctx.posts[p]._id);
   return out.length > 10 ? out.slice(0, 10) : out;
 }
 
