@@ -91,6 +91,34 @@ export class SignatureWords {
     }
     return eq >= need;
   }
+
+  /**
+   * The number of positions where signatures j and k (both of length n) are equal, exactly:
+   * only positions whose low bytes are equal are compared in full (−1 when either is not of
+   * length n).
+   */
+  equalPositions(j: number, k: number, sigs: readonly ArrayLike<number>[]): number {
+    if (!this.usable[j] || !this.usable[k]) return -1;
+    const words = this.words;
+    const m = this.perSig;
+    const x = j * m;
+    const y = k * m;
+    const a = sigs[j];
+    const b = sigs[k];
+    let eq = 0;
+    for (let w = 0; w < m; w++) {
+      const v = words[x + w] ^ words[y + w];
+      // High bit of each zero byte (as zeroBytes), one byte at a time.
+      let t = ~(((v & 0x7f7f7f7f) + 0x7f7f7f7f) | v | 0x7f7f7f7f);
+      while (t !== 0) {
+        const bit = 31 - Math.clz32(t);
+        const r = 4 * w + (bit >>> 3);
+        if (a[r] === b[r]) eq++;
+        t &= ~(1 << bit);
+      }
+    }
+    return eq;
+  }
 }
 
 /** How many of the four bytes of v are 0 (high bit of each byte set where the byte is 0, then counted). */

@@ -5,6 +5,7 @@
 import type { Indicator } from '../../storage/types';
 import type { AccountGraph } from '../graph/build';
 import { minhashJaccard, postObjects } from '../graph/coactions';
+import { SignatureWords } from '../graph/near-duplicate-pairs';
 import { DEFAULT_GRAPH_OPTIONS } from '../graph/types';
 import { adjacency, markNodes } from './adjacency';
 import { clamp01, DAY_MS, type DetectionContext, round } from './context';
@@ -315,18 +316,64 @@ export const sentimentDeviation: GroupIndicator = (g) => {
   };
 };
 
+/**
+ * The MinHash Jaccard of two posts by their signatures' low-byte words (SignatureWords): the
+ * same value textSimilarity gives, the full comparison only where low bytes agree (a third
+ * of the group loop's time was this comparison, ≈ 750k pairs on the medium world, 2.3 µs
+ * each); built once per context, on first use.
+ */
+interface PostSignatures {
+  row: Int32Array;
+  sigs: ArrayLike<number>[];
+  words: SignatureWords;
+  n: number;
+}
+
+const signaturesOf = new WeakMap<DetectionContext, PostSignatures>();
+
+function postSignatures(ctx: DetectionContext): PostSignatures {
+  let ps = signaturesOf.get(ctx);
+  if (!ps) {
+    const row = new Int32Array(ctx.posts.length).fill(-1);
+    const sigs: ArrayLike<number>[] = [];
+    for (let i = 0; i < ctx.posts.length; i++) {
+      const m = ctx.posts[i].enrichment?.minhash;
+      if (m && m.length > 0) {
+        row[i] = sigs.length;
+        sigs.push(m as ArrayLike<number>);
+      }
+    }
+    // The usual length (minhash.ts); other lengths compare in full.
+    const n = sigs.length > 0 && sigs[0].length % 4 === 0 ? sigs[0].length : 4;
+    ps = { row, sigs, words: new SignatureWords(sigs, n), n };
+    signaturesOf.set(ctx, ps);
+  }
+  return ps;
+}
+
+function postSimilarity(ctx: DetectionContext, ps: PostSignatures, i: number, j: number): number {
+  const x = ps.row[i];
+  const y = ps.row[j];
+  if (x >= 0 && y >= 0) {
+    const eq = ps.words.equalPositions(x, y, ps.sigs);
+    if (eq >= 0) return eq / ps.n;
+  }
+  return textSimilarity(ctx.posts[i], ctx.posts[j]);
+}
+
 /** Content similarity: mean MinHash Jaccard between members' posts (different accounts). */
 export const contentSimilarity: GroupIndicator = ({ ctx, facts }) => {
   // The first 40 posts with text (a large group has tens of thousands of posts: no filter over all).
   const textPosts: number[] = [];
   for (let k = 0; k < facts.posts.length && textPosts.length < 40; k++) if (ctx.withText[facts.posts[k]]) textPosts.push(facts.posts[k]);
   if (textPosts.length < 2) return undefined;
+  const ps = postSignatures(ctx);
   let s = 0;
   let n = 0;
   for (let x = 0; x < textPosts.length; x++) {
     for (let y = x + 1; y < textPosts.length; y++) {
       if (ctx.postAuthor[textPosts[x]] === ctx.postAuthor[textPosts[y]]) continue;
-      s += textSimilarity(ctx.posts[textPosts[x]], ctx.posts[textPosts[y]]);
+      s += postSimilarity(ctx, ps, textPosts[x], textPosts[y]);
       n++;
     }
   }

@@ -20,6 +20,18 @@ function acc(id: string, extra: Partial<DetectAccount> = {}): DetectAccount {
 }
 const loose = { minEdgeWeight: 0, edgeQuantile: 0 };
 
+/**
+ * Two signatures of 4 … 144 values, b a copy of a with some positions replaced (pairs from
+ * identical to unrelated); values 256 apart collide in the low-byte words.
+ */
+function signaturePair() {
+  const value = fc.oneof(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 }).map((v) => v + 256), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }));
+  return fc
+    .integer({ min: 1, max: 36 })
+    .chain((w) => fc.tuple(fc.array(value, { minLength: 4 * w, maxLength: 4 * w }), fc.array(value, { minLength: 4 * w, maxLength: 4 * w }), fc.array(fc.boolean(), { minLength: 4 * w, maxLength: 4 * w })))
+    .map(([a, other, keep]) => [a, a.map((v, i) => (keep[i] ? v : other[i]))] as const);
+}
+
 describe('helpers', () => {
   it('quantile interpolates and the window is the clamped quantile of same-product gaps', () => {
     expect(quantile([0, 10, 20, 30], 0.5)).toBe(15);
@@ -77,13 +89,7 @@ describe('helpers', () => {
     );
   });
   it('rules a pair out by its low-byte words only when the signatures cannot reach the minimum', () => {
-    // Values that differ above the low byte (256 apart) collide in the words: the words may say "maybe", never a wrong "no".
-    const value = fc.oneof(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 }).map((v) => v + 256), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }));
-    // b is a copy of a with some positions replaced: pairs from identical to unrelated.
-    const pair = fc
-      .integer({ min: 1, max: 36 })
-      .chain((w) => fc.tuple(fc.array(value, { minLength: 4 * w, maxLength: 4 * w }), fc.array(value, { minLength: 4 * w, maxLength: 4 * w }), fc.array(fc.boolean(), { minLength: 4 * w, maxLength: 4 * w })))
-      .map(([a, other, keep]) => [a, a.map((v, i) => (keep[i] ? v : other[i]))] as const);
+    const pair = signaturePair();
     const min = fc.oneof(fc.constantFrom(0.6, 0.5, 1, 0.25), fc.double({ min: 0, max: 1, noNaN: true }));
     let ruledOut = 0;
     fc.assert(
@@ -98,6 +104,24 @@ describe('helpers', () => {
       { numRuns: 3000 },
     );
     expect(ruledOut).toBeGreaterThan(100);
+  });
+  it('counts equal signature positions through the low-byte words exactly (the Jaccard of the group indicators)', () => {
+    // Low bytes that collide (values 256 apart) must not count as equal.
+    const pair = signaturePair();
+    let collided = 0;
+    fc.assert(
+      fc.property(pair, ([a, b]) => {
+        const sigs = [Int32Array.from(a), Int32Array.from(b), Int32Array.of(1, 2, 3)];
+        const words = new SignatureWords(sigs, a.length);
+        const eq = words.equalPositions(0, 1, sigs);
+        expect(eq / a.length).toBe(minhashJaccard(a, b));
+        if (a.some((v, i) => v !== b[i] && (v & 0xff) === (b[i] & 0xff))) collided++;
+        // A signature of another length has no words: the caller compares it in full.
+        if (a.length !== 3) expect(words.equalPositions(0, 2, sigs)).toBe(-1);
+      }),
+      { numRuns: 2000 },
+    );
+    expect(collided).toBeGreaterThan(50);
   });
   it('normalises handles and urls', () => {
     expect(normaliseHandle('u/Deal_Hunter')).toBe('dealhunter');
