@@ -184,13 +184,22 @@ export class CoactionPosts {
    * Nothing is read until `finish` records the import. Returns the chunk count.
    */
   async write(key: string, posts: readonly CoactionPost[]): Promise<number> {
-    const docs = chunksOf(posts).map((part, i) => encodeChunk(chunkId(key, i), part));
+    const parts = chunksOf(posts);
     // One chunk per command: a command of several large documents could pass the 48 MB message limit.
-    for (const doc of docs) {
-      const r = await this.chunks.upsertMany([doc]);
-      if (r.rejected.length) throw new Error(`coactions: the store refused chunk ${r.rejected[0].id}: ${r.rejected[0].reason}`);
+    // Each chunk is encoded while the previous one is being written, not all of them first: this
+    // thread then never holds the event loop for long, and inserts under way beside it (the
+    // import's accounts) keep being answered and sent.
+    let writing: Promise<unknown> = Promise.resolve();
+    for (let i = 0; i < parts.length; i++) {
+      const doc = encodeChunk(chunkId(key, i), parts[i]);
+      await writing;
+      writing = this.chunks.upsertMany([doc]).then((r) => {
+        if (r.rejected.length) throw new Error(`coactions: the store refused chunk ${r.rejected[0].id}: ${r.rejected[0].reason}`);
+      });
+      writing.catch(() => {}); // awaited next round or below
     }
-    return docs.length;
+    await writing;
+    return parts.length;
   }
 
   /** Records a finished import (after every chunk and whatever derives from it is written). */
