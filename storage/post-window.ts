@@ -124,7 +124,9 @@ function withCoactions(base: PostSnapshot, co: CoactionView): PostSnapshot {
       const lo = since.getTime();
       const hi = until.getTime();
       const out = new Set(hinted);
-      for (const p of co.posts) if (inRange(p, lo, hi) && !postOnly.has(p.accountId)) out.add(p.accountId);
+      // Every co-action account post-only (a co-action import's own, before `batches` met any in
+      // the posts collection): the loop would add none of them.
+      if (postOnly.size < accounts.size) for (const p of co.posts) if (inRange(p, lo, hi) && !postOnly.has(p.accountId)) out.add(p.accountId);
       return [...out];
     },
     async outside(since, until, inWindow) {
