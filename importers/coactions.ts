@@ -265,16 +265,29 @@ export function mergeShares(earlier: Post, later: Post): Post {
 }
 
 /** A hash of the file's cleaned posts in file order: the same file, the same key. */
-export function contentKey(posts: readonly Post[]): string {
+export async function contentKey(posts: readonly Post[]): Promise<string> {
   const h = createHash('sha256');
   // The same bytes as one update per post, handed over a thousand posts at a time.
   for (let i = 0; i < posts.length; i += 1000) {
     let text = '';
-    for (const p of posts.slice(i, i + 1000)) text += `${p._id}\t${p.platform}\t${p.accountId}\t${p.author}\t${p.createdAt.getTime()}\t${(p.objects ?? []).join(' ')}\n`;
+    const end = Math.min(posts.length, i + 1000);
+    for (let j = i; j < end; j++) {
+      const p = posts[j];
+      text += `${p._id}\t${p.platform}\t${p.accountId}\t${p.author}\t${p.createdAt.getTime()}\t${p.objects ? p.objects.join(' ') : ''}\n`;
+    }
     h.update(text);
+    if (end % TURN_EVERY === 0) await turn();
   }
   return h.digest('hex').slice(0, 32);
 }
+
+/**
+ * Posts handled between turns of the event loop in the import's loops over every post (~10 ms):
+ * the accounts' insert commands (started before them) are answered and the next ones sent
+ * meanwhile, so the store is never left idle while this thread hashes and compares.
+ */
+const TURN_EVERY = 5_000;
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * `import coactions`: reads the whole file, then stores what is new or changed packed
@@ -314,7 +327,7 @@ export async function runCoactionImport(
       accounts = derivation.write(store);
       accounts.catch(() => {}); // awaited below
     }
-    const key = contentKey(posts);
+    const key = await contentKey(posts);
     if (await store.coactions.finished(key)) {
       summary.unchanged = posts.length;
       summary.derived = accounts ? await accounts : { accountsCreated: 0, accountsWidened: 0 };
@@ -323,7 +336,9 @@ export async function runCoactionImport(
     const now = opts.now ?? new Date();
     const stored: ReadonlyMap<string, Post> = first ? new Map() : (await store.coactions.view()).byId;
     const changed: Post[] = [];
+    let handled = 0;
     for (const doc of posts) {
+      if (++handled % TURN_EVERY === 0) await turn();
       const old = stored.get(doc._id);
       let asStored = old;
       // Stamped in place: `doc` is this run's own object, and a changed post's merge a fresh one.

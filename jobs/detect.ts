@@ -80,8 +80,8 @@ export async function runDetect(ctx: JobContext, params: DetectParams = {}): Pro
   const cfg = ctx.config.detect;
   const { since, until, snapshot } = await resolveWindow(ctx.store, params, cfg.window);
   ctx.progress(0, 4, `loading posts ${since.toISOString()} → ${until.toISOString()}`);
-  const { posts, accounts } = await loadDetectInput(ctx.store, snapshot, since, until, ctx.signal);
-  const outside = await snapshot.outside(since, until, new Set(posts.map((p) => p.accountId)));
+  const { posts, accounts, accountIds } = await loadDetectInput(ctx.store, snapshot, since, until, ctx.signal);
+  const outside = await snapshot.outside(since, until, accountIds);
   const { span } = snapshot;
   if (ctx.signal.aborted) throw new Error('detect cancelled');
 

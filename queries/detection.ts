@@ -77,7 +77,7 @@ export async function loadDetectInput(
   since: Date,
   until: Date,
   signal?: AbortSignal,
-): Promise<{ posts: DetectPost[]; accounts: DetectAccount[] }> {
+): Promise<{ posts: DetectPost[]; accounts: DetectAccount[]; accountIds: ReadonlySet<string> }> {
   const readAccounts = (ids: string[]): Promise<DetectAccount[]> =>
     store.accounts.getMany(ids, { projection: ACCOUNT_PROJECTION, collectionSize: snapshot.span.accounts || undefined });
   // The time index names the window's accounts: reading them alongside the posts lets the
@@ -107,7 +107,8 @@ export async function loadDetectInput(
     const a = byId.get(id);
     if (a) accounts.push(a);
   }
-  return { posts, accounts };
+  // `accountIds`: the accounts of the posts returned (with a stored document or not), for the caller's coverage count.
+  return { posts, accounts, accountIds: ids };
 }
 
 export interface WriteWindow {

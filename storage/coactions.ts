@@ -39,9 +39,11 @@ const CHUNK_BYTES = 8 * 2 ** 20;
 
 /** Characters a post adds to its chunk's JSON (near enough: quotes and commas counted as 3 a value). */
 function textSize(p: CoactionPost): number {
-  let n = 20;
-  for (const f of STRING_FIELDS) n += (p[f]?.length ?? 0) + 3;
-  for (const o of p.objects ?? []) n += o.length + 3;
+  // Field by field (STRING_FIELDS), not by a loop over their names: 194k posts' keyed reads cost more than the sum.
+  let n = 20 + 27;
+  n += (p._id?.length ?? 0) + (p.platform?.length ?? 0) + (p.kind?.length ?? 0) + (p.externalId?.length ?? 0) + (p.accountId?.length ?? 0);
+  n += (p.author?.length ?? 0) + (p.week?.length ?? 0) + (p.community?.length ?? 0) + (p.source?.length ?? 0);
+  if (p.objects) for (const o of p.objects) n += o.length + 3;
   return n;
 }
 
@@ -112,8 +114,11 @@ function isDuplicateKey(err: unknown): boolean {
   return (err as { code?: number }).code === 11000;
 }
 
-function encodeColumn(values: readonly string[]): string[] | { all: string } {
-  return values.every((v) => v === values[0]) ? { all: values[0] ?? '' } : [...values];
+/** A column as stored (`values` is the caller's own array, kept as it is). */
+function encodeColumn(values: string[]): string[] | { all: string } {
+  const first = values[0];
+  for (let i = 1; i < values.length; i++) if (values[i] !== first) return values;
+  return { all: first ?? '' };
 }
 
 function decodeColumn(v: string[] | { all: string }, n: number): string[] {
@@ -122,13 +127,32 @@ function decodeColumn(v: string[] | { all: string }, n: number): string[] {
 
 /** One chunk document of posts. */
 export function encodeChunk(id: string, posts: readonly CoactionPost[]): ChunkDoc {
+  const n = posts.length;
+  const [ids, platforms, kinds, externalIds, accountIds, authors, weeks, communities, sources] = STRING_FIELDS.map(() => new Array<string>(n));
+  const times = new Array<number>(n);
+  const objects = new Array<string[] | 0>(n);
+  // One pass reading each field by name (not `p[f]` per field name: keyed reads of 194k posts).
+  for (let i = 0; i < n; i++) {
+    const p = posts[i];
+    ids[i] = p._id ?? '';
+    platforms[i] = p.platform ?? '';
+    kinds[i] = p.kind ?? '';
+    externalIds[i] = p.externalId ?? '';
+    accountIds[i] = p.accountId ?? '';
+    authors[i] = p.author ?? '';
+    weeks[i] = p.week ?? '';
+    communities[i] = p.community ?? '';
+    sources[i] = p.source ?? '';
+    times[i] = p.createdAt.getTime();
+    objects[i] = p.objects && p.objects.length > 0 ? p.objects : 0;
+  }
+  const values = [ids, platforms, kinds, externalIds, accountIds, authors, weeks, communities, sources];
+  // Keys in STRING_FIELDS' order, as before: the same posts, the same bytes.
   const columns = {} as ChunkBody['columns'];
-  for (const f of STRING_FIELDS) columns[f] = encodeColumn(posts.map((p) => p[f] ?? ''));
-  const body: ChunkBody = {
-    columns,
-    times: posts.map((p) => p.createdAt.getTime()),
-    objects: posts.map((p) => (p.objects && p.objects.length > 0 ? p.objects : 0)),
-  };
+  STRING_FIELDS.forEach((f, k) => {
+    columns[f] = encodeColumn(values[k]);
+  });
+  const body: ChunkBody = { columns, times, objects };
   // Level 1: the ids and objects repeat a lot; measured on german-elections-2021 (194k posts) ~5× smaller.
   return { _id: id, n: posts.length, data: new Binary(deflateRawSync(JSON.stringify(body), { level: 1 })) };
 }
@@ -184,13 +208,22 @@ export class CoactionPosts {
    * Nothing is read until `finish` records the import. Returns the chunk count.
    */
   async write(key: string, posts: readonly CoactionPost[]): Promise<number> {
-    const docs = chunksOf(posts).map((part, i) => encodeChunk(chunkId(key, i), part));
+    const parts = chunksOf(posts);
     // One chunk per command: a command of several large documents could pass the 48 MB message limit.
-    for (const doc of docs) {
-      const r = await this.chunks.upsertMany([doc]);
-      if (r.rejected.length) throw new Error(`coactions: the store refused chunk ${r.rejected[0].id}: ${r.rejected[0].reason}`);
+    // Each chunk is encoded while the previous one is being written, not all of them first: this
+    // thread then never holds the event loop for long, and inserts under way beside it (the
+    // import's accounts) keep being answered and sent.
+    let writing: Promise<unknown> = Promise.resolve();
+    for (let i = 0; i < parts.length; i++) {
+      const doc = encodeChunk(chunkId(key, i), parts[i]);
+      await writing;
+      writing = this.chunks.upsertMany([doc]).then((r) => {
+        if (r.rejected.length) throw new Error(`coactions: the store refused chunk ${r.rejected[0].id}: ${r.rejected[0].reason}`);
+      });
+      writing.catch(() => {}); // awaited next round or below
     }
-    return docs.length;
+    await writing;
+    return parts.length;
   }
 
   /** Records a finished import (after every chunk and whatever derives from it is written). */

@@ -82,14 +82,18 @@ function withCoactions(base: PostSnapshot, co: CoactionView): PostSnapshot {
   let oldest = base.span.oldest?.getTime() ?? Number.POSITIVE_INFINITY;
   let newest = base.span.newest?.getTime() ?? Number.NEGATIVE_INFINITY;
   const accounts = new Set<string>();
-  const postOnly = new Set<string>();
+  let mixed = false;
   for (const p of co.posts) {
     const t = p.createdAt.getTime();
     if (t < oldest) oldest = t;
     if (t > newest) newest = t;
     accounts.add(p.accountId);
-    if (p.platform === p.community) postOnly.add(p.accountId);
+    if (p.platform !== p.community) mixed = true;
   }
+  // Every post under its source's name (any co-action import's own): all accounts, in the same
+  // order, copied in one go instead of a second add per post (194k of german-elections-2021).
+  const postOnly = new Set<string>(mixed ? [] : accounts);
+  if (mixed) for (const p of co.posts) if (p.platform === p.community) postOnly.add(p.accountId);
   const inRange = (p: Post, lo: number, hi: number) => p.createdAt.getTime() >= lo && p.createdAt.getTime() <= hi;
   return {
     span: { oldest: new Date(oldest), newest: new Date(newest), count: base.span.count + co.posts.length, accounts: base.span.accounts + accounts.size },
@@ -124,7 +128,9 @@ function withCoactions(base: PostSnapshot, co: CoactionView): PostSnapshot {
       const lo = since.getTime();
       const hi = until.getTime();
       const out = new Set(hinted);
-      for (const p of co.posts) if (inRange(p, lo, hi) && !postOnly.has(p.accountId)) out.add(p.accountId);
+      // Every co-action account post-only (a co-action import's own, before `batches` met any in
+      // the posts collection): the loop would add none of them.
+      if (postOnly.size < accounts.size) for (const p of co.posts) if (inRange(p, lo, hi) && !postOnly.has(p.accountId)) out.add(p.accountId);
       return [...out];
     },
     async outside(since, until, inWindow) {

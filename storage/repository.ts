@@ -52,6 +52,12 @@ const byId = (a: { _id: string }, b: { _id: string }) => (a._id < b._id ? -1 : a
  * with ~100 statements that match deadlocks. Updates go in commands of 50.
  */
 const UPDATE_CHUNK = 50;
+/**
+ * Insert commands of one bulk in flight at once: the store decodes and stores one while the
+ * next is sent (58,314 accounts in commands of 1,000 on the embedded FerretDB: 4.27 s one at a
+ * time, 3.32 s two, 3.68 s four). Updates stay one at a time (UPDATE_CHUNK).
+ */
+const INSERTS_IN_FLIGHT = 2;
 
 /** A change of one document: top-level fields to set and to remove. */
 export interface Change {
@@ -197,34 +203,68 @@ export class Repository<T extends { _id: string }> {
 
   private async bulk(ops: AnyBulkWriteOperation<T>[], rejected: Rejection[], ids: string[], progress?: WriteProgress): Promise<WriteSummary> {
     const summary: WriteSummary = { upserted: 0, modified: 0, matched: 0, rejected };
-    const size = Math.min(ops.some((op) => 'insertOne' in op) ? CHUNK : UPDATE_CHUNK, this.opts.writeChunk ?? CHUNK);
-    for (let i = 0; i < ops.length; i += size) {
-      const chunk = ops.slice(i, i + size);
-      try {
-        const r = await this.collection.bulkWrite(chunk, { ordered: false });
-        summary.upserted += r.upsertedCount + r.insertedCount;
-        summary.modified += r.modifiedCount;
-        summary.matched += r.matchedCount;
-      } catch (err) {
-        // An unordered bulk write reports per-operation errors and still applies the rest.
-        const e = err as {
-          result?: { upsertedCount?: number; insertedCount?: number; modifiedCount?: number; matchedCount?: number };
-          writeErrors?: WriteErrorLike[] | WriteErrorLike;
-        };
-        if (!e.writeErrors) throw err;
-        const r = e.result;
-        summary.upserted += (r?.upsertedCount ?? 0) + (r?.insertedCount ?? 0);
-        summary.modified += r?.modifiedCount ?? 0;
-        summary.matched += r?.matchedCount ?? 0;
-        const list = Array.isArray(e.writeErrors) ? e.writeErrors : [e.writeErrors];
-        for (const we of list) {
-          const index = we.index ?? we.err?.index ?? 0;
-          summary.rejected.push({ id: ids[i + index] ?? '(unknown)', reason: `server refused: ${we.errmsg ?? we.err?.errmsg ?? 'write error'}` });
+    const inserts = ops.some((op) => 'insertOne' in op);
+    const size = Math.min(inserts ? CHUNK : UPDATE_CHUNK, this.opts.writeChunk ?? CHUNK);
+    const starts: number[] = [];
+    for (let i = 0; i < ops.length; i += size) starts.push(i);
+    // Each command's outcome, merged in command order below: the summary and its rejections
+    // do not depend on which of the commands in flight the server answered first.
+    const outcomes: WriteSummary[] = new Array(starts.length);
+    let next = 0;
+    let reported = 0;
+    let stop = false;
+    const worker = async () => {
+      while (next < starts.length && !stop) {
+        const k = next++;
+        try {
+          outcomes[k] = await this.command(ops, ids, starts[k], size);
+        } catch (err) {
+          // As with one command at a time: no command is sent after one failed.
+          stop = true;
+          throw err;
+        }
+        // Progress in command order, as each prefix of the commands completes.
+        while (reported < starts.length && outcomes[reported]) {
+          progress?.(Math.min(ops.length, starts[reported] + size), ops.length);
+          reported++;
         }
       }
-      progress?.(Math.min(ops.length, i + size), ops.length);
+    };
+    const workers = Array.from({ length: Math.min(inserts ? INSERTS_IN_FLIGHT : 1, starts.length) }, worker);
+    const settled = await Promise.allSettled(workers);
+    const failed = settled.find((r) => r.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+    for (const o of outcomes) {
+      summary.upserted += o.upserted;
+      summary.modified += o.modified;
+      summary.matched += o.matched;
+      for (const r of o.rejected) summary.rejected.push(r);
     }
     return summary;
+  }
+
+  /** One write command: ops[i, i + size), unordered; per-operation errors become rejections. */
+  private async command(ops: AnyBulkWriteOperation<T>[], ids: string[], i: number, size: number): Promise<WriteSummary> {
+    const chunk = ops.slice(i, i + size);
+    try {
+      const r = await this.collection.bulkWrite(chunk, { ordered: false });
+      return { upserted: r.upsertedCount + r.insertedCount, modified: r.modifiedCount, matched: r.matchedCount, rejected: [] };
+    } catch (err) {
+      // An unordered bulk write reports per-operation errors and still applies the rest.
+      const e = err as {
+        result?: { upsertedCount?: number; insertedCount?: number; modifiedCount?: number; matchedCount?: number };
+        writeErrors?: WriteErrorLike[] | WriteErrorLike;
+      };
+      if (!e.writeErrors) throw err;
+      const r = e.result;
+      const list = Array.isArray(e.writeErrors) ? e.writeErrors : [e.writeErrors];
+      return {
+        upserted: (r?.upsertedCount ?? 0) + (r?.insertedCount ?? 0),
+        modified: r?.modifiedCount ?? 0,
+        matched: r?.matchedCount ?? 0,
+        rejected: list.map((we) => ({ id: ids[i + (we.index ?? we.err?.index ?? 0)] ?? '(unknown)', reason: `server refused: ${we.errmsg ?? we.err?.errmsg ?? 'write error'}` })),
+      };
+    }
   }
 
   async insertOne(doc: T): Promise<void> {

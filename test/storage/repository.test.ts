@@ -123,6 +123,35 @@ describe('repositories on the embedded store', () => {
     }
   });
 
+  it('inserts with two commands in flight, yet reports what one at a time would: every duplicate by id, in order, the rest stored', async () => {
+    const coll = store.orders.collection;
+    const real = coll.bulkWrite;
+    let inFlight = 0;
+    let most = 0;
+    coll.bulkWrite = (async (ops: unknown[], o: never) => {
+      most = Math.max(most, ++inFlight);
+      try {
+        return await real.call(coll, ops as never, o);
+      } finally {
+        inFlight--;
+      }
+    }) as typeof coll.bulkWrite;
+    try {
+      const order = (i: number) => ({ _id: `order-fl-${String(i).padStart(5, '0')}`, week: '2026-W45', region: 'eu' }) as never;
+      // Already stored: ids in the first, third and last of the four commands (1,000 inserts each).
+      const taken = [5, 999, 2500, 2501, 3499];
+      await store.orders.insertMany(taken.map(order));
+      const r = await store.orders.insertMany(Array.from({ length: 3500 }, (_, i) => order(i)).reverse());
+      expect(most).toBe(2);
+      expect(r.upserted).toBe(3500 - taken.length);
+      expect(r.rejected.map((x) => x.id)).toEqual(taken.map((i) => (order(i) as { _id: string })._id));
+      for (const x of r.rejected) expect(x.reason).toMatch(/duplicate|E11000/i);
+      expect(await store.orders.count({ _id: { $regex: '^order-fl-' } } as never)).toBe(3500);
+    } finally {
+      coll.bulkWrite = real;
+    }
+  });
+
   it('refuses aggregation outside the portable subset before sending it', async () => {
     await expect(store.posts.aggregate([{ $lookup: { from: 'accounts' } }])).rejects.toThrow(/portable subset/);
     await expect(store.posts.aggregate([{ $group: { _id: '$week', a: { $avg: '$score' } } }])).rejects.toThrow(/\$avg/);
