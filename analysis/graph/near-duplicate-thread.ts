@@ -2,9 +2,10 @@
 // threads, while this thread builds the other co-action buckets. The candidate pairs are
 // split between PAIR_WORKERS workers by a function of the pair (pairPart): each worker
 // visits every bucket but checks only its part's pairs, and mergePartHits joins their
-// answers into exactly what one run gives. One worker was the graph stage's critical path
-// (3 × medium: this thread waited 8.6 s for it after 6.0 s of its own work, one core idle);
-// two use both cores once this thread waits. Split by pair, not by band: a near-duplicate
+// answers into exactly what one run gives. One worker per core beyond this thread's, at most
+// two (pairWorkers): on this 2-core machine that is one, since a second worker slows this
+// thread's own work before it waits more than it shortens the wait (961k posts, one run
+// each: one worker 154.5 s, two 158.6 s, 211 against 230 s of CPU). Split by pair, not by band: a near-duplicate
 // pair shares most of the 32 bands, so each half of the bands checked almost every pair
 // again (10.1 s a half against 15.7 s for all; visiting the buckets alone is 2.7 s). The
 // signatures, the banded posts and their accounts are in shared memory, read by both
@@ -13,14 +14,17 @@
 // arrays set off mark-compacts of the whole input every 1–2 s of the step). join() blocks
 // (Atomics.wait, receiveMessageOnPort) so detection stays a synchronous function. Small
 // inputs run in this thread; a worker that cannot start or fails has its bands run here.
+import { availableParallelism } from 'node:os';
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { mergePartHits, type NearDuplicateHits, packSignatures, type PairPart, type SignatureInput, signatureHits } from './near-duplicate-pairs';
 import type { NearDuplicateThread } from './types';
 
 /** Below this many banded posts a worker's start-up (≈ 0.3–1 s: tsx compiles its modules) is not worth it. */
 export const WORKER_MIN_POSTS = 50_000;
-/** Workers sharing the pairs: one per core of the 2-core machine this was measured on (the answer does not depend on it). */
-export const PAIR_WORKERS = 2;
+/** Workers sharing the pairs: one per core beyond this thread's, one to two (the answer does not depend on it). */
+export function pairWorkers(cores = availableParallelism()): number {
+  return Math.max(1, Math.min(2, cores - 1));
+}
 
 export interface HitsJob {
   /** The verified pairs (waits for the workers when there are some). */
@@ -46,7 +50,7 @@ interface Share {
   startError?: string;
 }
 
-export function startSignatureHits(input: SignatureInput, where: NearDuplicateThread = 'auto'): HitsJob {
+export function startSignatureHits(input: SignatureInput, where: NearDuplicateThread = 'auto', workers = pairWorkers()): HitsJob {
   const { banded, sigs, accOf, accounts, posts, opts } = input;
   if (where === 'this' || (where === 'auto' && banded.length < WORKER_MIN_POSTS)) {
     const hits = signatureHits(input);
@@ -54,8 +58,8 @@ export function startSignatureHits(input: SignatureInput, where: NearDuplicateTh
   }
   const packed = packSignatures(sigs, sharedInt32);
   const data = { banded: sharedCopy(banded), offsets: packed.offsets, values: packed.values, accOf: sharedCopy(accOf), accounts, posts, opts };
-  const shares: Share[] = Array.from({ length: PAIR_WORKERS }, (_x, index) => {
-    const part = { index, of: PAIR_WORKERS };
+  const shares: Share[] = Array.from({ length: workers }, (_x, index) => {
+    const part = { index, of: workers };
     const state = new Int32Array(new SharedArrayBuffer(4));
     const { port1, port2 } = new MessageChannel();
     const share: Share = { part, state, port: port1 };

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildAccountGraph } from '../../../analysis/graph/build';
 import { mergePartHits, minhashJaccardAtLeast, type NearDuplicateHits, packSignatures, signatureHits, unpackSignatures, verifiedPairs, type VisitOptions } from '../../../analysis/graph/near-duplicate-pairs';
-import { startSignatureHits } from '../../../analysis/graph/near-duplicate-thread';
+import { pairWorkers, startSignatureHits } from '../../../analysis/graph/near-duplicate-thread';
 import { forEachSignatureBucket, splitBanded } from '../../../analysis/graph/near-duplicates';
 import type { DetectPost } from '../../../analysis/graph/types';
 import { fingerprint } from '../../../analysis/nlp/minhash';
@@ -82,26 +82,28 @@ describe('near-duplicate pairs of the band buckets', () => {
 });
 
 describe('near-duplicate pairs in a worker thread', () => {
-  it('are the pairs found in this thread, in the same order', () => {
+  it('are the pairs found in this thread, in the same order, from one worker or two', () => {
     const ps = posts(1500);
     const input = bandInput(ps);
-    const { banded, accOf } = input;
     const here = startSignatureHits(input, 'this');
-    const there = startSignatureHits(input, 'worker');
     const a = here.join();
-    const b = there.join();
-    expect(there.workerError).toBeUndefined();
-    expect(there.inWorker).toBe(true);
     expect(here.inWorker).toBe(false);
     expect(a.size).toBeGreaterThan(100);
-    expect(b.size).toBe(a.size);
-    expect(Array.from(b.px.subarray(0, b.size))).toEqual(Array.from(a.px.subarray(0, a.size)));
-    expect(Array.from(b.py.subarray(0, b.size))).toEqual(Array.from(a.py.subarray(0, a.size)));
-    expect(Array.from(b.simD.subarray(0, b.size))).toEqual(Array.from(a.simD.subarray(0, a.size)));
-    // The inputs the worker was sent are copies: this thread's arrays are untouched.
-    expect(banded.length).toBeGreaterThan(0);
-    expect(accOf.length).toBe(ps.length);
+    for (const workers of [1, 2]) {
+      const there = startSignatureHits(input, 'worker', workers);
+      const b = there.join();
+      expect(there.workerError).toBeUndefined();
+      expect(there.inWorker).toBe(true);
+      expect(listed(b)).toEqual(listed(a));
+    }
+    // The workers read copies in shared memory: this thread's arrays are untouched.
+    expect(input.banded.length).toBeGreaterThan(0);
+    expect(input.accOf.length).toBe(ps.length);
   }, 60_000);
+
+  it('use one worker per core beyond this thread, one to two', () => {
+    expect([1, 2, 3, 8].map((cores) => pairWorkers(cores))).toEqual([1, 1, 2, 2]);
+  });
 
   it('give the same account graph as the band step in this thread', () => {
     const ps = posts(900, 11);
