@@ -1,19 +1,20 @@
 // The near-duplicate step's band part (near-duplicate-pairs.ts signatureHits) in worker
-// threads, while this thread builds the other co-action buckets. The candidate pairs are
-// split between PAIR_WORKERS workers by a function of the pair (pairPart): each worker
-// visits every bucket but checks only its part's pairs, and mergePartHits joins their
-// answers into exactly what one run gives. One worker per core beyond this thread's, at most
-// two (pairWorkers): on this 2-core machine that is one, since a second worker slows this
+// threads, while this thread builds the other co-action buckets. With several workers the
+// candidate pairs are split between them by the pair's first post (postPart): each visits
+// every bucket but checks only its part's pairs, and mergePartHits joins their answers into
+// exactly what one run gives. One worker per core beyond this thread's, at most two
+// (pairWorkers): on this 2-core machine that is one, since a second worker slows this
 // thread's own work before it waits more than it shortens the wait (961k posts, one run
-// each: one worker 154.5 s, two 158.6 s, 211 against 230 s of CPU). Split by pair, not by band: a near-duplicate
-// pair shares most of the 32 bands, so each half of the bands checked almost every pair
-// again (10.1 s a half against 15.7 s for all; visiting the buckets alone is 2.7 s). The
-// signatures, the banded posts and their accounts are in shared memory, read by both
-// workers, copied once. Each worker's heap holds a few typed arrays, so its pair set's
-// growth costs no full GC of the posts (in this thread, at 961k posts, the growth of those
-// arrays set off mark-compacts of the whole input every 1–2 s of the step). join() blocks
-// (Atomics.wait, receiveMessageOnPort) so detection stays a synchronous function. Small
-// inputs run in this thread; a worker that cannot start or fails has its bands run here.
+// each: one worker 154.5 s, two 158.6 s; 211 against 230 s of CPU). Split by pair, not by
+// band: a near-duplicate pair shares most of the 32 bands, so each half of the bands checked
+// almost every pair again (10.1 s a half against 15.7 s for all at 3 × medium; visiting the
+// buckets alone is 2.7 s). The signatures, the banded posts and their accounts are in shared
+// memory, read by every worker, copied once. A worker's heap holds a few typed arrays, so
+// the growth of its hits costs no full GC of the posts (in this thread, at 961k posts, the
+// growth of such arrays set off mark-compacts of the whole input every 1–2 s of the step).
+// join() blocks (Atomics.wait, receiveMessageOnPort) so detection stays a synchronous
+// function. Small inputs run in this thread; a worker that cannot start or fails has its
+// part run here.
 import { availableParallelism } from 'node:os';
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { mergePartHits, type NearDuplicateHits, packSignatures, type PairPart, type SignatureInput, signatureHits } from './near-duplicate-pairs';
