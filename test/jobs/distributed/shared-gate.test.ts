@@ -38,6 +38,11 @@ describe('SharedGate', () => {
     redis?.dispose();
   });
 
+  // The tests share one simulator client, whose limit window the test before may have used up
+  // to its end (the first test runs to a deadline at ≥ 90 % of the limit): a new gate that has
+  // not learned the limit yet would meet that window's 429 on its first request.
+  const freshWindow = () => new Promise((resolve) => setTimeout(resolve, WINDOW + 100));
+
   const get = (gate: RequestGate, sub: string) =>
     gate.run(`GET /r/${sub}/new`, async () => jsonAnswer(await httpRequest({ url: `${sim.reddit.baseUrl}/r/${sub}/new?limit=5`, headers: { authorization: `bearer ${token}` }, timeoutMs: 5000 })));
 
@@ -72,6 +77,7 @@ describe('SharedGate', () => {
   });
 
   it('on a 429 pauses every process until the reset and throws RateLimited', async () => {
+    await freshWindow();
     const prefix = `t429${Date.now()}`;
     const [a, b] = [0, 1].map(() => new SharedGate({ name: 'reddit sim-reddit-client', style: REDDIT_HEADERS, windowMs: WINDOW, maxRetries: 2, redis: conn(), prefix }));
     await get(a, 'gadgets'); // learn the limit
@@ -88,6 +94,7 @@ describe('SharedGate', () => {
   });
 
   it('retries and gives up exactly like the in-process gate (one retry loop for both)', async () => {
+    await freshWindow();
     const opts = { name: 'reddit sim-reddit-client', style: REDDIT_HEADERS, windowMs: WINDOW, maxRetries: 2, backoffBaseMs: 5, backoffMaxMs: 20 };
     const local = new RateGate(opts);
     const shared = new SharedGate({ ...opts, redis: conn(), prefix: `tretry${Date.now()}`, limit: LIMIT });
