@@ -7,6 +7,7 @@
 // drops the cached copy.
 import type { AccountGraph } from '../graph/build';
 import type { EdgeAttributes } from '../graph/types';
+import { memoByObject } from '../memo';
 
 export interface Adjacency {
   /** Node ids in graph order; a node's number is its place here. */
@@ -64,18 +65,14 @@ export interface NodeMarks {
   stamp: number;
 }
 
-const marksOf = new WeakMap<Adjacency, NodeMarks>();
+const marksOf = memoByObject((adj: Adjacency): NodeMarks => ({ mark: new Float64Array(adj.ids.length), stamp: 0 }));
 
 /**
  * Marks `members` (ids; those not in the graph are skipped) with a fresh stamp: `mark[u] ===
  * stamp` tells membership until the next markNodes on the same adjacency.
  */
 export function markNodes(adj: Adjacency, members: Iterable<string>): { mark: Float64Array; stamp: number } {
-  let m = marksOf.get(adj);
-  if (!m) {
-    m = { mark: new Float64Array(adj.ids.length), stamp: 0 };
-    marksOf.set(adj, m);
-  }
+  const m = marksOf(adj);
   const stamp = ++m.stamp;
   for (const id of members) {
     const u = adj.index.get(id);

@@ -6,6 +6,7 @@ import type { Indicator } from '../../storage/types';
 import type { AccountGraph } from '../graph/build';
 import { minhashJaccard, postObjects } from '../graph/coactions';
 import { SignatureWords } from '../graph/near-duplicate-pairs';
+import { memoByObject } from '../memo';
 import { DEFAULT_GRAPH_OPTIONS } from '../graph/types';
 import { adjacency, markNodes } from './adjacency';
 import { clamp01, DAY_MS, type DetectionContext, round } from './context';
@@ -75,17 +76,10 @@ interface ProductMarks {
   stamp: number;
 }
 
-const marksOf = new WeakMap<DetectionContext, ProductMarks>();
-
-function productMarks(ctx: DetectionContext): ProductMarks {
-  let m = marksOf.get(ctx);
-  if (!m) {
-    const n = ctx.productList.length;
-    m = { seen: new Float64Array(n), members: new Int32Array(n), support: new Float64Array(n), slot: new Int32Array(n), stamp: 0 };
-    marksOf.set(ctx, m);
-  }
-  return m;
-}
+const productMarks = memoByObject((ctx: DetectionContext): ProductMarks => {
+  const n = ctx.productList.length;
+  return { seen: new Float64Array(n), members: new Int32Array(n), support: new Float64Array(n), slot: new Int32Array(n), stamp: 0 };
+});
 
 /** A group's facts with what the indicators read from them: valid until the next group of the same context is analysed. */
 interface GroupAnalysis {
@@ -329,27 +323,20 @@ interface PostSignatures {
   n: number;
 }
 
-const signaturesOf = new WeakMap<DetectionContext, PostSignatures>();
-
-function postSignatures(ctx: DetectionContext): PostSignatures {
-  let ps = signaturesOf.get(ctx);
-  if (!ps) {
-    const row = new Int32Array(ctx.posts.length).fill(-1);
-    const sigs: ArrayLike<number>[] = [];
-    for (let i = 0; i < ctx.posts.length; i++) {
-      const m = ctx.posts[i].enrichment?.minhash;
-      if (m && m.length > 0) {
-        row[i] = sigs.length;
-        sigs.push(m as ArrayLike<number>);
-      }
+const postSignatures = memoByObject((ctx: DetectionContext): PostSignatures => {
+  const row = new Int32Array(ctx.posts.length).fill(-1);
+  const sigs: ArrayLike<number>[] = [];
+  for (let i = 0; i < ctx.posts.length; i++) {
+    const m = ctx.posts[i].enrichment?.minhash;
+    if (m && m.length > 0) {
+      row[i] = sigs.length;
+      sigs.push(m as ArrayLike<number>);
     }
-    // The usual length (minhash.ts); other lengths compare in full.
-    const n = sigs.length > 0 && sigs[0].length % 4 === 0 ? sigs[0].length : 4;
-    ps = { row, sigs, words: new SignatureWords(sigs, n), n };
-    signaturesOf.set(ctx, ps);
   }
-  return ps;
-}
+  // The usual length (minhash.ts); other lengths compare in full.
+  const n = sigs.length > 0 && sigs[0].length % 4 === 0 ? sigs[0].length : 4;
+  return { row, sigs, words: new SignatureWords(sigs, n), n };
+});
 
 function postSimilarity(ctx: DetectionContext, ps: PostSignatures, i: number, j: number): number {
   const x = ps.row[i];
@@ -586,23 +573,16 @@ export function groupIndicators(
   return { indicators: GROUP_INDICATORS.flatMap((indicator) => indicator(view) ?? []), facts };
 }
 
-const objectsCache = new WeakMap<DetectionContext, (i: number) => readonly string[]>();
-
 /** postObjects of post i, each computed once per context (a post is in many groups: a Set and an array per post per group before). */
-function postObjectsOf(ctx: DetectionContext): (i: number) => readonly string[] {
-  let f = objectsCache.get(ctx);
-  if (!f) {
-    const cache: (readonly string[] | undefined)[] = [];
-    for (let i = 0; i < ctx.posts.length; i++) cache.push(undefined);
-    f = (i) => {
-      let objs = cache[i];
-      if (objs === undefined) cache[i] = objs = ctx.posts[i].objects ? postObjects(ctx.posts[i]) : NO_OBJECTS;
-      return objs;
-    };
-    objectsCache.set(ctx, f);
-  }
-  return f;
-}
+const postObjectsOf = memoByObject((ctx: DetectionContext): ((i: number) => readonly string[]) => {
+  const cache: (readonly string[] | undefined)[] = [];
+  for (let i = 0; i < ctx.posts.length; i++) cache.push(undefined);
+  return (i) => {
+    let objs = cache[i];
+    if (objs === undefined) cache[i] = objs = ctx.posts[i].objects ? postObjects(ctx.posts[i]) : NO_OBJECTS;
+    return objs;
+  };
+});
 
 const NO_OBJECTS: readonly string[] = Object.freeze([]);
 

@@ -27,6 +27,7 @@
 // read for the accounts passed in `labels`: the caller holds back what it evaluates on.
 import { applyCalibration, fitPlatt, type PlattCalibration } from '../escalations/calibration';
 import { fitLogistic, type LogisticModel, logit as modelLogit } from '../escalations/logistic';
+import { memoByObject } from '../memo';
 import type { DetectionContext } from '../rings/context';
 import { ACCOUNT_FEATURES, REVIEW_FEATURES, reviewFeatureTotals } from './behaviour';
 import { logit } from './prior';
@@ -103,17 +104,12 @@ export function combinerRow(ctx: DetectionContext, s: AccountScoring, i: number,
   return x;
 }
 
-const newestCache = new WeakMap<DetectionContext, number>();
 /** The newest post's time in the context (cached: one scan per context). */
-export function newestPost(ctx: DetectionContext): number {
-  let t = newestCache.get(ctx);
-  if (t === undefined) {
-    t = 0;
-    for (const p of ctx.posts) t = Math.max(t, p.createdAt.getTime());
-    newestCache.set(ctx, t);
-  }
+export const newestPost = memoByObject((ctx: DetectionContext): number => {
+  let t = 0;
+  for (const p of ctx.posts) t = Math.max(t, p.createdAt.getTime());
   return t;
-}
+});
 
 /** FNV-1a of id and seed → [0, 1): a stable, seedable split. */
 export function hashUnit(id: string, seed: number): number {
