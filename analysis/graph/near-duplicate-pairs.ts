@@ -326,8 +326,8 @@ export interface SignatureInput {
  * minJaccard is below it at every visit and may be checked again, and a hit is one at its
  * first visit; rechecking a dissimilar pair costs a few words of SignatureWords (most
  * fail in the first dozen), remembering every visited pair cost a probe of a table of all
- * of them (3 × medium: 58.7M visits; 16.0 s → 12.5 s, and the table of hundreds of MB at 1M
- * posts is gone).
+ * of them (3 × medium, 58.7M visits: 17.1 / 14.6 s → 15.0 / 12.1 s in isolation, and the table
+ * of hundreds of MB at 1M posts is gone).
  */
 export function signatureHits({ banded, sigs, accOf, accounts, posts, opts, part }: SignatureInput): NearDuplicateHits {
   const at = new Int32Array(posts).fill(-1);
@@ -354,7 +354,7 @@ export function signatureHits({ banded, sigs, accOf, accounts, posts, opts, part
 }
 
 /**
- * The hits of the parts of one run (verifiedPairs with parts 0 … of − 1) as the whole run
+ * The hits of the parts of one run (signatureHits with parts 0 … of − 1) as the whole run
  * gives them: in the order of their first visits, (bucket, px, py). Parts are disjoint, so
  * this is a merge of lists each already in that order.
  */

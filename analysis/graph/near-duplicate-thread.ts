@@ -44,7 +44,7 @@ const sharedCopy = (a: Int32Array) => {
 };
 
 interface Share {
-  part: PairPart;
+  part: PairPart | undefined;
   state: Int32Array; // 0 running, 1 answered, 2 failed
   port: MessagePort;
   worker?: Worker;
@@ -60,7 +60,8 @@ export function startSignatureHits(input: SignatureInput, where: NearDuplicateTh
   const packed = packSignatures(sigs, sharedInt32);
   const data = { banded: sharedCopy(banded), offsets: packed.offsets, values: packed.values, accOf: sharedCopy(accOf), accounts, posts, opts };
   const shares: Share[] = Array.from({ length: workers }, (_x, index) => {
-    const part = { index, of: workers };
+    // One worker runs the whole step: no part, no bucket numbers, nothing to merge.
+    const part = workers > 1 ? { index, of: workers } : undefined;
     const state = new Int32Array(new SharedArrayBuffer(4));
     const { port1, port2 } = new MessageChannel();
     const share: Share = { part, state, port: port1 };
@@ -82,12 +83,11 @@ export function startSignatureHits(input: SignatureInput, where: NearDuplicateTh
     if (s.worker) {
       while (Atomics.load(s.state, 0) === 0) Atomics.wait(s.state, 0, 0, 1000);
       const msg = receiveMessageOnPort(s.port)?.message as { hits?: NearDuplicateHits; error?: string } | undefined;
-      s.port.close();
       void s.worker.terminate();
+      s.port.close();
       if (msg?.hits) return { hits: msg.hits };
       error = msg?.error ?? 'no answer';
-    }
-    s.port.close();
+    } else s.port.close();
     return { hits: signatureHits({ ...input, part: s.part }), error };
   };
   return {
@@ -95,7 +95,8 @@ export function startSignatureHits(input: SignatureInput, where: NearDuplicateTh
       if (answer) return answer.hits;
       const parts = shares.map(joinShare);
       const error = parts.find((p) => p.error)?.error;
-      answer = { hits: mergePartHits(parts.map((p) => p.hits)), inWorker: error === undefined, error };
+      const hits = parts.length === 1 ? parts[0].hits : mergePartHits(parts.map((p) => p.hits));
+      answer = { hits, inWorker: error === undefined, error };
       return answer.hits;
     },
     get inWorker() {

@@ -20,7 +20,7 @@ try {
   const { signatureHits, unpackSignatures } = await import('./near-duplicate-pairs.ts');
   const { banded, offsets, values, accOf, accounts, posts, opts, part } = workerData;
   const hits = signatureHits({ banded, sigs: unpackSignatures({ offsets, values }), accOf, accounts, posts, opts, part });
-  answer({ hits }, 1, [hits.px.buffer, hits.py.buffer, hits.simD.buffer, hits.bucket.buffer]);
+  answer({ hits }, 1, [hits.px.buffer, hits.py.buffer, hits.simD.buffer, ...(hits.bucket ? [hits.bucket.buffer] : [])]);
 } catch (e) {
   answer({ error: String(e?.stack ?? e) }, 2);
 }
