@@ -238,8 +238,11 @@ export class CoactionPosts {
         seq++;
       }
     }
-    // Readers of posts (the API's in-memory view) reload: the import may name 100k posts.
+    // Readers of posts (the API's in-memory view) reload: the import may name 100k posts. So do
+    // readers of accounts: the import's accounts are derived from its posts (derived-accounts.ts),
+    // without a document, and so without a write the change log would name.
     await this.changes?.append('posts', null);
+    await this.changes?.append('accounts', null);
   }
 
   /** Every finished import's posts, merged; read again only when an import finished since. */
