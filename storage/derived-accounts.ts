@@ -148,7 +148,9 @@ function project<D extends object>(value: D, projection?: Projection): D {
   if (!projection) return { ...value };
   const doc = value as unknown as Doc;
   const keys = Object.entries(projection);
-  const inclusive = keys.some(([k, v]) => k !== '_id' && v === 1);
+  // As MongoDB: any other field at 1 includes, and so does `_id: 1` alone; otherwise fields at 0 are left out.
+  const others = keys.filter(([k]) => k !== '_id');
+  const inclusive = others.length > 0 ? others.some(([, v]) => v === 1) : projection._id === 1;
   const out: Doc = {};
   if (inclusive) {
     if (projection._id !== 0) out._id = doc._id;
