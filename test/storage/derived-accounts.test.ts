@@ -10,7 +10,6 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanCoactionRow, mergeShares, resolveColumns } from '../../importers/coactions';
-import { postAuthors } from '../../importers/reviews';
 import { runImportJob } from '../../jobs/import';
 import { openLookups } from '../../storage/lookups';
 import type { Store } from '../../storage/store';
@@ -42,14 +41,41 @@ function filePosts(file: string, source: string): Post[] {
   return [...posts.values()];
 }
 
-/** The old write path of `import coactions`: the file's authors inserted as documents (postAuthors, in the posts' order), earlier posts as stored. */
+/**
+ * The old write path of `import coactions`, written out here (not the code under test): each
+ * author of the file's posts (each post as stored: an earlier import's version wins) inserted
+ * with the platform and handle of its first post and its posts' first/last times, or a stored
+ * account widened to cover them; the counts as the import reported them.
+ */
 async function oldImport(store: Store, posts: Post[], stored: Map<string, Post>): Promise<Record<string, number>> {
-  const d = postAuthors();
+  const spans = new Map<string, Account>();
   for (const p of posts) {
-    d.add(stored.get(p._id) ?? p);
+    const q = stored.get(p._id) ?? p;
     if (!stored.has(p._id)) stored.set(p._id, p);
+    const a = spans.get(q.accountId);
+    if (!a) spans.set(q.accountId, { _id: q.accountId, platform: q.platform, handle: q.author, firstSeenAt: q.createdAt, lastSeenAt: q.createdAt });
+    else {
+      if (q.createdAt < a.firstSeenAt) a.firstSeenAt = q.createdAt;
+      if (q.createdAt > a.lastSeenAt) a.lastSeenAt = q.createdAt;
+    }
   }
-  return d.write(store);
+  const existing = await store.accounts.stored.getMap([...spans.keys()]);
+  const counts = { accountsCreated: 0, accountsWidened: 0 };
+  for (const a of spans.values()) {
+    const old = existing.get(a._id);
+    if (!old) {
+      counts.accountsCreated++;
+      await store.accounts.stored.insertOne(a);
+      continue;
+    }
+    const set: Partial<Account> = {};
+    if (a.firstSeenAt < old.firstSeenAt) set.firstSeenAt = a.firstSeenAt;
+    if (a.lastSeenAt > old.lastSeenAt) set.lastSeenAt = a.lastSeenAt;
+    if (Object.keys(set).length === 0) continue;
+    counts.accountsWidened++;
+    await store.accounts.stored.setMany([{ id: a._id, set }]);
+  }
+  return counts;
 }
 
 const all = (store: Store) => store.accounts.find({}, { sort: { _id: 1 } });
@@ -177,6 +203,13 @@ describe('store.accounts merges stored and derived accounts', () => {
   });
 
   it('writes a derived account whole before an update; refuses to insert or delete one', async () => {
+    // A crawl meeting the account later: refused as already there, then upserted without firstSeenAt (crawlers/page-writer.ts): nothing written.
+    const crawl: Account = { _id: 'twitter:a1', platform: 'twitter', handle: 'A1', firstSeenAt: new Date(1700000000_000), lastSeenAt: new Date(1700000000_000) };
+    const r = await store.accounts.insertMany([crawl, { ...other, _id: 'reddit:u/y' }]);
+    expect(r.upserted).toBe(1);
+    expect(r.rejected.map((x) => x.id)).toEqual(['twitter:a1']);
+    expect(r.rejected[0].reason).toMatch(/E11000|duplicate/);
+    expect(await store.accounts.stored.get('twitter:a1')).toBeNull();
     const before = await store.accounts.get('facebook:a3');
     await store.accounts.setMany([{ id: 'facebook:a3', set: { displayName: 'Three' } }]);
     expect(await store.accounts.stored.get('facebook:a3')).toEqual({ ...before, displayName: 'Three' });
@@ -186,12 +219,6 @@ describe('store.accounts merges stored and derived accounts', () => {
     expect(await store.accounts.updateOne({ _id: 'twitter:a1' }, { set: { followers: 3 } })).toBe(1);
     expect(await store.accounts.stored.get('twitter:a1')).toMatchObject({ handle: 'a1', followers: 3, firstSeenAt: new Date(1650000000_000) });
 
-    // A crawl meeting the account later: refused as already there, then upserted without firstSeenAt (crawlers/page-writer.ts).
-    const crawl: Account = { _id: 'twitter:a1', platform: 'twitter', handle: 'A1', firstSeenAt: new Date(1700000000_000), lastSeenAt: new Date(1700000000_000) };
-    const r = await store.accounts.insertMany([crawl, { ...other, _id: 'reddit:u/y' }]);
-    expect(r.upserted).toBe(1);
-    expect(r.rejected.map((x) => x.id)).toEqual(['twitter:a1']);
-    expect(r.rejected[0].reason).toMatch(/E11000|duplicate/);
     await expect(store.accounts.insertOne({ ...crawl, _id: 'facebook:a3' })).rejects.toMatchObject({ code: 11000 });
     await store.accounts.deleteMany({ _id: 'reddit:u/y' });
     await expect(store.accounts.deleteMany({ platform: 'facebook' })).resolves.toBe(2); // both stored now
