@@ -9,6 +9,7 @@ import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PageWriter } from '../../crawlers/page-writer';
 import { cleanCoactionRow, mergeShares, resolveColumns } from '../../importers/coactions';
 import { runImportJob } from '../../jobs/import';
 import { openLookups } from '../../storage/lookups';
@@ -227,13 +228,22 @@ describe('store.accounts merges stored and derived accounts', () => {
     await expect(store.accounts.deleteMany({ platform: 'facebook' })).rejects.toThrow(/derived from stored co-action posts/);
   });
 
-  it('an upsert of a derived id keeps its derived fields the document leaves out', async () => {
+  it('an upsert of a derived id (a crawl meeting it) keeps its derived fields the document leaves out', async () => {
     const s = await testStore();
     try {
       await runImportJob(jobContext(s), { what: 'coactions', file: write('upsert.csv', FIRST), source: 'shares' });
       const { firstSeenAt: _, ...seen } = { _id: 'twitter:a2', platform: 'twitter', handle: 'A2', firstSeenAt: new Date(), lastSeenAt: new Date(1700000000_000) } as Account;
       await s.accounts.upsertMany([seen as Account]);
       expect(await s.accounts.stored.get('twitter:a2')).toEqual({ ...seen, firstSeenAt: new Date(1650000050_000) });
+      // A crawl meeting derived accounts later (both of its paths: insert first, then look-up first):
+      // stored with the crawl's details, first seen kept from the posts, as when the import stored them.
+      const writer = new PageWriter(s);
+      const crawl = (id: string): Account => ({ _id: id, platform: id.split(':')[0], handle: 'Seen', createdAt: new Date(1500000000_000), firstSeenAt: new Date(1700000000_000), lastSeenAt: new Date(1700000000_000) });
+      expect(await writer.writeAccounts([crawl('facebook:a3')])).toBe(0);
+      expect(await writer.writeAccounts([crawl('facebook:a4')])).toBe(0);
+      for (const [id, first] of [['facebook:a3', 1650000300_000], ['facebook:a4', 1650000200_000]] as const) {
+        expect(await s.accounts.stored.get(id)).toEqual({ ...crawl(id), firstSeenAt: new Date(first) });
+      }
     } finally {
       await s.close();
     }
