@@ -13,18 +13,22 @@
 // Stored packed (storage/coactions.ts), not one document per post: the whole file is read
 // and merged in memory, compared with the co-action posts already stored, and only the new
 // or changed posts are written, in chunk documents keyed by a hash of the file's cleaned
-// content; the accounts are derived once for the file; the import is recorded as finished
-// last. Re-importing the same file finds it finished and writes nothing; a re-run after
-// kill -9 rewrites the same chunks and then finishes.
+// content; the import is recorded as finished last. Re-importing the same file finds it
+// finished and writes nothing; a re-run after kill -9 rewrites the same chunks and then finishes.
+// No account documents are written for the posts' accounts: `store.accounts` derives them from
+// the stored co-action posts (storage/derived-accounts.ts; on the embedded FerretDB inserting the
+// 58,314 of german-elections-2021 was ~2.8 s of a 6.8 s import). Only accounts stored already (by
+// a crawl, a reviews import) are widened to cover the posts (first/last seen), as before.
 import { createHash } from 'node:crypto';
 import { cell, parseDate } from './clean';
 import { columnKey, type RowResult } from './rows';
 import { isoWeek } from '../analysis/time';
 import type { Store } from '../storage/store';
-import type { Post } from '../storage/types';
+import type { Account, Post } from '../storage/types';
 import { endImport, ImportInputError, type ImportKind, type ImportOptions, type ImportSummary, readRecords, sameValue, startImport } from './importer';
 import type { SourceRecord } from './readers';
-import { postAuthors } from './reviews';
+import { authorSpans } from '../storage/derived-accounts';
+import { storedSpans, widening } from './reviews';
 
 /** Longest id kept (account, post or object); longer cells are refused, not cut. */
 export const MAX_ID_LENGTH = 256;
@@ -283,8 +287,8 @@ export async function contentKey(posts: readonly Post[]): Promise<string> {
 
 /**
  * Posts handled between turns of the event loop in the import's loops over every post (~10 ms):
- * the accounts' insert commands (started before them) are answered and the next ones sent
- * meanwhile, so the store is never left idle while this thread hashes and compares.
+ * the stored accounts' look-up and updates (started before them) are answered and the next
+ * commands sent meanwhile, so the store is never left idle while this thread hashes and compares.
  */
 const TURN_EVERY = 5_000;
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -316,11 +320,11 @@ export async function runCoactionImport(
       }
     });
     const posts = [...file.values()];
-    const derivation = postAuthors();
-    // A first co-action import (none stored): every post is new, so its accounts are known now and the
-    // store inserts them (the import's largest write: ~58k for german-elections-2021) while the content
-    // key, the comparison and the chunks are computed here.
+    // A first co-action import (none stored): every post is new, so its authors are known now and the
+    // stored accounts among them are widened (none on a fresh store) while the content key, the
+    // comparison and the chunks are computed here.
     const first = await store.coactions.empty();
+    const derivation = coactionAuthors(first ? undefined : () => store.accounts.derived());
     let accounts: Promise<Record<string, number>> | undefined;
     if (first) {
       for (const doc of posts) derivation.add(doc);
@@ -359,18 +363,58 @@ export async function runCoactionImport(
       if (!accounts) derivation.add(asStored as Post);
     }
     accounts ??= derivation.write(store);
-    // Chunks and accounts at once (the chunks' encoding here while the store inserts accounts),
-    // both before the finish mark: a run killed before it is redone in full by the next.
+    // Chunks and the stored accounts' widening at once, both before the finish mark: a run killed
+    // before it is redone in full by the next (the widening is idempotent).
     const [written, derived] = await Promise.allSettled([store.coactions.write(key, changed), accounts]);
     if (written.status === 'rejected') throw written.reason;
     if (derived.status === 'rejected') throw derived.reason;
     const chunks = written.value;
     summary.derived = derived.value;
+    // The finish mark makes the posts, and so the accounts derived from them, readable.
     await store.coactions.finish({ key, source, chunks, posts: changed.length, at: now });
   } finally {
     await run.rejects.close();
   }
   return endImport(run, opts);
+}
+
+/**
+ * The authors of an import's posts (each post as stored after it): no account is written but
+ * the stored documents among them, widened (first/last seen) as a reviews import widens them;
+ * the rest are derived from the posts (storage/derived-accounts.ts). Counted as the documents
+ * were: created when neither stored nor derived from earlier imports (`earlier`, read before this
+ * import finishes), widened when their first/last seen move.
+ */
+export function coactionAuthors(earlier?: () => Promise<ReadonlyMap<string, Pick<Account, 'firstSeenAt' | 'lastSeenAt'>>>) {
+  const { seen, add } = authorSpans();
+  return {
+    add,
+    async write(store: Store): Promise<Record<string, number>> {
+      const counts = { accountsCreated: 0, accountsWidened: 0 };
+      if (seen.size === 0) return counts;
+      // The look-up is of stored documents only: a derived account widens with the posts by itself.
+      const existing = await storedSpans(store.accounts.stored, [...seen.keys()]);
+      const before = earlier ? await earlier() : undefined;
+      const widen: { id: string; set: Partial<Account> }[] = [];
+      for (const [id, a] of seen) {
+        const stored = existing.get(id);
+        const old = stored ?? before?.get(id);
+        if (!old) {
+          counts.accountsCreated++;
+          continue;
+        }
+        const set = widening(old, a);
+        if (!set) continue;
+        counts.accountsWidened++;
+        if (stored) widen.push({ id, set });
+      }
+      if (widen.length) {
+        const r = await store.accounts.stored.setMany(widen);
+        if (r.rejected.length) throw new Error(`accounts: the store refused ${r.rejected.length} updates (first: ${r.rejected[0].id}: ${r.rejected[0].reason})`);
+      }
+      return counts;
+    },
+  };
 }
 
 /** What the shared read loop needs of co-action rows: the columns found in the header and the row cleaning. */

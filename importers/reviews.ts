@@ -7,6 +7,7 @@ import { normaliseRow, type RowResult } from './rows';
 import { isoWeek } from '../analysis/time';
 import type { Store } from '../storage/store';
 import type { Account, Post } from '../storage/types';
+import { type AuthorSpan, authorSpans } from '../storage/derived-accounts';
 import type { Derivation, ImportColumns, ImportKind } from './importer';
 
 const POST_FIELDS = [
@@ -66,25 +67,20 @@ export function cleanReviewRow(raw: Record<string, unknown>, source: string): Ro
   return { ok: true, doc };
 }
 
-interface AuthorSpan {
-  platform: string;
-  handle: string;
-  /** Epoch ms: compared once per post, so numbers rather than Dates. */
-  first: number;
-  last: number;
-}
+/** What the author look-up needs of the accounts: `store.accounts`, or its stored documents alone (co-action imports). */
+type AccountReader = Pick<Store['accounts'], 'count' | 'getMap'>;
 
 /** Stored first/last-seen times of those of `ids` that exist. */
-async function storedSpans(store: Store, ids: string[]): Promise<Map<string, Pick<Account, 'firstSeenAt' | 'lastSeenAt'>>> {
+export async function storedSpans(accounts: AccountReader, ids: string[]): Promise<Map<string, Pick<Account, 'firstSeenAt' | 'lastSeenAt'>>> {
   const out = new Map<string, Pick<Account, 'firstSeenAt' | 'lastSeenAt'>>();
-  const total = await store.accounts.count({});
+  const total = await accounts.count({});
   if (total === 0) return out;
   // Many of a collection are read in one projected scan on FerretDB (getMany decides), by `$in` on MongoDB.
-  return store.accounts.getMap(ids, { projection: { _id: 1, firstSeenAt: 1, lastSeenAt: 1 }, collectionSize: total });
+  return accounts.getMap(ids, { projection: { _id: 1, firstSeenAt: 1, lastSeenAt: 1 }, collectionSize: total });
 }
 
 /** `set` widening a stored first/last-seen span to cover `a`, or null when it already does. */
-function widening(old: Pick<Account, 'firstSeenAt' | 'lastSeenAt'>, a: AuthorSpan): Partial<Account> | null {
+export function widening(old: Pick<Account, 'firstSeenAt' | 'lastSeenAt'>, a: AuthorSpan): Partial<Account> | null {
   const set: Partial<Account> = {};
   if (!old.firstSeenAt || a.first < old.firstSeenAt.getTime()) set.firstSeenAt = new Date(a.first);
   if (!old.lastSeenAt || a.last > old.lastSeenAt.getTime()) set.lastSeenAt = new Date(a.last);
@@ -92,27 +88,19 @@ function widening(old: Pick<Account, 'firstSeenAt' | 'lastSeenAt'>, a: AuthorSpa
 }
 
 /**
- * The authors of every stored post of the source (reviews, co-action shares), gathered in memory over the whole
+ * The authors of every stored post of the source (reviews), gathered in memory over the whole
  * file and written once at the end: new accounts in one insert, existing ones only
  * widened (first/last seen), so a re-import changes nothing and a re-run after a crash
- * creates what the crash cut off.
+ * creates what the crash cut off. (Co-action imports write none: importers/coactions.ts.)
  */
 export function postAuthors(): Derivation<Post> {
-  const seen = new Map<string, AuthorSpan>();
+  const { seen, add } = authorSpans();
   return {
-    add(p) {
-      const t = p.createdAt.getTime();
-      const a = seen.get(p.accountId);
-      if (!a) seen.set(p.accountId, { platform: p.platform, handle: p.author, first: t, last: t });
-      else {
-        if (t < a.first) a.first = t;
-        if (t > a.last) a.last = t;
-      }
-    },
+    add,
     async write(store) {
       const counts = { accountsCreated: 0, accountsWidened: 0 };
       if (seen.size === 0) return counts;
-      const existing = await storedSpans(store, [...seen.keys()]);
+      const existing = await storedSpans(store.accounts, [...seen.keys()]);
       const fresh: Account[] = [];
       const widen: { id: string; set: Partial<Account> }[] = [];
       for (const [id, a] of seen) {

@@ -20,6 +20,8 @@
 // An import stores only posts that are new or changed (a changed post as its merged whole);
 // a reader merges the imports in chain order: a post keeps its first import's fields and the
 // union of its objects, stamped (fetchedAt) with the last import that changed it.
+// The posts' accounts have no documents: `store.accounts` derives them from the merged view
+// (derived-accounts.ts), so a finished import also tells live account views to reload.
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { Binary, type Collection, type Document } from 'mongodb';
 import type { ChangeLog } from './changes';
@@ -238,12 +240,18 @@ export class CoactionPosts {
         seq++;
       }
     }
-    // Readers of posts (the API's in-memory view) reload: the import may name 100k posts.
+    // Readers of posts (the API's in-memory view) reload: the import may name 100k posts. So do
+    // readers of accounts: the import's accounts are derived from its posts (derived-accounts.ts),
+    // without a document, and so without a write the change log would name.
     await this.changes?.append('posts', null);
+    await this.changes?.append('accounts', null);
   }
 
   /** Every finished import's posts, merged; read again only when an import finished since. */
   async view(): Promise<CoactionView> {
+    // Asked on every read of accounts too (derived-accounts.ts: a crawl's every page): an up-to-date
+    // view costs two look-ups, not the chain's.
+    if (this.cache && (await this.current(this.cache.manifests))) return this.cache.view;
     const manifests = await this.manifests();
     const same = (a: ManifestDoc[], b: ManifestDoc[]) => a.length === b.length && a.every((m, i) => m.key === b[i].key && m.at.getTime() === b[i].at.getTime());
     if (this.cache && same(this.cache.manifests, manifests)) return this.cache.view;
@@ -326,6 +334,20 @@ export class CoactionPosts {
     if (ids.length === 0) return [];
     const { byId } = await this.view();
     return ids.map((id) => byId.get(id)).filter((p): p is Post => p !== undefined);
+  }
+
+  /**
+   * Whether the chain still ends at `known`'s last entry: the chain is insert-only, so nothing after
+   * it and that entry unchanged (not a dropped and refilled store) means nothing changed.
+   */
+  private async current(known: ManifestDoc[]): Promise<boolean> {
+    const n = known.length;
+    const [next, last] = await Promise.all([
+      this.coll.findOne({ _id: manifestId(n + 1) }, { projection: { _id: 1 } }),
+      n > 0 ? (this.coll.findOne({ _id: manifestId(n) }) as Promise<ManifestDoc | null>) : Promise.resolve(null),
+    ]);
+    if (next !== null) return false;
+    return n === 0 || (last !== null && last.key === known[n - 1].key && last.at.getTime() === known[n - 1].at.getTime());
   }
 
   /** The chain of finished imports, in order (read by `_id` up to the first missing seq; a few documents). */

@@ -35,9 +35,10 @@ export interface PostSnapshot {
   /** Stored posts outside [since, until], and how many accounts posted only there (not in `inWindow`). */
   outside(since: Date, until: Date, inWindow: ReadonlySet<string>): Promise<{ posts: number; accounts: number }>;
   /**
-   * Accounts whose stored document holds nothing beyond their posts' platform and author:
-   * those co-action imports created under the source's name (no crawler writes them, no
-   * import sets `createdAt`). A reader may take them from the posts instead of the store.
+   * Accounts whose document holds nothing beyond their posts' platform and author: those of
+   * co-action imports under the source's name, derived from the posts (derived-accounts.ts; no
+   * crawler writes them, no import sets `createdAt`). A reader may take them from the posts
+   * instead of `store.accounts`.
    * Complete once `stream` was read: an account met there in the posts collection is dropped.
    */
   postOnlyAccounts: ReadonlySet<string>;

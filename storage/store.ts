@@ -7,6 +7,7 @@ import { COACTIONS_COLLECTION, CoactionPosts } from './coactions';
 import { POST_INDEX_COLLECTION, PostTimeIndex } from './post-index';
 import { PostWindow } from './post-window';
 import { CLAIMS_COLLECTION, type ClaimDoc, Claims } from './claims';
+import { Accounts } from './derived-accounts';
 import { decodePost, encodePost } from './post-codec';
 import { Repository, type RepositoryOptions } from './repository';
 import { SeenPosts } from './seen-posts';
@@ -30,6 +31,7 @@ export type { ChangeLog, ChangesSince } from './changes';
 export type { StoreFilter, WriteSummary, SetUpdate, FindOptions } from './repository';
 export type { PostSnapshot, PostSpan } from './post-window';
 export type { CoactionPost, CoactionPosts, CoactionView } from './coactions';
+export type { Accounts } from './derived-accounts';
 export type { ScoreRow, ScoresDraft, ScoreSummary } from './scores';
 export { Scores } from './scores';
 export { Repository, revisionOf } from './repository';
@@ -47,7 +49,11 @@ export interface Store {
   postWindow: PostWindow;
   /** A crawl run's memory of what the store holds of the posts it met: remembers on FerretDB only (storage/seen-posts.ts). */
   seenPosts(): SeenPosts;
-  accounts: Repository<Account>;
+  /**
+   * Stored account documents and the accounts derived from the stored co-action posts
+   * (storage/derived-accounts.ts): a co-action import writes no account documents.
+   */
+  accounts: Accounts;
   /** Account suspicion scores of the latest detect run (storage/scores.ts); read scores only through this. */
   scores: Scores;
   products: Repository<Product>;
@@ -220,9 +226,11 @@ function makeStore(
     codec: { encode: encodePost, decode: decodePost },
   });
   const coactions = new CoactionPosts(db.collection(COACTIONS_COLLECTION), changes);
-  const accounts = repo<Account>(COLLECTIONS.accounts);
+  const storedAccounts = repo<Account>(COLLECTIONS.accounts);
+  const accounts = new Accounts(storedAccounts, coactions);
   const runs = repo<Run>(COLLECTIONS.runs);
-  const scores = new Scores(db, { idLookup: info.ferretdb ? 'each' : 'in', metaRepo: repo<ScoresMeta>(META_COLLECTION), runs, accounts, changes });
+  // Legacy scores (`suspicion`) live on stored documents only: derived accounts never carry one.
+  const scores = new Scores(db, { idLookup: info.ferretdb ? 'each' : 'in', metaRepo: repo<ScoresMeta>(META_COLLECTION), runs, accounts: storedAccounts, changes });
   return {
     posts,
     postIndex,
