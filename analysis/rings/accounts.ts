@@ -36,7 +36,6 @@ import { beliefPropagation, type LbpOptions, type MrfEdges } from '../scoring/lb
 import { clampPrior, combineRanks, evidenceLogOdds, priorLogOdds, rankSuspicion, sigmoid } from '../scoring/prior';
 import type { AccountScoring } from '../scoring/scoring';
 import { adjacency } from './adjacency';
-import { sentence } from '../sentence';
 import { type DetectionContext, round } from './context';
 
 export interface AccountScore {
@@ -296,7 +295,7 @@ export function scoreAccounts(
       name: 'learned_combiner',
       value: score,
       score,
-      explanation: sentence('Score from a model trained on ', combiner.positives + combiner.negatives, ' labelled accounts (', combiner.positives, ' suspicious, ', combiner.negatives, ' not); without it the score would be ', unsupervised, '.'),
+      explanation: `Score from a model trained on ${combiner.positives + combiner.negatives} labelled accounts (${combiner.positives} suspicious, ${combiner.negatives} not); without it the score would be ${unsupervised}.`,
     });
     accounts.push({ accountId: acc._id, score, own, ringId: ring?.ringId, indicators, evidencePosts, unsupervised });
   }
@@ -319,21 +318,18 @@ function reviewColumns(s: AccountScoring): ReviewColumns {
 }
 
 const FEATURE_TEXT: Record<string, (v: number, resolution: string) => string> = {
-  max_posts_per_day: (v, res) => sentence('Up to ', v, ' post(s) within one day', res === 'day' ? ' (dates only: on one date)' : '', '.'),
-  positive_ratio: (v) => sentence(Math.round(v * 100), ' % of its ratings are 4 or 5 stars.'),
-  negative_ratio: (v) => sentence(Math.round(v * 100), ' % of its ratings are 1 or 2 stars.'),
-  rating_deviation: (v) => sentence("Its ratings differ from the products' mean rating by ", round(v, 1), ' stars on average.'),
-  early_rating_deviation: (v) => sentence('Weighted towards its earliest reviews of a product, its ratings differ from the mean by ', round(v, 1), ' stars.'),
-  active_span: (v, res) => sentence('All its posts fall within ', Math.round(v), ' day(s)', res === 'day' ? ' (dates only)' : '', ' of each other.'),
-  rating_entropy: (v) => sentence('Entropy of its ratings: ', round(v, 2), ' bits (low = always the same rating).'),
-  gap_entropy: (v) => sentence('Entropy of the gaps between its posts: ', round(v, 2), ' bits (low = a regular rhythm).'),
-  post_count: (v) => sentence('It wrote ', v, ' review(s) in the data (throw-away reviewer accounts write few).'),
-  account_age: (v) => sentence('The account was ', Math.round(v), ' day(s) old at its first post.'),
-  duplicate_text: (v) => sentence('Near-duplicate text shared with other accounts: ', round(v, 2), ' pair(s) per post with text.'),
+  max_posts_per_day: (v, res) => `Up to ${v} post(s) within one day${res === 'day' ? ' (dates only: on one date)' : ''}.`,
+  positive_ratio: (v) => `${Math.round(v * 100)} % of its ratings are 4 or 5 stars.`,
+  negative_ratio: (v) => `${Math.round(v * 100)} % of its ratings are 1 or 2 stars.`,
+  rating_deviation: (v) => `Its ratings differ from the products' mean rating by ${round(v, 1)} stars on average.`,
+  early_rating_deviation: (v) => `Weighted towards its earliest reviews of a product, its ratings differ from the mean by ${round(v, 1)} stars.`,
+  active_span: (v, res) => `All its posts fall within ${Math.round(v)} day(s)${res === 'day' ? ' (dates only)' : ''} of each other.`,
+  rating_entropy: (v) => `Entropy of its ratings: ${round(v, 2)} bits (low = always the same rating).`,
+  gap_entropy: (v) => `Entropy of the gaps between its posts: ${round(v, 2)} bits (low = a regular rhythm).`,
+  post_count: (v) => `It wrote ${v} review(s) in the data (throw-away reviewer accounts write few).`,
+  account_age: (v) => `The account was ${Math.round(v)} day(s) old at its first post.`,
+  duplicate_text: (v) => `Near-duplicate text shared with other accounts: ${round(v, 2)} pair(s) per post with text.`,
 };
-
-/** Appended to a feature shown with weight 0 in the account's prior. */
-const SHOWN_NOT_COUNTED = ' (Shown, not counted on its own: its reviews carry these ratings into the score.)';
 
 interface Neighbour {
   id: string;
@@ -360,16 +356,15 @@ function explain(
   for (let k = 0; k < ACCOUNT_FEATURES.length; k++) {
     const v = s.features.accounts.columns[k][i];
     if (Number.isNaN(v)) continue;
-    const said = FEATURE_TEXT[ACCOUNT_FEATURES[k].name](v, res);
-    const text = s.accountWeights[k] > 0 ? said : sentence(said, SHOWN_NOT_COUNTED);
+    const text = FEATURE_TEXT[ACCOUNT_FEATURES[k].name](v, res) + (s.accountWeights[k] > 0 ? '' : ' (Shown, not counted on its own: its reviews carry these ratings into the score.)');
     out.push({ name: ACCOUNT_FEATURES[k].name, value: round(v, 3), score: round(s.accountRanks[k][i], 3), explanation: text });
   }
   // The reviews' side: what SpEagle's review nodes saw.
   if (idx.length > 0) {
     const ext = columnTotals(columns.ext, idx);
-    if (ext.n > 0) out.push({ name: 'extreme_ratings', value: round(ext.on / ext.n, 3), score: round(ext.on / ext.n, 3), explanation: sentence(ext.on, ' of ', ext.n, ' ratings are 1 or 5 stars.') });
+    if (ext.n > 0) out.push({ name: 'extreme_ratings', value: round(ext.on / ext.n, 3), score: round(ext.on / ext.n, 3), explanation: `${ext.on} of ${ext.n} ratings are 1 or 5 stars.` });
     const etf = columnTotals(columns.etf, idx);
-    if (etf.n > 0) out.push({ name: 'early_reviews', value: etf.on, score: round(etf.on / etf.n, 3), explanation: sentence(etf.on, ' of ', etf.n, " product posts came in the product's first ~2 months of reviews.") });
+    if (etf.n > 0) out.push({ name: 'early_reviews', value: etf.on, score: round(etf.on / etf.n, 3), explanation: `${etf.on} of ${etf.n} product posts came in the product's first ~2 months of reviews.` });
     if (columnTotals(columns.isr, idx).on > 0) out.push({ name: 'single_post', value: 1, score: 1, explanation: 'The account wrote one post only (SpEagle: singleton reviews are often fake).' });
     let priorSum = 0;
     for (const p of idx) priorSum += s.reviewPriors[p];
@@ -378,7 +373,7 @@ function explain(
       name: 'review_evidence',
       value: round(meanPrior, 3),
       score: round(sigmoid(s.fromReviews[i]), 3),
-      explanation: sentence('Its ', idx.length, ' post(s) look ', meanPrior > 0.5 ? 'suspicious' : 'ordinary', ' on average (post prior ', round(meanPrior, 2), '); through them and their products the score moved ', signed(s.fromReviews[i]), ' in log-odds.'),
+      explanation: `Its ${idx.length} post(s) look ${meanPrior > 0.5 ? 'suspicious' : 'ordinary'} on average (post prior ${round(meanPrior, 2)}); through them and their products the score moved ${signed(s.fromReviews[i])} in log-odds.`,
     });
   }
   const top: Neighbour[] = [];
@@ -397,7 +392,7 @@ function explain(
     score: round(sigmoid(s.fromNeighbours[i]), 3),
     explanation:
       top.length > 0
-        ? sentence('Linked by co-actions to ', top.length, ' account(s) (e.g. ', handles(ctx, top.slice(0, 3)), '); they moved the score ', signed(s.fromNeighbours[i]), ' in log-odds.')
+        ? `Linked by co-actions to ${top.length} account(s) (e.g. ${handles(ctx, top.slice(0, 3))}); they moved the score ${signed(s.fromNeighbours[i])} in log-odds.`
         : 'No co-action links to other accounts in the window.',
   });
   const coShares = s.coShares[i];
@@ -408,11 +403,11 @@ function explain(
       name: 'co_share',
       value: round(coShares, 2),
       score: round(coShareEvidence(coShares), 3),
-      explanation: sentence('Shared the same objects as other accounts within seconds, ', round(coShares, 1), ' occasion(s) after crowd discount (e.g. with ', handles(ctx, partners), ').'),
+      explanation: `Shared the same objects as other accounts within seconds, ${round(coShares, 1)} occasion(s) after crowd discount (e.g. with ${handles(ctx, partners)}).`,
     });
   }
   if (ring) {
-    out.push({ name: 'ring_membership', value: round(ring.score, 3), score: round(ring.score, 3), explanation: sentence('Member of ring ', ring.ringId, ' (ring score ', round(ring.score, 2), ').') });
+    out.push({ name: 'ring_membership', value: round(ring.score, 3), score: round(ring.score, 3), explanation: `Member of ring ${ring.ringId} (ring score ${round(ring.score, 2)}).` });
   }
   return { indicators: out, evidencePosts: evidencePosts(ctx, idx, top, s.reviewPriors) };
 }
@@ -466,6 +461,6 @@ function evidencePosts(ctx: DetectionContext, idx: readonly number[], top: reado
 }
 
 function signed(x: number): string {
-  return sentence(x >= 0 ? '+' : '−', round(Math.abs(x), 2));
+  return `${x >= 0 ? '+' : '−'}${round(Math.abs(x), 2)}`;
 }
 
