@@ -10,20 +10,18 @@
 // Data: ../shared/datasets/german-elections-2021/posts.csv.gz (or RINGWATCH_DATASETS);
 // RINGWATCH_BENCH_COSHARE_FILE runs it on another file of the same form.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
-import { parse } from 'csv-parse/sync';
 import pino from 'pino';
 import { rocAuc } from '../analysis/metrics';
 import { loadConfig } from '../config/index';
-import { cleanCoactionRow, mergeShares, resolveColumns } from '../importers/coactions';
 import { runDetect } from '../jobs/detect';
 import { runImportJob } from '../jobs/import';
 import { startEmbedded } from '../storage/embedded';
 import { openStore } from '../storage/store';
+import { coactionFilePosts } from '../test/helpers/coaction-file';
 import { datasetPath } from '../test/helpers/datasets';
 import type { Post } from '../storage/types';
 import type { BenchRow } from './types';
@@ -59,17 +57,7 @@ export function runPeer(file: string, work: string): PeerReport | { error: strin
 
 /** The file's posts as the import would store them, in memory (rows of one post merged). */
 export function postsInMemory(file: string): Post[] {
-  const raw = readFileSync(file);
-  const rows = parse(file.endsWith('.gz') ? gunzipSync(raw) : raw, { columns: true, skip_empty_lines: true }) as Record<string, string>[];
-  const columns = resolveColumns(Object.keys(rows[0] ?? {}));
-  const posts = new Map<string, Post>();
-  for (const row of rows) {
-    const r = cleanCoactionRow(row, columns, SOURCE);
-    if (!r.ok) continue;
-    const prev = posts.get(r.doc._id);
-    posts.set(r.doc._id, prev ? mergeShares(prev, r.doc) : r.doc);
-  }
-  return [...posts.values()];
+  return coactionFilePosts(file, SOURCE);
 }
 
 export async function benchCoshare(): Promise<BenchRow[]> {

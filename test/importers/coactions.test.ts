@@ -1,24 +1,15 @@
 // `import coactions`: CooRTweet's schema and the multi-object form (gzipped), a wrong
 // header, bad rows with their line numbers, re-runs, named columns. Real store.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveColumns } from '../../importers/coactions';
 import { runImportJob } from '../../jobs/import';
 import type { Store } from '../../storage/store';
 import { testStore } from '../helpers/store';
-import { jobContext } from './helpers';
+import { inputFiles, jobContext } from './helpers';
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'ringwatch-coactions-'));
-function write(name: string, lines: string[]): string {
-  const file = path.join(dir, name);
-  const text = `${lines.join('\n')}\n`;
-  writeFileSync(file, name.endsWith('.gz') ? gzipSync(text) : text);
-  return file;
-}
+const write = inputFiles('ringwatch-coactions-');
 
 /** The stored co-action posts, by id (they are stored packed: storage/coactions.ts). */
 async function coPosts(store: Store) {

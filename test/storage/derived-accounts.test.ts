@@ -3,44 +3,20 @@
 // old write path on the same files), merged with the stored documents for every read, written
 // out whole before an update, refused as duplicates on insert (a reviews import widens them as
 // before), and reloaded by live views when an import finishes.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { gunzipSync, gzipSync } from 'node:zlib';
-import { parse } from 'csv-parse/sync';
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PageWriter } from '../../crawlers/page-writer';
-import { cleanCoactionRow, mergeShares, resolveColumns } from '../../importers/coactions';
 import { runImportJob } from '../../jobs/import';
 import { openLookups } from '../../storage/lookups';
 import type { Store } from '../../storage/store';
 import type { Account, Post } from '../../storage/types';
 import { datasetPath } from '../helpers/datasets';
 import { testStore } from '../helpers/store';
-import { jobContext } from '../importers/helpers';
+import { coactionFilePosts } from '../helpers/coaction-file';
+import { inputFiles, jobContext } from '../importers/helpers';
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'ringwatch-derived-'));
-function write(name: string, lines: string[]): string {
-  const file = path.join(dir, name);
-  const text = `${lines.join('\n')}\n`;
-  writeFileSync(file, name.endsWith('.gz') ? gzipSync(text) : text);
-  return file;
-}
-
-/** The file's posts as the import merges them (rows of one post into one, in order of first row), cleaned here, not by the store. */
-function filePosts(file: string, source: string): Post[] {
-  const raw = readFileSync(file);
-  const rows = parse(file.endsWith('.gz') ? gunzipSync(raw) : raw, { columns: true, skip_empty_lines: true }) as Record<string, string>[];
-  const columns = resolveColumns(Object.keys(rows[0]));
-  const posts = new Map<string, Post>();
-  for (const row of rows) {
-    const r = cleanCoactionRow(row, columns, source);
-    if (!r.ok) continue;
-    const prev = posts.get(r.doc._id);
-    posts.set(r.doc._id, prev ? mergeShares(prev, r.doc) : r.doc);
-  }
-  return [...posts.values()];
-}
+const write = inputFiles('ringwatch-derived-');
 
 /**
  * The old write path of `import coactions`, written out here (not the code under test): each
@@ -112,7 +88,7 @@ describe('accounts derived from co-action posts', () => {
     const one = write('one.csv', FIRST);
     const two = write('two.csv', SECOND);
     const stored = new Map<string, Post>();
-    const oldOne = await oldImport(old, filePosts(one, 'shares'), stored);
+    const oldOne = await oldImport(old, coactionFilePosts(one, 'shares'), stored);
     const first = await runImportJob(jobContext(fresh), { what: 'coactions', file: one, source: 'shares' });
     expect(first.derived).toEqual(oldOne);
     expect(first.derived).toEqual({ accountsCreated: 4, accountsWidened: 0 });
@@ -122,7 +98,7 @@ describe('accounts derived from co-action posts', () => {
       _id: 'twitter:a1', platform: 'twitter', handle: 'a1', firstSeenAt: new Date(1650000000_000), lastSeenAt: new Date(1650000100_000),
     });
 
-    const oldTwo = await oldImport(old, filePosts(two, 'shares'), stored);
+    const oldTwo = await oldImport(old, coactionFilePosts(two, 'shares'), stored);
     const second = await runImportJob(jobContext(fresh), { what: 'coactions', file: two, source: 'shares' });
     expect(second.derived).toEqual(oldTwo);
     expect(second.derived).toEqual({ accountsCreated: 1, accountsWidened: 2 });
@@ -141,7 +117,7 @@ describe('accounts derived from co-action posts', () => {
     try {
       const lines = gunzipSync(readFileSync(GERMAN as string)).toString('utf8').split('\n').slice(0, 6001);
       const file = write('german-sample.csv.gz', lines);
-      const made = await oldImport(b, filePosts(file, 'german'), new Map());
+      const made = await oldImport(b, coactionFilePosts(file, 'german'), new Map());
       expect((await runImportJob(jobContext(a), { what: 'coactions', file, source: 'german' })).derived).toEqual(made);
       const [x, y] = [await all(a), await all(b)];
       expect(x.length).toBeGreaterThan(1000);
