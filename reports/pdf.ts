@@ -6,7 +6,9 @@
 // queue. The API refuses a request when QUEUE are already waiting (PdfBusy → 503 with
 // Retry-After) instead of queueing without bound; jobs and the CLI wait their turn.
 // Without this, 8 concurrent ring PDFs launched 8 browsers (72 Chromium processes, ~7 GB).
-import { type Browser, chromium } from 'playwright-core';
+// playwright-core is loaded at the first launch (≈ 0.7 s of every command's start when
+// imported here: `rings list` and the API load this module for the other report formats).
+import type { Browser } from 'playwright-core';
 
 export const CHROMIUM_ARGS = [
   '--headless',
@@ -108,7 +110,7 @@ export class PdfRenderer {
 
   private launch(chromiumPath = '/usr/bin/chromium'): Promise<Browser> {
     if (!this.browser) {
-      const launched = chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
+      const launched = import('playwright-core').then(({ chromium }) => chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS }));
       this.browser = launched;
       // A crashed browser is replaced by the next render.
       const forget = () => {

@@ -3,7 +3,6 @@ import { toDate } from '../../analysis/time';
 import { UsageError } from '../errors';
 import type { Command } from 'commander';
 import { coverageNote, detectJob } from '../../jobs/detect';
-import { enrichJob } from '../../jobs/enrich';
 import { evaluateJob } from '../../jobs/evaluate';
 import type { CliDeps } from '../context';
 import { output, printTable } from '../output';
@@ -21,6 +20,9 @@ export function register(program: Command, deps: CliDeps) {
     .option('--workers <n>', 'worker threads (default: one per core)', int)
     .option('--force', 're-enrich every post (e.g. after a catalogue change)')
     .action(async (opts: { workers?: number; force?: boolean }) => {
+      // Loaded here, not with the module: the NLP models (compromise, wink) take ≈ 1 s to load,
+      // which `detect` and `evaluate` would pay at every start.
+      const { enrichJob } = await import('../../jobs/enrich');
       const r = await deps.withStore((store) => deps.runJob(store, enrichJob, { workers: opts.workers, force: opts.force }, 'enrich'));
       output(program.opts().json, r, () =>
         console.log(`enriched ${r.enriched} of ${r.scanned} posts (${r.skipped} already current), ${r.candidatesAdded} candidate products added, ${r.rejected} rejected, ${(r.ms / 1000).toFixed(1)} s`),

@@ -43,6 +43,25 @@ describe('CLI startup', () => {
     expect(commandName(['--json'])).toBeUndefined();
   });
 
+  it('starts detect, rings and accounts without the browser, the chart library or the NLP models', () => {
+    // Each of them cost every start of those commands ≈ 0.7–1 s when a module imported it at the
+    // top (playwright-core for PDFs, echarts for report charts, compromise / wink for enrich).
+    const heavy = ['playwright-core', 'echarts', 'compromise', 'wink-nlp'];
+    const loaded = (command: string) => {
+      const r = spawnSync(process.execPath, [path.resolve('test/cli/loaded-packages.mjs'), command], { encoding: 'utf8', timeout: 120_000 });
+      expect(r.status, r.stderr).toBe(0);
+      return JSON.parse(r.stdout.trim()) as string[];
+    };
+    const detect = loaded('detect');
+    expect(detect).toContain('graphology'); // the probe sees what a command imports
+    for (const command of ['detect', 'rings', 'accounts']) {
+      const packages = command === 'detect' ? detect : loaded(command);
+      expect(packages.filter((p) => heavy.includes(p)), command).toEqual([]);
+    }
+    // enrich and kpi need the NLP models; their modules still import them.
+    expect(loaded('kpi')).toContain('compromise');
+  });
+
   it('loads only the module of the command run', async () => {
     const program = await buildProgram(['detect']);
     expect(program.commands.map((c) => c.name()).sort()).toEqual(['detect', 'enrich', 'evaluate']);
