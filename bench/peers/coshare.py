@@ -4,9 +4,10 @@
 Usage: python3 bench/peers/coshare.py POSTS_CSV[.gz] WORKDIR [TIME_WINDOW_S] [MIN_EDGE_WEIGHT]
 
 POSTS_CSV: ringwatch's multi-object co-action form (account_id, post_id, timestamp and
-object columns *_id, as german-elections-2021). Rows of one post are merged and each
-object becomes "<kind>:<id>" (url_id -> url:<id>), the same names ringwatch's import
-gives them; the toolkit's CSV puts them in its space-separated `urls` field, so its
+object columns *_id, as german-elections-2021), or CooRTweet's (object_id, account_id,
+content_id, timestamp_share; epoch seconds). Rows of one post are merged and each
+object becomes "<kind>:<id>" (url_id -> url:<id>, object_id -> object:<id>), the same
+names ringwatch's import gives them; the toolkit's CSV puts them in its space-separated `urls` field, so its
 co_link network is a co-share network over every object kind. Posts sharing nothing are
 left out (the toolkit's co_link never reads them). The toolkit (PyPI
 coordination-network-toolkit 1.5.2) is installed with pip on first use. Its own steps
@@ -40,14 +41,17 @@ def convert(src, dst):
     with opener(src, "rt", newline="", encoding="utf-8") as f:
         reader = csv.DictReader(f)
         object_cols = [c for c in reader.fieldnames if c.endswith("_id") and c not in ("account_id", "post_id", "content_id")]
+        # CooRTweet's schema names the post content_id and its time timestamp_share.
+        post_col = "post_id" if "post_id" in reader.fieldnames else "content_id"
+        time_col = "timestamp" if "timestamp" in reader.fieldnames else "timestamp_share"
         for r in reader:
-            pid = r["post_id"]
+            pid = r[post_col]
             if not pid or not r["account_id"]:
                 continue
             objs = [f"{c[:-3]}:{r[c]}" for c in object_cols if r[c]]
             p = posts.get(pid)
             if p is None:
-                posts[pid] = (r["account_id"], int(float(r["timestamp"])), set(objs))
+                posts[pid] = (r["account_id"], int(float(r[time_col])), set(objs))
             else:
                 p[2].update(objs)
     n = 0
