@@ -23,7 +23,7 @@ const { register: tsx } = await import('tsx/esm/api');
 tsx();
 const { buildProgram } = await import('../../cli/main.ts');
 await buildProgram(process.argv.slice(2));
-// Messages from the hook thread arrive asynchronously: one round trip more drains them.
+// The hook thread's messages arrive asynchronously: a short wait lets the last of them in.
 await new Promise((r) => setTimeout(r, 100));
 process.stdout.write(`${JSON.stringify([...seen].sort())}\n`);
 process.exit(0);

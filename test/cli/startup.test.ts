@@ -60,7 +60,7 @@ describe('CLI startup', () => {
     }
     // enrich and kpi need the NLP models; their modules still import them.
     expect(loaded('kpi')).toContain('compromise');
-  });
+  }, 240_000);
 
   it('loads only the module of the command run', async () => {
     const program = await buildProgram(['detect']);
