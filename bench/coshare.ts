@@ -8,7 +8,8 @@
 //    ring (whose evidence lists the co-shared objects and the co_share edges), and, more
 //    loosely, accounts whose own stored score is ≥ SCORE_THRESHOLD with evidence posts.
 // Data: ../shared/datasets/german-elections-2021/posts.csv.gz (or RINGWATCH_DATASETS);
-// RINGWATCH_BENCH_COSHARE_FILE runs it on another file of the same form.
+// RINGWATCH_BENCH_COSHARE_FILE runs it on another co-action file, in that form or CooRTweet's
+// (object_id, account_id, content_id, timestamp_share).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';

@@ -7,9 +7,9 @@ POSTS_CSV: ringwatch's multi-object co-action form (account_id, post_id, timesta
 object columns *_id, as german-elections-2021), or CooRTweet's (object_id, account_id,
 content_id, timestamp_share; epoch seconds). Rows of one post are merged and each
 object becomes "<kind>:<id>" (url_id -> url:<id>, object_id -> object:<id>), the same
-names ringwatch's import gives them; the toolkit's CSV puts them in its space-separated `urls` field, so its
-co_link network is a co-share network over every object kind. Posts sharing nothing are
-left out (the toolkit's co_link never reads them). The toolkit (PyPI
+names ringwatch's import gives them; the toolkit's CSV puts them in its space-separated
+`urls` field, so its co_link network is a co-share network over every object kind. Posts
+sharing nothing are left out (the toolkit's co_link never reads them). The toolkit (PyPI
 coordination-network-toolkit 1.5.2) is installed with pip on first use. Its own steps
 are timed: preprocess (CSV into its SQLite database) and compute (the co_link query,
 n_cpus = the machine's cores); the conversion is timed apart.
