@@ -1,5 +1,6 @@
 // PairSet and PairIndex (analysis/graph/pair-set.ts) against a Set / Map of "x,y" strings:
-// the same answers through growth, collisions, ordered pairs and indices up to 2^31 − 1.
+// the same answers through growth, collisions, ordered pairs and indices up to 2^31 − 1, in
+// both slot layouts (rows of one x with many y included).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PairIndex, PairSet } from '../../../analysis/graph/pair-set';
@@ -9,11 +10,14 @@ const index = fc.oneof(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max
 const operations = fc.array(fc.tuple(fc.boolean(), index, index), { minLength: 50, maxLength: 400 });
 const firstSize = fc.integer({ min: 0, max: 8 });
 
-describe('PairSet', () => {
+/** Rows: a few x with many y each (a post's near-duplicate visits; a run of slots for rowLocal). */
+const rows = fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 500 })), { minLength: 200, maxLength: 800 });
+
+describe.each(['spread', 'rowLocal'] as const)('PairSet (%s layout)', (layout) => {
   it('answers add and has like a Set of ordered pairs', () => {
     fc.assert(
-      fc.property(operations, firstSize, (ops, expected) => {
-        const set = new PairSet(expected);
+      fc.property(fc.oneof(operations, rows), firstSize, (ops, expected) => {
+        const set = new PairSet(expected, layout);
         const ref = new Set<string>();
         for (const [isAdd, x, y] of ops) {
           const key = `${x},${y}`;
@@ -34,9 +38,9 @@ describe('PairSet', () => {
 
   it('addAll gives the answers of add() in order, repeats within a batch included', () => {
     fc.assert(
-      fc.property(operations, firstSize, fc.integer({ min: 1, max: 60 }), (ops, expected, batch) => {
-        const one = new PairSet(expected);
-        const all = new PairSet(expected);
+      fc.property(fc.oneof(operations, rows), firstSize, fc.integer({ min: 1, max: 60 }), (ops, expected, batch) => {
+        const one = new PairSet(expected, layout);
+        const all = new PairSet(expected, layout);
         for (let o = 0; o < ops.length; o += batch) {
           const part = ops.slice(o, o + batch);
           const x = Int32Array.from(part, ([, px]) => px);
@@ -52,7 +56,7 @@ describe('PairSet', () => {
   });
 
   it('holds a million pairs (grows past its first table many times)', () => {
-    const set = new PairSet();
+    const set = new PairSet(16, layout);
     let added = 0;
     for (let i = 0; i < 1_000_000; i++) if (set.add(i, (i * 7919) % 1_000_003)) added++;
     let again = 0;
@@ -62,8 +66,8 @@ describe('PairSet', () => {
   });
 
   it('refuses indices it cannot hold', () => {
-    expect(() => new PairSet().add(-1, 2)).toThrow(RangeError);
-    expect(() => new PairSet().add(1, 2 ** 31)).toThrow(RangeError);
+    expect(() => new PairSet(16, layout).add(-1, 2)).toThrow(RangeError);
+    expect(() => new PairSet(16, layout).add(1, 2 ** 31)).toThrow(RangeError);
   });
 });
 
