@@ -8,8 +8,10 @@
 import { forEachSignatureBucket } from './near-duplicates';
 import { grown, PairSet } from './pair-set';
 
-/** Near-duplicate candidate visits checked against the verified set at a time (13 bytes each). */
+/** Near-duplicate candidate visits checked against the verified set at a time, at most (17 bytes each). */
 const VISIT_BATCH = 1 << 20;
+/** The first batch's size (batches double up to VISIT_BATCH). */
+const FIRST_BATCH = 1 << 12;
 
 /** A URL, code or text band shared by n accounts: full weight up to `common`, then common/n. */
 export function commonDiscount(n: number, common: number): number {
@@ -253,13 +255,19 @@ export function verifiedPairs(
   opts: VisitOptions,
   similarity: (px: number, py: number) => number,
 ): NearDuplicateHits {
-  const verified = new PairSet(posts);
+  // Sized by the work that comes, not by the posts: most windows have few posts without a
+  // signature (none in a co-action import), and 17 MB of batch arrays plus a table for every
+  // post, allocated for nothing, brought V8's next full garbage collection nearer (it starts
+  // one per 64 MB of ArrayBuffer memory grown since the last).
+  const verified = new PairSet(1024);
   // Visits are buffered and checked against `verified` a batch at a time (PairSet.addAll:
-  // the same answers as one add() each, in table order), then handled in visiting order.
-  const batchX = new Int32Array(VISIT_BATCH);
-  const batchY = new Int32Array(VISIT_BATCH);
-  const batchD = new Float64Array(VISIT_BATCH);
-  const isNew = new Uint8Array(VISIT_BATCH);
+  // the same answers as one add() each, in table order, whatever the batch size), then
+  // handled in visiting order. Batches double from FIRST_BATCH up to VISIT_BATCH.
+  let cap = FIRST_BATCH;
+  let batchX = new Int32Array(cap);
+  let batchY = new Int32Array(cap);
+  let batchD = new Float64Array(cap);
+  let isNew = new Uint8Array(cap);
   let batched = 0;
   const hits = noHits(false);
   const flush = () => {
@@ -275,7 +283,15 @@ export function verifiedPairs(
     batchX[batched] = px;
     batchY[batched] = py;
     batchD[batched] = d;
-    if (++batched === VISIT_BATCH) flush();
+    if (++batched < cap) return;
+    flush();
+    if (cap < VISIT_BATCH) {
+      cap *= 2;
+      batchX = new Int32Array(cap);
+      batchY = new Int32Array(cap);
+      batchD = new Float64Array(cap);
+      isNew = new Uint8Array(cap);
+    }
   });
   flush();
   return hits;

@@ -311,41 +311,47 @@ export const sentimentDeviation: GroupIndicator = (g) => {
 };
 
 /**
- * The MinHash Jaccard of two posts by their signatures' low-byte words (SignatureWords): the
- * same value textSimilarity gives, the full comparison only where low bytes agree (a third
- * of the group loop's time was this comparison, ≈ 750k pairs on the medium world, 2.3 µs
- * each); built once per context, on first use.
+ * The MinHash Jaccard of two of a group's posts by their signatures' low-byte words
+ * (SignatureWords): the same value textSimilarity gives, the full comparison only where low
+ * bytes agree (a third of the group loop's time was this comparison, ≈ 750k pairs on the
+ * medium world, 2.3 µs each). The words are built per group, for the ≤ 40 posts compared:
+ * built once for every post of the context they were 128 bytes a post (117 MB at 961k
+ * posts) of ArrayBuffer memory, and V8 starts a full garbage collection of the whole heap
+ * each time that memory has grown by 64 MB since the last one (≈ 2 s each at 961k posts;
+ * docs/benchmarks.md).
  */
-interface PostSignatures {
+interface GroupSignatures {
+  /** Post k of the group → its row in `sigs`, −1 without a signature. */
   row: Int32Array;
   sigs: ArrayLike<number>[];
   words: SignatureWords;
   n: number;
 }
 
-const postSignatures = memoByObject((ctx: DetectionContext): PostSignatures => {
-  const row = new Int32Array(ctx.posts.length).fill(-1);
+function groupSignatures(ctx: DetectionContext, posts: readonly number[]): GroupSignatures {
+  const row = new Int32Array(posts.length).fill(-1);
   const sigs: ArrayLike<number>[] = [];
-  for (let i = 0; i < ctx.posts.length; i++) {
-    const m = ctx.posts[i].enrichment?.minhash;
+  for (let k = 0; k < posts.length; k++) {
+    const m = ctx.posts[posts[k]].enrichment?.minhash;
     if (m && m.length > 0) {
-      row[i] = sigs.length;
+      row[k] = sigs.length;
       sigs.push(m as ArrayLike<number>);
     }
   }
   // The usual length (minhash.ts); other lengths compare in full.
   const n = sigs.length > 0 && sigs[0].length % 4 === 0 ? sigs[0].length : 4;
   return { row, sigs, words: new SignatureWords(sigs, n), n };
-});
+}
 
-function postSimilarity(ctx: DetectionContext, ps: PostSignatures, i: number, j: number): number {
-  const x = ps.row[i];
-  const y = ps.row[j];
+/** Similarity of the group's posts k and l (indices into the list groupSignatures was given). */
+function postSimilarity(ctx: DetectionContext, gs: GroupSignatures, posts: readonly number[], k: number, l: number): number {
+  const x = gs.row[k];
+  const y = gs.row[l];
   if (x >= 0 && y >= 0) {
-    const eq = ps.words.equalPositions(x, y, ps.sigs);
-    if (eq >= 0) return eq / ps.n;
+    const eq = gs.words.equalPositions(x, y, gs.sigs);
+    if (eq >= 0) return eq / gs.n;
   }
-  return textSimilarity(ctx.posts[i], ctx.posts[j]);
+  return textSimilarity(ctx.posts[posts[k]], ctx.posts[posts[l]]);
 }
 
 /** Content similarity: mean MinHash Jaccard between members' posts (different accounts). */
@@ -354,13 +360,13 @@ export const contentSimilarity: GroupIndicator = ({ ctx, facts }) => {
   const textPosts: number[] = [];
   for (let k = 0; k < facts.posts.length && textPosts.length < 40; k++) if (ctx.withText[facts.posts[k]]) textPosts.push(facts.posts[k]);
   if (textPosts.length < 2) return undefined;
-  const ps = postSignatures(ctx);
+  const gs = groupSignatures(ctx, textPosts);
   let s = 0;
   let n = 0;
   for (let x = 0; x < textPosts.length; x++) {
     for (let y = x + 1; y < textPosts.length; y++) {
       if (ctx.postAuthor[textPosts[x]] === ctx.postAuthor[textPosts[y]]) continue;
-      s += postSimilarity(ctx, ps, textPosts[x], textPosts[y]);
+      s += postSimilarity(ctx, gs, textPosts, x, y);
       n++;
     }
   }
