@@ -4,7 +4,7 @@
 // the buckets instead of an array (and an object per post) per key: on real co-action data
 // (194k posts, 40k objects) the Map of arrays and the per-post objects were most of the
 // bucket step, and their garbage a share of every later GC.
-import { grown } from './pair-set';
+import { column, grown } from '../columns';
 
 export interface Buckets {
   /** Number of keys. */
@@ -16,8 +16,8 @@ export interface Buckets {
 
 export class BucketBuilder {
   private readonly ids = new Map<string, number>();
-  private keyOf = new Int32Array(1024);
-  private postOf = new Int32Array(1024);
+  private keyOf = column(Int32Array, 1024);
+  private postOf = column(Int32Array, 1024);
   private size = 0;
 
   add(key: string, post: number): void {
@@ -37,11 +37,11 @@ export class BucketBuilder {
   /** The buckets (a counting sort by key: stable, so each key's posts keep their order). */
   finish(): Buckets {
     const count = this.ids.size;
-    const start = new Int32Array(count + 1);
+    const start = column(Int32Array, count + 1);
     for (let i = 0; i < this.size; i++) start[this.keyOf[i] + 1]++;
     for (let k = 0; k < count; k++) start[k + 1] += start[k];
     const at = start.slice(0, count);
-    const posts = new Int32Array(this.size);
+    const posts = column(Int32Array, this.size);
     for (let i = 0; i < this.size; i++) posts[at[this.keyOf[i]]++] = this.postOf[i];
     return { count, start, posts };
   }

@@ -16,6 +16,7 @@ import { DEFAULT_GRAPH_OPTIONS, type DetectAccount, type DetectPost, type EdgeAt
 import { edgeWeight } from './weight';
 import { atResolution, resolutionsBy } from './resolution';
 import { estimateCoordinationWindow, quantile } from './window';
+import { column } from '../columns';
 
 export type AccountGraph = Graph<NodeAttributes, EdgeAttributes>;
 
@@ -55,7 +56,7 @@ export function sortPosts(posts: readonly DetectPost[]): DetectPost[] {
   // Times read once (a comparator calling getTime() twice per comparison was most of the
   // sort), and a store's or an import's posts usually arrive in this order already.
   const n = posts.length;
-  const times = new Float64Array(n);
+  const times = column(Float64Array, n);
   let sorted = true;
   for (let i = 0; i < n; i++) {
     times[i] = posts[i].createdAt.getTime();
@@ -102,7 +103,7 @@ export function indexAccounts(posts: readonly DetectPost[], given: readonly Dete
       list.push(a);
     } else list[k] = a; // the last one listed wins, as a Map's set did
   }
-  const slotOf = new Int32Array(posts.length);
+  const slotOf = column(Int32Array, posts.length);
   for (let i = 0; i < posts.length; i++) {
     const p = posts[i];
     let k = slot.get(p.accountId);
@@ -115,13 +116,13 @@ export function indexAccounts(posts: readonly DetectPost[], given: readonly Dete
   }
   const order = Array.from({ length: list.length }, (_x, i) => i);
   order.sort((x, y) => (list[x]._id < list[y]._id ? -1 : list[x]._id > list[y]._id ? 1 : 0));
-  const rank = new Int32Array(list.length);
+  const rank = column(Int32Array, list.length);
   const accounts = new Array<DetectAccount>(list.length);
   for (let r = 0; r < order.length; r++) {
     rank[order[r]] = r;
     accounts[r] = list[order[r]];
   }
-  const accountOf = new Int32Array(posts.length);
+  const accountOf = column(Int32Array, posts.length);
   for (let i = 0; i < posts.length; i++) accountOf[i] = rank[slotOf[i]];
   // The slot map re-pointed at sorted positions (same keys, no new hashing of the ids).
   for (const [id, k] of slot) slot.set(id, rank[k]);
@@ -166,14 +167,14 @@ export function buildAccountGraph(
     }
     return reasons;
   };
-  const weightOf = new Float64Array(pairs.size);
+  const weightOf = column(Float64Array, pairs.size);
   const scored: number[] = [];
   for (let id = 0; id < pairs.size; id++) {
     const weight = edgeWeight(reasonsOf(id));
     weightOf[id] = weight;
     if (weight > 0) scored.push(id);
   }
-  const weights = new Float64Array(scored.length);
+  const weights = column(Float64Array, scored.length);
   for (let k = 0; k < scored.length; k++) weights[k] = weightOf[scored[k]];
   weights.sort();
   const q = weights.length > 0 ? quantile(weights, opts.edgeQuantile) : 0;
@@ -183,7 +184,7 @@ export function buildAccountGraph(
   const dropped: number[] = [];
   for (const id of sortByPair(scored, pairs.a, pairs.b, accounts.length)) (weightOf[id] >= weightThreshold ? kept : dropped).push(id);
   // Index loops, not TypedArray.from(array, f): that iterates (an object per element).
-  const weakEdges: WeakEdges = { a: new Int32Array(dropped.length), b: new Int32Array(dropped.length), weight: new Float32Array(dropped.length) };
+  const weakEdges: WeakEdges = { a: column(Int32Array, dropped.length), b: column(Int32Array, dropped.length), weight: column(Float32Array, dropped.length) };
   for (let k = 0; k < dropped.length; k++) {
     weakEdges.a[k] = pairs.a[dropped[k]];
     weakEdges.b[k] = pairs.b[dropped[k]];
@@ -239,7 +240,7 @@ function estimateFineWindow(
  * edges were not.
  */
 export function sortByPair(ids: readonly number[], a: ArrayLike<number>, b: ArrayLike<number>, n: number): number[] {
-  const start = new Int32Array(n + 1);
+  const start = column(Int32Array, n + 1);
   for (let k = 0; k < ids.length; k++) start[a[ids[k]] + 1]++;
   for (let i = 0; i < n; i++) start[i + 1] += start[i];
   const at = start.slice(0, n);

@@ -14,6 +14,7 @@ import { PairEvidenceTable } from './pair-evidence';
 import { PairIndex } from './pair-set';
 import { postCodes, postProducts, postUrls } from './products';
 import type { DetectAccount, DetectPost, GraphOptions } from './types';
+import { column } from '../columns';
 
 export interface CoActionInput {
   /** Sorted by (createdAt, _id). */
@@ -136,14 +137,14 @@ export function collectCoActions(input: CoActionInput): PairEvidenceTable {
   // Posts are told apart by _id (a post listed twice is one post behind a pair). The same
   // map finds the post a reply answers: its last listing (one hashing of every id in all).
   const lastById = new Map<string, number>();
-  const canonical = new Int32Array(posts.length);
+  const canonical = column(Int32Array, posts.length);
   for (let i = 0; i < posts.length; i++) {
     const prev = lastById.get(posts[i]._id);
     canonical[i] = prev === undefined ? i : canonical[prev];
     lastById.set(posts[i]._id, i);
   }
   const table = new PairEvidenceTable(posts.length, opts.maxEvidencePosts, canonical);
-  const time = new Float64Array(posts.length);
+  const time = column(Float64Array, posts.length);
   const byProduct = new BucketBuilder();
   const byUrl = new BucketBuilder();
   const byCode = new BucketBuilder();
@@ -159,7 +160,7 @@ export function collectCoActions(input: CoActionInput): PairEvidenceTable {
     for (const o of postObjects(p)) byObject.add(o, idx);
   }
   const view = (b: Buckets): BucketView => ({ posts: b.posts, acc: accOfPost, time });
-  const seen = new Int32Array(accounts.length).fill(-1);
+  const seen = column(Int32Array, accounts.length).fill(-1);
   let stamp = 0;
 
   // Co-review: same product within Δ, discounted by how many others posted around then.
@@ -300,7 +301,7 @@ export function collectCoActions(input: CoActionInput): PairEvidenceTable {
 function windowCrowds(b: BucketView, from: number, to: number, windowMs: number): Int32Array {
   const t = (k: number) => b.time[b.posts[from + k]];
   const n = to - from;
-  const out = new Int32Array(n);
+  const out = column(Int32Array, n);
   let lo = 0;
   let hi = 0;
   for (let i = 0; i < n; i++) {

@@ -6,7 +6,8 @@
 // in the same order. Pure and over typed arrays only, so the band part can run in a worker
 // thread over signatures it was sent (near-duplicate-thread.ts) with the same answers.
 import { forEachSignatureBucket } from './near-duplicates';
-import { grown, PairSet } from './pair-set';
+import { PairSet } from './pair-set';
+import { column, grown } from '../columns';
 
 /** Near-duplicate candidate visits checked against the verified set at a time, at most (17 bytes each). */
 const VISIT_BATCH = 1 << 20;
@@ -63,8 +64,8 @@ export class SignatureWords {
     readonly n: number,
   ) {
     this.perSig = n >>> 2;
-    this.words = new Int32Array(sigs.length * this.perSig);
-    this.usable = new Uint8Array(sigs.length);
+    this.words = column(Int32Array, sigs.length * this.perSig);
+    this.usable = column(Uint8Array, sigs.length);
     for (let j = 0; j < sigs.length; j++) {
       const s = sigs[j];
       if (s.length !== n) continue;
@@ -187,9 +188,9 @@ function forEachCandidate(
   part: PairPart | undefined,
   candidate: (px: number, py: number, d: number, bucket: number) => void,
 ): void {
-  const seenAt = new Int32Array(accounts);
+  const seenAt = column(Int32Array, accounts);
   let stamp = 0;
-  const live = new Int32Array(posts);
+  const live = column(Int32Array, posts);
   const k = opts.maxNeighbours;
   let buckets = 0;
   forEach((bucket) => {
@@ -224,8 +225,8 @@ function forEachCandidate(
 
 /** An empty hit list (with bucket numbers when `numbered`). */
 function noHits(numbered: boolean): NearDuplicateHits {
-  const hits: NearDuplicateHits = { px: new Int32Array(1024), py: new Int32Array(1024), simD: new Float64Array(1024), size: 0 };
-  if (numbered) hits.bucket = new Float64Array(1024);
+  const hits: NearDuplicateHits = { px: column(Int32Array, 1024), py: column(Int32Array, 1024), simD: column(Float64Array, 1024), size: 0 };
+  if (numbered) hits.bucket = column(Float64Array, 1024);
   return hits;
 }
 
@@ -264,10 +265,10 @@ export function verifiedPairs(
   // the same answers as one add() each, in table order, whatever the batch size), then
   // handled in visiting order. Batches double from FIRST_BATCH up to VISIT_BATCH.
   let cap = FIRST_BATCH;
-  let batchX = new Int32Array(cap);
-  let batchY = new Int32Array(cap);
-  let batchD = new Float64Array(cap);
-  let isNew = new Uint8Array(cap);
+  let batchX = column(Int32Array, cap);
+  let batchY = column(Int32Array, cap);
+  let batchD = column(Float64Array, cap);
+  let isNew = column(Uint8Array, cap);
   let batched = 0;
   const hits = noHits(false);
   const flush = () => {
@@ -287,10 +288,10 @@ export function verifiedPairs(
     flush();
     if (cap < VISIT_BATCH) {
       cap *= 2;
-      batchX = new Int32Array(cap);
-      batchY = new Int32Array(cap);
-      batchD = new Float64Array(cap);
-      isNew = new Uint8Array(cap);
+      batchX = column(Int32Array, cap);
+      batchY = column(Int32Array, cap);
+      batchD = column(Float64Array, cap);
+      isNew = column(Uint8Array, cap);
     }
   });
   flush();
@@ -304,7 +305,7 @@ export interface PackedSignatures {
 }
 
 /** `alloc` makes the arrays (shared memory for worker threads that read them together). */
-export function packSignatures(sigs: readonly ArrayLike<number>[], alloc: (length: number) => Int32Array = (n) => new Int32Array(n)): PackedSignatures {
+export function packSignatures(sigs: readonly ArrayLike<number>[], alloc: (length: number) => Int32Array = (n) => column(Int32Array, n)): PackedSignatures {
   const offsets = alloc(sigs.length + 1);
   for (let j = 0; j < sigs.length; j++) offsets[j + 1] = offsets[j] + sigs[j].length;
   const values = alloc(offsets[sigs.length]);
@@ -346,7 +347,7 @@ export interface SignatureInput {
  * of hundreds of MB at 1M posts is gone).
  */
 export function signatureHits({ banded, sigs, accOf, accounts, posts, opts, part }: SignatureInput): NearDuplicateHits {
-  const at = new Int32Array(posts).fill(-1);
+  const at = column(Int32Array, posts).fill(-1);
   for (let j = 0; j < banded.length; j++) at[banded[j]] = j;
   // The signatures' usual length (all of them, from minhash.ts); others compare in full.
   const n = sigs.length > 0 ? sigs[0].length : 0;
@@ -379,14 +380,14 @@ export function signatureHits({ banded, sigs, accOf, accounts, posts, opts, part
 export function mergePartHits(parts: readonly NearDuplicateHits[]): NearDuplicateHits {
   let total = 0;
   for (const h of parts) total += h.size;
-  const out: NearDuplicateHits = { px: new Int32Array(total), py: new Int32Array(total), simD: new Float64Array(total), size: total };
+  const out: NearDuplicateHits = { px: column(Int32Array, total), py: column(Int32Array, total), simD: column(Float64Array, total), size: total };
   const bucket = parts.map((h) => {
     if (!h.bucket) throw new Error('mergePartHits: a part without bucket numbers');
     return h.bucket;
   });
   const px = parts.map((h) => h.px);
   const py = parts.map((h) => h.py);
-  const at = new Int32Array(parts.length);
+  const at = column(Int32Array, parts.length);
   for (let o = 0; o < total; o++) {
     let best = -1;
     for (let k = 0; k < parts.length; k++) {

@@ -18,9 +18,11 @@ process.on('exit', () => answer({ error: 'the worker exited without an answer' }
 try {
   register();
   const { signatureHits, unpackSignatures } = await import('./near-duplicate-pairs.ts');
+  const { transferable } = await import('../columns.ts');
   const { banded, offsets, values, accOf, accounts, posts, opts, part } = workerData;
   const hits = signatureHits({ banded, sigs: unpackSignatures({ offsets, values }), accOf, accounts, posts, opts, part });
-  answer({ hits }, 1, [hits.px.buffer, hits.py.buffer, hits.simD.buffer, ...(hits.bucket ? [hits.bucket.buffer] : [])]);
+  // Hits in shared columns (analysis/columns.ts) pass without a copy; only plain buffers are moved.
+  answer({ hits }, 1, transferable([hits.px, hits.py, hits.simD, ...(hits.bucket ? [hits.bucket] : [])]));
 } catch (e) {
   answer({ error: String(e?.stack ?? e) }, 2);
 }

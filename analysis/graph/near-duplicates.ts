@@ -11,6 +11,7 @@
 // (older stores, tests), else the normalised text itself when long enough (exact copies).
 import { LSH_BANDS, LSH_ROWS, lshBandKey } from '../nlp/minhash';
 import type { DetectPost } from './types';
+import { column } from '../columns';
 
 /** Texts shorter than this (normalised characters) are too short for an exact-copy key. */
 const MIN_EXACT_CHARS = 20;
@@ -94,16 +95,16 @@ export function forEachSignatureBucket(banded: Int32Array, sigs: readonly ArrayL
   // Keys are computed KEY_CHUNK bands at a time, post by post: one band at a time read one
   // cache line of every signature per band, scattered (posts in time order, signatures in
   // allocation order), 8× slower than reading a signature's neighbouring bands together.
-  const chunkKeys = new Float64Array(n * KEY_CHUNK);
-  const keys = new Float64Array(n);
+  const chunkKeys = column(Float64Array, n * KEY_CHUNK);
+  const keys = column(Float64Array, n);
   // Open addressing (linear probing) from a key to its first post j + 1; ≤ 50 % full.
   const mask = (1 << Math.max(4, Math.ceil(Math.log2(2 * n + 1)))) - 1;
-  const table = new Int32Array(mask + 1);
-  const first = new Int32Array(n); // j of the first post with the same key
-  const count = new Int32Array(n); // posts per key, at the key's first j
-  const start = new Int32Array(n); // where the key's group begins in `members`
-  const members = new Int32Array(n);
-  const cursor = new Int32Array(n);
+  const table = column(Int32Array, mask + 1);
+  const first = column(Int32Array, n); // j of the first post with the same key
+  const count = column(Int32Array, n); // posts per key, at the key's first j
+  const start = column(Int32Array, n); // where the key's group begins in `members`
+  const members = column(Int32Array, n);
+  const cursor = column(Int32Array, n);
   for (let b = 0; b < LSH_BANDS; b++) {
     const c = b % KEY_CHUNK;
     if (c === 0) {

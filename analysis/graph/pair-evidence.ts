@@ -6,18 +6,19 @@
 //
 // Co-review and co-share keep the best contribution per product / per pair of posts
 // (BestPerKey), summed in the order the keys were first seen, as the Maps summed them.
-import { grown, PairIndex } from './pair-set';
+import { PairIndex } from './pair-set';
 import type { Reasons } from './types';
+import { column, grown } from '../columns';
 
 type Column = Int32Array | Float64Array | Uint8Array;
 
 /** The largest value per (owner, key), each owner's keys in first-seen order. */
 export class BestPerKey {
   private readonly index = new PairIndex();
-  private value = new Float64Array(16);
-  private next = new Int32Array(16);
-  private first = new Int32Array(16).fill(-1);
-  private last = new Int32Array(16).fill(-1);
+  private value = column(Float64Array, 16);
+  private next = column(Int32Array, 16);
+  private first = column(Int32Array, 16).fill(-1);
+  private last = column(Int32Array, 16).fill(-1);
 
   /** Keeps v for (owner, key) when it beats the value there (0 when none): only positive values are kept. */
   raise(owner: number, key: number, v: number): void {
@@ -82,9 +83,9 @@ export class PairEvidenceTable {
   ) {
     this.index = new PairIndex(expected);
     this.cap = 0;
-    this.a = this.b = this.replyAB = this.replyBA = this.mentionAB = this.mentionBA = this.postList = new Int32Array(0);
-    this.nearDuplicate = this.sharedUrl = this.sharedCode = new Float64Array(0);
-    this.sameHandle = this.postCount = new Uint8Array(0);
+    this.a = this.b = this.replyAB = this.replyBA = this.mentionAB = this.mentionBA = this.postList = column(Int32Array, 0);
+    this.nearDuplicate = this.sharedUrl = this.sharedCode = column(Float64Array, 0);
+    this.sameHandle = this.postCount = column(Uint8Array, 0);
     this.grow(16);
   }
 

@@ -1,3 +1,4 @@
+import { column } from '../columns';
 // Sets and indices of pairs of non-negative 31-bit integers (post or account indices) in
 // typed arrays with open addressing: two Int32 slots per pair, linear probing, at most half
 // full, doubled when it gets there. A JS Set or Map of the pairs as numbers x·n + y boxed
@@ -24,7 +25,7 @@ export class PairSet {
   constructor(expected = 16, layout: 'spread' | 'rowLocal' = 'spread') {
     this.slotOf = layout === 'rowLocal' ? rowSlot : pairSlot;
     const slots = 1 << Math.max(4, Math.ceil(Math.log2(2 * expected + 1)));
-    this.table = new Int32Array(2 * slots).fill(-1);
+    this.table = column(Int32Array, 2 * slots).fill(-1);
     this.mask = slots - 1;
   }
 
@@ -57,7 +58,7 @@ export class PairSet {
     const shift = Math.max(0, bits - RANGE_BITS);
     const ranges = 1 << (bits - shift);
     const { slotOf, order, sx, sy, ss } = this.scratchFor(n);
-    const start = new Int32Array(ranges + 1);
+    const start = column(Int32Array, ranges + 1);
     for (let v = 0; v < n; v++) {
       const s = this.slotOf(x[v], y[v]) & this.mask;
       slotOf[v] = s;
@@ -105,7 +106,7 @@ export class PairSet {
 
   private scratchFor(n: number): NonNullable<PairSet['scratch']> {
     if (!this.scratch || this.scratch.slotOf.length < n) {
-      this.scratch = { slotOf: new Int32Array(n), order: new Int32Array(n), sx: new Int32Array(n), sy: new Int32Array(n), ss: new Int32Array(n) };
+      this.scratch = { slotOf: column(Int32Array, n), order: column(Int32Array, n), sx: column(Int32Array, n), sy: column(Int32Array, n), ss: column(Int32Array, n) };
     }
     return this.scratch;
   }
@@ -142,7 +143,7 @@ export class PairSet {
 
   protected grow(slots = 2 * (this.mask + 1)): void {
     const old = this.table;
-    this.table = new Int32Array(2 * slots).fill(-1);
+    this.table = column(Int32Array, 2 * slots).fill(-1);
     this.mask = slots - 1;
     const t = this.table;
     for (let i = 0; i < old.length; i += 2) {
@@ -165,7 +166,7 @@ export class PairIndex extends PairSet {
 
   constructor(expected = 16) {
     super(expected);
-    this.ids = new Int32Array(this.mask + 1);
+    this.ids = column(Int32Array, this.mask + 1);
   }
 
   /** The pair's number, or −1. */
@@ -185,7 +186,7 @@ export class PairIndex extends PairSet {
   }
 
   protected override grow(slots = 2 * (this.mask + 1)): void {
-    this.grownIds = new Int32Array(slots);
+    this.grownIds = column(Int32Array, slots);
     super.grow(slots);
     this.ids = this.grownIds;
     this.grownIds = null;
@@ -194,14 +195,6 @@ export class PairIndex extends PairSet {
   protected override moved(from: number, to: number): void {
     (this.grownIds as Int32Array)[to] = this.ids[from];
   }
-}
-
-/** A copy of typed array `a` with room for `length` elements, the new ones `fill` (0 by default). */
-export function grown<T extends Int32Array | Float64Array | Uint8Array>(a: T, length: number, fill = 0): T {
-  const out = new (a.constructor as new (n: number) => T)(length);
-  out.set(a);
-  if (fill !== 0) out.fill(fill, a.length);
-  return out;
 }
 
 /** addAll partitions the table into 2^RANGE_BITS ranges (128 KB each at 2^24 slots). */

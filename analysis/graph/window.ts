@@ -3,6 +3,7 @@
 // Coordinated accounts post faster than the crowd, so the fast tail marks them.
 import { postProducts } from './products';
 import type { DetectPost, GraphOptions } from './types';
+import { column } from '../columns';
 
 export function quantile(sorted: ArrayLike<number>, q: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -43,7 +44,7 @@ export function estimateCoordinationWindow(
   for (const list of times.values()) n += list.length - 1;
   if (n === 0) return opts.maxWindowMs;
   // Typed arrays sort numerically without a comparator call per comparison.
-  const gaps = new Float64Array(n);
+  const gaps = column(Float64Array, n);
   let k = 0;
   for (const list of times.values()) {
     const sorted = Float64Array.from(list).sort();

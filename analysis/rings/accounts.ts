@@ -37,6 +37,7 @@ import { clampPrior, combineRanks, evidenceLogOdds, priorLogOdds, rankSuspicion,
 import type { AccountScoring } from '../scoring/scoring';
 import { adjacency } from './adjacency';
 import { type DetectionContext, round } from './context';
+import { column } from '../columns';
 
 export interface AccountScore {
   accountId: string;
@@ -92,8 +93,8 @@ const weightsOf = (specs: readonly FeatureSpec[], w: Readonly<Record<string, num
  */
 function edgeSums(ctx: DetectionContext, graph: AccountGraph): { duplicates: Float64Array; coShares: Float64Array } {
   const nA = ctx.accounts.length;
-  const duplicates = new Float64Array(nA).fill(Number.NaN);
-  const coShares = new Float64Array(nA);
+  const duplicates = column(Float64Array, nA).fill(Number.NaN);
+  const coShares = column(Float64Array, nA);
   const adj = adjacency(graph);
   for (let i = 0; i < nA; i++) {
     let withText = 0;
@@ -135,8 +136,8 @@ export function computeAccountScoring(
   const aw = weightsOf(ACCOUNT_FEATURES, opts.weights);
   const pw = weightsOf(PRODUCT_FEATURES, opts.weights);
 
-  const priors = new Float64Array(nA + nR + nP);
-  const accountPriors = new Float64Array(nA);
+  const priors = column(Float64Array, nA + nR + nP);
+  const accountPriors = column(Float64Array, nA);
   for (let i = 0; i < nA; i++) {
     // withEvidence, unrolled: co-share evidence first, then ring membership.
     let lo = priorLogOdds(combineRanks(accountRanks, aw, i));
@@ -147,7 +148,7 @@ export function computeAccountScoring(
     accountPriors[i] = clampPrior(sigmoid(lo));
     priors[i] = accountPriors[i];
   }
-  const reviewPriors = new Float64Array(nR);
+  const reviewPriors = column(Float64Array, nR);
   for (let r = 0; r < nR; r++) priors[nA + r] = reviewPriors[r] = combineRanks(reviewRanks, rw, r);
   for (let p = 0; p < nP; p++) priors[nA + nR + p] = combineRanks(productRanks, pw, p);
 
@@ -157,19 +158,19 @@ export function computeAccountScoring(
   // otherwise certify every review on it) and an account's co-action neighbours (they
   // act together: a dense cluster would drive itself to certainty).
   // Product rows are in features.productIds' (sorted) order; ctx numbers products as first seen.
-  const productRow = new Int32Array(ctx.productList.length);
+  const productRow = column(Int32Array, ctx.productList.length);
   for (let row = 0; row < nP; row++) {
     const num = ctx.productIndex.get(features.productIds[row]);
     if (num !== undefined) productRow[num] = row;
   }
   const { productOffsets, productIdsOfPost, postAccount } = ctx;
-  const productDegree = new Float64Array(nP);
+  const productDegree = column(Float64Array, nP);
   for (let k = 0; k < productIdsOfPost.length; k++) productDegree[productRow[productIdsOfPost[k]]]++;
   // The graph's edges as rows, in the graph's order; an endpoint outside the accounts is −1.
-  const ga = new Int32Array(graph.size);
-  const gb = new Int32Array(graph.size);
-  const gw = new Float64Array(graph.size);
-  const strength = new Float64Array(nA);
+  const ga = column(Int32Array, graph.size);
+  const gb = column(Int32Array, graph.size);
+  const gw = column(Float64Array, graph.size);
+  const strength = column(Float64Array, nA);
   let g = 0;
   graph.forEachEdge((_e, attr, src, tgt) => {
     const x = ctx.accountIndex.get(src) ?? -1;
@@ -183,12 +184,12 @@ export function computeAccountScoring(
   let m = productIdsOfPost.length;
   for (let r = 0; r < nR; r++) if (postAccount[r] >= 0) m++;
   for (let e = 0; e < g; e++) if (ga[e] >= 0 && gb[e] >= 0) m++;
-  const a = new Int32Array(m);
-  const b = new Int32Array(m);
-  const eps = new Float64Array(m);
-  const intoA = new Float64Array(m);
-  const intoB = new Float64Array(m);
-  const kind = new Uint8Array(m); // 0 account–review, 1 review–product, 2 account–account
+  const a = column(Int32Array, m);
+  const b = column(Int32Array, m);
+  const eps = column(Float64Array, m);
+  const intoA = column(Float64Array, m);
+  const intoB = column(Float64Array, m);
+  const kind = column(Uint8Array, m); // 0 account–review, 1 review–product, 2 account–account
   let e = 0;
   for (let r = 0; r < nR; r++) {
     const acc = postAccount[r];
@@ -223,8 +224,8 @@ export function computeAccountScoring(
   const edges: MrfEdges = { a, b, eps, intoA, intoB };
   const bp = beliefPropagation(priors, edges, opts.lbp);
 
-  const fromReviews = new Float64Array(nA);
-  const fromNeighbours = new Float64Array(nA);
+  const fromReviews = column(Float64Array, nA);
+  const fromNeighbours = column(Float64Array, nA);
   for (let k = 0; k < m; k++) {
     if (kind[k] === 0) fromReviews[a[k]] += bp.ba[k];
     else if (kind[k] === 2) {

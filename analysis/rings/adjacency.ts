@@ -8,6 +8,7 @@
 import type { AccountGraph } from '../graph/build';
 import type { EdgeAttributes } from '../graph/types';
 import { memoByObject } from '../memo';
+import { column } from '../columns';
 
 export interface Adjacency {
   /** Node ids in graph order; a node's number is its place here. */
@@ -35,10 +36,10 @@ export function adjacency(graph: AccountGraph): Adjacency {
   ids.forEach((id, u) => {
     index.set(id, u);
   });
-  const offsets = new Int32Array(ids.length + 1);
+  const offsets = column(Int32Array, ids.length + 1);
   const slots = 2 * graph.size;
-  const neighbour = new Int32Array(slots);
-  const source = new Uint8Array(slots);
+  const neighbour = column(Int32Array, slots);
+  const source = column(Uint8Array, slots);
   const attrs: EdgeAttributes[] = [];
   let k = 0;
   ids.forEach((id, u) => {
@@ -65,7 +66,7 @@ export interface NodeMarks {
   stamp: number;
 }
 
-const marksOf = memoByObject((adj: Adjacency): NodeMarks => ({ mark: new Float64Array(adj.ids.length), stamp: 0 }));
+const marksOf = memoByObject((adj: Adjacency): NodeMarks => ({ mark: column(Float64Array, adj.ids.length), stamp: 0 }));
 
 /**
  * Marks `members` (ids; those not in the graph are skipped) with a fresh stamp: `mark[u] ===

@@ -11,6 +11,7 @@
 // Reddit account and its X twin come back together. Rounds repeat so that chains (a peeled member linked to another peeled member) come back,
 // but each round looks only at the current group's neighbours: near-linear in their degree.
 import type { AccountGraph } from '../graph/build';
+import { column } from '../columns';
 
 export interface AttachOptions {
   /** Minimum share of an account's weighted degree that goes into the group. */
@@ -157,9 +158,9 @@ export function weightIndex(
   // Weak edges, then the graph's: typed arrays (Array.from of the weak columns boxed every
   // weight and allocated an iterator result per element: ~100 MB per 100k posts).
   const m = weak.a.length + graph.size;
-  const ea = new Int32Array(m);
-  const eb = new Int32Array(m);
-  const ew = new Float64Array(m);
+  const ea = column(Int32Array, m);
+  const eb = column(Int32Array, m);
+  const ew = column(Float64Array, m);
   ea.set(weak.a);
   eb.set(weak.b);
   ew.set(weak.weight);
@@ -172,16 +173,16 @@ export function weightIndex(
     eb[edges] = y;
     ew[edges++] = attr.weight;
   });
-  const degree = new Int32Array(ids.length + 1);
+  const degree = column(Int32Array, ids.length + 1);
   for (let k = 0; k < edges; k++) {
     degree[ea[k] + 1]++;
     degree[eb[k] + 1]++;
   }
-  const offsets = new Int32Array(ids.length + 1);
+  const offsets = column(Int32Array, ids.length + 1);
   for (let i = 1; i <= ids.length; i++) offsets[i] = offsets[i - 1] + degree[i];
   const fill = offsets.slice(0, ids.length);
-  const neighbours = new Int32Array(offsets[ids.length]);
-  const weights = new Float32Array(offsets[ids.length]);
+  const neighbours = column(Int32Array, offsets[ids.length]);
+  const weights = column(Float32Array, offsets[ids.length]);
   for (let k = 0; k < edges; k++) {
     neighbours[fill[ea[k]]] = eb[k];
     weights[fill[ea[k]]++] = ew[k];

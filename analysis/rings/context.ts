@@ -2,6 +2,7 @@
 // each product's posts (time-sorted) with its rating and sentiment sums.
 import { postProducts } from '../graph/products';
 import type { DetectAccount, DetectPost } from '../graph/types';
+import { column } from '../columns';
 
 export interface ProductStats {
   /** Indices into `posts`, time-sorted. */
@@ -86,15 +87,15 @@ export function buildContext(posts: readonly DetectPost[], accounts: readonly De
   const productList: string[] = [];
   const productStats: ProductStats[] = [];
   const productsOfPost: string[][] = [];
-  const withText = new Uint8Array(n);
-  const postAccount = new Int32Array(n);
-  const times = new Float64Array(n);
-  const rated = new Uint8Array(n);
-  const ratings = new Float64Array(n);
-  const felt = new Uint8Array(n);
-  const sentiments = new Float64Array(n);
-  const productOffsets = new Int32Array(n + 1);
-  let productIdsOfPost = new Int32Array(n);
+  const withText = column(Uint8Array, n);
+  const postAccount = column(Int32Array, n);
+  const times = column(Float64Array, n);
+  const rated = column(Uint8Array, n);
+  const ratings = column(Float64Array, n);
+  const felt = column(Uint8Array, n);
+  const sentiments = column(Float64Array, n);
+  const productOffsets = column(Int32Array, n + 1);
+  let productIdsOfPost = column(Int32Array, n);
   let k = 0;
   // The body is its own (hot, optimised) function: as a loop in this function, called
   // once per run, it ran mostly unoptimised (on-stack replacement and deopts at each call).
@@ -124,7 +125,7 @@ export function buildContext(posts: readonly DetectPost[], accounts: readonly De
       sentiments[i] = sent;
     }
     if (k + prods.length > productIdsOfPost.length) {
-      const grown = new Int32Array(Math.max(2 * productIdsOfPost.length, k + prods.length));
+      const grown = column(Int32Array, Math.max(2 * productIdsOfPost.length, k + prods.length));
       grown.set(productIdsOfPost);
       productIdsOfPost = grown;
     }

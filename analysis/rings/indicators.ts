@@ -10,6 +10,7 @@ import { memoByObject } from '../memo';
 import { DEFAULT_GRAPH_OPTIONS } from '../graph/types';
 import { adjacency, markNodes } from './adjacency';
 import { clamp01, DAY_MS, type DetectionContext, round } from './context';
+import { column } from '../columns';
 
 export interface GroupIndicatorOptions {
   /** Posts of two members on one product this close in time are in lock-step. */
@@ -78,7 +79,7 @@ interface ProductMarks {
 
 const productMarks = memoByObject((ctx: DetectionContext): ProductMarks => {
   const n = ctx.productList.length;
-  return { seen: new Float64Array(n), members: new Int32Array(n), support: new Float64Array(n), slot: new Int32Array(n), stamp: 0 };
+  return { seen: column(Float64Array, n), members: column(Int32Array, n), support: column(Float64Array, n), slot: column(Int32Array, n), stamp: 0 };
 });
 
 /** A group's facts with what the indicators read from them: valid until the next group of the same context is analysed. */
@@ -119,7 +120,7 @@ function analyseGroup(members: readonly string[], memberSet: ReadonlySet<string>
   let support = touched.filter((q) => marks.members[q] >= 2);
   if (support.length === 0) support = touched;
   const products = support.map((q) => ctx.productList[q]).sort();
-  const membersOn = new Int32Array(products.length);
+  const membersOn = column(Int32Array, products.length);
   const postsOn: number[][] = products.map(() => []);
   for (let k = 0; k < products.length; k++) {
     const q = ctx.productIndex.get(products[k]) as number;
@@ -211,7 +212,7 @@ export function postsNearAnother(t: ArrayLike<number>, a: ArrayLike<string> | Ar
   for (let i = 1; i < n && sorted; i++) if (t[i] < t[i - 1]) sorted = false;
   const order = Array.from({ length: n }, (_x, i) => i);
   if (!sorted) order.sort((x, y) => t[x] - t[y]);
-  const near = new Uint8Array(n);
+  const near = column(Uint8Array, n);
   for (let k = 0, prev = -1; k < n; k++) {
     if (k > 0 && a[order[k - 1]] !== a[order[k]]) prev = k - 1;
     if (prev >= 0 && t[order[k]] - t[order[prev]] <= windowMs) near[k] = 1;
@@ -329,7 +330,7 @@ interface GroupSignatures {
 }
 
 function groupSignatures(ctx: DetectionContext, posts: readonly number[]): GroupSignatures {
-  const row = new Int32Array(posts.length).fill(-1);
+  const row = column(Int32Array, posts.length).fill(-1);
   const sigs: ArrayLike<number>[] = [];
   for (let k = 0; k < posts.length; k++) {
     const m = ctx.posts[posts[k]].enrichment?.minhash;

@@ -56,6 +56,7 @@
 //     are nothing but its one review restated. The account prior keeps what no review can
 //     show on its own: bursts, span, rating and gap entropy, the review count, age, text.
 import type { DetectionContext } from '../rings/context';
+import { column } from '../columns';
 
 export type NodeKind = 'review' | 'account' | 'product';
 
@@ -151,7 +152,7 @@ const WRD_ALPHA = 1.5;
 const GAP_EDGES_DAYS = [0, 0.5, 1, 4, 7, 13, 33];
 
 function table(specs: readonly FeatureSpec[], n: number): FeatureTable {
-  return { specs, columns: specs.map(() => new Float64Array(n).fill(Number.NaN)) };
+  return { specs, columns: specs.map(() => column(Float64Array, n).fill(Number.NaN)) };
 }
 
 function col(t: FeatureTable, key: string): Float64Array {
@@ -188,7 +189,7 @@ function entropyOf(counts: ArrayLike<number>): number {
 
 // Counts reused by every call (gapEntropy and ratingStats run once per account and per
 // product, and return before anything else reads them): no array per node.
-const gapBins = new Float64Array(GAP_EDGES_DAYS.length + 1);
+const gapBins = column(Float64Array, GAP_EDGES_DAYS.length + 1);
 
 /** Entropy of the gaps between consecutive times (sorted), binned as SpEagle bins them; NaN without a gap under 33 days. */
 export function gapEntropy(sortedTimes: ArrayLike<number>): number {
@@ -218,7 +219,7 @@ export function maxPerDay(sortedTimes: ArrayLike<number>, resolutionMs: number):
   return best;
 }
 
-const ratingCounts = new Float64Array(6);
+const ratingCounts = column(Float64Array, 6);
 
 /** Share of ratings above 3 (pr), below 3 (nr) and their entropy (erd, ≥ 2 ratings) over the rated posts among `posts`; null when none is rated. */
 function ratingStats(ctx: DetectionContext, posts: readonly number[]): { n: number; pr: number; nr: number; erd: number } | null {
@@ -255,17 +256,17 @@ export function behaviourFeatures(
   const products = table(PRODUCT_FEATURES, productIds.length);
   const time = ctx.times;
   // Times of one account's or product's posts, reused (a subarray per node, no array each).
-  let scratch = new Float64Array(64);
+  let scratch = column(Float64Array, 64);
   const timesOf = (posts: readonly number[]) => {
-    if (posts.length > scratch.length) scratch = new Float64Array(Math.max(posts.length, 2 * scratch.length));
+    if (posts.length > scratch.length) scratch = column(Float64Array, Math.max(posts.length, 2 * scratch.length));
     for (let k = 0; k < posts.length; k++) scratch[k] = time[posts[k]];
     return scratch.subarray(0, posts.length);
   };
 
   // Product means, first times and tie-aware ranks.
-  const rank = new Float64Array(nPosts).fill(Number.NaN);
-  const rankShare = new Float64Array(nPosts).fill(Number.NaN);
-  const rd = new Float64Array(nPosts).fill(Number.NaN);
+  const rank = column(Float64Array, nPosts).fill(Number.NaN);
+  const rankShare = column(Float64Array, nPosts).fill(Number.NaN);
+  const rd = column(Float64Array, nPosts).fill(Number.NaN);
   const rankCol = col(reviews, 'Rank');
   const rdCol = col(reviews, 'RD');
   const devCol = col(reviews, 'DEV');

@@ -16,6 +16,7 @@
 // updated synchronously and damped (m ← λ·m_old + (1−λ)·m_new), until the largest
 // change is below `tolerance` or `maxIterations` is reached.
 import { logit, sigmoid } from './prior';
+import { column } from '../columns';
 
 export interface MrfEdges {
   a: Int32Array;
@@ -60,17 +61,17 @@ export function beliefPropagation(priors: Float64Array, edges: MrfEdges, options
   const opts = { ...DEFAULT_LBP_OPTIONS, ...options };
   const n = priors.length;
   const m = edges.a.length;
-  const prior = new Float64Array(n);
+  const prior = column(Float64Array, n);
   for (let i = 0; i < n; i++) prior[i] = logit(priors[i]);
-  const ab = new Float64Array(m); // message a → b
-  const ba = new Float64Array(m); // message b → a
-  const belief = new Float64Array(n);
+  const ab = column(Float64Array, m); // message a → b
+  const ba = column(Float64Array, m); // message b → a
+  const belief = column(Float64Array, n);
   // Plain locals and unit weights instead of a property load and a branch per edge (x · 1 = x: same sums).
   const ea = edges.a;
   const eb = edges.b;
   const eps = edges.eps;
-  const intoA = edges.intoA ?? new Float64Array(m).fill(1);
-  const intoB = edges.intoB ?? new Float64Array(m).fill(1);
+  const intoA = edges.intoA ?? column(Float64Array, m).fill(1);
+  const intoB = edges.intoB ?? column(Float64Array, m).fill(1);
   const keep = opts.damping;
   const take = 1 - opts.damping;
   let iterations = 0;

@@ -18,6 +18,7 @@
 //
 // so evidence of 0 or an absent one leaves the prior as it is, and strong evidence moves it.
 import type { FeatureTable } from './behaviour';
+import { column } from '../columns';
 
 export const PRIOR_MIN = 0.001;
 export const PRIOR_MAX = 0.999;
@@ -29,7 +30,7 @@ export function rankSuspicion(t: FeatureTable): Float64Array[] {
     const present: number[] = [];
     for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i])) present.push(i);
     present.sort((a, b) => values[a] - values[b]);
-    const out = new Float64Array(values.length).fill(Number.NaN);
+    const out = column(Float64Array, values.length).fill(Number.NaN);
     const n = present.length;
     for (let a = 0; a < n; ) {
       let b = a;

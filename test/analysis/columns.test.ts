@@ -1,0 +1,75 @@
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { column, grown, transferable } from '../../analysis/columns';
+
+const root = path.resolve(__dirname, '../..');
+
+/** Full garbage collections (`--trace-gc` mark-compacts) in a child allocating 480 MB of 8 MB arrays, four alive at a time. */
+function fullCollections(allocate: 'column' | 'plain'): number {
+  const script = `
+    import { column } from './analysis/columns.ts';
+    const alive = [];
+    for (let i = 0; i < 60; i++) {
+      const a = ${allocate === 'column' ? 'column(Float64Array, 1 << 20)' : 'new Float64Array(1 << 20)'};
+      a.fill(i);
+      alive.push(a);
+      if (alive.length > 4) alive.shift();
+    }
+    console.log('done', alive.length);`;
+  const out = execFileSync(process.execPath, ['--trace-gc', '--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' });
+  expect(out).toContain('done 4');
+  return out.split('\n').filter((l) => l.includes('Mark-Compact')).length;
+}
+
+describe('column', () => {
+  it('is a zeroed (or filled) array of the type and length asked, shared from 4 KB on', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(Int32Array, Float64Array, Uint8Array, Float32Array), fc.integer({ min: 0, max: 5000 }), fc.integer({ min: 0, max: 3 }), (Type, n, fill) => {
+        const a = column(Type, n, fill);
+        expect(a).toBeInstanceOf(Type);
+        expect(a.length).toBe(n);
+        expect(a.every((v) => v === fill)).toBe(true);
+        expect(a.buffer instanceof SharedArrayBuffer).toBe(n * Type.BYTES_PER_ELEMENT >= 4096);
+      }),
+    );
+  });
+
+  it('grown keeps the values, fills the new room, and keeps the type', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: -1000, max: 1000 }), { maxLength: 3000 }), fc.integer({ min: 0, max: 3000 }), (values, extra) => {
+        const a = grown(Int32Array.from(values), values.length + extra, -1);
+        expect(a).toBeInstanceOf(Int32Array);
+        expect([...a]).toEqual([...values, ...new Array(extra).fill(-1)]);
+      }),
+    );
+  });
+
+  it('transferable lists only plain buffers, and a postMessage with them passes', () => {
+    const small = column(Int32Array, 10);
+    const big = column(Int32Array, 10_000);
+    big[9_999] = 7;
+    expect(transferable([small, big])).toEqual([small.buffer]);
+    const { port1, port2 } = new MessageChannel();
+    const got = new Promise<Int32Array[]>((resolve) => {
+      port2.once('message', resolve);
+    });
+    port1.postMessage([small, big], transferable([small, big]));
+    return got.then(([s, b]) => {
+      expect(b[9_999]).toBe(7);
+      expect(s.length).toBe(10);
+      expect(small.length).toBe(0); // moved, not copied
+      port1.close();
+    });
+  });
+
+  it('does not set off full garbage collections as plain typed arrays of the same size do', () => {
+    // The reason the module exists (analysis/columns.ts): V8 starts a full GC per 64 MB of
+    // ArrayBuffer memory grown. If a Node version starts counting shared memory, this fails.
+    const plain = fullCollections('plain');
+    const shared = fullCollections('column');
+    expect(plain).toBeGreaterThanOrEqual(3);
+    expect(shared).toBeLessThanOrEqual(1);
+  }, 60_000);
+});
