@@ -4,8 +4,8 @@
 //
 // V8 counts the bytes of every ArrayBuffer as the isolate's external memory, and each time
 // that count has grown 64 MB since the last full garbage collection it starts one
-// (Heap::ReportExternalMemoryPressure; `--trace-gc` names the reason "external memory
-// pressure"). A full collection traces the whole heap, and the pipeline's heap is the
+// (Heap::ReportExternalMemoryPressure; `--trace-incremental-marking` names the reason
+// "external memory pressure"). A full collection traces the whole heap, and the pipeline's heap is the
 // input's post objects: at 961k posts (10 × the medium world) 1.6–2.4 GB, 1.8–3.8 s a
 // collection, 9 of the run's 10–11 started this way by the columns the pipeline allocates
 // on the way (≈ 290 MB at 3 ×, ≈ 1 GB at 10 ×), 13–22 s of a 90–100 s run. A
@@ -13,6 +13,8 @@
 // BackingStore::PerIsolateAccountingLength is 0 for shared memory), so the columns live in
 // one: they are zeroed, read and written as any typed array, and freed the same way, when
 // the array object is collected. Below MIN_BYTES the count grows too little to matter.
+// The price: fewer full GCs collect dead columns later, so peak RSS is higher (10 × medium
+// 4.6 → 6.0–6.3 GB, for 112–125 s → 98–104 s; docs/benchmarks.md).
 //
 // A shared column cannot be in a postMessage transfer list (it is shared, not moved); code
 // that transfers arrays lists only their plain ArrayBuffers (`transferable`).
