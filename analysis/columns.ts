@@ -30,12 +30,10 @@ interface ColumnType<T extends Column> {
   readonly BYTES_PER_ELEMENT: number;
 }
 
-/** A zeroed `Type` array of `length` elements (`fill` elsewhere when given). */
-export function column<T extends Column>(Type: ColumnType<T>, length: number, fill = 0): T {
+/** A zeroed `Type` array of `length` elements (as `new Type(length)`; chain `.fill` for another value). */
+export function column<T extends Column>(Type: ColumnType<T>, length: number): T {
   const bytes = length * Type.BYTES_PER_ELEMENT;
-  const out = bytes < MIN_BYTES ? new Type(length) : new Type(new SharedArrayBuffer(bytes));
-  if (fill !== 0) out.fill(fill);
-  return out;
+  return bytes < MIN_BYTES ? new Type(length) : new Type(new SharedArrayBuffer(bytes));
 }
 
 /** A copy of typed array `a` with room for `length` elements, the new ones `fill` (0 by default). */

@@ -2,7 +2,7 @@
 // each product's posts (time-sorted) with its rating and sentiment sums.
 import { postProducts } from '../graph/products';
 import type { DetectAccount, DetectPost } from '../graph/types';
-import { column } from '../columns';
+import { column, grown } from '../columns';
 
 export interface ProductStats {
   /** Indices into `posts`, time-sorted. */
@@ -125,9 +125,7 @@ export function buildContext(posts: readonly DetectPost[], accounts: readonly De
       sentiments[i] = sent;
     }
     if (k + prods.length > productIdsOfPost.length) {
-      const grown = column(Int32Array, Math.max(2 * productIdsOfPost.length, k + prods.length));
-      grown.set(productIdsOfPost);
-      productIdsOfPost = grown;
+      productIdsOfPost = grown(productIdsOfPost, Math.max(2 * productIdsOfPost.length, k + prods.length));
     }
     for (const prod of prods) {
       let num = productNumber.get(prod);
