@@ -114,13 +114,19 @@ export function indexAccounts(posts: readonly DetectPost[], given: readonly Dete
     }
     slotOf[i] = k;
   }
-  const order = Array.from({ length: list.length }, (_x, i) => i);
-  order.sort((x, y) => (list[x]._id < list[y]._id ? -1 : list[x]._id > list[y]._id ? 1 : 0));
+  // The ids sorted by the default comparison (UTF-16 code units, as `<` compares strings; the
+  // ids are distinct), then each found by the slot map: a comparator calling back into JS for
+  // each of n log n comparisons costs more (201k accounts of 961k posts, the whole function:
+  // 2.2–2.4 s with it, 1.7–2.3 s without).
+  const ids = new Array<string>(list.length);
+  for (let k = 0; k < list.length; k++) ids[k] = list[k]._id;
+  ids.sort();
   const rank = column(Int32Array, list.length);
   const accounts = new Array<DetectAccount>(list.length);
-  for (let r = 0; r < order.length; r++) {
-    rank[order[r]] = r;
-    accounts[r] = list[order[r]];
+  for (let r = 0; r < ids.length; r++) {
+    const k = slot.get(ids[r]) as number;
+    rank[k] = r;
+    accounts[r] = list[k];
   }
   const accountOf = column(Int32Array, posts.length);
   for (let i = 0; i < posts.length; i++) accountOf[i] = rank[slotOf[i]];

@@ -152,6 +152,33 @@ describe('SpEagle features and priors', () => {
     expect(pr?.explanation).toMatch(/not counted on its own/);
   });
 
+  it("each account's feature sentences show its own values (property)", () => {
+    // The values as the sentences round them; dates only, so the sentences say so.
+    fc.assert(
+      fc.property(dayPosts, (rows) => {
+        const posts = rows.map((r, k) => review(`r${k}`, `u${r.author}`, `p${r.product}`, r.rating, T0 + r.day * DAY_MS));
+        const built = buildAccountGraph(posts, accountsOf(posts));
+        const ctx = buildContext(built.posts, built.accounts, built);
+        const s = computeAccountScoring(ctx, built.graph, new Map(), () => DAY_MS);
+        const { accounts } = scoreAccounts(ctx, built.graph, new Map(), () => DAY_MS);
+        const column = (name: string) => s.features.accounts.columns[ACCOUNT_FEATURES.findIndex((f) => f.name === name)];
+        for (const a of accounts) {
+          const row = ctx.accountIndex.get(a.accountId) as number;
+          const said = (name: string) => a.indicators.find((i) => i.name === name)?.explanation;
+          expect(said('post_count')).toContain(`It wrote ${column('post_count')[row]} review(s)`);
+          const most = column('max_posts_per_day')[row];
+          if (!Number.isNaN(most)) expect(said('max_posts_per_day')).toBe(`Up to ${most} post(s) within one day (dates only: on one date).`);
+          const span = column('active_span')[row];
+          if (!Number.isNaN(span)) expect(said('active_span')).toContain(`within ${Math.round(span)} day(s) (dates only)`);
+          expect(said('positive_ratio')).toContain(`${Math.round(column('positive_ratio')[row] * 100)} % of its ratings`);
+          const gaps = column('gap_entropy')[row];
+          if (!Number.isNaN(gaps)) expect(said('gap_entropy')).toContain(`: ${Math.round(gaps * 100) / 100} bits`);
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+
   it('absent indicators do not move a prior (property)', () => {
     fc.assert(
       fc.property(fc.array(fc.double({ min: 0, max: 10, noNaN: true }), { minLength: 2, maxLength: 30 }), fc.array(fc.boolean(), { minLength: 30, maxLength: 30 }), (xs, absent) => {
