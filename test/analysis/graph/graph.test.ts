@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildAccountGraph, sortByPair } from '../../../analysis/graph/build';
+import { buildAccountGraph, indexAccounts, sortByPair } from '../../../analysis/graph/build';
 import { crowdDiscount, minhashJaccard, ratingAgreement } from '../../../analysis/graph/coactions';
 import { minhashJaccardAtLeast, SignatureWords } from '../../../analysis/graph/near-duplicate-pairs';
 import { normaliseHandle } from '../../../analysis/graph/handles';
@@ -71,6 +71,22 @@ describe('helpers', () => {
         const ids = distinct.map((_p, id) => id);
         const expected = [...ids].sort((x, y) => a[x] - a[y] || b[x] - b[y]);
         expect(sortByPair(ids, a, b, 31)).toEqual(expected);
+      }),
+      { numRuns: 300 },
+    );
+  });
+  it('indexes accounts in code-unit order of their ids, each once, and points every post at its account (property)', () => {
+    // Ids beyond ASCII (accents, astral characters as surrogate pairs) where a locale's order and the code units' differ.
+    const id = fc.stringMatching(/^[a-zé_Z😀ａ]{1,6}$/);
+    fc.assert(
+      fc.property(fc.array(id, { minLength: 1, maxLength: 40 }), fc.array(id, { maxLength: 10 }), (authors, listed) => {
+        const posts = authors.map((a, k) => ({ _id: `p${k}`, platform: 'x', accountId: a, createdAt: new Date(k) }) as DetectPost);
+        const given = listed.map((a) => ({ _id: a, platform: 'x', handle: a }) as DetectAccount);
+        const { accounts, accountOf, index } = indexAccounts(posts, given);
+        const ids = accounts.map((a) => a._id);
+        expect(ids).toEqual([...new Set([...authors, ...listed])].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)));
+        posts.forEach((p, i) => expect(accounts[accountOf[i]]._id).toBe(p.accountId));
+        ids.forEach((a, r) => expect(index.get(a)).toBe(r));
       }),
       { numRuns: 300 },
     );
