@@ -77,7 +77,7 @@ describe('helpers', () => {
   });
   it('indexes accounts in code-unit order of their ids, each once, and points every post at its account (property)', () => {
     // Ids beyond ASCII (accents, astral characters as surrogate pairs) where a locale's order and the code units' differ.
-    const id = fc.stringMatching(/^[a-zé_Z😀ａ]{1,6}$/);
+    const id = fc.array(fc.constantFrom('a', 'b', 'z', 'Z', '_', 'é', '😀', 'ａ'), { minLength: 1, maxLength: 6 }).map((cs) => cs.join(''));
     fc.assert(
       fc.property(fc.array(id, { minLength: 1, maxLength: 40 }), fc.array(id, { maxLength: 10 }), (authors, listed) => {
         const posts = authors.map((a, k) => ({ _id: `p${k}`, platform: 'x', accountId: a, createdAt: new Date(k) }) as DetectPost);
@@ -85,8 +85,8 @@ describe('helpers', () => {
         const { accounts, accountOf, index } = indexAccounts(posts, given);
         const ids = accounts.map((a) => a._id);
         expect(ids).toEqual([...new Set([...authors, ...listed])].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)));
-        posts.forEach((p, i) => expect(accounts[accountOf[i]]._id).toBe(p.accountId));
-        ids.forEach((a, r) => expect(index.get(a)).toBe(r));
+        for (let i = 0; i < posts.length; i++) expect(accounts[accountOf[i]]._id).toBe(posts[i].accountId);
+        for (let r = 0; r < ids.length; r++) expect(index.get(ids[r])).toBe(r);
       }),
       { numRuns: 300 },
     );
