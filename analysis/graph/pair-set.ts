@@ -1,4 +1,3 @@
-import { column } from '../columns';
 // Sets and indices of pairs of non-negative 31-bit integers (post or account indices) in
 // typed arrays with open addressing: two Int32 slots per pair, linear probing, at most half
 // full, doubled when it gets there. A JS Set or Map of the pairs as numbers x·n + y boxed
@@ -7,6 +6,8 @@ import { column } from '../columns';
 // (24–48 with its id) and no allocation. The near-duplicate step checks ≈ 100 candidate
 // visits per post against a PairSet, and every co-action pair has its id in a PairIndex
 // (coactions.ts).
+import { column } from '../columns';
+
 export class PairSet {
   protected table: Int32Array;
   protected mask: number;
