@@ -44,6 +44,13 @@ export function grown<T extends Column>(a: T, length: number, fill = 0): T {
   return out;
 }
 
+/** A copy of a[0 … end) as a column (shared from 4 KB on, as `column` makes it); `a.slice` would make a plain array. */
+export function sliced<T extends Column>(a: T, end = a.length): T {
+  const out = column(a.constructor as ColumnType<T>, end);
+  out.set(a.subarray(0, end) as ArrayLike<number>);
+  return out;
+}
+
 /** The buffers of `arrays` a postMessage can move: shared ones are passed as they are. */
 export function transferable(arrays: readonly Column[]): ArrayBuffer[] {
   return arrays.flatMap((a) => (a.buffer instanceof ArrayBuffer ? [a.buffer] : []));

@@ -4,7 +4,7 @@
 // the buckets instead of an array (and an object per post) per key: on real co-action data
 // (194k posts, 40k objects) the Map of arrays and the per-post objects were most of the
 // bucket step, and their garbage a share of every later GC.
-import { column, grown } from '../columns';
+import { column, grown, sliced } from '../columns';
 
 export interface Buckets {
   /** Number of keys. */
@@ -40,7 +40,7 @@ export class BucketBuilder {
     const start = column(Int32Array, count + 1);
     for (let i = 0; i < this.size; i++) start[this.keyOf[i] + 1]++;
     for (let k = 0; k < count; k++) start[k + 1] += start[k];
-    const at = start.slice(0, count);
+    const at = sliced(start, count);
     const posts = column(Int32Array, this.size);
     for (let i = 0; i < this.size; i++) posts[at[this.keyOf[i]]++] = this.postOf[i];
     return { count, start, posts };

@@ -16,7 +16,7 @@ import { DEFAULT_GRAPH_OPTIONS, type DetectAccount, type DetectPost, type EdgeAt
 import { edgeWeight } from './weight';
 import { atResolution, resolutionsBy } from './resolution';
 import { estimateCoordinationWindow, quantile } from './window';
-import { column } from '../columns';
+import { column, sliced } from '../columns';
 
 export type AccountGraph = Graph<NodeAttributes, EdgeAttributes>;
 
@@ -249,7 +249,7 @@ export function sortByPair(ids: readonly number[], a: ArrayLike<number>, b: Arra
   const start = column(Int32Array, n + 1);
   for (let k = 0; k < ids.length; k++) start[a[ids[k]] + 1]++;
   for (let i = 0; i < n; i++) start[i + 1] += start[i];
-  const at = start.slice(0, n);
+  const at = sliced(start, n);
   const out = new Array<number>(ids.length);
   for (let k = 0; k < ids.length; k++) out[at[a[ids[k]]]++] = ids[k];
   for (let i = 0; i < n; i++) {

@@ -37,7 +37,7 @@ import { clampPrior, combineRanks, evidenceLogOdds, priorLogOdds, rankSuspicion,
 import type { AccountScoring } from '../scoring/scoring';
 import { adjacency } from './adjacency';
 import { type DetectionContext, round } from './context';
-import { column } from '../columns';
+import { column, sliced } from '../columns';
 
 export interface AccountScore {
   accountId: string;
@@ -240,7 +240,7 @@ export function computeAccountScoring(
     reviewRanks,
     reviewPriors,
     accountPriors,
-    logOdds: bp.logOdds.slice(0, nA),
+    logOdds: sliced(bp.logOdds, nA),
     fromReviews,
     fromNeighbours,
     iterations: bp.iterations,

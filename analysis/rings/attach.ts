@@ -11,7 +11,7 @@
 // Reddit account and its X twin come back together. Rounds repeat so that chains (a peeled member linked to another peeled member) come back,
 // but each round looks only at the current group's neighbours: near-linear in their degree.
 import type { AccountGraph } from '../graph/build';
-import { column } from '../columns';
+import { column, sliced } from '../columns';
 
 export interface AttachOptions {
   /** Minimum share of an account's weighted degree that goes into the group. */
@@ -180,7 +180,7 @@ export function weightIndex(
   }
   const offsets = column(Int32Array, ids.length + 1);
   for (let i = 1; i <= ids.length; i++) offsets[i] = offsets[i - 1] + degree[i];
-  const fill = offsets.slice(0, ids.length);
+  const fill = sliced(offsets, ids.length);
   const neighbours = column(Int32Array, offsets[ids.length]);
   const weights = column(Float32Array, offsets[ids.length]);
   for (let k = 0; k < edges; k++) {

@@ -2,7 +2,7 @@
 // each product's posts (time-sorted) with its rating and sentiment sums.
 import { postProducts } from '../graph/products';
 import type { DetectAccount, DetectPost } from '../graph/types';
-import { column, grown } from '../columns';
+import { column, grown, sliced } from '../columns';
 
 export interface ProductStats {
   /** Indices into `posts`, time-sorted. */
@@ -162,7 +162,7 @@ export function buildContext(posts: readonly DetectPost[], accounts: readonly De
     for (const i of ps) postAccount[i] = row;
     return ps;
   });
-  const postAuthor = postAccount.slice();
+  const postAuthor = sliced(postAccount);
   const strays = new Map<string, number>();
   for (let i = 0; i < n; i++) {
     if (postAuthor[i] >= 0) continue;

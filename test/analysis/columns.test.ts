@@ -3,7 +3,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { MessageChannel } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { column, grown, transferable } from '../../analysis/columns';
+import { column, grown, sliced, transferable } from '../../analysis/columns';
 
 const root = path.resolve(__dirname, '../..');
 
@@ -48,6 +48,26 @@ describe('column', () => {
         const a = grown(Int32Array.from(values), values.length + extra, -1);
         expect(a).toBeInstanceOf(Int32Array);
         expect([...a]).toEqual([...values, ...new Array(extra).fill(-1)]);
+      }),
+    );
+  });
+
+  it('sliced holds the first values of an array, as slice does, in a column of the same type', () => {
+    // Lengths up to 3,000 doubles, so both sides of the 4 KB shared-buffer threshold occur; the values
+    // are made from the length, so a failure shrinks on two integers.
+    fc.assert(
+      fc.property(fc.nat({ max: 3000 }), fc.nat(), fc.boolean(), (n, cut, whole) => {
+        const a = column(Float64Array, n);
+        for (let i = 0; i < n; i++) a[i] = i * 1.5 - 7;
+        const end = whole ? undefined : cut % (n + 1);
+        const b = sliced(a, end);
+        expect(b).toBeInstanceOf(Float64Array);
+        expect([...b]).toEqual([...a.slice(0, end)]);
+        expect(b.buffer instanceof SharedArrayBuffer).toBe(b.byteLength >= 4096);
+        if (b.length > 0) {
+          b[0] = Number.NaN;
+          expect(a[0]).toBe(-7); // a copy, not a view
+        }
       }),
     );
   });
