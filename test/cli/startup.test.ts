@@ -37,6 +37,23 @@ describe('CLI startup', () => {
     expect(version.ms).toBeLessThan(full.ms / 4);
   });
 
+  it('starts node with 64 MB semi-spaces through its own shebang (npx ringwatch) and the npm script', () => {
+    // What node was started with, seen from inside the launched process (a preload prints execArgv).
+    const env = { ...process.env, RINGWATCH_LOG_LEVEL: 'silent', NODE_OPTIONS: `--require ${path.resolve('test/cli/exec-argv.cjs')}` };
+    // Every node process's flags (npm itself is one, started without them), one list.
+    const flags = (r: ReturnType<typeof spawnSync>) => {
+      expect(r.status, String(r.stderr)).toBe(0);
+      const lines = String(r.stderr).split('\n').filter((l) => l.startsWith('execArgv='));
+      expect(lines.length).toBeGreaterThan(0);
+      return lines.flatMap((l) => JSON.parse(l.slice('execArgv='.length)) as string[]);
+    };
+    const direct = spawnSync(bin, ['--version'], { encoding: 'utf8', timeout: 120_000, env });
+    expect(direct.stdout).toBe(`${JSON.parse(readFileSync('package.json', 'utf8')).version}\n`);
+    expect(flags(direct)).toContain('--max-semi-space-size=64');
+    const script = spawnSync('npm', ['run', '--silent', 'ringwatch', '--', '--version'], { encoding: 'utf8', timeout: 120_000, env });
+    expect(flags(script)).toContain('--max-semi-space-size=64');
+  });
+
   it('finds the command in the arguments, past global options and their values', () => {
     expect(commandName(['--config', 'x.json', '--json', 'detect', '--all'])).toBe('detect');
     expect(commandName(['--log-level', 'warn', 'accounts', 'list'])).toBe('accounts');
