@@ -39,7 +39,7 @@ describe('CLI startup', () => {
 
   it('starts node with 64 MB semi-spaces through its own shebang (npx ringwatch) and the npm script', () => {
     // What node was started with, seen from inside the launched process (a preload prints execArgv).
-    const env = { ...process.env, RINGWATCH_LOG_LEVEL: 'silent', NODE_OPTIONS: `--require ${path.resolve('test/cli/exec-argv.cjs')}` };
+    const env = { ...process.env, RINGWATCH_LOG_LEVEL: 'silent', NODE_OPTIONS: `--require "${path.resolve('test/cli/exec-argv.cjs')}"` };
     // Every node process's flags (npm itself is one, started without them), one list.
     const flags = (r: ReturnType<typeof spawnSync>) => {
       expect(r.status, String(r.stderr)).toBe(0);
