@@ -45,6 +45,27 @@ export function checkBody(body: unknown, path = 'body', depth = 0): void {
   }
 }
 
+/**
+ * Refuses numbers beyond a double's range, after the schemas coerced the strings: "1e309" and
+ * "Infinity" coerce to ±Infinity, which ajv's minimum / maximum let through (it range-checks
+ * finite numbers only), and a JSON body's 1e309 parses as Infinity. checkBody bounded the
+ * body's depth already.
+ */
+export function checkFinite(value: unknown, path: string): void {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new BadRequest(`${path} is ${value}: only finite numbers are accepted`);
+    return;
+  }
+  if (!value || typeof value !== 'object') return;
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) checkFinite(v, Array.isArray(value) ? `${path}[${k}]` : `${path}.${truncate(k)}`);
+}
+
+/** checkFinite for each query or path parameter, named as such. */
+export function checkFiniteParams(params: unknown, kind: 'query' | 'path'): void {
+  if (!params || typeof params !== 'object') return;
+  for (const [k, v] of Object.entries(params as Record<string, unknown>)) checkFinite(v, `${kind} parameter "${truncate(k)}"`);
+}
+
 function truncate(s: string): string {
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }

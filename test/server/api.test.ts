@@ -239,6 +239,18 @@ describe('validation', () => {
     expect((await call('/api/accounts?nope=1', k)).json.message).toMatch(/unknown query parameter "nope"/);
     expect((await call('/api/accounts?cursor=abc', k)).status).toBe(400);
     expect((await call('/api/rings?since=2026-02-30T99:00', k)).status).toBe(400);
+    // Numbers beyond a double's range parse as Infinity (the fuzz below found it on /api/rings).
+    for (const p of ['/api/accounts', '/api/rings', '/api/posts', '/api/escalations', '/api/runs']) {
+      for (const v of ['1e309', '-1e309', 'Infinity']) {
+        const r = await call(`${p}?limit=${v}`, k);
+        expect(r.status, `${p}?limit=${v}: ${r.text.slice(0, 200)}`).toBe(400);
+        expect(r.json.message).toMatch(/limit/);
+      }
+    }
+    expect((await call('/api/accounts?minScore=1e309', k)).status).toBe(400);
+    const huge = await call(`/api/rings/${w.ringIds[0]}/review`, { method: 'PATCH', key: w.keys.policy, body: '{"version":1e309,"status":"in_review"}' });
+    expect(huge.status).toBe(400);
+    expect(huge.json.message).toMatch(/version/);
   });
 
   it('never answers 500 to arbitrary query strings (fuzz)', async () => {
