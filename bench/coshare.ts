@@ -80,7 +80,9 @@ export async function benchCoshare(): Promise<BenchRow[]> {
     // The detection pipeline alone on the same posts (no store): what the analysis costs. In a child
     // process (bench/coshare-pipeline.ts): its heap would slow the store rows measured after it.
     {
-      const res = spawnSync(process.execPath, ['--import', 'tsx', PIPELINE_SCRIPT, file], { cwd: path.dirname(path.dirname(PIPELINE_SCRIPT)), encoding: 'utf8', timeout: 20 * 60_000, maxBuffer: 16 * 2 ** 20 });
+      // With this process's young-generation size (npm run bench and the CLI start node with it).
+      const heap = process.execArgv.filter((a) => a.startsWith('--max-semi-space-size'));
+      const res = spawnSync(process.execPath, [...heap, '--import', 'tsx', PIPELINE_SCRIPT, file], { cwd: path.dirname(path.dirname(PIPELINE_SCRIPT)), encoding: 'utf8', timeout: 20 * 60_000, maxBuffer: 16 * 2 ** 20 });
       const out = res.status === 0 ? (JSON.parse(res.stdout.trim().split('\n').pop() as string) as { posts: number; seconds: number; rings: number; edges: number }) : null;
       rows.push(
         out
