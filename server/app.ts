@@ -8,7 +8,7 @@ import { markStaleRuns } from '../jobs/runner';
 import { pdfRenderer } from '../reports/pdf';
 import { installAuth } from './auth';
 import { dashboardPlugin } from './dashboard';
-import { BadRequest, checkBody, checkFinite, checkFiniteParams, checkQuery } from './guard';
+import { BadRequest, checkBody, checkFiniteParams, checkQuery } from './guard';
 import { checkDateOrder, describeValidation, knownPlatforms } from './params';
 import { KeyVerifier } from '../queries/keys';
 import { accountRoutes } from './routes/accounts';
@@ -53,7 +53,6 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   app.addHook('preHandler', async (req) => {
     checkFiniteParams(req.query, 'query');
     checkFiniteParams(req.params, 'path');
-    checkFinite(req.body, 'body');
     const q = (req.query ?? {}) as Record<string, unknown>;
     if (typeof q.platform === 'string') await platforms.check(q.platform);
     checkDateOrder(q.since, q.until);

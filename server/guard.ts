@@ -46,24 +46,19 @@ export function checkBody(body: unknown, path = 'body', depth = 0): void {
 }
 
 /**
- * Refuses numbers beyond a double's range, after the schemas coerced the strings: "1e309" and
- * "Infinity" coerce to ±Infinity, which ajv's minimum / maximum let through (it range-checks
- * finite numbers only), and a JSON body's 1e309 parses as Infinity. checkBody bounded the
- * body's depth already.
+ * Refuses query or path parameters beyond a double's range, after the schemas coerced the
+ * strings: "1e309" and "Infinity" coerce to ±Infinity, which ajv's minimum / maximum let
+ * through (it range-checks finite numbers only). A JSON body needs no such check: its 1e309
+ * parses as Infinity, which ajv's number and integer types refuse when nothing is coerced
+ * (as TypeBox's Value.Check does for job parameters).
  */
-export function checkFinite(value: unknown, path: string): void {
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new BadRequest(`${path} is ${value}: only finite numbers are accepted`);
-    return;
-  }
-  if (!value || typeof value !== 'object') return;
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) checkFinite(v, Array.isArray(value) ? `${path}[${k}]` : `${path}.${truncate(k)}`);
-}
-
-/** checkFinite for each query or path parameter, named as such. */
 export function checkFiniteParams(params: unknown, kind: 'query' | 'path'): void {
   if (!params || typeof params !== 'object') return;
-  for (const [k, v] of Object.entries(params as Record<string, unknown>)) checkFinite(v, `${kind} parameter "${truncate(k)}"`);
+  for (const [k, value] of Object.entries(params as Record<string, unknown>)) {
+    for (const v of Array.isArray(value) ? value : [value]) {
+      if (typeof v === 'number' && !Number.isFinite(v)) throw new BadRequest(`${kind} parameter "${truncate(k)}" is ${v}: only finite numbers are accepted`);
+    }
+  }
 }
 
 function truncate(s: string): string {
