@@ -45,8 +45,8 @@ interface PeerReport {
   accounts: string[];
 }
 
-export function runPeer(file: string, work: string): PeerReport | { error: string } {
-  const res = spawnSync('python3', [PEER_SCRIPT, file, work], { encoding: 'utf8', timeout: 20 * 60_000, maxBuffer: 64 * 2 ** 20 });
+export function runPeer(file: string, work: string, timeWindowS?: number): PeerReport | { error: string } {
+  const res = spawnSync('python3', [PEER_SCRIPT, file, work, ...(timeWindowS === undefined ? [] : [String(timeWindowS)])], { encoding: 'utf8', timeout: 20 * 60_000, maxBuffer: 64 * 2 ** 20 });
   if (res.error) return { error: `python3 failed: ${res.error.message}` };
   if (res.status !== 0) return { error: `peer exited ${res.status}: ${res.stderr.trim().split('\n').slice(-3).join(' | ')}` };
   try {

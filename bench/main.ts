@@ -16,6 +16,7 @@ const SUITES: Record<string, Suite> = {
   load: async () => (await import('./load')).benchLoad(),
   api: async () => (await import('./api')).benchApi(),
   coshare: async () => (await import('./coshare')).benchCoshare(),
+  'coshare-windows': async () => (await import('./coshare-windows')).benchCoshareWindows(),
   quality: async () => (await import('./quality')).benchQuality(),
   scale: async () => (await import('./scale')).benchScale(),
   'scale-pipeline': async () => (await import('./scale-pipeline')).benchScalePipeline(),

@@ -19,7 +19,7 @@ export function defaults(cwd: string, list: readonly PlatformDescriptor[] = plat
     ...platformDefaults(list),
     crawl: { maxRetries: 5, requestTimeoutMs: 30_000, maxRequests: 0, concurrency: 3, deletionSyncDays: 7 },
     schedules: [],
-    detect: { window: '72h', louvainResolution: 1, seed: 42 },
+    detect: { window: '72h', louvainResolution: 1, seed: 42, coShareWindow: '10s' },
     escalations: {
       regionMap: {
         na: 'NA', 'north america': 'NA', us: 'NA', usa: 'NA', canada: 'NA',

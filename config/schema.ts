@@ -41,6 +41,8 @@ const CoreSchema = T.Object({
     window: T.String({ pattern: '^\\d+(\\.\\d+)?(ms|s|m|h|d|w)$' }),
     louvainResolution: T.Number({ exclusiveMinimum: 0 }),
     seed: T.Integer(),
+    /** Accounts sharing one object within this of each other co-share (CooRTweet's time_window). */
+    coShareWindow: T.String({ pattern: '^\\d+(\\.\\d+)?(ms|s|m|h|d|w)$' }),
   }),
   escalations: T.Object({
     /** Raw region spelling (lower-cased) → canonical region. */

@@ -11,17 +11,16 @@
 // those that posted in it. The run says how many stored posts and accounts it left out
 // and how to include them (`--since`, `--all`), so an imported history is never silently
 // reduced to its last 72 hours.
-import { type DetectOptions, detectRings } from '../analysis/rings/detect';
+import { detectRings } from '../analysis/rings/detect';
 import type { LinkableEscalation } from '../analysis/rings/links';
 import { loadDetectInput, resolveWindow, type WindowParams, writeDetection } from '../queries/detection';
 import { Type as T } from '@sinclair/typebox';
-import { DateLike, Duration, paramsSchema } from './params';
+import { coShareWindowMsOf, detectOptions, type RunDetectOptions } from './detect-options';
+import { confinedPath, DateLike, Duration, FilePath, paramsSchema } from './params';
 import { decisionLabels } from './labels';
 import type { Job, JobContext } from './types';
 
-export interface DetectParams extends WindowParams {
-  resolution?: number;
-  seed?: number;
+export interface DetectParams extends WindowParams, RunDetectOptions {
   /** An `account,label` file to learn from, beside the confirmed and dismissed rings. */
   labels?: string;
 }
@@ -48,6 +47,8 @@ export interface DetectStats extends Record<string, number> {
   storeOldest: number;
   storeNewest: number;
   coordinationWindowMinutes: number;
+  /** The co-share window the run used (config detect.coShareWindow or the run's coShareWindow). */
+  coShareWindowSeconds: number;
   /** Coarsest timestamp resolution of the posts, ms (86,400,000: dates only, co-review = same date). */
   timeResolutionMs: number;
   /** 1 when account scores were learned from labelled accounts (labelledAccounts of them). */
@@ -99,7 +100,7 @@ export async function runDetect(ctx: JobContext, params: DetectParams = {}): Pro
   const readMs = Date.now() - started;
   ctx.progress(2, 4, 'building the account graph and communities');
   const pipelineStart = Date.now();
-  const options: Partial<DetectOptions> = { communities: { resolution: params.resolution ?? cfg.louvainResolution, seed: params.seed ?? cfg.seed } };
+  const options = detectOptions(cfg, params);
   const result = detectRings({ posts, accounts, escalations, previousRings, labels, options });
   // A cancel sent while the synchronous pipeline ran (Ctrl-C's handler, a message to the job's
   // thread) is delivered only when the event loop turns: let it, before writing anything.
@@ -129,6 +130,7 @@ export async function runDetect(ctx: JobContext, params: DetectParams = {}): Pro
     storeOldest: span.oldest?.getTime() ?? 0,
     storeNewest: span.newest?.getTime() ?? 0,
     coordinationWindowMinutes: Math.round((result.stats.windowMs / 60_000) * 10) / 10,
+    coShareWindowSeconds: (options.graph?.coShareWindowMs ?? 0) / 1000,
     timeResolutionMs: result.stats.resolutionMs,
     learnedScores: result.stats.learnedScores,
     labelledAccounts: result.stats.labelledAccounts,
@@ -157,6 +159,14 @@ export const detectJob: Job<DetectParams, DetectStats> = {
     until: T.Optional(DateLike),
     resolution: T.Optional(T.Number({ exclusiveMinimum: 0, maximum: 100, description: 'Louvain resolution, > 0' })),
     seed: T.Optional(T.Integer({ minimum: 0, maximum: 2 ** 31 - 1 })),
+    coShareWindow: T.Optional(T.String({ maxLength: Duration.maxLength, pattern: Duration.pattern, description: 'a co-share window such as 10s, 60s, 10m (at most a day)' })),
+    labels: T.Optional(FilePath),
   }),
+  // A window longer than a day is refused up front; outside the CLI, a label file is read from reports.outDir only.
+  checkParams(params, { config, confine }) {
+    if (params.coShareWindow !== undefined) coShareWindowMsOf(params.coShareWindow, 'detect: params.coShareWindow');
+    if (!confine || params.labels === undefined) return params;
+    return { ...params, labels: confinedPath(params.labels, config.reports.outDir, 'labels') };
+  },
   run: runDetect,
 };

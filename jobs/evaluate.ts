@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { detectRings } from '../analysis/rings/detect';
 import { type EvaluationReport, evaluateHeldOut, evaluateScores, type HeldOutReport, type LabelRow } from '../analysis/rings/evaluate';
 import { loadDetectInput, resolveWindow } from '../queries/detection';
+import { detectOptions } from './detect-options';
 import { parseLabelsCsv } from './labels';
 import type { Job, JobContext } from './types';
 
@@ -19,6 +20,8 @@ export interface EvaluateParams {
   seed?: number;
   since?: string;
   until?: string;
+  /** Co-share window of the re-run detection (default: config detect.coShareWindow). */
+  coShareWindow?: string;
 }
 
 export async function runEvaluate(ctx: JobContext, params: EvaluateParams): Promise<EvaluationReport | HeldOutReport> {
@@ -42,7 +45,7 @@ async function runHeldOut(ctx: JobContext, params: EvaluateParams, labels: Label
   ctx.progress(0, 2, `loading posts ${since.toISOString()} → ${until.toISOString()}`);
   const { posts, accounts } = await loadDetectInput(ctx.store, snapshot, since, until, ctx.signal);
   ctx.progress(1, 2, `detecting with ${Math.round(fraction * 100)} % of ${labels.length} labels to learn from`);
-  const options = { communities: { resolution: ctx.config.detect.louvainResolution, seed: ctx.config.detect.seed } };
+  const options = detectOptions(ctx.config.detect, { coShareWindow: params.coShareWindow });
   const { trainIds: _t, testIds: _e, ...report } = evaluateHeldOut((train) => detectRings({ posts, accounts, labels: train, options }), labels, fraction, params.seed, params.ks);
   ctx.progress(2, 2, 'done');
   ctx.log.info({ rocAuc: report.rocAuc, averagePrecision: report.averagePrecision, trainLabelled: report.trainLabelled, learned: report.learned }, 'evaluate (held out) finished');

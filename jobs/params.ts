@@ -50,12 +50,17 @@ export function confinedPath(p: string, root: string, name: string): string {
   const absRoot = path.resolve(root);
   const target = path.resolve(absRoot, p);
   if (!inside(target, absRoot)) throw refuse('is outside reports.outDir');
-  // The deepest part that exists (and the file, if it exists) must really be inside root.
-  const realRoot = realOrSelf(absRoot);
-  let probe = target;
-  while (!exists(probe) && probe !== path.dirname(probe)) probe = path.dirname(probe);
-  if (!inside(realOrSelf(probe), realRoot)) throw refuse('leads out of reports.outDir through a symbolic link');
+  // Both resolved through whatever of them exists (reports.outDir itself may not exist yet):
+  // the target must really be inside root.
+  if (!inside(realPath(target), realPath(absRoot))) throw refuse('leads out of reports.outDir through a symbolic link');
   return target;
+}
+
+/** `p` with its deepest existing part resolved (symbolic links followed) and the rest appended as it is. */
+function realPath(p: string): string {
+  let probe = p;
+  while (!exists(probe) && probe !== path.dirname(probe)) probe = path.dirname(probe);
+  return path.join(realOrSelf(probe), path.relative(probe, p));
 }
 
 function inside(p: string, root: string): boolean {

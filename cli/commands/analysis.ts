@@ -38,8 +38,9 @@ export function register(program: Command, deps: CliDeps) {
     .option('--all', 'the whole stored history (e.g. after importing a historical data set); the co-action window still bounds the graph pairs')
     .option('--resolution <r>', 'Louvain resolution (higher: smaller communities)', Number.parseFloat)
     .option('--seed <n>', 'random seed for Louvain (same input and seed, same rings)', int)
+    .option('--co-share-window <duration>', 'accounts sharing one object (URL, retweeted post, hashtag …) within this of each other co-share, e.g. 10s, 60s, 10m (default: config detect.coShareWindow, 10s as CooRTweet)')
     .option('--labels <csv>', 'account,label file to learn account scores from, beside confirmed / dismissed rings (needs 20 of each class)')
-    .action(async (opts: { window?: string; since?: string; until?: string; all?: boolean; resolution?: number; seed?: number; labels?: string }) => {
+    .action(async (opts: { window?: string; since?: string; until?: string; all?: boolean; resolution?: number; seed?: number; coShareWindow?: string; labels?: string }) => {
       if (opts.all && (opts.window || opts.since || opts.until)) throw new Error('--all reads the whole history: leave out --window, --since and --until');
       toDate(opts.since, '--since');
       toDate(opts.until, '--until');
@@ -67,11 +68,13 @@ export function register(program: Command, deps: CliDeps) {
     .option('--seed <n>', 'seed of the train / evaluate split', '42')
     .option('--since <date>', 'with --train-fraction: first post date to read (default: the whole history)')
     .option('--until <date>', 'with --train-fraction: last post date to read')
-    .action(async (opts: { labels: string; k: string; trainFraction?: string; seed: string; since?: string; until?: string }) => {
+    .option('--co-share-window <duration>', 'with --train-fraction: the co-share window of the re-run detection (default: config detect.coShareWindow)')
+    .action(async (opts: { labels: string; k: string; trainFraction?: string; seed: string; since?: string; until?: string; coShareWindow?: string }) => {
       const ks = opts.k.split(',').map((s) => int(s.trim()));
       const trainFraction = opts.trainFraction === undefined ? undefined : Number(opts.trainFraction);
       if (trainFraction !== undefined && !(trainFraction > 0 && trainFraction < 1)) throw new UsageError(`--train-fraction must be a number between 0 and 1 (exclusive), got "${opts.trainFraction}"`);
-      const params = { labels: opts.labels, ks, trainFraction, seed: int(opts.seed), since: opts.since, until: opts.until };
+      if (opts.coShareWindow !== undefined && trainFraction === undefined) throw new UsageError('--co-share-window changes a detection: give it with --train-fraction (or to `ringwatch detect`)');
+      const params = { labels: opts.labels, ks, trainFraction, seed: int(opts.seed), since: opts.since, until: opts.until, coShareWindow: opts.coShareWindow };
       const r = await deps.withStore((store) => deps.runJob(store, evaluateJob, params, 'evaluate'));
       output(program.opts().json, r, () => {
         if ('trainFraction' in r) {

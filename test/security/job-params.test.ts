@@ -2,7 +2,7 @@
 // the CLI refuse bad params with the reason before anything runs; report paths stay in
 // reports.outDir (no "..", no other absolute path, no symlink out of it).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -100,5 +100,16 @@ describe('job params', () => {
     });
     expect(r.status, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/detect: params\.window: .*a duration such as 72h/);
+  }, 130_000);
+
+  it('ringwatch detect takes --labels and --co-share-window (both in the job\'s schema)', () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ringwatch-cli-params-'));
+    const labels = path.join(dataDir, 'labels.csv');
+    writeFileSync(labels, 'account,label\nx:a,1\n');
+    const r = spawnSync(process.execPath, [path.resolve('bin/ringwatch.mjs'), '--json', 'detect', '--labels', labels, '--co-share-window', '30s'], {
+      encoding: 'utf8', cwd: dataDir, env: { ...process.env, RINGWATCH_DATA: dataDir, RINGWATCH_LOG_LEVEL: 'warn' }, timeout: 120_000,
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ posts: 0, coShareWindowSeconds: 30, learnedScores: 0 });
   }, 130_000);
 });
