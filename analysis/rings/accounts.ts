@@ -72,11 +72,24 @@ export const DEFAULT_ACCOUNT_SCORE_OPTIONS: AccountScoreOptions = {
 /**
  * Repeated co-shares are coordination evidence in their own right (CooRTweet; Giglietto et
  * al. 2020: accounts sharing the same object within seconds, again and again): with S the
- * account's co-share occasions on its graph edges (crowd-discounted), e = 1 − exp(−S / 2),
- * 0.63 at two occasions. Co-reviews are not: on review sites same-day reviews are common.
+ * account's repeated co-shares (repeatedCoShares, summed over its graph edges),
+ * e = 1 − exp(−S / 2), 0.63 at two occasions with one partner. Co-reviews are not: on
+ * review sites same-day reviews are common.
  */
 export function coShareEvidence(occasions: number): number {
   return 1 - Math.exp(-occasions / 2);
+}
+
+/**
+ * What one partner's co-share occasions c (crowd-discounted) add to S: c · min(1, c / 2).
+ * Repetition with the same partner is what tells coordination from chance (CooRTweet's
+ * and the coordination-network-toolkit's minimum of 2 co-shares a pair): from the second
+ * occasion on they count in full, a lone one counts half. Summed as they were, five lone
+ * co-shares with five accounts outweighed two with one, and the more chance co-shares a
+ * wider window lets in, the more they did (german-elections-2021, docs/quality.md).
+ */
+export function repeatedCoShares(c: number): number {
+  return c * Math.min(1, c / 2);
 }
 
 /** ε of a co-action edge of weight w: ½ (no coupling) at w = 0, ¼ at w = 1, ⅛ at w = 3. */
@@ -88,30 +101,35 @@ const weightsOf = (specs: readonly FeatureSpec[], w: Readonly<Record<string, num
 
 /**
  * Per account row, summed over its graph edges in the node's own order (one pass instead
- * of one per use): near-duplicate pairs per post with text (DUP; NaN without text) and
- * the co-share occasions S (crowd-discounted) that coShareEvidence reads.
+ * of one per use): near-duplicate pairs per post with text (DUP; NaN without text), the
+ * co-share occasions (crowd-discounted) and S, their repeated part that coShareEvidence reads.
  */
-function edgeSums(ctx: DetectionContext, graph: AccountGraph): { duplicates: Float64Array; coShares: Float64Array } {
+function edgeSums(ctx: DetectionContext, graph: AccountGraph): { duplicates: Float64Array; coShares: Float64Array; coShareRepeats: Float64Array } {
   const nA = ctx.accounts.length;
   const duplicates = column(Float64Array, nA).fill(Number.NaN);
   const coShares = column(Float64Array, nA);
+  const coShareRepeats = column(Float64Array, nA);
   const adj = adjacency(graph);
   for (let i = 0; i < nA; i++) {
     let withText = 0;
     for (const k of ctx.accountPosts[i]) withText += ctx.withText[k];
     let dup = 0;
     let co = 0;
+    let repeats = 0;
     const u = adj.index.get(ctx.accounts[i]._id);
     if (u !== undefined) {
       for (let k = adj.offsets[u]; k < adj.offsets[u + 1]; k++) {
         dup += adj.attrs[k].reasons.near_duplicate ?? 0;
-        co += adj.attrs[k].reasons.co_share ?? 0;
+        const c = adj.attrs[k].reasons.co_share ?? 0;
+        co += c;
+        repeats += repeatedCoShares(c);
       }
     }
     coShares[i] = co;
+    coShareRepeats[i] = repeats;
     if (withText > 0) duplicates[i] = dup / withText;
   }
-  return { duplicates, coShares };
+  return { duplicates, coShares, coShareRepeats };
 }
 
 /** The numbers behind the scores (pure); `scoreAccounts` turns them into explained scores. */
@@ -123,7 +141,7 @@ export function computeAccountScoring(
   options: Partial<AccountScoreOptions> = {},
 ): AccountScoring {
   const opts = { ...DEFAULT_ACCOUNT_SCORE_OPTIONS, ...options };
-  const { duplicates, coShares } = edgeSums(ctx, graph);
+  const { duplicates, coShares, coShareRepeats } = edgeSums(ctx, graph);
   const features = behaviourFeatures(ctx, resolutionOf, duplicates);
   const nA = ctx.accounts.length;
   const nR = ctx.posts.length;
@@ -141,7 +159,7 @@ export function computeAccountScoring(
   for (let i = 0; i < nA; i++) {
     // withEvidence, unrolled: co-share evidence first, then ring membership.
     let lo = priorLogOdds(combineRanks(accountRanks, aw, i));
-    const coShare = coShareEvidence(coShares[i]);
+    const coShare = coShareEvidence(coShareRepeats[i]);
     if (coShare > 0) lo += evidenceLogOdds(coShare, opts.evidence.co_share);
     const ring = ringOf.get(ctx.accounts[i]._id);
     if (ring) lo += evidenceLogOdds(ring.score, opts.evidence.ring_membership);
@@ -245,6 +263,7 @@ export function computeAccountScoring(
     fromNeighbours,
     iterations: bp.iterations,
     coShares,
+    coShareRepeats,
   };
 }
 
@@ -403,8 +422,8 @@ function explain(
     out.push({
       name: 'co_share',
       value: round(coShares, 2),
-      score: round(coShareEvidence(coShares), 3),
-      explanation: `Shared the same objects as other accounts within seconds, ${round(coShares, 1)} occasion(s) after crowd discount (e.g. with ${handles(ctx, partners)}).`,
+      score: round(coShareEvidence(s.coShareRepeats[i]), 3),
+      explanation: `Shared the same objects as other accounts within the co-share window, ${round(coShares, 1)} occasion(s) after crowd discount (e.g. with ${handles(ctx, partners)}); counted as ${round(s.coShareRepeats[i], 1)}: a partner's first co-share counts half, repeated ones in full.`,
     });
   }
   if (ring) {

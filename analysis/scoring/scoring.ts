@@ -16,6 +16,7 @@ export interface AccountScoring {
   fromReviews: Float64Array;
   fromNeighbours: Float64Array;
   iterations: number;
-  /** Per account: co-share occasions S on its graph edges (crowd-discounted; rings/accounts coShareOccasions). */
+  /** Per account: co-share occasions on its graph edges (crowd-discounted), and S, their repeated part (rings/accounts repeatedCoShares). */
   coShares: Float64Array;
+  coShareRepeats: Float64Array;
 }

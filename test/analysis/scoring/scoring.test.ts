@@ -6,7 +6,7 @@ import { buildAccountGraph } from '../../../analysis/graph/build';
 import { timeResolution } from '../../../analysis/graph/resolution';
 import type { DetectAccount, DetectPost } from '../../../analysis/graph/types';
 import { estimateCoordinationWindow } from '../../../analysis/graph/window';
-import { computeAccountScoring, scoreAccounts } from '../../../analysis/rings/accounts';
+import { computeAccountScoring, repeatedCoShares, scoreAccounts } from '../../../analysis/rings/accounts';
 import { buildContext } from '../../../analysis/rings/context';
 import { ACCOUNT_FEATURES, behaviourFeatures, REVIEW_FEATURES, DAY_MS, gapEntropy, maxPerDay } from '../../../analysis/scoring/behaviour';
 import { beliefPropagation } from '../../../analysis/scoring/lbp';
@@ -282,5 +282,24 @@ describe('co-share evidence', () => {
     expect(a?.indicators.find((i) => i.name === 'co_share')?.value).toBeGreaterThan(1);
     expect(c?.indicators.some((i) => i.name === 'co_share')).toBe(false);
     expect(a?.own ?? 0).toBeGreaterThan(c?.own ?? 1);
+  });
+
+  it('counts a partner’s first co-share half and repeats in full: two with one account beat lone ones with three', () => {
+    expect([0, 0.5, 1, 2, 3].map(repeatedCoShares)).toEqual([0, 0.125, 0.5, 2, 3]);
+    const share = (id: string, author: string, object: string, t: number): DetectPost => ({ _id: id, platform: 'x' as never, accountId: `x:${author}`, author, createdAt: new Date(t), objects: [object] });
+    const posts: DetectPost[] = [];
+    // `pair` co-shares twice with `mate`; `hub` once each with three accounts (3 lone occasions).
+    for (let k = 0; k < 2; k++) posts.push(share(`p${k}`, 'pair', `url:p${k}`, T0 + k * 3_600_000), share(`m${k}`, 'mate', `url:p${k}`, T0 + k * 3_600_000 + 2_000));
+    for (let k = 0; k < 3; k++) posts.push(share(`h${k}`, 'hub', `url:h${k}`, T0 + (5 + k) * 3_600_000), share(`o${k}`, `other${k}`, `url:h${k}`, T0 + (5 + k) * 3_600_000 + 2_000));
+    const accounts = [...new Set(posts.map((p) => p.accountId))].map((id) => ({ _id: id, platform: 'x' as never, handle: id.slice(2) }));
+    const built = buildAccountGraph(posts, accounts, { edgeQuantile: 0, minEdgeWeight: 0 });
+    const { accounts: scored } = scoreAccounts(buildContext(built.posts, built.accounts), built.graph, new Map());
+    const by = (id: string) => scored.find((s) => s.accountId === `x:${id}`);
+    const coShare = (id: string) => by(id)?.indicators.find((i) => i.name === 'co_share');
+    expect(coShare('pair')?.value).toBeCloseTo(2, 6);
+    expect(coShare('hub')?.value).toBeCloseTo(3, 6);
+    expect(coShare('pair')?.score ?? 0).toBeGreaterThan(coShare('hub')?.score ?? 1);
+    expect(coShare('hub')?.explanation).toMatch(/3 occasion\(s\) .*counted as 1\.5: a partner's first co-share counts half/);
+    expect(by('pair')?.own ?? 0).toBeGreaterThan(by('hub')?.own ?? 1);
   });
 });
