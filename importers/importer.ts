@@ -258,7 +258,7 @@ export async function runImport<T extends { _id: string }>(
 
   // Into an empty collection only ids written earlier in this run can exist, so per-id
   // look-ups (the slow part on FerretDB) are skipped for all others.
-  const written = (await kind.repo(store).count({})) === 0 ? new Set<string>() : undefined;
+  const written = (await kind.repo(store).isEmpty()) ? new Set<string>() : undefined;
   let batch = new Map<string, { doc: T; line: number }>();
   // One batch is written while the next is read and cleaned (the store and the parser
   // use different processes' CPU); batches are written one at a time, in order.

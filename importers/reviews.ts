@@ -68,12 +68,13 @@ export function cleanReviewRow(raw: Record<string, unknown>, source: string): Ro
 }
 
 /** What the author look-up needs of the accounts: `store.accounts`, or its stored documents alone (co-action imports). */
-type AccountReader = Pick<Store['accounts'], 'count' | 'getMap'>;
+type AccountReader = Pick<Store['accounts'], 'estimatedCount' | 'getMap'>;
 
 /** Stored first/last-seen times of those of `ids` that exist. */
 export async function storedSpans(accounts: AccountReader, ids: string[]): Promise<Map<string, Pick<Account, 'firstSeenAt' | 'lastSeenAt'>>> {
   const out = new Map<string, Pick<Account, 'firstSeenAt' | 'lastSeenAt'>>();
-  const total = await accounts.count({});
+  // A size hint from the collection's metadata: a count would scan it on FerretDB (3–4 s for 160k accounts).
+  const total = await accounts.estimatedCount();
   if (total === 0) return out;
   // Many of a collection are read in one projected scan on FerretDB (getMany decides), by `$in` on MongoDB.
   return accounts.getMap(ids, { projection: { _id: 1, firstSeenAt: 1, lastSeenAt: 1 }, collectionSize: total });

@@ -59,7 +59,8 @@ export async function runEnrich(store: Store, params: EnrichParams, ctx: Pick<Jo
   const products = await store.products.find({});
   const catalogue = products.filter((p) => !p.candidate);
   const known = new Set(products.map((p) => p._id));
-  const total = await store.posts.count();
+  // For progress only: from the collection's metadata (a count scans every post on FerretDB).
+  const total = await store.posts.estimatedCount();
   const stats: EnrichStats = { scanned: 0, enriched: 0, skipped: 0, candidatesAdded: 0, rejected: 0, ms: 0 };
 
   const pool = await createEnrichPool(catalogue, { workers: params.workers ?? availableParallelism() });

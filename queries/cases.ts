@@ -32,7 +32,8 @@ export async function loadCases(ctx: LoadContext): Promise<{ cases: CaseInput[];
   const nlp = await nlpFor(ctx.store);
   const cases: CaseInput[] = [];
   const analysisUpdates: { id: string; set: Partial<Escalation> }[] = [];
-  const total = await ctx.store.escalations.count();
+  // For progress only: from the collection's metadata (a count scans every case on FerretDB).
+  const total = await ctx.store.escalations.estimatedCount();
   const projection = { openedAt: 1, customerId: 1, customerHandle: 1, orderId: 1, refundAmount: 1, channel: 1, text: 1, abusive: 1, analysis: 1 } as const;
   for await (const e of ctx.store.escalations.stream({}, { projection })) {
     const stored = e.analysis;

@@ -93,6 +93,8 @@ export interface RepositoryOptions<T = unknown> {
    * size here (store.ts), since FerretDB stalls on commands of ~100 large updates.
    */
   writeChunk?: number;
+  /** estimatedCount from `collStats` (FerretDB, whose count commands scan the collection). */
+  countByStats?: boolean;
   /** Storage form of documents (and `$set`s) on the way in, and back on the way out (posts: binary MinHash). */
   codec?: { encode<D>(doc: D): D; decode<D>(doc: D): D };
 }
@@ -416,9 +418,22 @@ export class Repository<T extends { _id: string }> {
     return this.collection.countDocuments(filter);
   }
 
-  /** Documents in the collection from its metadata (no scan). */
+  /**
+   * Documents in the collection from its metadata, without a scan: MongoDB's
+   * estimatedDocumentCount; on FerretDB that (like `count`) decodes every document — 21 s
+   * for 364k posts — while `collStats` counts the SQLite table's rows in 0.1–0.4 s.
+   */
   async estimatedCount(): Promise<number> {
+    if (this.opts.countByStats) {
+      const stats = await this.collection.db.command({ collStats: this.collection.collectionName });
+      return Number(stats.count ?? 0);
+    }
     return this.collection.estimatedDocumentCount();
+  }
+
+  /** Whether the collection holds no document: one document asked for, never a count (a scan on FerretDB). */
+  async isEmpty(): Promise<boolean> {
+    return (await this.collection.findOne({}, { projection: { _id: 1 } })) === null;
   }
 
   async distinct(field: string, filter: StoreFilter<T> = {}): Promise<unknown[]> {

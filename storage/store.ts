@@ -213,6 +213,7 @@ function makeStore(
   const repo = <T extends { _id: string }>(name: string, extra: Pick<RepositoryOptions<T>, 'afterWrite' | 'codec' | 'writeChunk'> = {}) =>
     new Repository<T>(db.collection<T>(name), {
       idLookup: info.ferretdb ? 'each' : 'in',
+      countByStats: info.ferretdb,
       claims,
       changes: (LOGGED_COLLECTIONS as readonly string[]).includes(name) ? changes : undefined,
       ...extra,

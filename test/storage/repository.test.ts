@@ -152,6 +152,23 @@ describe('repositories on the embedded store', () => {
     }
   });
 
+  it('tells empty from not without counting, and counts from metadata exactly after inserts and deletes', async () => {
+    const fresh = await testStore();
+    try {
+      expect(await fresh.orders.isEmpty()).toBe(true);
+      expect(await fresh.orders.estimatedCount()).toBe(0);
+      const orders = Array.from({ length: 30 }, (_, i) => ({ _id: `o${i}`, region: 'EU', orderedAt: new Date(Date.UTC(2026, 10, 1, i)), week: '2026-W44', source: 'test', importedAt: new Date() }));
+      await fresh.orders.insertMany(orders);
+      expect(await fresh.orders.isEmpty()).toBe(false);
+      expect(await fresh.orders.estimatedCount()).toBe(30);
+      await fresh.orders.deleteMany({ _id: { $in: ['o1', 'o2', 'o3'] } });
+      expect(await fresh.orders.estimatedCount()).toBe(27);
+      expect(await fresh.orders.count({})).toBe(27);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('refuses aggregation outside the portable subset before sending it', async () => {
     await expect(store.posts.aggregate([{ $lookup: { from: 'accounts' } }])).rejects.toThrow(/portable subset/);
     await expect(store.posts.aggregate([{ $group: { _id: '$week', a: { $avg: '$score' } } }])).rejects.toThrow(/\$avg/);
