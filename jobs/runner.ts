@@ -169,6 +169,19 @@ export function numericStats(result: Record<string, unknown>): Record<string, nu
   return out;
 }
 
+/** A URL's password ("scheme://user:password@"), up to the `@` that ends its user info. */
+const URL_PASSWORD = /(\/\/[^/\s:@]*):[^/\s@]*@/g;
+
+/**
+ * Params as stored in the run record: JSON (non-finite numbers as null), and without any
+ * URL's password (an import's `--sql postgresql://user:password@…`): every API key reads run
+ * records (GET /api/runs), so a credential in one would be served to analysts.
+ */
 function jsonSafe(params: Record<string, unknown>): Record<string, unknown> {
-  return JSON.parse(JSON.stringify(params ?? {}, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)));
+  return JSON.parse(
+    JSON.stringify(params ?? {}, (_k, v) => {
+      if (typeof v === 'number' && !Number.isFinite(v)) return null;
+      return typeof v === 'string' ? v.replace(URL_PASSWORD, '$1:***@') : v;
+    }),
+  );
 }

@@ -6,7 +6,10 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFile
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import pino from 'pino';
+import { importJob } from '../../jobs/import';
 import { checkJobParams } from '../../jobs/params';
+import { runJob } from '../../jobs/runner';
 import { queueFor, queueNames } from '../../jobs/distributed/queues';
 import { jobRegistry } from '../../jobs/registry';
 import { useServedWorld } from '../server/world';
@@ -101,6 +104,19 @@ describe('job params', () => {
     expect(r.status, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/detect: params\.window: .*a duration such as 72h/);
   }, 130_000);
+
+  it('never stores or serves a SQL URL’s password in the run record', async () => {
+    const { store } = served.w;
+    const sql = 'postgresql://alice:s3cr%40t@127.0.0.1:1/warehouse';
+    await expect(runJob(store, store.config, importJob, { what: 'escalations', sql, query: 'select 1' }, { trigger: 'cli', log: pino({ level: 'silent' }), runId: 'import-secret' })).rejects.toThrow();
+    const run = await store.runs.get('import-secret');
+    expect(run?.params.sql).toBe('postgresql://alice:***@127.0.0.1:1/warehouse');
+    const res = await fetch(`${served.base}/api/runs?job=import`, { headers: { 'x-api-key': served.w.keys.analyst } });
+    expect(res.status).toBe(200);
+    const body = await res.text();
+    expect(body).toContain('import-secret');
+    expect(body).not.toContain('s3cr');
+  });
 
   it('ringwatch detect takes --labels and --co-share-window (both in the job\'s schema)', () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ringwatch-cli-params-'));
