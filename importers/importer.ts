@@ -91,6 +91,8 @@ export interface ImportOptions {
   /** Called once per refused record (CLI prints the first few). */
   onReject?: (line: number, reason: string) => void;
   now?: Date;
+  /** Looks at the first batch before anything is written; throwing (ImportInputError) imports nothing. */
+  checkFirstBatch?: (docs: readonly { _id: string }[]) => Promise<void>;
 }
 
 /**
@@ -263,10 +265,15 @@ export async function runImport<T extends { _id: string }>(
   // One batch is written while the next is read and cleaned (the store and the parser
   // use different processes' CPU); batches are written one at a time, in order.
   let writing: Promise<void> = Promise.resolve();
+  let checked = !opts.checkFirstBatch;
   const flush = async () => {
     if (batch.size === 0) return;
     const current = batch;
     batch = new Map();
+    if (!checked) {
+      checked = true;
+      await opts.checkFirstBatch?.([...current.values()].map((b) => b.doc));
+    }
     await writing;
     writing = writeBatch(store, kind, current, summary, reject, opts, written, derivation);
     writing.catch(() => {}); // awaited by the next flush or at the end

@@ -6,7 +6,8 @@ import { type CoactionColumnFlags, peekHeader, resolveColumns, runCoactionImport
 import { cleaningOptions, escalationKind, orderKind } from '../importers/escalations';
 import { type ImportKind, type ImportOptions, type ImportSummary, runImport } from '../importers/importer';
 import { formatOf, readFileBatches, readFileRecords, readSql, redactUrl, type SourceRecord } from '../importers/readers';
-import { reviewKind, sourceName } from '../importers/reviews';
+import { reviewKind } from '../importers/reviews';
+import { refuseReviewCopies, runSource } from './import-copies';
 import type { Job, JobContext } from './types';
 
 export const IMPORT_KINDS = ['reviews', 'escalations', 'orders', 'coactions'] as const;
@@ -29,6 +30,8 @@ export interface ImportParams {
   columns?: CoactionColumnFlags;
   /** Longest record or line read from a file, in characters (default 1 Mi); longer is one refused line. */
   maxRecordChars?: number;
+  /** reviews: import rows whose ids are stored under another source too (jobs/import-copies). */
+  allowCopies?: boolean;
 }
 
 export type ImportResult = ImportSummary & Record<string, unknown>;
@@ -38,7 +41,7 @@ export async function runImportJob(ctx: Pick<JobContext, 'store' | 'config' | 'l
   if (!IMPORT_KINDS.includes(what)) throw new Error(`import: unknown kind "${what}" (${IMPORT_KINDS.join(', ')})`);
   if (!!params.file === !!params.sql) throw new Error('import: give either a file or --sql <url> with --query <sql>');
   if (params.sql && !params.query) throw new Error('import: --sql needs --query <sql>');
-  const source = params.source ?? (params.file ? sourceName(path.basename(params.file)) : 'sql');
+  const source = runSource(params as unknown as Record<string, unknown>);
   let records: AsyncIterable<SourceRecord | SourceRecord[]>;
   let rejects: string;
   if (params.file) {
@@ -73,6 +76,7 @@ export async function runImportJob(ctx: Pick<JobContext, 'store' | 'config' | 'l
     // A header the source named keys every row: cells are read in place.
     summary = await runCoactionImport(ctx.store, source, peeked.named ? { ...columns, header: peeked.header } : columns, peeked.records, opts);
   } else {
+    if (what === 'reviews' && !params.allowCopies) opts.checkFirstBatch = refuseReviewCopies(ctx.store, source);
     const kind = (what === 'reviews'
       ? reviewKind(source)
       : what === 'escalations'

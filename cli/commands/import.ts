@@ -23,6 +23,7 @@ export function register(program: Command, deps: CliDeps) {
     .option('--source <name>', 'source name stored on documents (default: the file name, or "sql")')
     .option('--rejects <file>', 'where refused rows go (default: <file>.rejects.csv, or <dataDir>/rejects/ for SQL)')
     .option('--replace', 'corrections from the source replace stored cases instead of merging with them')
+    .option('--allow-copies', 'reviews: import rows even when the same review ids are stored under another source (an earlier file)')
     .option('--batch-size <n>', 'rows per write batch / SQL fetch', (v) => Number.parseInt(v, 10))
     .option('--account-column <name>', 'coactions: the account column (default account_id)')
     .option('--post-column <name>', 'coactions: the post column (default post_id or content_id)')

@@ -4,7 +4,9 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runImportJob } from '../../jobs/import';
+import pino from 'pino';
+import { type ImportParams, importJob, runImportJob } from '../../jobs/import';
+import { runJob } from '../../jobs/runner';
 import type { Escalation } from '../../storage/types';
 import { testStore } from '../helpers/store';
 import { jobContext, startPostgres } from './helpers';
@@ -101,6 +103,31 @@ describe('escalation import from CSV', () => {
     expect(ann?.firstSeenAt.toISOString()).toBe('2026-03-01T00:00:00.000Z');
     expect(ann?.lastSeenAt.toISOString()).toBe('2026-03-04T00:00:00.000Z');
     expect(await runImportJob(ctx, { what: 'reviews', file: reviews })).toMatchObject({ imported: 0, updated: 0, unchanged: 2 });
+  });
+
+  it('refuses the same reviews from a renamed file before writing, naming the source that updates them', async () => {
+    const reviewRows = (n: number, from = 0) => [
+      'id,platform,author,product,rating,created_at',
+      ...Array.from({ length: n }, (_, i) => `c${from + i},yelp,u${(from + i) % 7},p${(from + i) % 3},${1 + ((from + i) % 5)},2014-0${1 + ((from + i) % 9)}-1${(from + i) % 10}`),
+    ];
+    const reviewFile = (name: string, lines: string[]) => {
+      const file = path.join(dir, name);
+      writeFileSync(file, `${lines.join('\n')}\n`);
+      return file;
+    };
+    const run = (params: Omit<ImportParams, 'what'>, runId: string) => runJob(store, store.config, importJob, { what: 'reviews', ...params }, { trigger: 'cli', log: pino({ level: 'silent' }), runId });
+    const before = await store.posts.count({});
+    expect(await run({ file: reviewFile('reviews-2014.csv', reviewRows(300)) }, 'copies-first')).toMatchObject({ imported: 300 });
+    const sample = reviewFile('sample.csv', reviewRows(40));
+    await expect(run({ file: sample }, 'copies-refused')).rejects.toThrow(
+      /40 of the first 40 reviews are stored already under source "reviews-2014" .*Nothing was imported\. Re-run with --source reviews-2014 to update them, or add --allow-copies/,
+    );
+    expect(await store.posts.count({})).toBe(before + 300);
+    // Under the earlier source: the same posts, unchanged; new reviews in a new file are no copies; asked for, copies are stored.
+    expect(await run({ file: sample, source: 'reviews-2014' }, 'copies-same')).toMatchObject({ imported: 0, unchanged: 40 });
+    expect(await run({ file: reviewFile('later.csv', reviewRows(20, 1000)) }, 'copies-new')).toMatchObject({ imported: 20 });
+    expect(await run({ file: sample, allowCopies: true }, 'copies-allowed')).toMatchObject({ imported: 40 });
+    expect(await store.posts.count({})).toBe(before + 360);
   });
 });
 
