@@ -106,7 +106,11 @@ export class PostIndex {
 export async function refsForAccounts(store: Store, accountIds: readonly string[]): Promise<PostRef[]> {
   const refs: PostRef[] = [];
   const seen = new Set<string>();
-  for await (const p of store.posts.stream({ accountId: { $in: [...accountIds] } }, { projection: REF_PROJECTION })) {
+  // On FerretDB an accountId filter scans every post (18 s for a ring report at 359k reviews):
+  // the time index names the accounts' posts, read by `_id`.
+  const ids = await store.postWindow.postIdsOf(accountIds);
+  const posts = ids ? await store.posts.getMany(ids, { projection: REF_PROJECTION }) : store.posts.stream({ accountId: { $in: [...accountIds] } }, { projection: REF_PROJECTION });
+  for await (const p of posts) {
     refs.push(refOf(p));
     seen.add(p._id);
   }

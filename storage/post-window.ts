@@ -68,6 +68,19 @@ export class PostWindow {
     private readonly index?: PostTimeIndex,
   ) {}
 
+  /**
+   * Ids of the stored posts (posts collection only) of these accounts from the time index,
+   * without a scan; null where there is none (MongoDB: its accountId index answers a filter).
+   */
+  async postIdsOf(accountIds: readonly string[]): Promise<string[] | null> {
+    if (!this.index) return null;
+    const idx = await this.index.read(this.posts);
+    const wanted = new Set(accountIds);
+    const out: string[] = [];
+    for (let i = 0; i < idx.ids.length; i++) if (wanted.has(idx.accounts[i])) out.push(idx.ids[i]);
+    return out;
+  }
+
   async snapshot(): Promise<PostSnapshot> {
     const base = this.index ? indexedSnapshot(this.posts, await this.index.read(this.posts)) : await mongoSnapshot(this.posts);
     const co = await this.coactions.view();

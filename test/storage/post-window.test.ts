@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { isoWeek } from '../../analysis/time';
+import { refsForAccounts } from '../../storage/post-refs';
 import { openStore, type Store } from '../../storage/store';
 import type { Post } from '../../storage/types';
 import { testStore } from '../helpers/store';
@@ -72,6 +73,14 @@ describe('post window', () => {
     expect(await snap.outside(since, until, new Set())).toEqual({ posts: 2_000 - 72, accounts: 50 });
     // The index names the window's accounts, so detect reads them alongside the posts.
     expect(new Set(snap.windowAccounts(since, until))).toEqual(inWindow);
+  });
+
+  it('finds accounts’ posts (for ring reports) as an accountId filter does, without one on FerretDB', async () => {
+    const accounts = ['yelp:u3', 'yelp:u17'];
+    const expected = (await store.posts.find({ accountId: { $in: accounts } }, { projection: { _id: 1 } })).map((p) => p._id).sort();
+    expect(expected.length).toBeGreaterThan(50);
+    expect((await refsForAccounts(store, accounts)).map((r) => r._id).sort()).toEqual(expected);
+    expect((await store.postWindow.postIdsOf(accounts))?.sort()).toEqual(store.describe().ferretdb ? expected : undefined);
   });
 
   it('indexes posts that were stored before the index existed', async () => {
