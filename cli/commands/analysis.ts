@@ -3,6 +3,7 @@ import { toDate } from '../../analysis/time';
 import { UsageError } from '../errors';
 import type { Command } from 'commander';
 import { coverageNote, detectJob } from '../../jobs/detect';
+import { coShareWindowMsOf } from '../../jobs/detect-options';
 import { evaluateJob } from '../../jobs/evaluate';
 import type { CliDeps } from '../context';
 import { output, printTable } from '../output';
@@ -74,6 +75,7 @@ export function register(program: Command, deps: CliDeps) {
       const trainFraction = opts.trainFraction === undefined ? undefined : Number(opts.trainFraction);
       if (trainFraction !== undefined && !(trainFraction > 0 && trainFraction < 1)) throw new UsageError(`--train-fraction must be a number between 0 and 1 (exclusive), got "${opts.trainFraction}"`);
       if (opts.coShareWindow !== undefined && trainFraction === undefined) throw new UsageError('--co-share-window changes a detection: give it with --train-fraction (or to `ringwatch detect`)');
+      if (opts.coShareWindow !== undefined) coShareWindowMsOf(opts.coShareWindow, '--co-share-window');
       const params = { labels: opts.labels, ks, trainFraction, seed: int(opts.seed), since: opts.since, until: opts.until, coShareWindow: opts.coShareWindow };
       const r = await deps.withStore((store) => deps.runJob(store, evaluateJob, params, 'evaluate'));
       output(program.opts().json, r, () => {
