@@ -84,6 +84,8 @@ export interface ImportOptions {
   batchSize?: number;
   /** Where refused records go (CSV: line,reason,record). Created only when something is refused. */
   rejectsFile?: string;
+  /** Where they go when rejectsFile cannot be written (a read-only folder of input files). */
+  rejectsFallback?: string;
   /** Replace stored documents instead of merging (corrections from the source win). */
   replace?: boolean;
   signal?: AbortSignal;
@@ -103,19 +105,27 @@ export interface ImportOptions {
 export class RejectsWriter {
   private out?: WriteStream;
   count = 0;
-  constructor(readonly file?: string) {}
+  /**
+   * `file`, or `fallback` when `file` cannot be created (the default next to the input, in a
+   * read-only folder: an import must not stop at its first bad row for want of a place to say
+   * so). `file` then names where they went.
+   */
+  constructor(
+    public file?: string,
+    private readonly fallback?: string,
+  ) {}
 
   write(line: number, reason: string, record: string): void {
     this.count++;
     if (!this.file) return;
     if (!this.out) {
-      mkdirSync(path.dirname(this.file), { recursive: true });
-      const fd = openSync(this.file, 'w', 0o600);
+      let fd: number;
       try {
-        fchmodSync(fd, 0o600); // an existing file keeps its mode on open
+        fd = openPrivate(this.file);
       } catch (err) {
-        closeSync(fd);
-        throw err;
+        if (!this.fallback) throw err;
+        this.file = this.fallback;
+        fd = openPrivate(this.file);
       }
       this.out = createWriteStream('', { fd });
       this.out.write(stringify([['line', 'reason', 'record']]));
@@ -129,6 +139,19 @@ export class RejectsWriter {
     this.out = undefined; // closed once, however many paths close it
     await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
   }
+}
+
+/** A new (or emptied) file of mode 0600, its folder created. */
+function openPrivate(file: string): number {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const fd = openSync(file, 'w', 0o600);
+  try {
+    fchmodSync(fd, 0o600); // an existing file keeps its mode on open
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
+  return fd;
 }
 
 /** Refuses a source whose columns lack any the kind requires: one message naming them and what was found. */
@@ -167,7 +190,7 @@ export function startImport(kindName: string, opts: ImportOptions): { summary: I
   const summary: ImportSummary = {
     kind: kindName, read: 0, imported: 0, updated: 0, unchanged: 0, rejected: 0, duplicates: 0, masked: 0, durationMs: 0,
   };
-  const rejects = new RejectsWriter(opts.rejectsFile);
+  const rejects = new RejectsWriter(opts.rejectsFile, opts.rejectsFallback);
   const reject: Reject = (line, reason, record) => {
     summary.rejected++;
     rejects.write(line, reason, record);
@@ -180,7 +203,7 @@ export function startImport(kindName: string, opts: ImportOptions): { summary: I
 export async function endImport(s: { summary: ImportSummary; rejects: RejectsWriter; started: number }, opts: ImportOptions): Promise<ImportSummary> {
   await s.rejects.close();
   opts.progress?.(s.summary.read);
-  if (s.rejects.count > 0 && opts.rejectsFile) s.summary.rejectsFile = opts.rejectsFile;
+  if (s.rejects.count > 0 && s.rejects.file) s.summary.rejectsFile = s.rejects.file;
   s.summary.durationMs = Date.now() - s.started;
   return s.summary;
 }

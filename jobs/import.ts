@@ -21,7 +21,7 @@ export interface ImportParams {
   query?: string;
   /** Source name stored on documents; default: file name, or "sql". */
   source?: string;
-  /** Rejects CSV path; default <file>.rejects.csv, or <dataDir>/rejects/<what>-<runId>.rejects.csv for SQL. */
+  /** Rejects CSV path; default <file>.rejects.csv (<dataDir>/rejects/<what>-<runId>.rejects.csv when that cannot be written, and for SQL). */
   rejects?: string;
   /** Corrections from the source replace stored cases instead of merging. */
   replace?: boolean;
@@ -44,22 +44,27 @@ export async function runImportJob(ctx: Pick<JobContext, 'store' | 'config' | 'l
   const source = runSource(params as unknown as Record<string, unknown>);
   let records: AsyncIterable<SourceRecord | SourceRecord[]>;
   let rejects: string;
+  let rejectsFallback: string | undefined;
+  const inDataDir = path.join(ctx.config.dataDir, 'rejects', `${what}-${ctx.runId}.rejects.csv`);
   if (params.file) {
     const format = formatOf(params.file, params.format);
     const read = { maxRecordChars: params.maxRecordChars };
     // Co-action files are read whole and in batches (one await per input chunk, not per row).
     records = what === 'coactions' ? readFileBatches(params.file, format, read) : readFileRecords(params.file, format, read);
     rejects = params.rejects ?? `${params.file}.rejects.csv`;
+    // Next to the input unless that cannot be written (a shared, read-only data set).
+    if (!params.rejects) rejectsFallback = inDataDir;
     ctx.log.info({ what, file: params.file }, 'import from file');
   } else {
     records = readSql({ url: params.sql as string, query: params.query as string, signal: ctx.signal, batchSize: params.batchSize });
-    rejects = params.rejects ?? path.join(ctx.config.dataDir, 'rejects', `${what}-${ctx.runId}.rejects.csv`);
+    rejects = params.rejects ?? inDataDir;
     ctx.log.info({ what, sql: redactUrl(params.sql as string) }, 'import from SQL');
   }
   let shown = 0;
   const opts: ImportOptions = {
     batchSize: params.batchSize,
     rejectsFile: rejects,
+    rejectsFallback,
     replace: params.replace,
     signal: ctx.signal,
     progress: (n) => ctx.progress(n, undefined, `${what}: ${n} read`),

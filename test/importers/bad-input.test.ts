@@ -2,7 +2,7 @@
 // 15.6): a wrong header or delimiter is one error and nothing imported; a stray quote
 // costs one line, not the rest of the file; rejects files are masked, formula-safe and
 // private; NDJSON objects are refused with a reason, never stored as "[object Object]".
-import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import os from 'node:os';
 import path from 'node:path';
@@ -115,6 +115,20 @@ describe('import: rejects files', () => {
     for (const row of rows) for (const v of Object.values(row)) expect(v).not.toMatch(/^[=+\-@]/);
     expect(rows[1].record.startsWith("'=HYPERLINK(")).toBe(true);
     expect(statSync(r.rejectsFile as string).mode & 0o777).toBe(0o600);
+  });
+
+  it('says where refused rows went when they cannot go next to the input: the data folder, not a stopped import', async () => {
+    const file = write('unwritable.csv', [HEADER, 'r1,u1,p1,9,2026-01-02,bad rating', 'r2,u2,p1,4,2026-01-02,fine'].join('\n'));
+    // `<file>.rejects.csv` cannot be opened (a folder there; for other users a read-only data set's folder).
+    mkdirSync(`${file}.rejects.csv`);
+    const ctx = jobContext(store, 'fallback-run');
+    const r = await runImportJob(ctx, { what: 'reviews', file, source: 'unwritable' });
+    expect(r).toMatchObject({ read: 2, imported: 1, rejected: 1 });
+    expect(r.rejectsFile).toBe(path.join(ctx.config.dataDir, 'rejects', 'reviews-fallback-run.rejects.csv'));
+    expect((parse(readFileSync(r.rejectsFile as string), { columns: true }) as { line: string; reason: string }[]).map((x) => [x.line, x.reason])).toEqual([['2', 'rating "9" is not 1–5']]);
+    // A path the user gave is theirs: an error there stops the import with the reason.
+    const bad = write('given.csv', [HEADER, 'r3,u3,p1,9,2026-01-02,bad rating'].join('\n'));
+    await expect(runImportJob(ctx, { what: 'reviews', file: bad, source: 'unwritable', rejects: `${file}.rejects.csv` })).rejects.toThrow(/EISDIR/);
   });
 });
 
