@@ -423,7 +423,7 @@ function explain(
       name: 'co_share',
       value: round(coShares, 2),
       score: round(coShareEvidence(s.coShareRepeats[i]), 3),
-      explanation: `Shared the same objects as other accounts within the co-share window, ${round(coShares, 1)} occasion(s) after crowd discount (e.g. with ${handles(ctx, partners)}); counted as ${round(s.coShareRepeats[i], 1)}: a partner's first co-share counts half, repeated ones in full.`,
+      explanation: `Shared the same objects as other accounts within the co-share window, ${round(coShares, 1)} occasion(s) after crowd discount (e.g. with ${handles(ctx, partners)})${round(s.coShareRepeats[i], 1) < round(coShares, 1) ? `; counted as ${round(s.coShareRepeats[i], 1)}: a partner's first co-share counts half, repeated ones in full` : ''}.`,
     });
   }
   if (ring) {

@@ -300,6 +300,7 @@ describe('co-share evidence', () => {
     expect(coShare('hub')?.value).toBeCloseTo(3, 6);
     expect(coShare('pair')?.score ?? 0).toBeGreaterThan(coShare('hub')?.score ?? 1);
     expect(coShare('hub')?.explanation).toMatch(/3 occasion\(s\) .*counted as 1\.5: a partner's first co-share counts half/);
+    expect(coShare('pair')?.explanation).not.toMatch(/counted as/); // nothing discounted, nothing said
     expect(by('pair')?.own ?? 0).toBeGreaterThan(by('hub')?.own ?? 1);
   });
 });
