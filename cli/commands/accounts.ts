@@ -140,7 +140,7 @@ export function register(program: Command, deps: CliDeps) {
       output(program.opts().json, data, () => {
         const a = data.account;
         const out = process.stdout;
-        out.write(`${a._id}  handle ${a.handle.replace(/[\r\n\t]/g, ' ')}  platform ${a.platform}  created ${a.createdAt?.toISOString() ?? '?'}\n`);
+        out.write(`${a._id}  handle ${a.handle.replace(/[\r\n\t]/g, ' ')}  platform ${a.platform}  created ${a.createdAt?.toISOString() ?? 'unknown'}\n`);
         if (!a.suspicion) {
           out.write('not scored yet (run ringwatch detect)\n');
           return;
