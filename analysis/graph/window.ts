@@ -14,7 +14,8 @@ export function quantile(sorted: ArrayLike<number>, q: number): number {
 }
 
 /**
- * Δ in ms: the `windowQuantile` of same-product inter-arrival gaps, clamped to [min, max].
+ * Δ in ms: the `windowQuantile` of same-product inter-arrival gaps, clamped to [min, max];
+ * 0 when no product has two posts (nothing to pair).
  * Times known only to `resolutionMs` (e.g. dates without a time) cannot show a gap finer
  * than that: when the resolution is at least the largest Δ allowed, Δ is 0 — co-action
  * means "at the same time as the source can tell it" (the same date) — instead of the
@@ -42,7 +43,10 @@ export function estimateCoordinationWindow(
   }
   let n = 0;
   for (const list of times.values()) n += list.length - 1;
-  if (n === 0) return opts.maxWindowMs;
+  // No product with two posts: these posts make no co-review, so no Δ is needed (0). The clamp
+  // here was the Δ of every other source's co-reviews too, and paired date-only reviews a day
+  // apart beside a crawl whose posts shared no product.
+  if (n === 0) return 0;
   // Typed arrays sort numerically without a comparator call per comparison.
   const gaps = column(Float64Array, n);
   let k = 0;

@@ -39,7 +39,9 @@ describe('helpers', () => {
     const posts = [0, 1, 3, 6].map((m) => post('x:a', m, { product: 'A' })).concat([0, 100].map((m) => post('x:b', m, { product: 'B' })));
     expect(estimateCoordinationWindow(posts, { windowQuantile: 0.25, minWindowMs: 0, maxWindowMs: 1e9 })).toBeCloseTo(1.75 * M, 6);
     expect(estimateCoordinationWindow(posts, { windowQuantile: 0.25, minWindowMs: 5 * M, maxWindowMs: 1e9 })).toBe(5 * M);
-    expect(estimateCoordinationWindow([], { windowQuantile: 0.25, minWindowMs: 5 * M, maxWindowMs: 9 * M })).toBe(9 * M);
+    // Nothing to pair: no window (not the clamp, which other sources' co-reviews would use).
+    expect(estimateCoordinationWindow([], { windowQuantile: 0.25, minWindowMs: 5 * M, maxWindowMs: 9 * M })).toBe(0);
+    expect(estimateCoordinationWindow([post('x:a', 0, { product: 'A' }), post('x:b', 5, { product: 'B' })], { windowQuantile: 0.25, minWindowMs: 5 * M, maxWindowMs: 9 * M })).toBe(0);
   });
   it('discounts crowds, rewards rating agreement, estimates Jaccard', () => {
     expect(crowdDiscount(2)).toBeCloseTo(1, 12);

@@ -54,6 +54,11 @@ describe('timestamp resolution', () => {
         built.graph.forEachEdge((_e, attr, s, t) => {
           if (attr.reasons.co_review) expect(sameDate.has(s < t ? `${s}|${t}` : `${t}|${s}`)).toBe(true);
         });
+        // The same beside posts of a finer source that share no product (a crawl and a review import in one store).
+        const social = [0, 1, 2].map((k): DetectPost => ({ _id: `s${k}`, platform: 'reddit' as never, accountId: `reddit:s${k}`, author: `s${k}`, createdAt: new Date(T0 + k * 4_321_000) }));
+        buildAccountGraph([...posts, ...social], accountsOf([...posts, ...social])).graph.forEachEdge((_e, attr, s, t) => {
+          if (attr.reasons.co_review) expect(sameDate.has(s < t ? `${s}|${t}` : `${t}|${s}`)).toBe(true);
+        });
         // Most posts "within one day" is the most on one date.
         for (const acc of new Set(posts.map((p) => p.accountId))) {
           const times = posts.filter((p) => p.accountId === acc).map((p) => p.createdAt.getTime()).sort((a, b) => a - b);
