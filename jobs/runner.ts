@@ -185,3 +185,8 @@ function jsonSafe(params: Record<string, unknown>): Record<string, unknown> {
     }),
   );
 }
+
+/** A run record as served: its params without passwords, also in records stored before they were left out. */
+export function publicRun<R extends Pick<Run, 'params'>>(run: R): R {
+  return { ...run, params: jsonSafe(run.params) };
+}

@@ -3,6 +3,7 @@
 // every case and order.
 import type { KpiDimension, KpiRow } from '../analysis/escalations/kpi';
 import { isoWeek, isoWeekStart } from '../analysis/time';
+import { publicRun } from '../jobs/runner';
 import { computeKpis } from '../queries/kpi';
 import { productNames } from '../queries/weekly-report';
 import { previousWeek, reportWeek, startedIn } from '../reports/weekly-data';
@@ -44,7 +45,7 @@ export async function overview(store: Store, kpis: KpiCache, now = new Date()) {
   const newRings = started.filter((r) => startedIn(r, from));
   const statusCounts: Record<string, number> = {};
   for (const s of RING_STATUSES) statusCounts[s] = await store.rings.count({ status: s });
-  const recentRuns = await store.runs.find({}, { sort: { startedAt: -1 }, limit: 10 });
+  const recentRuns = (await store.runs.find({}, { sort: { startedAt: -1 }, limit: 10 })).map(publicRun);
   let suspiciousAccounts = 0;
   for await (const s of store.scores.summaries()) if (s.ringId) suspiciousAccounts++;
   return {

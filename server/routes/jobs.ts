@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { Type as T } from '@sinclair/typebox';
 import { checkJobParams, JobParamsError } from '../../jobs/params';
-import { runJob } from '../../jobs/runner';
+import { publicRun, runJob } from '../../jobs/runner';
 import { actorOf } from '../auth';
 import { writeAudit } from '../../queries/audit';
 import { query, type RoutePlugin } from './common';
@@ -58,7 +58,7 @@ export const jobRoutes: RoutePlugin = async (app, { services }) => {
   }, async (req, reply) => {
     const run = await store.runs.get(req.params.runId);
     if (!run) return reply.code(404).send({ error: 'Not Found', message: 'no such run' });
-    return run;
+    return publicRun(run);
   });
 
   app.get('/runs', {
@@ -69,6 +69,6 @@ export const jobRoutes: RoutePlugin = async (app, { services }) => {
     },
   }, async (req) => {
     const q = req.query;
-    return { items: await store.runs.find(q.job ? { job: q.job } : {}, { sort: { startedAt: -1 }, limit: q.limit ?? 20 }) };
+    return { items: (await store.runs.find(q.job ? { job: q.job } : {}, { sort: { startedAt: -1 }, limit: q.limit ?? 20 })).map(publicRun) };
   });
 };

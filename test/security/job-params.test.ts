@@ -116,6 +116,15 @@ describe('job params', () => {
     const body = await res.text();
     expect(body).toContain('import-secret');
     expect(body).not.toContain('s3cr');
+    // A record an older version stored with the password is served without it.
+    await store.runs.upsertMany([{ _id: 'import-old', job: 'import', params: { what: 'orders', sql: 'postgresql://bob:hunter2@db:5432/x', query: 'select 1' }, status: 'failed', trigger: 'cli', startedAt: new Date(), stats: {} }]);
+    for (const url of ['/api/runs?job=import', '/api/jobs/import-old', '/api/overview']) {
+      const r = await fetch(`${served.base}${url}`, { headers: { 'x-api-key': served.w.keys.analyst } });
+      const text = await r.text();
+      expect(r.status, url).toBe(200);
+      expect(text, url).toContain('bob:***@db');
+      expect(text, url).not.toContain('hunter2');
+    }
   });
 
   it('ringwatch detect takes --labels and --co-share-window (both in the job\'s schema)', () => {
