@@ -22,9 +22,12 @@ export function runSource(params: Record<string, unknown>): string {
   return typeof params.file === 'string' ? sourceName(path.basename(params.file)) : 'sql';
 }
 
-/** Sources of earlier successful review imports other than `source`, newest first. */
+/**
+ * Sources of earlier review imports other than `source`, newest first: whatever their status,
+ * since a failed or killed import may have stored part of its rows (the look-ups tell).
+ */
 async function earlierReviewSources(store: Store, source: string): Promise<string[]> {
-  const runs = await store.runs.find({ job: 'import', status: 'succeeded' }, { sort: { startedAt: -1 }, projection: { params: 1 } });
+  const runs = await store.runs.find({ job: 'import' }, { sort: { startedAt: -1 }, projection: { params: 1 } });
   const out: string[] = [];
   for (const r of runs) {
     if (r.params?.what !== 'reviews') continue;
