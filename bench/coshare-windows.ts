@@ -43,8 +43,8 @@ export async function benchCoshareWindows(): Promise<BenchRow[]> {
       const t = performance.now();
       const result = detectRings({ posts, accounts: [], options: { graph: { coShareWindowMs: w * 1000 } } });
       const seconds = (performance.now() - t) / 1000;
-      rows.push({ suite: SUITE, case: `ringwatch pipeline, co-share window ${w} s`, n: posts.length, value: seconds, unit: 's', note: `${result.rings.length} rings, ${new Set(result.rings.flatMap((r) => r.members)).size} ring members` });
       const inRing = new Set(result.rings.flatMap((r) => r.members));
+      rows.push({ suite: SUITE, case: `ringwatch pipeline, co-share window ${w} s`, n: posts.length, value: seconds, unit: 's', note: `${result.rings.length} rings, ${inRing.size} ring members` });
       const ranked = [...result.accounts].sort((a, b) => b.score - a.score || (a.accountId < b.accountId ? -1 : 1));
       const byId = new Map(ranked.map((a) => [a.accountId, a]));
       for (const { window, ids } of networks) {
